@@ -1,0 +1,147 @@
+"""Assignment 4: the convolution and max-pooling layers.
+
+Shapes: x is (N, C, H, W), the filters W are (FN, C, FH, FW) and the biases b
+are (FN,). With stride S and padding P the output is (N, FN, OH, OW) with
+
+    OH = 1 + (H + 2*P - FH) // S        OW = 1 + (W + 2*P - FW) // S
+
+Both layers use im2col: every window the filter visits is copied into one row
+of a matrix ``col`` (N*OH*OW, C*FH*FW), rows in (n, oh, ow) order and columns
+in (c, fh, fw) order. The convolution is then one matrix product,
+``col . col_W`` with ``col_W = W.reshape(FN, -1).T``, plus b: an Affine
+layer on the rows of ``col``. Its backward pass is Affine's, followed by
+``col2im``, which folds the rows back into the image and adds up the
+gradients of pixels that several windows share.
+
+For one channel the kernel gradient reads
+
+    dE/dW[m, n] = sum over i, j of delta[i, j] * x[i + m, j + n]
+
+where delta = dE/d(out): a correlation of the input with the upstream
+gradient. For the 5x5 input and 4x4 gradient map of the course's Q&A this
+gives dW = [[0.044606, 0.094061], [0.011262, 0.068288]].
+
+Max pooling passes each window's upstream gradient to the element that was
+the maximum and gives 0 to the others (a max gate). ``forward`` keeps the
+position of each maximum in ``self.arg_max``; on ties it is the first one in
+row-major window order, as ``np.argmax`` picks it.
+"""
+import numpy as np
+
+
+def conv_output_size(input_size, filter_size, stride=1, pad=0):
+    return (input_size + 2 * pad - filter_size) // stride + 1
+
+
+def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
+    """Copy every (filter_h, filter_w) window of input_data (N, C, H, W) into a row.
+
+    Returns ``col`` (N*OH*OW, C*FH*FW): rows in (n, oh, ow) order, columns in
+    (c, fh, fw) order, the order of ``W.reshape(FN, -1)``.
+    """
+    N, C, H, W = input_data.shape
+    out_h = conv_output_size(H, filter_h, stride, pad)
+    out_w = conv_output_size(W, filter_w, stride, pad)
+
+    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)], "constant")
+    col = np.zeros((N, C, filter_h, filter_w, out_h, out_w))
+    for y in range(filter_h):
+        for x in range(filter_w):
+            # filter cell (y, x) sees these input pixels, one per output position
+            col[:, :, y, x, :, :] = img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride]
+
+    return col.transpose(0, 4, 5, 1, 2, 3).reshape(N * out_h * out_w, -1)
+
+
+def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    """Fold ``col`` back into an array of ``input_shape`` (N, C, H, W): the reverse of im2col.
+
+    Where windows overlap, the entries for the same pixel are added up, which
+    is what the backward pass needs: a pixel used by several windows gets the
+    sum of their gradients.
+    """
+    N, C, H, W = input_shape
+    out_h = conv_output_size(H, filter_h, stride, pad)
+    out_w = conv_output_size(W, filter_w, stride, pad)
+    col = col.reshape(N, out_h, out_w, C, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
+
+    img = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
+    for y in range(filter_h):
+        for x in range(filter_w):
+            img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride] += col[:, :, y, x, :, :]
+
+    return img[:, :, pad:H + pad, pad:W + pad]
+
+
+class Convolution:
+    def __init__(self, W, b, stride=1, pad=0):
+        self.W = W
+        self.b = b
+        self.stride = stride
+        self.pad = pad
+
+        # kept by forward for backward
+        self.x = None
+        self.col = None
+        self.col_W = None
+
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        FN, C, FH, FW = self.W.shape
+        N, C, H, W = x.shape
+        out_h = conv_output_size(H, FH, self.stride, self.pad)
+        out_w = conv_output_size(W, FW, self.stride, self.pad)
+
+        col = im2col(x, FH, FW, self.stride, self.pad)
+        col_W = self.W.reshape(FN, -1).T
+        out = np.dot(col, col_W) + self.b  # (N*OH*OW, FN)
+        out = out.reshape(N, out_h, out_w, -1).transpose(0, 3, 1, 2)
+
+        self.x = x
+        self.col = col
+        self.col_W = col_W
+        return out
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError(
+            "Convolution.backward: return dx with the shape of x (N, C, H, W) "
+            "and set self.dW (FN, C, FH, FW) and self.db (FN,)."
+        )
+
+
+class Pooling:
+    def __init__(self, pool_h, pool_w, stride=2, pad=0):
+        self.pool_h = pool_h
+        self.pool_w = pool_w
+        self.stride = stride
+        self.pad = pad
+
+        self.x = None
+        self.arg_max = None
+
+    def forward(self, x):
+        N, C, H, W = x.shape
+        out_h = conv_output_size(H, self.pool_h, self.stride, self.pad)
+        out_w = conv_output_size(W, self.pool_w, self.stride, self.pad)
+
+        col = im2col(x, self.pool_h, self.pool_w, self.stride, self.pad)
+        col = col.reshape(-1, self.pool_h * self.pool_w)  # one window per row, rows in (n, oh, ow, c) order
+
+        arg_max = np.argmax(col, axis=1)
+        out = np.max(col, axis=1)
+        out = out.reshape(N, out_h, out_w, C).transpose(0, 3, 1, 2)
+
+        self.x = x
+        self.arg_max = arg_max
+        return out
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError(
+            "Pooling.backward: return dx with the shape of x (N, C, H, W); "
+            "each window's gradient goes to the element that was its maximum "
+            "(forward kept its index in the window in self.arg_max)."
+        )

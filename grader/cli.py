@@ -1,0 +1,161 @@
+"""The command line: ``grade`` for everyone, ``grader`` for course staff and instructors.
+
+Thin on purpose: parse, call, print, exit. Exit statuses (SPEC section 3):
+0 graded, 1 graded but below ``--fail-under``, 2 bad usage or missing path.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .suites import ASSIGNMENTS
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+DEFAULT_JSON = "grade-report.json"
+
+
+def _emit(report: dict, fmt: str, output: str | None) -> None:
+    from . import reports
+    from .reports.markdown import append_step_summary
+    from .reports.text import use_colour
+
+    append_step_summary(report)  # only in GitHub Actions
+    if fmt == "text":
+        text = reports.render(report, "text", colour=output is None and use_colour())
+        if output and output != "-":
+            reports.write_atomically(output, reports.render(report, "text"))
+        else:
+            click.echo(text, nl=False)
+        json_path = reports.write_atomically(DEFAULT_JSON, reports.render(report, "json"))
+        click.echo(f"JSON report written to {json_path}")
+        return
+    content = reports.render(report, fmt)
+    if output == "-":
+        click.echo(content, nl=False)
+        return
+    path = reports.write_atomically(output or reports.FORMATS[fmt][1], content)
+    click.echo(reports.render(report, "text", colour=use_colour()), nl=False)
+    click.echo(f"{fmt} report written to {path}")
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("assignments", nargs=-1, type=click.Choice(ASSIGNMENTS), metavar="[ASSIGNMENT]...")
+@click.option("--submission", "-s", default="assignments", show_default=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Folder holding your modules (.py or .ipynb), or a single module file.")
+@click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True,
+              help="'public': only the tests you can see; 'all': every suite installed here.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit", "gradescope"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--output", "-o", metavar="PATH",
+              help="Where to write the report ('-' for the terminal). Text goes to the terminal by default; "
+                   "other formats to grade-report.json, grade-report.md, grade-junit.xml or results.json.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help="Seed for the random test cases; the report always records the one used.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds each test may run before it is stopped.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="Exit with status 1 when the score is below this percentage of the maximum.")
+def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under):
+    """Grade your backward passes and explain every mistake.
+
+    \b
+    Examples:
+      grade                          grade ./assignments (all four modules)
+      grade gates                    only gates.py
+      grade --submission my_work/    grade another folder
+      grade -s conv_pool.ipynb       grade one notebook
+      grade --seed 7                 repeat the exact random cases of a run
+
+    Each test names the layer, the array and the first wrong index, with the
+    expected and received values and a hint. Exit status: 0 graded, 1 below
+    --fail-under, 2 bad usage.
+    """
+    from .engine import grade_submission
+    from .scoring import percent
+    from .submission import SubmissionError
+
+    try:
+        report = grade_submission(submission, assignments=assignments or ASSIGNMENTS, suite=suite,
+                                  seed=seed, timeout=timeout)
+    except SubmissionError as error:
+        raise click.UsageError(str(error)) from None
+    _emit(report, fmt, output)
+    if fail_under is not None and percent(report) < fail_under:
+        click.echo(f"Score {percent(report):.1f}% is below --fail-under {fail_under:g}%.", err=True)
+        sys.exit(1)
+
+
+@click.group(context_settings=CONTEXT)
+def grader():
+    """Tools for course staff and instructors: releases, autograder bundles, whole classes."""
+
+
+@grader.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Also build a student release folder here (stubs, notebooks, public tests, README).")
+@click.option("--check", is_flag=True, help="Change nothing; fail with a diff if assignments/ is out of date.")
+def release(out, check):
+    """Generate assignments/ (stubs and notebooks) from solutions/."""
+    from .release import run_release
+
+    sys.exit(run_release(out, check))
+
+
+@grader.group()
+def bundle():
+    """Build an autograder bundle for a course platform."""
+
+
+@bundle.command("gradescope")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.zip",
+              help="Where to write the zip to upload as the assignment's autograder.")
+@click.option("--pin", multiple=True, metavar="NAME==VERSION",
+              help="Pin numpy or click to another version than the one installed here "
+                   "(e.g. for an older Python on the Gradescope image).")
+def bundle_gradescope(out, pin):
+    """A Gradescope autograder zip: setup.sh, run_autograder and the grader with its hidden tests."""
+    from .bundle import BundleError, build_gradescope
+
+    try:
+        path = build_gradescope(out, pin)
+    except BundleError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Gradescope autograder written to {path}; upload it under Configure Autograder "
+               "(base image: Ubuntu with Python 3.10 or later).")
+
+
+@grader.command()
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for gradebook.csv and one JSON report per student.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Students graded at a time [default: number of cores].")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help="Seed for every student's random cases [default: drawn once and recorded in the gradebook].")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds each test may run before it is stopped.")
+@click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True)
+def batch(submissions, out, jobs, seed, timeout, suite):
+    """Grade a folder of submissions: one sub-folder or .zip per student.
+
+    Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
+    column per assignment, test counts, seed) and OUT/<student>.json. Status
+    is ok, broken (nothing gradable) or crashed (regrade that student alone).
+    """
+    from .batch import find_students, run_batch
+    from .engine import draw_seed
+
+    count = len(find_students(submissions, exclude=out))
+    if not count:
+        raise click.UsageError(f"{submissions} holds no sub-folders or .zip files to grade")
+    seed = draw_seed() if seed is None else seed
+    click.echo(f"Grading {count} submissions with seed {seed}.", err=True)
+    with click.progressbar(length=count, label="Grading", file=sys.stderr, show_pos=True) as bar:
+        reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
+                            progress=lambda report: bar.update(1))
+    problems = [r for r in reports if r["status"] != "ok"]
+    for report in problems:
+        click.echo(f"{report['student']}: {report['status']}: {report['status_message']}", err=True)
+    click.echo(f"Gradebook written to {out / 'gradebook.csv'} ({len(reports)} students, {len(problems)} not ok).")

@@ -1,0 +1,132 @@
+"""The judge's main loop: run every selected test against one submission.
+
+Each test runs its function in this process; the function reaches the
+student's objects only through the runner, so every verdict, tolerance and
+score stays here. Any way a test can end is turned into a status and a
+message; nothing a submission does can stop the loop.
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+import traceback
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from . import scoring, suites
+from .gradcheck import Mismatch
+from .runner import StudentCodeError, StudentException
+from .runner.sandbox import make_runner
+from .submission import Submission, load_submission
+
+DEFAULT_TIMEOUT = 10.0
+TIMEOUTS_BEFORE_GIVING_UP = 2  # per layer: bounds the time a hanging layer can cost
+OUTPUT_SHOWN = 2000
+
+
+def draw_seed() -> int:
+    return random.SystemRandom().randrange(2**31)
+
+
+def test_rng(seed: int, name: str) -> np.random.Generator:
+    """Each test's own random stream: same seed, same cases, whatever else is selected."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
+def _student_message(check: suites.Check, error: StudentCodeError) -> tuple[str, str]:
+    if isinstance(error, StudentException) and error.not_implemented:
+        text = error.message.split(": ", 1)[-1] if ": " in error.message else error.message
+        return "failed", f"not implemented yet. TODO: {text}"
+    message = error.message
+    if isinstance(error, StudentException) and error.traceback:
+        message = f"{message}\n{error.traceback}"
+    return error.status, message
+
+
+def run_check(check: suites.Check, runner, seed: int) -> dict:
+    """Run one test and return its result entry (SPEC section 4)."""
+    status, message, output = "passed", "", ""
+    started = time.perf_counter()
+    runner.begin_test()
+    try:
+        check.func(suites.StudentModule(runner, check.assignment), test_rng(seed, check.name), **check.params)
+    except Mismatch as failure:
+        status, message = "failed", str(failure)
+    except StudentCodeError as error:
+        status, message = _student_message(check, error)
+        output = error.output
+    except Exception:  # a bug in a test, never the student's fault: say so plainly
+        status = "error"
+        message = "the grader itself failed on this test; please report it to the course staff."
+        print(f"internal error in {check.name}:\n{traceback.format_exc()}", file=sys.stderr)
+    finally:
+        output = output or runner.end_test()
+    return _result(check, status, message, output, time.perf_counter() - started)
+
+
+def _result(check: suites.Check, status: str, message: str, output: str = "", seconds: float = 0.0) -> dict:
+    if message and not message.startswith(check.layer):
+        message = f"{check.layer}: {message}"
+    return {
+        "name": check.name,
+        "assignment": check.assignment,
+        "layer": check.layer,
+        "kind": check.kind,
+        "visibility": check.visibility,
+        "status": status,
+        "score": check.points if status == "passed" else 0.0,
+        "max_score": check.points,
+        "message": message,
+        "description": check.description,
+        "output": output[-OUTPUT_SHOWN:] if output else "",
+        "execution_time": round(seconds, 4),
+    }
+
+
+def grade(
+    submission: Submission,
+    checks: list[suites.Check],
+    *,
+    seed: int,
+    timeout: float = DEFAULT_TIMEOUT,
+    in_process: bool | None = None,
+) -> dict:
+    """Grade a loaded submission with the given tests; return the JSON report as a dict."""
+    if in_process is None:
+        in_process = os.environ.get("GRADER_IN_PROCESS") == "1"
+    started = time.perf_counter()
+    results, timeouts = [], {}
+    needed = {c.assignment for c in checks} & set(submission.sources)
+    runner = make_runner({a: submission.sources[a] for a in needed}, timeout=timeout, in_process=in_process)
+    with runner:
+        for check in checks:
+            if check.assignment not in submission.sources:
+                results.append(_result(check, "missing", f"no {check.assignment}.py or {check.assignment}.ipynb in the submission"))
+            elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
+                results.append(_result(check, "timeout", f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"))
+            else:
+                result = run_check(check, runner, seed)
+                if result["status"] == "timeout":
+                    timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
+                results.append(result)
+    return scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
+
+
+def grade_submission(
+    path,
+    *,
+    assignments=suites.ASSIGNMENTS,
+    suite: str = "all",
+    seed: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    in_process: bool | None = None,
+) -> dict:
+    """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all"."""
+    submission = load_submission(Path(path), assignments)
+    visibilities = ("public",) if suite == "public" else suites.available_visibilities()
+    checks = suites.collect(visibilities, assignments)
+    return grade(submission, checks, seed=draw_seed() if seed is None else seed, timeout=timeout, in_process=in_process)

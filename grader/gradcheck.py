@@ -1,0 +1,204 @@
+"""Numerical gradients, array comparison, and the messages a student reads.
+
+Everything here runs in the judge. A test compares what the student's code
+returned (already decoded to plain numbers and arrays) against an expected
+value and raises :class:`Mismatch` with a message that names the array, the
+first wrong index, expected vs got, and a hint.
+
+Tolerances: an entry passes when ``|got - expected| <= RTOL * |expected| +
+ATOL * scale``, where ``scale`` is the largest magnitude in the expected array.
+That admits float32 arithmetic (about 1e-7 relative per operation, summed over
+a few hundred terms) and the book's ``log(y + 1e-7)``, while every real bug
+seen in student code is off by far more.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .runner import Unsupported
+
+RTOL = 1e-4
+ATOL = 1e-5
+STEP = 1e-6
+ELEMENTWISE_LIMIT = 128  # larger arrays are checked along random directions first
+DIRECTIONS = 4
+
+
+class Mismatch(AssertionError):
+    """A wrong answer. ``str()`` is the student-facing message."""
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def _index(idx) -> str:
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]"
+
+
+def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
+    """Turn a decoded value into a float64 array of ``shape``, or explain why not."""
+    if isinstance(value, Unsupported):
+        detail = f" ({value.detail})" if value.detail else ""
+        raise Mismatch(
+            f"{what} is a {value.type_name}{detail}; expected a number or a numpy array"
+        )
+    if isinstance(value, tuple):
+        raise Mismatch(
+            f"{what} is a tuple of {len(value)} values; expected a single number or array"
+        )
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise Mismatch(f"{what} has dtype {arr.dtype}; expected numbers")
+    arr = arr.astype(np.float64)
+    if shape is not None and arr.shape != tuple(shape):
+        if arr.size == 1 and int(np.prod(shape)) == 1:
+            arr = arr.reshape(shape)
+        else:
+            hint = ""
+            if arr.ndim == 2 and arr.shape[::-1] == tuple(shape):
+                hint = " Hint: it looks transposed."
+            elif arr.size == int(np.prod(shape)):
+                hint = " Hint: the numbers are all there; reshape to the expected shape."
+            raise Mismatch(
+                f"{what} has shape {arr.shape}, expected {tuple(shape)}.{hint}"
+            )
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        first = np.argwhere(bad)[0] if arr.ndim else ()
+        kind = "NaN" if np.isnan(arr[tuple(first)]) else "inf"
+        where = f" at {_index(first)}" if arr.ndim else ""
+        raise Mismatch(
+            f"{what} contains {kind}{where} ({int(bad.sum())} of {arr.size} entries). "
+            "Hint: look for overflow in exp or a division by zero."
+        )
+    return arr
+
+
+def unpack(value, count: int, what: str) -> tuple:
+    """Check that ``value`` is a tuple or list of ``count`` items, e.g. ``(dx, dy)``."""
+    if not isinstance(value, tuple):
+        got = value.type_name if isinstance(value, Unsupported) else type(value).__name__
+        if isinstance(value, np.ndarray):
+            got = f"one array of shape {value.shape}"
+        raise Mismatch(f"{what} should return {count} values; it returned {got}")
+    if len(value) != count:
+        raise Mismatch(f"{what} should return {count} values; it returned {len(value)}")
+    return value
+
+
+def diagnose(got: np.ndarray, expected: np.ndarray) -> str:
+    """A guess at the mistake behind a mismatch, in the words of the course."""
+    if not np.any(got) and np.any(expected):
+        return "every entry is 0: is the upstream gradient dout multiplied in, and is the result returned?"
+    flat_e, flat_g = expected.ravel(), got.ravel()
+    big = np.abs(flat_e) > 1e-3 * np.abs(flat_e).max()
+    if big.sum() >= 1:
+        ratios = flat_g[big] / flat_e[big]
+        r = float(np.median(ratios))
+        if np.allclose(ratios, r, rtol=1e-3) and abs(r) > 1e-12:
+            if np.isclose(r, 1.0):
+                wrong = ~np.isclose(flat_g, flat_e, rtol=RTOL, atol=ATOL * np.abs(flat_e).max())
+                if np.all(flat_e[wrong] == 0):
+                    return "the nonzero entries are right, but some that should be 0 are not: which positions get no gradient?"
+                return ""
+            if np.isclose(r, -1.0):
+                return "the sign is flipped."
+            return f"every entry is {_fmt(r)} times the right value: a missing or extra factor (batch size? dout?)."
+    return ""
+
+
+def expect_close(
+    what: str,
+    got,
+    expected,
+    *,
+    hint: str = "",
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> np.ndarray:
+    """Compare a student value with the expected one; raise :class:`Mismatch` naming the first bad index."""
+    expected = np.asarray(expected, dtype=np.float64)
+    got = as_array(got, what, expected.shape)
+    scale = float(np.abs(expected).max()) if expected.size else 0.0
+    error = np.abs(got - expected)
+    bad = error > rtol * np.abs(expected) + atol * max(scale, 1e-8)
+    if not bad.any():
+        return got
+    rel = error / np.maximum(np.maximum(np.abs(got), np.abs(expected)), 1e-12)
+    if expected.ndim == 0:
+        msg = f"{what} is wrong: expected {_fmt(expected)}, got {_fmt(got)}"
+    else:
+        first = tuple(np.argwhere(bad)[0])
+        msg = (
+            f"{what} differs at {_index(first)}: expected {_fmt(expected[first])}, "
+            f"got {_fmt(got[first])} ({int(bad.sum())} of {bad.size} entries wrong, "
+            f"max relative error {_fmt(rel.max())})"
+        )
+    guess = diagnose(got, expected) if expected.size > 1 else ""
+    tips = " ".join(t for t in (guess, hint) if t)
+    raise Mismatch(f"{msg}. Hint: {tips}" if tips else msg + ".")
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = STEP) -> np.ndarray:
+    """Central differences of a scalar function, entry by entry (x is restored afterwards)."""
+    grad = np.zeros_like(x, dtype=np.float64)
+    flat, g = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        keep = flat[i]
+        flat[i] = keep + step
+        up = f(x)
+        flat[i] = keep - step
+        down = f(x)
+        flat[i] = keep
+        g[i] = (up - down) / (2 * step)
+    return grad
+
+
+def _directions_agree(f, x, got, rng, step=STEP) -> bool:
+    norm = float(np.sqrt(np.sum(got**2)))
+    for _ in range(DIRECTIONS):
+        v = rng.standard_normal(x.shape)
+        numeric = (f(x + step * v) - f(x - step * v)) / (2 * step)
+        analytic = float(np.sum(got * v))
+        bound = RTOL * abs(numeric) + ATOL * max(norm * float(np.sqrt(np.sum(v**2))), 1e-8)
+        if abs(analytic - numeric) > bound:
+            return False
+    return True
+
+
+def check_gradient(what: str, got, f: Callable[[np.ndarray], float], x: np.ndarray, rng, *, hint: str = "") -> None:
+    """Check ``got`` against the numerical gradient of the scalar function ``f`` at ``x``.
+
+    Small arrays are differentiated entry by entry. Large ones are first checked
+    along a few random directions (a cost independent of their size); only when
+    that fails is the full gradient computed, so the message can name an index.
+    """
+    x = np.array(x, dtype=np.float64)
+    if x.size > ELEMENTWISE_LIMIT:
+        arr = as_array(got, what, x.shape)
+        if _directions_agree(f, x, arr, rng):
+            return
+    expect_close(what, got, numerical_gradient(f, x), hint=hint)
+
+
+def numeric_vjp(forward: Callable, inputs: Sequence, dout) -> list:
+    """Gradients of ``sum(forward(*inputs) * dout)`` with respect to each input.
+
+    This is how a test backpropagates through the layers that are *not* under
+    test: their reference forward pass, differentiated numerically, so a
+    student's mistake in one layer never costs points in another.
+    """
+    arrays = [np.array(v, dtype=np.float64) for v in inputs]
+    dout = np.asarray(dout, dtype=np.float64)
+    grads = []
+    for k in range(len(arrays)):
+        def f(value, k=k):
+            args = list(arrays)
+            args[k] = value
+            return float(np.sum(forward(*args) * dout))
+
+        grads.append(numerical_gradient(f, arrays[k].copy()))
+    return [g if g.ndim else float(g) for g in grads]

@@ -1,0 +1,40 @@
+"""Report formats. Each module turns the report dict (SPEC section 4) into text.
+
+``FORMATS`` maps a ``--format`` name to ``(module, default file name)``; a
+module exposes ``render(report: dict, **options) -> str``. Modules are
+imported only when their format is used.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from pathlib import Path
+
+FORMATS = {
+    "text": ("text", None),
+    "json": ("json_report", "grade-report.json"),
+    "markdown": ("markdown", "grade-report.md"),
+    "junit": ("junit", "grade-junit.xml"),
+    "gradescope": ("gradescope", "results.json"),
+}
+
+
+def render(report: dict, fmt: str, **options) -> str:
+    module = importlib.import_module(f"{__name__}.{FORMATS[fmt][0]}")
+    return module.render(report, **options)
+
+
+def write_atomically(path: Path | str, content: str) -> Path:
+    """Write via a temporary file and a rename, so a reader never sees half a report."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,97 @@
+"""Gradescope's ``results.json`` (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
+
+Gradescope shows each entry of ``tests`` as a box with its name, points and
+output. Public tests are ``visible`` at once; hidden tests are
+``after_published``, so students see them only when the instructor publishes
+the grades. Gradescope knows only "passed" and "failed": errors, timeouts and
+missing modules are "failed", and the grader's own status is kept in
+``extra_data`` and stated in the output.
+"""
+from __future__ import annotations
+
+import json
+
+from ..scoring import percent
+
+VISIBILITY = {"public": "visible", "hidden": "after_published"}
+# The stdout of run_autograder is for the course staff (debugging), never for students.
+STDOUT_VISIBILITY = "hidden"
+STATUS_WORDS = {
+    "error": "Error",
+    "timeout": "Ran out of time",
+    "missing": "Not submitted",
+}
+
+
+def _test_output(test: dict) -> str:
+    parts = []
+    if test["status"] != "passed":
+        word = STATUS_WORDS.get(test["status"])
+        message = test["message"] or "wrong result"
+        parts.append(f"{word}: {message}" if word else message)
+    elif test.get("description"):
+        parts.append(test["description"])
+    if test.get("output"):
+        parts.append("Your code printed:\n" + test["output"].rstrip())
+    return "\n\n".join(parts)
+
+
+def _test(test: dict) -> dict:
+    return {
+        "name": test["name"],
+        "name_format": "text",
+        "score": test["score"],
+        "max_score": test["max_score"],
+        "status": "passed" if test["status"] == "passed" else "failed",
+        "output": _test_output(test),
+        "output_format": "text",
+        "tags": [test["assignment"], test["layer"], test["kind"]],
+        "visibility": VISIBILITY[test["visibility"]],
+        "extra_data": {"status": test["status"], "kind": test["kind"]},
+    }
+
+
+def summary(report: dict) -> str:
+    """The text above the test boxes: total, per assignment, seed, notes."""
+    lines = [f"Total: {report['score']:g}/{report['max_score']:g} ({percent(report):.1f}%)"]
+    for name, entry in report.get("assignments", {}).items():
+        source = entry.get("file") or f"{name}.py not found"
+        lines.append(f"  {name} ({source}): {entry['score']:g}/{entry['max_score']:g}")
+    if any(t["visibility"] == "hidden" for t in report["tests"]):
+        lines.append("Hidden tests count towards the score; their details appear when grades are published.")
+    lines.extend(f"Note: {note}" for note in report.get("notes", []))
+    lines.append(f"Seed {report['seed']} (grader {report.get('grader_version', '?')}).")
+    return "\n".join(lines)
+
+
+def results(report: dict) -> dict:
+    """The report as a Gradescope results dict."""
+    return {
+        "score": report["score"],
+        "execution_time": round(report.get("duration_seconds", 0.0), 3),
+        "output": summary(report),
+        "output_format": "text",
+        "stdout_visibility": STDOUT_VISIBILITY,
+        "extra_data": {
+            "max_score": report["max_score"],
+            "seed": report["seed"],
+            "grader_version": report.get("grader_version"),
+            "counts": report.get("counts", {}),
+        },
+        "tests": [_test(t) for t in report["tests"]],
+    }
+
+
+def fallback(message: str) -> dict:
+    """What to upload when grading itself failed: score 0 and a message for the student."""
+    return {
+        "score": 0.0,
+        "output": message,
+        "output_format": "text",
+        "stdout_visibility": STDOUT_VISIBILITY,
+        "tests": [],
+    }
+
+
+def render(report: dict, **options) -> str:
+    return json.dumps(results(report), indent=2, ensure_ascii=False) + "\n"

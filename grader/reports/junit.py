@@ -1,0 +1,85 @@
+"""JUnit XML, the format CI test reporters read (GitHub Actions reporters, GitLab's test widget).
+
+One ``<testsuite>`` per assignment; one ``<testcase>`` per test, with
+``classname="assignment.Layer"`` so reporters group tests by layer. A wrong
+result, a timeout or a missing module is a ``<failure>`` (the student's
+code is at fault); an exception raised by the student's code is an
+``<error>``. Points go in ``<properties>`` (score, max_score) at every level,
+and what the student's code printed in ``<system-out>``.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+FAILURE_STATUSES = ("failed", "timeout", "missing")
+
+# Characters XML 1.0 cannot carry at all, even escaped; student output may contain them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _properties(parent: ET.Element, values: dict) -> None:
+    props = ET.SubElement(parent, "properties")
+    for name, value in values.items():
+        ET.SubElement(props, "property", name=name, value=_clean(str(value)))
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else ""
+
+
+def _testcase(suite: ET.Element, test: dict) -> None:
+    _, layer_and_name = test["name"].split("/", 1)
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=layer_and_name.split("/", 1)[-1],
+        classname=f"{test['assignment']}.{test['layer']}",
+        time=f"{test.get('execution_time', 0.0):.3f}",
+    )
+    _properties(case, {"score": _number(test["score"]), "max_score": _number(test["max_score"]),
+                       "kind": test["kind"], "visibility": test["visibility"]})
+    status = test["status"]
+    if status != "passed":
+        tag = "failure" if status in FAILURE_STATUSES else "error"
+        message = _clean(test["message"] or status)
+        element = ET.SubElement(case, tag, message=_first_line(message), type=status)
+        element.text = message
+    if test.get("output"):
+        ET.SubElement(case, "system-out").text = _clean(test["output"])
+
+
+def _counts(tests: list[dict]) -> dict:
+    return {
+        "tests": str(len(tests)),
+        "failures": str(sum(t["status"] in FAILURE_STATUSES for t in tests)),
+        "errors": str(sum(t["status"] == "error" for t in tests)),
+        "skipped": "0",
+        "time": f"{sum(t.get('execution_time', 0.0) for t in tests):.3f}",
+    }
+
+
+def render(report: dict, **options) -> str:
+    root = ET.Element("testsuites", name="backprop-grader", **_counts(report["tests"]))
+    by_assignment: dict[str, list[dict]] = {}
+    for test in report["tests"]:
+        by_assignment.setdefault(test["assignment"], []).append(test)
+    for assignment, tests in by_assignment.items():
+        suite = ET.SubElement(root, "testsuite", name=assignment, **_counts(tests))
+        _properties(suite, {
+            "score": _number(sum(t["score"] for t in tests)),
+            "max_score": _number(sum(t["max_score"] for t in tests)),
+            "seed": report["seed"],
+        })
+        for test in tests:
+            _testcase(suite, test)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,97 @@
+"""A GitHub-flavoured Markdown summary: a table per assignment, then every failure.
+
+Used for ``--format markdown`` and appended to ``$GITHUB_STEP_SUMMARY`` when
+the grader runs in GitHub Actions, so the job page shows the grade.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ..scoring import percent
+
+ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "missing": "❔"}
+
+
+def _cell(text: str) -> str:
+    """Table cells cannot hold newlines or bare pipes."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _fence(text: str) -> str:
+    """A code block that survives backticks in the text."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text.rstrip()}\n{ticks}"
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _layer_rows(tests: list[dict]) -> list[str]:
+    layers: dict[str, list[dict]] = {}
+    for test in tests:
+        layers.setdefault(test["layer"], []).append(test)
+    rows = []
+    for layer, mine in layers.items():
+        passed = sum(t["status"] == "passed" for t in mine)
+        score = sum(t["score"] for t in mine)
+        total = sum(t["max_score"] for t in mine)
+        icon = ICONS["passed"] if passed == len(mine) else ICONS["failed"]
+        rows.append(f"| {icon} | {layer} | {_points(score)}/{_points(total)} | {passed}/{len(mine)} |")
+    return rows
+
+
+def _failure(test: dict) -> str:
+    hidden = " (hidden test)" if test["visibility"] == "hidden" else ""
+    head = f"- {ICONS[test['status']]} **{test['name']}**{hidden}: {test['status']}, 0/{_points(test['max_score'])}"
+    body = [head, "", _indent(_fence(test["message"] or test["status"]))]
+    if test.get("output"):
+        body += ["", "  Your code printed:", "", _indent(_fence(test["output"]))]
+    return "\n".join(body)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line if line else line for line in text.splitlines())
+
+
+def render(report: dict, **options) -> str:
+    lines = [f"## Grade: {_points(report['score'])}/{_points(report['max_score'])} ({percent(report):.1f}%)", ""]
+    for note in report.get("notes", []):
+        lines.append(f"> {_cell(note)}")
+    if report.get("notes"):
+        lines.append("")
+    by_assignment: dict[str, list[dict]] = {}
+    for test in report["tests"]:
+        by_assignment.setdefault(test["assignment"], []).append(test)
+    for assignment, tests in by_assignment.items():
+        entry = report.get("assignments", {}).get(assignment, {})
+        source = entry.get("file") or "not found"
+        score = sum(t["score"] for t in tests)
+        total = sum(t["max_score"] for t in tests)
+        lines += [f"### {assignment} ({_cell(source)}): {_points(score)}/{_points(total)}", "",
+                  "| | Layer | Points | Tests passed |", "|---|---|---:|---:|", *_layer_rows(tests), ""]
+    failures = [t for t in report["tests"] if t["status"] != "passed"]
+    if failures:
+        lines += [f"### What to fix ({len(failures)} test{'s' if len(failures) != 1 else ''})", ""]
+        missing = [a for a, tests in by_assignment.items() if all(t["status"] == "missing" for t in tests)]
+        for assignment in missing:  # one line, not one per test
+            lines += [f"- {ICONS['missing']} **{assignment}**: {_cell(by_assignment[assignment][0]['message'])}", ""]
+        lines += [_failure(t) + "\n" for t in failures if t["assignment"] not in missing]
+    else:
+        lines += ["All tests passed.", ""]
+    lines.append(f"<sub>seed {report['seed']}: run `grade --seed {report['seed']}` to repeat these cases</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def append_step_summary(report: dict) -> Path | None:
+    """Append the summary to ``$GITHUB_STEP_SUMMARY`` when GitHub Actions provides one."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    path = Path(target)
+    with path.open("a", encoding="utf-8") as summary:
+        summary.write(render(report) + "\n")
+    return path

@@ -1,0 +1,323 @@
+"""The child program: runs student code on the judge's requests.
+
+The judge starts it as ``python -I -c <wire.py + child.py> READ_FD WRITE_FD
+LIMITS_JSON`` (so this file imports nothing from ``grader``: when run that
+way, the names from ``wire.py`` are already defined above it). It sets its
+own resource limits, says it is ready, then answers one request at a time:
+
+    load  {"name", "modules": [{"name", "filename", "text", "student"}]}
+          make the given sources importable, then import ``name``
+    new   {"handle", "module", "class", "args", "kwargs"}   create an object
+    call  {"handle", "method", "args", "kwargs"}            call a method
+    get   {"handle", "attr"}                                read an attribute
+
+Any request may carry ``"drop": [handles]`` to forget objects. Every reply
+carries what the student printed (and any warnings) during the request, and
+either ``"value"`` or an ``"error"`` describing what went wrong.
+
+:class:`Session` does the work without any I/O of its own, so the judge's
+in-process debug mode reuses it.
+"""
+import importlib
+import importlib.util
+import io
+import linecache
+import os
+import sys
+import traceback
+import warnings
+
+import numpy as np
+
+try:
+    from .wire import (
+        MAX_NDIM,
+        MAX_TOTAL_BYTES,
+        Decoder,
+        WireClosed,
+        WireError,
+        encode_value,
+        pack,
+        read_message,
+        write_message,
+    )
+except ImportError:  # started by the judge, after wire.py's source
+    pass
+
+OUTPUT_LIMIT = 10_000
+MESSAGE_LIMIT = 2_000
+TRACEBACK_FRAMES = 12
+
+
+class Capture(io.TextIOBase):
+    """Stands in for sys.stdout and sys.stderr: keeps the first OUTPUT_LIMIT characters."""
+
+    encoding = "utf-8"
+
+    def __init__(self, limit=OUTPUT_LIMIT):
+        self._limit = limit
+        self._parts = []
+        self._size = 0
+        self._dropped = 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        kept = text[: max(self._limit - self._size, 0)]
+        self._parts.append(kept)
+        self._size += len(kept)
+        self._dropped += len(text) - len(kept)
+        return len(text)
+
+    def take(self) -> str:
+        text = "".join(self._parts)
+        if self._dropped:
+            text += f"\n[... {self._dropped} more characters of output not shown]\n"
+        self._parts, self._size, self._dropped = [], 0, 0
+        return text
+
+
+class SourceFinder:
+    """Imports modules from source texts the judge sent, compiled under the student's file names."""
+
+    def __init__(self):
+        self.sources = {}
+
+    def add(self, name, filename, text):
+        self.sources[name] = (filename, text)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.sources:
+            return None
+        is_package = any(other.startswith(fullname + ".") for other in self.sources)
+        return importlib.util.spec_from_loader(fullname, self, origin=self.sources[fullname][0], is_package=is_package)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        filename, text = self.sources[module.__name__]
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        module.__file__ = filename
+        exec(compile(text, filename, "exec", dont_inherit=True), module.__dict__)
+
+
+class Session:
+    """Objects created by the student's code, and the requests that act on them."""
+
+    def __init__(self):
+        self.capture = Capture()
+        self.finder = SourceFinder()
+        self.student_files = set()
+        self.modules = {}
+        self.objects = {}
+        sys.meta_path.insert(0, self.finder)
+
+    def close(self):
+        """Undo what the session did to this interpreter (used when it is the judge's own)."""
+        if self.finder in sys.meta_path:
+            sys.meta_path.remove(self.finder)
+        for name in self.finder.sources:
+            sys.modules.pop(name, None)
+        self.objects.clear()
+
+    def handle(self, request: dict, buffers: list):
+        """Answer one request: returns the reply header and its buffers. Never raises."""
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = self.capture
+        try:
+            try:
+                for handle in request.get("drop", ()):
+                    self.objects.pop(handle, None)
+                reply = getattr(self, "_op_" + request["op"])(request, buffers)
+            except BaseException as exc:
+                reply = {"ok": False, "error": self._describe_safely(exc)}
+            value, out = reply.pop("value", None), []
+            if reply["ok"]:
+                reply["value"], out = _encode_result(value)
+        finally:
+            sys.stdout, sys.stderr = saved
+        reply["output"] = self.capture.take()
+        return reply, out
+
+    def _op_load(self, request, buffers):
+        for module in request["modules"]:
+            self.finder.add(module["name"], module["filename"], module["text"])
+            if module["student"]:
+                self.student_files.add(module["filename"])
+        name = request["name"]
+        if name not in self.modules:
+            self.modules[name] = importlib.import_module(name)
+        return {"ok": True}
+
+    def _op_new(self, request, buffers):
+        args, kwargs = _decode_arguments(request, buffers)
+        try:
+            cls = getattr(self.modules[request["module"]], request["class"])
+        except AttributeError:
+            return {"ok": False, "error": {"kind": "missing"}}
+        self.objects[request["handle"]] = cls(*args, **kwargs)
+        return {"ok": True}
+
+    def _op_call(self, request, buffers):
+        args, kwargs = _decode_arguments(request, buffers)
+        method = _attribute(self.objects[request["handle"]], request["method"])
+        if method is _MISSING:
+            return {"ok": False, "error": {"kind": "missing"}}
+        if not callable(method):
+            return {"ok": False, "error": {"kind": "not_callable", "type": type(method).__name__}}
+        return {"ok": True, "value": method(*args, **kwargs)}
+
+    def _op_get(self, request, buffers):
+        value = _attribute(self.objects[request["handle"]], request["attr"])
+        if value is _MISSING:
+            return {"ok": False, "error": {"kind": "missing"}}
+        return {"ok": True, "value": value}
+
+    def _describe_safely(self, exc):
+        try:
+            return self._describe(exc)
+        except BaseException:
+            name = _safe_text(type(exc).__name__)
+            return {"kind": "exception", "type": name, "message": "", "where": None, "traceback": ""}
+
+    def _describe(self, exc):
+        """The exception as the student should see it: their own frames only."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.student_files]
+        skipped = max(len(frames) - TRACEBACK_FRAMES, 0)
+        lines = [f"  ... {skipped} earlier calls not shown\n"] if skipped else []
+        lines += traceback.format_list(frames[skipped:])
+        error = {
+            "kind": "exception",
+            "type": type(exc).__name__,
+            "message": _safe_text(exc)[:MESSAGE_LIMIT],
+            "where": [frames[-1].filename, frames[-1].lineno] if frames else None,
+        }
+        if isinstance(exc, SystemExit):
+            error["message"] = "" if exc.code is None else _safe_text(exc.code, repr)[:MESSAGE_LIMIT]
+        if isinstance(exc, SyntaxError):
+            error["message"] = _safe_text(exc.msg)[:MESSAGE_LIMIT]
+            error["where"] = [str(exc.filename), exc.lineno] if isinstance(exc.lineno, int) else None
+            error["text"] = (exc.text or "").rstrip()[:MESSAGE_LIMIT]
+        lines += traceback.format_exception_only(type(exc), exc)
+        error["traceback"] = "".join(lines)[-4 * MESSAGE_LIMIT :]
+        return error
+
+
+_MISSING = object()
+
+
+def _attribute(obj, name):
+    try:
+        return getattr(obj, name)
+    except AttributeError as exc:
+        if exc.name == name and exc.obj is obj:
+            return _MISSING
+        raise
+
+
+def _decode_arguments(request, buffers):
+    decoder = Decoder(buffers, allow_plain=True)
+    args = decoder.value({"$seq": request["args"]})
+    kwargs = {key: decoder.value(value) for key, value in request["kwargs"].items()}
+    decoder.finish()
+    return args, kwargs
+
+
+def _encode_result(value):
+    """The student's return value in wire form; anything odd becomes ``$unsupported``."""
+    buffers = []
+    try:
+        data = encode_value(value, buffers, _unsupported)
+        pack({"value": data}, buffers)
+        return data, buffers
+    except WireError:
+        size = sum(len(b) for b in buffers) >> 20
+        detail = f"too large to send back ({size} MB of arrays; the limit is {MAX_TOTAL_BYTES >> 20} MB)"
+        return {"$unsupported": _type_name(value), "detail": detail}, []
+    except BaseException as exc:
+        return {"$unsupported": _type_name(value), "detail": f"could not be read: {_safe_text(exc, repr)[:200]}"}, []
+
+
+def _unsupported(value):
+    name = _type_name(value)
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        detail = "a subclass of numpy.ndarray; return a plain array, for example np.asarray(result)"
+    elif isinstance(value, np.ndarray) and value.ndim > MAX_NDIM:
+        detail = f"an array with {value.ndim} dimensions; at most {MAX_NDIM} are accepted"
+    elif isinstance(value, np.ndarray):
+        detail = f"an array of dtype {value.dtype}; only bool, integer and float arrays are accepted"
+    elif value is None:
+        detail = "nothing was returned; is a return statement missing?"
+    elif isinstance(value, (complex, np.complexfloating)):
+        detail = "complex numbers are not accepted"
+    elif isinstance(value, (tuple, list)):
+        detail = "nested too deeply"
+    elif hasattr(type(value), "__array__"):
+        detail = "not a numpy array; return a numpy array, for example np.asarray(result)"
+    else:
+        detail = "only numbers, numpy arrays and tuples of them are accepted"
+    return {"$unsupported": name, "detail": detail}
+
+
+def _type_name(value):
+    kind = type(value)
+    module = getattr(kind, "__module__", "")
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def _safe_text(obj, convert=str):
+    try:
+        return convert(obj)
+    except BaseException:
+        return f"<{type(obj).__name__} that cannot be shown>"
+
+
+def _apply_limits(limits):
+    """Lower this process's own limits before any student code runs.
+
+    Done here rather than in a ``preexec_fn``, which is unsafe when the judge
+    runs threads. Hard limits are lowered too, so student code cannot raise
+    them again. Past the soft CPU limit the process gets SIGXCPU.
+    """
+    import resource
+
+    memory, files, cpu = limits["memory_mb"] << 20, limits["file_mb"] << 20, limits["cpu_seconds"]
+    for which, soft, hard in (
+        (resource.RLIMIT_AS, memory, memory),
+        (resource.RLIMIT_FSIZE, files, files),
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_CPU, cpu, cpu + 5),
+    ):
+        current = resource.getrlimit(which)[1]
+        if current != resource.RLIM_INFINITY:
+            soft, hard = min(soft, current), min(hard, current)
+        resource.setrlimit(which, (soft, hard))
+
+
+def main(argv):
+    """Serve requests until the judge closes its end; exit status 70 means a protocol failure."""
+    import json
+
+    read_fd, write_fd = int(argv[1]), int(argv[2])
+    _apply_limits(json.loads(argv[3]))
+    warnings.simplefilter("default")
+    session = Session()
+    sys.stdout = sys.stderr = session.capture
+    try:
+        write_message(write_fd, {"ready": True})
+        while True:
+            try:
+                request, buffers = read_message(read_fd)
+            except WireClosed:
+                os._exit(0)
+            write_message(write_fd, *session.handle(request, buffers))
+    finally:
+        os._exit(70)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

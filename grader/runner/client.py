@@ -1,0 +1,330 @@
+"""The judge's side of running student code, independent of how requests travel.
+
+:class:`BaseRunner` turns ``new`` / ``call`` / ``get`` into requests, loads
+modules lazily, keeps the per-test clock and output, and turns replies into
+values or student-facing exceptions. Subclasses supply ``_exchange``: the
+sandboxed child process (``sandbox.Runner``) or the judge's own interpreter
+(``inprocess.InProcessRunner``).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import (
+    BadReply,
+    MissingCode,
+    ModuleSource,
+    StudentCodeError,
+    StudentCrash,
+    StudentException,
+    StudentTimeout,
+    Unsupported,
+    wire,
+)
+from .child import Capture
+
+OUTPUT_LIMIT = 10_000
+
+_COMMON = Path(__file__).with_name("common")
+BOOK_MODULES = [
+    {"name": name, "filename": f"common/{file}", "text": (_COMMON / file).read_text(), "student": False}
+    for name, file in [("common", "__init__.py"), ("common.util", "util.py"), ("common.functions", "functions.py")]
+]
+
+
+class ChildTimedOut(Exception):
+    """The deadline passed; the transport has already stopped the code."""
+
+
+class ChildDied(Exception):
+    """The process running student code ended; ``str()`` says how, in plain words."""
+
+
+class ChildGarbled(Exception):
+    """The reply broke the protocol; ``str()`` says how."""
+
+
+@dataclass(frozen=True)
+class _Object:
+    generation: int
+    class_name: str
+
+
+class BaseRunner:
+    """Create objects from student modules and call them; see the package docstring."""
+
+    isolation = ""
+
+    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0):
+        self.sources = dict(sources)
+        self.timeout = timeout
+        self._generation = 0
+        self._failed_imports: dict[str, StudentCodeError] = {}
+        self._objects: dict[int, _Object] = {}
+        self._next_handle = 1
+        self._deadline: float | None = None
+        self._output = Capture(OUTPUT_LIMIT)
+        self._test_handles: list[int] = []
+        self._to_drop: list[int] = []
+
+    # -- what subclasses provide ------------------------------------------
+
+    def _exchange(self, request: dict, buffers: list, deadline: float) -> tuple[dict, list]:
+        """Deliver one request; raise ChildTimedOut, ChildDied or ChildGarbled."""
+        raise NotImplementedError
+
+    def _loaded_modules(self) -> set[str]:
+        """Names of the modules imported by the code runner that is current now."""
+        raise NotImplementedError
+
+    def _discard(self) -> None:
+        """Forget a code runner whose replies cannot be trusted any more."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    # -- tests ----------------------------------------------------------------
+
+    def begin_test(self) -> None:
+        """Start the clock: every call until :meth:`end_test` shares ``timeout`` seconds."""
+        self._output.take()
+        self._deadline = time.monotonic() + self.timeout
+
+    def end_test(self) -> str:
+        """Stop the clock; return what the student's code printed during the test."""
+        self._deadline = None
+        self._to_drop += self._test_handles
+        self._test_handles = []
+        return self._output.take()
+
+    # -- operations -------------------------------------------------------------
+
+    def new(self, module: str, class_name: str, /, *args, **kwargs) -> int:
+        """Create ``module.class_name(*args, **kwargs)``; returns a handle for :meth:`call`."""
+        source = self._load(module)
+        handle, self._next_handle = self._next_handle, self._next_handle + 1
+        request = {"op": "new", "handle": handle, "module": module, "class": class_name}
+        buffers = _add_arguments(request, args, kwargs)
+        what = f"{class_name}(...)"
+        ok, result, output = self._request(request, buffers, self._op_deadline(), what)
+        if not ok:
+            if result["kind"] == "missing":
+                raise MissingCode(f"{source.filename} has no class {class_name}", output)
+            hint = ""
+            if result.get("type") == "TypeError":
+                hint = f"\nThe grader creates it as {_describe_call(class_name, args, kwargs)}"
+            raise _student_exception(result, what, output, hint)
+        self._objects[handle] = _Object(self._generation, class_name)
+        self._test_handles.append(handle)
+        return handle
+
+    def call(self, handle: int, method: str, /, *args, **kwargs):
+        """Call a method of a created object; returns a number, tuple, array or Unsupported."""
+        obj = self._object(handle)
+        request = {"op": "call", "handle": handle, "method": method}
+        buffers = _add_arguments(request, args, kwargs)
+        what = f"{obj.class_name}.{method}"
+        ok, result, output = self._request(request, buffers, self._op_deadline(), what)
+        if ok:
+            return result
+        if result["kind"] == "missing":
+            raise StudentException(f"{obj.class_name} has no method {method}", "AttributeError", output=output)
+        if result["kind"] == "not_callable":
+            message = f"{what} is not a method (it is a {result['type']})"
+            raise StudentException(message, "TypeError", output=output)
+        raise _student_exception(result, what, output)
+
+    def get(self, handle: int, attr: str):
+        """Read an attribute of a created object (``self.dW`` after backward, ...)."""
+        obj = self._object(handle)
+        what = f"reading {obj.class_name}.{attr}"
+        request = {"op": "get", "handle": handle, "attr": attr}
+        ok, result, output = self._request(request, [], self._op_deadline(), what)
+        if ok:
+            return result
+        if result["kind"] == "missing":
+            message = f"the {obj.class_name} object has no attribute {attr}"
+            raise StudentException(message, "AttributeError", output=output)
+        raise _student_exception(result, what, output)
+
+    # -- machinery ------------------------------------------------------------
+
+    def _op_deadline(self) -> float:
+        return self._deadline if self._deadline is not None else time.monotonic() + self.timeout
+
+    def _object(self, handle: int) -> _Object:
+        obj = self._objects.get(handle)
+        if obj is None:
+            raise ValueError(f"unknown handle {handle}")
+        if obj.generation != self._generation:
+            raise StudentCrash(
+                f"this {obj.class_name} object no longer exists: the process running your code "
+                "was restarted after an earlier error"
+            )
+        return obj
+
+    def _load(self, name: str) -> ModuleSource:
+        """Import a student module in the current runner, once; import failures are final."""
+        if name in self._failed_imports:
+            raise self._failed_imports[name].with_traceback(None)
+        source = self.sources.get(name)
+        if source is None:
+            raise MissingCode(f"no {name}.py or {name}.ipynb in the submission")
+        if name in self._loaded_modules():
+            return source
+        if source.problem is not None or source.text is None:
+            error = StudentException(source.problem or f"{source.filename} could not be read", "UnreadableFile")
+            self._failed_imports[name] = error
+            raise error
+        modules = [
+            {"name": s.name, "filename": s.filename, "text": s.text, "student": True}
+            for s in self.sources.values()
+            if s.text is not None and s.problem is None
+        ]
+        request = {"op": "load", "name": name, "modules": modules + BOOK_MODULES}
+        what = f"importing {source.filename}"
+        try:
+            # An import gets its own time budget: it is not the fault of the test that triggers it.
+            ok, result, output = self._request(request, [], time.monotonic() + self.timeout, what)
+            if not ok:
+                raise _student_exception(result, what, output)
+        except StudentCodeError as exc:
+            self._failed_imports[name] = exc
+            raise
+        self._loaded_modules().add(name)
+        return source
+
+    def _request(self, request: dict, buffers: list, deadline: float, what: str):
+        """One round trip: ``(True, value, output)`` or ``(False, error dict, output)``."""
+        request["drop"], self._to_drop = self._to_drop, []
+        try:
+            reply, reply_buffers = self._exchange(request, buffers, deadline)
+        except ChildTimedOut:
+            raise StudentTimeout(self._timeout_message(what)) from None
+        except ChildDied as exc:
+            raise StudentCrash(f"the process running your code stopped during {what}: {exc}") from None
+        except ChildGarbled as exc:
+            raise _bad_reply(what, str(exc)) from None
+        try:
+            ok, result, output = _parse_reply(reply, reply_buffers)
+        except wire.WireError as exc:
+            self._discard()
+            raise _bad_reply(what, str(exc)) from None
+        self._output.write(output)
+        return ok, result, output
+
+    def _timeout_message(self, what: str) -> str:
+        limit = f"{self.timeout:g} s"
+        if what.startswith("importing"):
+            return (
+                f"{what} took longer than {limit}, the time limit, and was stopped; "
+                "look for top-level code that never finishes (a training loop, a demo)"
+            )
+        if self._deadline is not None:
+            return (
+                f"the test took longer than {limit}, the time limit per test, and was stopped "
+                f"during {what}; look for an infinite loop or very slow code"
+            )
+        return f"{what} took longer than {limit} and was stopped; look for an infinite loop or very slow code"
+
+
+def _add_arguments(request: dict, args, kwargs) -> list:
+    buffers: list = []
+    request["args"] = [wire.encode_value(a, buffers, _plain) for a in args]
+    request["kwargs"] = {k: wire.encode_value(v, buffers, _plain) for k, v in kwargs.items()}
+    return buffers
+
+
+def _plain(value):
+    if value is None or type(value) is str:
+        return value
+    raise TypeError(f"the grader cannot pass a {type(value).__name__} to student code")
+
+
+def _parse_reply(reply: dict, buffers: list):
+    """Check a reply's shape strictly; anything unexpected is a WireError."""
+    output, ok = reply.get("output"), reply.get("ok")
+    if type(output) is not str or type(ok) is not bool:
+        raise wire.WireError("reply lacks its status or output")
+    output = output.encode("utf-8", "replace").decode("utf-8")[: 2 * OUTPUT_LIMIT]
+    if ok:
+        decoder = wire.Decoder(buffers, unsupported=Unsupported)
+        value = decoder.value(reply.get("value"))
+        decoder.finish()
+        return True, value, output
+    error = reply.get("error")
+    if buffers or type(error) is not dict or not _valid_error(error):
+        raise wire.WireError("reply has a malformed error")
+    return False, error, output
+
+
+_ERROR_FIELDS = {
+    "missing": {"kind": str},
+    "not_callable": {"kind": str, "type": str},
+    "exception": {"kind": str, "type": str, "message": str, "traceback": str, "where": (list, type(None))},
+}
+
+
+def _valid_error(error: dict) -> bool:
+    fields = _ERROR_FIELDS.get(error.get("kind"))
+    if fields is None or not set(fields) <= error.keys() <= set(fields) | {"text"}:
+        return False
+    if not all(isinstance(error[k], t) for k, t in fields.items()):
+        return False
+    if "text" in error and type(error["text"]) is not str:
+        return False
+    where = error.get("where")
+    if where is not None and not (len(where) == 2 and type(where[0]) is str and type(where[1]) is int):
+        return False
+    return all(len(error[k]) <= 10_000 for k in error if isinstance(error[k], str))
+
+
+def _student_exception(error: dict, what: str, output: str, hint: str = "") -> StudentException:
+    kind, message, where = error["type"], error["message"], error["where"]
+    if "text" in error:
+        filename, line = where if where else ("the file", "?")
+        text = f"{filename} has a syntax error on line {line}: {message}"
+        if error["text"].strip():
+            text += f"\n    {error['text'].strip()}"
+    elif kind == "NotImplementedError":
+        text = f"{what} is not implemented yet (it raises NotImplementedError)"
+    elif kind == "SystemExit":
+        text = f"{what} called sys.exit({message})"
+    else:
+        text = f"{what} raised {kind}" + (f": {message}" if message else "")
+        if where:
+            text += f" ({where[0]}, line {where[1]})"
+        if kind == "ModuleNotFoundError":
+            text += "\nStudent code can import numpy, the standard library, common.util and common.functions."
+    return StudentException(text + hint, kind, error["traceback"], output)
+
+
+def _bad_reply(what: str, detail: str) -> BadReply:
+    return BadReply(
+        f"the grader could not accept the reply to {what} ({detail}); "
+        "the code may have written into the grader's channel or returned something too large"
+    )
+
+
+def _describe_call(class_name: str, args, kwargs) -> str:
+    parts = [_describe_value(a) for a in args] + [f"{k}={_describe_value(v)}" for k, v in kwargs.items()]
+    return f"{class_name}({', '.join(parts)})"
+
+
+def _describe_value(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"<{value.dtype} array of shape {value.shape}>"
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(_describe_value(v) for v in value)
+        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else f"({inner})"
+    return repr(value)

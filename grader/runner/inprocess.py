@@ -1,0 +1,36 @@
+"""Student code in the judge's own interpreter: :class:`InProcessRunner`.
+
+For benchmarks only (``GRADER_IN_PROCESS=1``), to measure what isolation
+costs. There is NO isolation: no time or memory limit, and student code can
+change anything in the judge, including its verdicts. Never grade with it.
+"""
+from __future__ import annotations
+
+from . import ModuleSource
+from .child import Session
+from .client import BaseRunner
+
+
+class InProcessRunner(BaseRunner):
+    """Same interface and messages as :class:`~grader.runner.sandbox.Runner`; ``timeout`` is not enforced."""
+
+    isolation = "none: the grader's own process (GRADER_IN_PROCESS=1)"
+
+    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048):
+        super().__init__(sources, timeout=timeout)
+        self._session: Session | None = Session()
+        self._loaded: set[str] = set()
+
+    def _loaded_modules(self) -> set[str]:
+        return self._loaded
+
+    def _exchange(self, request, buffers, deadline):
+        if self._session is None:
+            raise RuntimeError("this InProcessRunner is closed")
+        reply, out = self._session.handle(request, [bytearray(b) for b in buffers])
+        return reply, [bytearray(b) for b in out]
+
+    def close(self):
+        if self._session is not None:
+            self._session.close()
+            self._session = None

@@ -1,0 +1,258 @@
+"""Student code in a separate, limited process: :class:`Runner`.
+
+The child is ``python -I -c <wire.py + child.py>`` with the protocol on two
+inherited pipes, no stdin/stdout/stderr, a fresh scratch directory as its
+working directory and home, a scrubbed environment, its own session (so a
+whole process group can be killed), and limits on memory, file size, core
+dumps and CPU time, which it applies to itself before running student code.
+When the judge runs as root, the child runs as user ``nobody``.
+
+A timeout, a crash or a corrupt reply kills the child's process group and
+starts a fresh child at once, so the next test finds one ready; student
+modules are then imported again lazily.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import weakref
+from pathlib import Path
+
+from . import ModuleSource, wire
+from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
+
+_HERE = Path(__file__).parent
+PROGRAM = (_HERE / "wire.py").read_text() + "\n" + (_HERE / "child.py").read_text()
+
+STARTUP_TIMEOUT = 30.0
+FILE_LIMIT_MB = 16
+# A backstop for a child left spinning if the judge itself dies; per-test
+# deadlines are enforced by the judge, which kills the child.
+CPU_LIMIT_SECONDS = 600
+
+
+class RunnerStartError(RuntimeError):
+    """The child process could not be started: a problem of the grading machine, not the student."""
+
+
+@functools.lru_cache(maxsize=None)
+def child_account() -> tuple[tuple[int, int] | None, str]:
+    """``((uid, gid), description)`` to run the child as, or ``(None, description)`` to keep ours.
+
+    Only root can switch users; it switches to ``nobody`` when that user can
+    reach the interpreter and numpy (not so when Python lives under /root).
+    """
+    if os.geteuid() != 0:
+        return None, "the grader's own user"
+    try:
+        entry = pwd.getpwnam("nobody")
+    except KeyError:
+        return None, "root (there is no user nobody)"
+    import numpy
+
+    for path in (sys.executable, os.__file__, numpy.__file__):
+        blocked = _closed_to_others(Path(path).resolve())
+        if blocked:
+            return None, f"root (user nobody cannot reach {blocked})"
+    return (entry.pw_uid, entry.pw_gid), "user nobody"
+
+
+def _closed_to_others(path: Path) -> Path | None:
+    for folder in reversed(path.parents):
+        if not folder.stat().st_mode & 0o001:
+            return folder
+    return None if path.stat().st_mode & 0o004 else path
+
+
+class _Child:
+    """One child process, its pipes and its scratch directory."""
+
+    def __init__(self, memory_mb: int):
+        account, _ = child_account()
+        self.scratch = tempfile.mkdtemp(prefix="grader-run-")
+        to_child_r, self.to_child = os.pipe()
+        self.from_child, from_child_w = os.pipe()
+        os.set_blocking(self.to_child, False)
+        extra = {}
+        if account is not None:
+            os.chown(self.scratch, *account)
+            extra = {"user": account[0], "group": account[1], "extra_groups": []}
+        limits = {"memory_mb": memory_mb, "file_mb": FILE_LIMIT_MB, "cpu_seconds": CPU_LIMIT_SECONDS}
+        env = {
+            "PATH": os.environ.get("PATH", os.defpath),
+            "HOME": self.scratch,
+            "TMPDIR": self.scratch,
+            "LANG": "C.UTF-8",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        }
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-c", PROGRAM, str(to_child_r), str(from_child_w), json.dumps(limits)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=self.scratch,
+                env=env,
+                pass_fds=(to_child_r, from_child_w),
+                start_new_session=True,
+                **extra,
+            )
+        except OSError as exc:
+            _cleanup(None, [self.to_child, self.from_child], self.scratch)
+            raise RunnerStartError(f"could not start the process for student code: {exc}") from exc
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self.started = time.monotonic()
+        self.ready = False
+        self.loaded: set[str] = set()
+        self.kill = weakref.finalize(self, _cleanup, self.process, [self.to_child, self.from_child], self.scratch)
+
+    def await_ready(self) -> float:
+        """Wait for the child's greeting; returns how long that took."""
+        begin = time.monotonic()
+        try:
+            header, _ = wire.read_message(self.from_child, self.started + STARTUP_TIMEOUT)
+        except wire.WireError as exc:
+            status = self.exit_status()
+            raise RunnerStartError(f"the process for student code did not start ({exc}; {status})") from None
+        if header != {"ready": True}:
+            raise RunnerStartError("the process for student code sent an unexpected greeting")
+        self.ready = True
+        return time.monotonic() - begin
+
+    def exit_status(self, wait: float = 1.0) -> str:
+        """How the child ended, in plain words (it is killed if still running after ``wait``)."""
+        try:
+            code = self.process.wait(wait)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return "it closed the grader's channel and was stopped"
+        return describe_exit(code)
+
+
+def _cleanup(process, fds, scratch):
+    if process is not None:
+        # Also after the child's own exit: student code may have left processes in its group.
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.kill()
+        process.wait()
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+_SIGNAL_WORDS = {
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGBUS: "bus error",
+    signal.SIGABRT: "aborted",
+    signal.SIGFPE: "arithmetic error",
+    signal.SIGILL: "illegal instruction",
+    signal.SIGKILL: "killed, most likely for using too much memory",
+    signal.SIGXCPU: f"stopped after {CPU_LIMIT_SECONDS} s of CPU time",
+}
+
+
+def describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            sig = signal.Signals(-returncode)
+        except ValueError:
+            return f"killed by signal {-returncode}"
+        return f"{_SIGNAL_WORDS.get(sig, 'killed by a signal')} ({sig.name})"
+    return f"it exited with status {returncode}, as os._exit({returncode}) does"
+
+
+class Runner(BaseRunner):
+    """Runs a submission's code in a child process; see the module docstring.
+
+    The child is spawned here and not waited for, so its start-up (about a
+    tenth of a second, mostly importing numpy) overlaps the judge's own work.
+    """
+
+    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048):
+        super().__init__(sources, timeout=timeout)
+        self.memory_mb = memory_mb
+        self.isolation = f"a separate process as {child_account()[1]}, {memory_mb} MB, {timeout:g} s per test"
+        self._child: _Child | None = None
+        self._spawn()
+
+    def _spawn(self):
+        self._child = _Child(self.memory_mb)
+        self._generation += 1
+
+    def _replace(self):
+        self._child.kill()
+        self._spawn()
+
+    def _loaded_modules(self) -> set[str]:
+        return self._live_child().loaded
+
+    def _discard(self):
+        self._replace()
+
+    def _live_child(self) -> _Child:
+        if self._child is None:
+            raise RuntimeError("this Runner is closed")
+        return self._child
+
+    def _exchange(self, request, buffers, deadline):
+        child = self._live_child()
+        if not child.ready:
+            deadline += child.await_ready()
+        try:
+            parts = wire.pack(request, buffers)
+        except wire.WireError as exc:
+            raise ValueError(f"request too large for the child: {exc}") from None
+        try:
+            wire.write_parts(child.to_child, parts, deadline)
+            return wire.read_message(child.from_child, deadline)
+        except wire.WireTimeout:
+            self._replace()
+            raise ChildTimedOut() from None
+        except (wire.WireClosed, BrokenPipeError):
+            status = child.exit_status()
+            self._replace()
+            raise ChildDied(status) from None
+        except wire.WireError as exc:
+            self._replace()
+            raise ChildGarbled(str(exc)) from None
+
+    def close(self):
+        if self._child is not None:
+            self._child.kill()
+            self._child = None
+
+
+def make_runner(
+    sources: dict[str, ModuleSource],
+    *,
+    timeout: float = 10.0,
+    memory_mb: int = 2048,
+    in_process: bool | None = None,
+) -> BaseRunner:
+    """A :class:`Runner`, or with ``in_process`` (default: env ``GRADER_IN_PROCESS=1``) an
+    :class:`~grader.runner.inprocess.InProcessRunner`, which has no isolation at all."""
+    if in_process is None:
+        in_process = os.environ.get("GRADER_IN_PROCESS") == "1"
+    if in_process:
+        from .inprocess import InProcessRunner
+
+        return InProcessRunner(sources, timeout=timeout, memory_mb=memory_mb)
+    return Runner(sources, timeout=timeout, memory_mb=memory_mb)

@@ -1,0 +1,243 @@
+"""The message format between the judge and the child process.
+
+This file imports only the standard library and numpy: the judge ships its
+source text into the child, which cannot import ``grader``.
+
+A message on a pipe is::
+
+    b"BPG1" | header length (u32) | buffer count (u32) | each buffer's length (u64)
+    | header: a UTF-8 JSON object | the buffers, back to back
+
+Values inside the header are JSON numbers and booleans (NaN and infinities
+included, as Python's ``json`` writes them), plus three tagged objects::
+
+    {"$nd": 0, "dtype": "<f8", "shape": [2, 3]}   an array; its bytes are buffer 0
+    {"$seq": [...]}                               a tuple or list
+    {"$unsupported": "dict", "detail": "..."}     a value the child would not send
+
+There is no pickle: decoding builds only numbers, tuples and plain arrays, and
+every size, dtype and shape is checked before any memory is set aside for it,
+because the judge reads what student code (which runs in the child) may have
+forged.
+"""
+import json
+import os
+import re
+import select
+import struct
+import time
+
+import numpy as np
+
+MAGIC = b"BPG1"
+MAX_HEADER_BYTES = 1 << 20
+MAX_BUFFERS = 4096
+MAX_TOTAL_BYTES = 64 << 20
+MAX_DEPTH = 32
+MAX_NDIM = 32
+
+_PREFIX = struct.Struct("<4sII")
+_LENGTH = struct.Struct("<Q")
+_CHUNK = 1 << 20
+_DTYPE = re.compile(r"[<>|=][biuf][1248]\Z")
+
+
+class WireError(Exception):
+    """The other side sent something that breaks the protocol."""
+
+
+class WireTimeout(WireError):
+    """The deadline passed before a whole message was read or written."""
+
+
+class WireClosed(WireError):
+    """The other side closed its end of the pipe."""
+
+
+def dtype_allowed(dtype) -> bool:
+    """Only bool, signed and unsigned integer and float arrays of 1 to 8 bytes travel."""
+    return _DTYPE.match(dtype.str) is not None
+
+
+def _checked_dtype(text):
+    if not isinstance(text, str) or not _DTYPE.match(text):
+        raise WireError(f"array dtype {str(text)[:40]!r} is not allowed")
+    dtype = np.dtype(text)
+    if not dtype_allowed(dtype) or dtype.itemsize != int(text[2]):
+        raise WireError(f"array dtype {text!r} is not allowed")
+    return dtype
+
+
+# -- values ---------------------------------------------------------------
+
+
+def encode_value(value, buffers: list, fallback, depth: int = 0):
+    """Turn ``value`` into JSON-ready data, appending array bytes to ``buffers``.
+
+    Exact ``np.ndarray`` objects with an allowed dtype, numpy scalars of
+    bool/integer/float type, Python bool/int/float and tuples/lists of these
+    are encoded here. Anything else, including arrays of other dtypes, ndarray
+    subclasses and sequences nested deeper than ``MAX_DEPTH``, goes to
+    ``fallback(value)``, which returns JSON-ready data or raises.
+    """
+    kind = type(value)
+    if kind is np.ndarray and dtype_allowed(value.dtype) and value.ndim <= MAX_NDIM:
+        buffers.append(value.tobytes())
+        return {"$nd": len(buffers) - 1, "dtype": value.dtype.str, "shape": list(value.shape)}
+    if isinstance(value, np.generic):
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            return float(value)
+        return fallback(value)
+    if kind is bool or kind is int or kind is float:
+        return value
+    if (kind is tuple or kind is list) and depth < MAX_DEPTH:
+        return {"$seq": [encode_value(item, buffers, fallback, depth + 1) for item in value]}
+    return fallback(value)
+
+
+class Decoder:
+    """Rebuild values from one message's header data and buffers, strictly.
+
+    Every array gets its own buffer, used exactly once (checked by
+    :meth:`finish`), so arrays never share memory and are writable.
+    ``allow_plain`` also accepts ``null`` and strings (requests from the
+    judge); ``unsupported`` builds the value for ``$unsupported`` (replies to
+    the judge); left as ``None``, ``$unsupported`` is an error.
+    """
+
+    def __init__(self, buffers, *, allow_plain=False, unsupported=None):
+        self._buffers = buffers
+        self._used = set()
+        self._allow_plain = allow_plain
+        self._unsupported = unsupported
+
+    def value(self, data, depth=0):
+        if depth > MAX_DEPTH:
+            raise WireError("values are nested too deeply")
+        kind = type(data)
+        if kind is int or kind is float or kind is bool:
+            return data
+        if self._allow_plain and (data is None or kind is str):
+            return data
+        if kind is dict:
+            if data.keys() == {"$seq"} and type(data["$seq"]) is list:
+                return tuple(self.value(item, depth + 1) for item in data["$seq"])
+            if data.keys() == {"$nd", "dtype", "shape"}:
+                return self._array(data)
+            if data.keys() == {"$unsupported", "detail"} and self._unsupported is not None:
+                name, detail = data["$unsupported"], data["detail"]
+                if type(name) is str and type(detail) is str:
+                    return self._unsupported(name[:200], detail[:1000])
+        raise WireError(f"unexpected value of type {kind.__name__}")
+
+    def _array(self, data):
+        index, shape = data["$nd"], data["shape"]
+        dtype = _checked_dtype(data["dtype"])
+        if type(index) is not int or not 0 <= index < len(self._buffers) or index in self._used:
+            raise WireError("array refers to a missing or already used buffer")
+        self._used.add(index)
+        if (
+            type(shape) is not list
+            or len(shape) > MAX_NDIM
+            or not all(type(n) is int and 0 <= n <= MAX_TOTAL_BYTES for n in shape)
+        ):
+            raise WireError("array shape is not a list of sizes")
+        buffer = self._buffers[index]
+        if int(np.prod(shape, dtype=object)) * dtype.itemsize != len(buffer):
+            raise WireError(f"array of shape {tuple(shape)} does not match its {len(buffer)} bytes")
+        array = np.frombuffer(buffer, dtype=dtype).reshape(shape)
+        if not dtype.isnative:
+            array = array.astype(dtype.newbyteorder("="))
+        return array
+
+    def finish(self):
+        if len(self._used) != len(self._buffers):
+            raise WireError("message carries buffers that no value uses")
+
+
+# -- framing --------------------------------------------------------------
+
+
+def pack(header: dict, buffers=()) -> list:
+    """The byte strings of one message; raises WireError if it exceeds the limits."""
+    data = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    total = sum(len(b) for b in buffers)
+    if len(data) > MAX_HEADER_BYTES or len(buffers) > MAX_BUFFERS or total > MAX_TOTAL_BYTES:
+        raise WireError(f"message too large ({len(data) + total} bytes)")
+    lengths = b"".join(_LENGTH.pack(len(b)) for b in buffers)
+    return [_PREFIX.pack(MAGIC, len(data), len(buffers)) + lengths + data, *buffers]
+
+
+def write_message(fd: int, header: dict, buffers=(), deadline=None):
+    """Send one message. With a deadline, ``fd`` must be non-blocking."""
+    write_parts(fd, pack(header, buffers), deadline)
+
+
+def write_parts(fd: int, parts: list, deadline=None):
+    """Send a message made by :func:`pack`."""
+    for part in parts:
+        view = memoryview(part).cast("B")
+        while view:
+            try:
+                view = view[os.write(fd, view[:_CHUNK]) :]
+            except BlockingIOError:
+                _wait(fd, select.POLLOUT, deadline)
+
+
+def read_message(fd: int, deadline=None):
+    """Receive one message as ``(header dict, list of bytearrays)``.
+
+    Sizes are checked against the limits before anything large is read; a
+    deadline (``time.monotonic()`` value) turns a silent sender into
+    :class:`WireTimeout`.
+    """
+    magic, header_size, count = _PREFIX.unpack(_read(fd, _PREFIX.size, deadline))
+    if magic != MAGIC:
+        raise WireError("message does not start with the protocol marker")
+    if header_size > MAX_HEADER_BYTES:
+        raise WireError(f"message header of {header_size} bytes is over the limit")
+    if count > MAX_BUFFERS:
+        raise WireError(f"message has {count} buffers, over the limit of {MAX_BUFFERS}")
+    lengths = [n for (n,) in _LENGTH.iter_unpack(_read(fd, _LENGTH.size * count, deadline))]
+    if sum(lengths) > MAX_TOTAL_BYTES:
+        raise WireError(f"message of {sum(lengths)} bytes is over the limit of {MAX_TOTAL_BYTES >> 20} MB")
+    raw = _read(fd, header_size, deadline)
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise WireError(f"message header is not valid JSON ({exc.__class__.__name__})") from None
+    if type(header) is not dict:
+        raise WireError("message header is not a JSON object")
+    return header, [_read(fd, n, deadline) for n in lengths]
+
+
+def _read(fd, size, deadline):
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        _wait(fd, select.POLLIN, deadline)
+        n = os.readv(fd, [view[got : got + _CHUNK]])
+        if n == 0:
+            raise WireClosed("the other side closed the pipe")
+        got += n
+    return buffer
+
+
+def _wait(fd, event, deadline):
+    if deadline is None:
+        if event == select.POLLIN:
+            return
+        deadline = float("inf")
+    poller = select.poll()
+    poller.register(fd, event)
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WireTimeout("no message before the deadline")
+        if poller.poll(min(remaining, 3600.0) * 1000):
+            return

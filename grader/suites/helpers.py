@@ -1,0 +1,142 @@
+"""Building blocks shared by the suites.
+
+:func:`gate` is the heart of "an error never costs points twice": in a test
+that chains several layers, the layer under test is the student's object and
+every other layer is a :class:`JudgeLayer`, whose forward is the reference and
+whose backward is the numerical derivative of that forward.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from grader import reference as ref
+from grader.gradcheck import as_array, check_gradient, expect_close, numeric_vjp, unpack
+
+
+class JudgeLayer:
+    """A layer computed by the judge: reference forward, numerical backward."""
+
+    def __init__(self, forward):
+        self._forward = forward
+        self._inputs = ()
+
+    def forward(self, *inputs):
+        self._inputs = inputs
+        return self._forward(*inputs)
+
+    def backward(self, dout=1.0):
+        grads = numeric_vjp(self._forward, self._inputs, dout)
+        return tuple(grads) if len(grads) > 1 else grads[0]
+
+
+class StudentLayer:
+    """A student's object in a chain: checks what crosses to the next layer is a usable value."""
+
+    def __init__(self, layer, inputs: int):
+        self._layer, self._inputs = layer, inputs
+
+    def forward(self, *inputs):
+        return as_array(self._layer.forward(*inputs), f"{self._layer.class_name}.forward output")
+
+    def backward(self, dout=1.0):
+        what = f"{self._layer.class_name}.backward"
+        grads = self._layer.backward(dout)
+        if self._inputs == 1:
+            return as_array(grads, what + " result")
+        return tuple(as_array(g, f"{what} result {i}") for i, g in enumerate(unpack(grads, self._inputs, what)))
+
+
+REFERENCE_GATES = {"MulLayer": (ref.mul, 2), "AddLayer": (ref.add, 2), "Sigmoid": (ref.sigmoid, 1), "Relu": (ref.relu, 1)}
+
+
+def gate(student, under_test: str, name: str):
+    """The student's ``name`` layer if it is the one under test, else the judge's."""
+    forward, inputs = REFERENCE_GATES[name]
+    if name == under_test:
+        return StudentLayer(student.new(name), inputs)
+    return JudgeLayer(forward)
+
+
+def sigmoid_neuron(student, under_test: str) -> None:
+    """Document 002: out = sigmoid(w0*x0 + w1*x1 + w2) at w0=2, x0=-1, w1=-3, x1=-2, w2=-3."""
+    mul0, mul1 = gate(student, under_test, "MulLayer"), gate(student, under_test, "MulLayer")
+    add0, add1 = gate(student, under_test, "AddLayer"), gate(student, under_test, "AddLayer")
+    sig = gate(student, under_test, "Sigmoid")
+
+    weighted = add0.forward(mul0.forward(2.0, -1.0), mul1.forward(-3.0, -2.0))
+    out = sig.forward(add1.forward(weighted, -3.0))
+    expect_close("out", out, 0.7310585786300049)
+
+    dz = sig.backward(1.0)
+    dweighted, dw2 = add1.backward(dz)
+    dm0, dm1 = add0.backward(dweighted)
+    dw0, dx0 = mul0.backward(dm0)
+    dw1, dx1 = mul1.backward(dm1)
+    expected = {"dw0": -0.19661193324148185, "dx0": 0.3932238664829637, "dw1": -0.3932238664829637,
+                "dx1": -0.5898357997244456, "dw2": 0.19661193324148185}
+    got = {"dw0": dw0, "dx0": dx0, "dw1": dw1, "dx1": dx1, "dw2": dw2}
+    for name, value in expected.items():
+        expect_close(name, got[name], value, hint="local gradient times upstream gradient, node by node (document 002).")
+
+
+def binary_gate_check(student, rng, name: str, forward, shape, *, hint: str = "", check_output: bool = False) -> None:
+    """Numerical gradient check of a two-input gate on arrays of ``shape`` (and of its output if asked)."""
+    x, y = rng.standard_normal(shape), rng.standard_normal(shape)
+    dout = rng.standard_normal(shape)
+    layer = student.new(name)
+    out = layer.forward(x, y)
+    if check_output:
+        expect_close(f"{name}.forward output", out, forward(x, y))
+    dx, dy = unpack(layer.backward(dout), 2, f"{name}.backward")
+    check_gradient("dx", dx, lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
+    check_gradient("dy", dy, lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
+
+
+def away_from_zero(rng, shape, margin=0.05):
+    """Normal samples pushed at least ``margin`` away from 0, where ReLU has its kink."""
+    x = rng.standard_normal(shape)
+    return np.where(x >= 0, x + margin, x - margin)
+
+
+def distinct_values(rng, shape, gap=0.1):
+    """Values that differ pairwise by at least ``gap``: no ties in any pooling window."""
+    size = int(np.prod(shape))
+    return (rng.permutation(size) * gap + rng.uniform(0, gap / 10, size)).reshape(shape) - size * gap / 2
+
+
+def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params: dict | None = None,
+                options: dict | None = None, hints: dict | None = None, check_output: bool = False) -> None:
+    """Gradient check of a one-input layer: ``dx`` returned by backward and ``d<param>`` attributes.
+
+    The layer is built as ``name(*args, *params.values(), **options)`` and the
+    reference is ``forward(x, *args, *params.values(), **options)``; ``params``
+    (W, b) are also checked through ``self.dW``, ``self.db``; ``dout`` is random.
+    ``check_output`` also compares the forward output (students may rewrite forward).
+    """
+    params, options, hints = params or {}, options or {}, hints or {}
+    values = list(params.values())
+    layer = student.new(name, *args, *values, **options)
+    out = layer.forward(x)
+    expected_out = forward(x, *args, *values, **options)
+    if check_output:
+        expect_close(f"{name}.forward output", out, expected_out)
+    dout = rng.standard_normal(np.shape(expected_out))
+    dx = layer.backward(dout)
+    check_gradient("dx", dx, lambda v: np.sum(forward(v, *args, *values, **options) * dout), x, rng,
+                   hint=hints.get("dx", ""))
+    for i, pname in enumerate(params):
+        def loss(v, i=i):
+            changed = list(values)
+            changed[i] = v
+            return np.sum(forward(x, *args, *changed, **options) * dout)
+
+        check_gradient(f"d{pname}", layer.get(f"d{pname}"), loss, values[i], rng, hint=hints.get(pname, ""))
+
+
+def check_softmax_loss(student, rng, x, t, *, hint: str = "", check_output: bool = False) -> None:
+    """Gradient check of SoftmaxWithLoss: backward(1) against the numerical gradient of the mean loss."""
+    layer = student.new("SoftmaxWithLoss")
+    loss = layer.forward(x, t)
+    if check_output:
+        expect_close("loss", loss, ref.softmax_with_loss(x, t))
+    check_gradient("dx", layer.backward(1), lambda v: ref.softmax_with_loss(v, t), x, rng, hint=hint)

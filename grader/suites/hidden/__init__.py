@@ -1,0 +1,1 @@
+"""Tests kept from students until grades are published."""

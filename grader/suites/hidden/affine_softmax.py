@@ -1,0 +1,70 @@
+"""Hidden tests for affine_softmax.py: batch sizes, 4-D input, integer labels, huge logits."""
+import numpy as np
+
+from grader import reference as ref
+from grader.gradcheck import expect_close
+from grader.suites import check
+from grader.suites.helpers import check_layer, check_softmax_loss
+
+AFFINE_HINTS = {
+    "dx": "dx = dout @ W.T, reshaped to the shape x had in forward.",
+    "W": "dW = x.T @ dout, with x flattened to (N, D) as in forward.",
+    "b": "db = dout summed over the batch (axis 0).",
+}
+SOFTMAX_HINT = "dx = (softmax(x) - one_hot(t)) / N, with N the batch size."
+AFFINE_CASES = {
+    "batch1": {"x_shape": (1, 3), "outputs": 2},
+    "batch4": {"x_shape": (4, 5), "outputs": 3},
+    "input_4d": {"x_shape": (2, 3, 2, 2), "outputs": 4},
+}
+
+
+def labels(rng, n, k, one_hot):
+    t = rng.integers(0, k, n)
+    return np.eye(k)[t] if one_hot else t
+
+
+@check("Affine", points=3, kind="numeric", cases=AFFINE_CASES)
+def numeric(student, rng, x_shape, outputs):
+    """Gradient check of dx (in x's original shape), dW and db."""
+    D = int(np.prod(x_shape[1:]))
+    params = {"W": rng.standard_normal((D, outputs)), "b": rng.standard_normal(outputs)}
+    check_layer(student, rng, "Affine", ref.affine, rng.standard_normal(x_shape), params=params, hints=AFFINE_HINTS)
+
+
+@check("Affine", points=2, kind="forward")
+def forward(student, rng):
+    """forward(x) is x.reshape(N, -1) @ W + b, and backward is right after it."""
+    params = {"W": rng.standard_normal((6, 2)), "b": rng.standard_normal(2)}
+    check_layer(student, rng, "Affine", ref.affine, rng.standard_normal((3, 2, 3)), params=params, hints=AFFINE_HINTS,
+                check_output=True)
+
+
+@check("SoftmaxWithLoss", points=2, kind="numeric", cases={
+    "one_hot": {"n": 4, "k": 5, "one_hot": True},
+    "integer_labels": {"n": 4, "k": 5, "one_hot": False},
+    "batch1_one_hot": {"n": 1, "k": 3, "one_hot": True},
+    "batch1_integer_labels": {"n": 1, "k": 3, "one_hot": False},
+})
+def numeric(student, rng, n, k, one_hot):
+    """Gradient check of backward(1) against the mean cross-entropy."""
+    check_softmax_loss(student, rng, rng.standard_normal((n, k)), labels(rng, n, k, one_hot), hint=SOFTMAX_HINT)
+
+
+@check("SoftmaxWithLoss", points=2, kind="edge")
+def edge_large_logits(student, rng):
+    """Logits around 1000 and -1000: no overflow, no NaN, in the loss or the gradient."""
+    x = np.vstack([1000 + rng.standard_normal((2, 4)), -1000 + rng.standard_normal((1, 4))])
+    t = labels(rng, 3, 4, one_hot=False)
+    layer = student.new("SoftmaxWithLoss")
+    loss = layer.forward(x, t)
+    hint = "subtract each row's maximum before exp, as the stable softmax does."
+    expect_close("loss", loss, ref.softmax_with_loss(x, t), hint=hint)
+    expect_close("dx", layer.backward(1), (ref.softmax(x) - ref.one_hot(t, 4)) / 3, hint=hint)
+
+
+@check("SoftmaxWithLoss", points=0.5, kind="forward", cases={"one_hot": {"one_hot": True}, "integer_labels": {"one_hot": False}})
+def forward_loss(student, rng, one_hot):
+    """forward(x, t) returns the mean cross-entropy of softmax(x), and backward is right after it."""
+    check_softmax_loss(student, rng, rng.standard_normal((5, 4)), labels(rng, 5, 4, one_hot), hint=SOFTMAX_HINT,
+                       check_output=True)

@@ -1,0 +1,1 @@
+"""Tests students can see and run themselves."""

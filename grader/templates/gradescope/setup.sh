@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+# It makes a virtual environment with the pinned dependencies of
+# requirements.txt and puts the grader of this bundle (hidden tests included)
+# on its path. Nothing is built, so the grader needs no network of its own.
+#
+# Settings (all optional; tests use them to install into a temporary folder):
+#   AUTOGRADER_ROOT      instead of /autograder
+#   AUTOGRADER_PYTHON    the interpreter for the environment (default: python3)
+#   GRADER_VENV_OPTIONS  extra options for `python -m venv`
+set -euo pipefail
+
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+SOURCE="$ROOT/source"
+VENV="$ROOT/venv"
+PYTHON="${AUTOGRADER_PYTHON:-python3}"
+read -r -a VENV_OPTIONS <<< "${GRADER_VENV_OPTIONS:-}"
+
+make_venv() {
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "${VENV_OPTIONS[@]}" "$VENV"
+}
+
+if ! command -v "$PYTHON" >/dev/null || ! make_venv; then
+    echo "Installing Python and venv with apt-get..."
+    apt-get update
+    apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+    make_venv
+fi
+
+"$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -r "$SOURCE/requirements.txt"
+
+SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+echo "$SOURCE" > "$SITE/backprop_grader.pth"
+
+# Fail here, while the instructor watches, rather than on the first submission.
+"$VENV/bin/python" -c 'import grader.engine, grader.suites.hidden; print("grader", grader.__version__, "is ready")'

@@ -1,0 +1,215 @@
+"""Notebooks: what the release makes, how a notebook submission is read and graded,
+and the released notebooks running in a real Jupyter kernel."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from grader.engine import grade_submission
+from grader.notebook import notebook_to_source
+from grader.release import build_assignments, find_course, stub_parts
+from grader.suites import ASSIGNMENTS, LAYERS
+
+nbformat = pytest.importorskip("nbformat")
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = find_course(ROOT)
+
+
+@pytest.fixture(scope="module")
+def released():
+    return build_assignments(COURSE)
+
+
+def paste_solution(notebook_text: str, name: str) -> str:
+    """The released notebook with the solution's code in place of the stub's, cell by cell."""
+    solution = stub_parts((COURSE.solutions / f"{name}.py").read_text(encoding="utf-8"))
+    notebook = nbformat.reads(notebook_text, as_version=4)
+    for cell in notebook.cells:
+        part = cell.metadata.get("grader", {}).get("part")
+        if part:
+            cell.source = solution[part]
+    return nbformat.writes(notebook)
+
+
+def make_notebook(*cells, version=4) -> bytes:
+    """A notebook from ("code" | "markdown", source[, extra fields]) tuples."""
+    v = nbformat.v4
+    notebook = v.new_notebook()
+    for kind, source, *extra in cells:
+        cell = v.new_code_cell(source) if kind == "code" else v.new_markdown_cell(source)
+        for fields in extra:
+            cell.update(fields)
+        notebook.cells.append(cell)
+    if version == 3:
+        notebook = nbformat.convert(notebook, 3)
+    return nbformat.writes(notebook, version=version).encode()
+
+
+def grade(path, **kwargs):
+    return grade_submission(path, seed=kwargs.pop("seed", 7), in_process=False, **kwargs)
+
+
+# --- the released notebooks ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_released_notebook_is_valid_and_holds_the_stub(released, name):
+    notebook = nbformat.reads(released[f"{name}.ipynb"], as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.nbformat == 4 and notebook.nbformat_minor == 5
+    parts = [c.metadata["grader"]["part"] for c in notebook.cells if "grader" in c.metadata]
+    assert parts == ["header", *LAYERS[name]]
+    # graded code = the stub without its docstring, so it behaves exactly like the .py
+    source, notes = notebook_to_source(released[f"{name}.ipynb"].encode(), f"{name}.ipynb")
+    assert notes == ()
+    for part in stub_parts(released[f"{name}.py"]).values():
+        assert part in source
+    last = notebook.cells[-1]
+    assert "not-graded" in last.metadata["tags"] and f'run_public_tests("{name}")' in last.source
+    markdown = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "upstream" in markdown or "local gradient" in markdown or name == "affine_softmax"
+
+
+def test_unchanged_notebooks_score_zero(tmp_path, released):
+    for name in ASSIGNMENTS:
+        (tmp_path / f"{name}.ipynb").write_text(released[f"{name}.ipynb"], encoding="utf-8")
+    report = grade(tmp_path, suite="all")
+    assert report["score"] == 0 and report["max_score"] > 0
+    assert report["counts"]["missing"] == 0 and report["counts"]["error"] == 0
+
+
+def test_notebooks_with_the_solution_pasted_score_like_the_solutions(tmp_path, released):
+    for name in ASSIGNMENTS:
+        (tmp_path / f"{name}.ipynb").write_text(paste_solution(released[f"{name}.ipynb"], name), encoding="utf-8")
+    from_notebooks = grade(tmp_path, suite="all")
+    from_solutions = grade(COURSE.solutions, suite="all")
+    assert from_notebooks["score"] == from_solutions["score"] == from_solutions["max_score"]
+    assert [(t["name"], t["status"]) for t in from_notebooks["tests"]] == \
+           [(t["name"], t["status"]) for t in from_solutions["tests"]]
+
+
+# --- reading notebooks ----------------------------------------------------------
+
+
+def test_code_cells_are_joined_in_order_and_the_rest_ignored():
+    raw = make_notebook(
+        ("markdown", "# Title\nimport os  # markdown, not code"),
+        ("code", "import numpy as np", {"outputs": [nbformat.v4.new_output("stream", name="stdout", text="x = 1")]}),
+        ("code", "print('example')", {"metadata": {"tags": ["not-graded"]}}),
+        ("code", "A = 1"),
+    )
+    source, notes = notebook_to_source(raw, "gates.ipynb")
+    assert source == "# cell 2\nimport numpy as np\n\n# cell 4\nA = 1\n"
+    assert notes == ()
+
+
+def test_magics_and_shell_lines_are_skipped_with_a_note():
+    raw = make_notebook(
+        ("code", "%matplotlib inline\nimport numpy as np\n!pip install numpy\nfiles = !ls\nnp.dot?"),
+        ("code", "for i in range(2):\n    %time x = i\n"),
+        ("code", "%%bash\necho hi"),
+        ("code", "%%time\nB = 2"),
+        ("code", 's = """\n%not a magic inside a string\n"""'),
+    )
+    source, notes = notebook_to_source(raw, "gates.ipynb")
+    namespace = {}
+    exec(compile(source, "gates.ipynb", "exec"), namespace)
+    assert namespace["B"] == 2 and "x" not in namespace and "%not a magic" in namespace["s"]
+    assert "echo hi" not in source
+    assert len(notes) == 2
+    assert notes[0].startswith("gates.ipynb: skipped 6 IPython-only lines") and "%matplotlib inline" in notes[0]
+    assert "cell 3 was not graded: it is a %%bash cell" in notes[1]
+
+
+def test_a_notebook_with_magics_is_graded_normally(tmp_path, released):
+    notebook = nbformat.reads(paste_solution(released["gates.ipynb"], "gates"), as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell("%matplotlib inline\n!pip install numpy"))
+    (tmp_path / "gates.ipynb").write_text(nbformat.writes(notebook), encoding="utf-8")
+    report = grade(tmp_path / "gates.ipynb", assignments=("gates",), suite="public")
+    assert report["score"] == report["max_score"] > 0
+    assert any("skipped 2 IPython-only lines" in note for note in report["notes"])
+
+
+def test_nbformat_3_notebooks_are_read():
+    raw = make_notebook(("markdown", "text"), ("code", "import numpy as np"), ("code", "%pylab\nC = 3"), version=3)
+    assert json.loads(raw)["nbformat"] == 3
+    source, notes = notebook_to_source(raw, "old.ipynb")
+    namespace = {}
+    exec(source, namespace)
+    assert namespace["C"] == 3 and "%pylab" in notes[0]
+
+
+@pytest.mark.parametrize("raw, words", [
+    (b'{"cells": [', "its JSON is broken at line 1"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "is not a Jupyter notebook"),
+    (b'{"name": "a package.json"}', "is JSON but not a Jupyter notebook"),
+    (b"[1, 2, 3]", "is JSON but not a Jupyter notebook"),
+    (b'{"nbformat": 2, "worksheets": []}', "uses notebook format 2"),
+    (b'{"nbformat": 4, "cells": {}}', "has no list of cells"),
+])
+def test_unreadable_notebooks_get_a_clear_message(raw, words):
+    with pytest.raises(ValueError) as info:
+        notebook_to_source(raw, "gates.ipynb")
+    assert str(info.value).startswith("gates.ipynb ")
+    assert words in str(info.value)
+
+
+def test_a_corrupt_notebook_costs_only_its_own_assignment(tmp_path, released):
+    (tmp_path / "gates.ipynb").write_text(released["gates.ipynb"][:500], encoding="utf-8")
+    (tmp_path / "activations.py").write_text(
+        (COURSE.solutions / "activations.py").read_text(encoding="utf-8"), encoding="utf-8")
+    report = grade(tmp_path, assignments=("gates", "activations"), suite="public")
+    by_assignment = {a: [t for t in report["tests"] if t["assignment"] == a] for a in ("gates", "activations")}
+    assert all(t["status"] == "passed" for t in by_assignment["activations"])
+    assert all(t["score"] == 0 and "gates.ipynb is not a valid notebook" in t["message"]
+               for t in by_assignment["gates"])
+
+
+# --- a real Jupyter kernel ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_released_notebook_runs_top_to_bottom_in_jupyter(tmp_path, monkeypatch, released, name):
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    path = tmp_path / f"{name}.ipynb"
+    path.write_text(paste_solution(released[f"{name}.ipynb"], name), encoding="utf-8")
+    # the kernel imports the grader from this checkout, as an editable install would
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+
+    last = notebook.cells[-1]
+    assert {o.output_type for o in last.outputs} == {"stream"}  # the report is printed, nothing else shown
+    text = "".join(o.text for o in last.outputs)
+    count = sum(t.visibility == "public" and t.assignment == name for t in _checks())
+    assert f"{count} passed" in text, text
+    assert "Warning" not in text and "✗" not in text, text
+
+
+def test_the_test_cell_warns_about_unsaved_changes(tmp_path, monkeypatch, released):
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    path = tmp_path / "gates.ipynb"
+    path.write_text(released["gates.ipynb"], encoding="utf-8")  # saved: the stub
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+
+    in_browser = nbformat.reads(paste_solution(released["gates.ipynb"], "gates"), as_version=4)
+    nbclient.NotebookClient(in_browser, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    text = "".join(o.text for o in in_browser.cells[-1].outputs)
+    assert "Warning: the classes you ran in this session differ from the saved gates.ipynb" in text
+    assert "0 passed" in text or "0/" in text, text
+
+
+def _checks():
+    from grader import suites
+
+    return suites.collect(("public",))
