@@ -159,3 +159,7 @@ def batch(submissions, out, jobs, seed, timeout, suite):
     for report in problems:
         click.echo(f"{report['student']}: {report['status']}: {report['status_message']}", err=True)
     click.echo(f"Gradebook written to {out / 'gradebook.csv'} ({len(reports)} students, {len(problems)} not ok).")
+
+
+if __name__ == "__main__":
+    grade()

@@ -22,7 +22,7 @@ from .runner import Unsupported
 RTOL = 1e-4
 ATOL = 1e-5
 STEP = 1e-6
-ELEMENTWISE_LIMIT = 128  # larger arrays are checked along random directions first
+ELEMENTWISE_LIMIT = 32  # larger arrays are checked along random directions first
 DIRECTIONS = 4
 
 

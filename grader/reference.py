@@ -54,6 +54,16 @@ def softmax_with_loss(x, t):
     return -np.sum(one_hot(t, x.shape[1]) * log_probs) / x.shape[0]
 
 
+def zero_pad(x, pad):
+    """x (N, C, H, W) with ``pad`` zeros around H and W (np.pad is many times slower for this)."""
+    if pad == 0:
+        return x
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=np.result_type(x, np.float64))
+    out[:, :, pad:-pad, pad:-pad] = x
+    return out
+
+
 def conv_output_size(size, kernel, stride, pad):
     return 1 + (size + 2 * pad - kernel) // stride
 
@@ -64,7 +74,7 @@ def convolution(x, W, b, stride=1, pad=0):
     FN, _, FH, FW = W.shape
     OH = conv_output_size(H, FH, stride, pad)
     OW = conv_output_size(Wd, FW, stride, pad)
-    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    xp = zero_pad(x, pad)
     out = np.zeros((N, FN, OH, OW))
     for i in range(FH):
         for j in range(FW):
@@ -88,5 +98,4 @@ def pool_windows(x, pool_h, pool_w, stride):
 
 def max_pool(x, pool_h, pool_w, stride=2, pad=0):
     """Max pooling; padding (as in the book's im2col) adds zeros. The suites grade pad=0 only."""
-    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    return pool_windows(xp, pool_h, pool_w, stride).max(axis=-1)
+    return pool_windows(zero_pad(x, pad), pool_h, pool_w, stride).max(axis=-1)

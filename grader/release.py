@@ -41,6 +41,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.notebook import NOT_GRADED_TAG
 from grader.suites import ASSIGNMENTS
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -87,6 +88,7 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
         if marker is None and _MARKER_LIKE.match(line):
             raise MarkerError(filename, lineno,
                               f"malformed marker {stripped!r}: write {BEGIN_SOLUTION!r} or {END_SOLUTION!r}")
+        is_todo = stripped.startswith("###") and _TODO_LIKE.match(line) is not None
 
         if marker and marker.group(1) == "BEGIN":
             if block_start:
@@ -101,24 +103,18 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
             out.append(body)
             origins.extend([block_start] * body.count("\n"))
             block_start = 0
-        elif not block_start:
-            if _TODO_LIKE.match(line) and stripped.startswith("###"):
-                raise MarkerError(filename, lineno,
-                                  f"{TODO_PREFIX} belongs directly after {BEGIN_SOLUTION}")
+        elif block_start and todo_open and todo is None and stripped.startswith(TODO_PREFIX):
+            todo = [stripped[len(TODO_PREFIX):].strip()]
+        elif block_start and todo_open and todo is not None and stripped.startswith("###") and not is_todo:
+            todo.append(stripped.lstrip("#").strip())
+        elif is_todo:
+            where = "a second one in the same block" if todo else f"it belongs directly after {BEGIN_SOLUTION}"
+            raise MarkerError(filename, lineno, f"misplaced {TODO_PREFIX}: {where}")
+        elif block_start:
+            todo_open = False  # a line of the solution: it stays out of the stub
+        else:
             out.append(line)
             origins.append(lineno)
-        elif todo_open and stripped.startswith(TODO_PREFIX) and todo is None:
-            todo = [stripped[len(TODO_PREFIX):].strip()]
-        elif todo_open and todo is not None and stripped.startswith("###"):
-            if stripped.startswith(TODO_PREFIX):
-                raise MarkerError(filename, lineno, f"a second {TODO_PREFIX} in the same block")
-            todo.append(stripped.lstrip("#").strip())
-        else:
-            todo_open = False
-            if _TODO_LIKE.match(line) and stripped.startswith("###"):
-                raise MarkerError(filename, lineno,
-                                  f"{TODO_PREFIX} belongs directly after {BEGIN_SOLUTION}")
-            # the solution itself: dropped
 
     if block_start:
         raise MarkerError(filename, block_start, f"{BEGIN_SOLUTION} is never closed with {END_SOLUTION}")
@@ -177,7 +173,6 @@ def _string_literals(text: str, width: int) -> list[str]:
 # Every other fence stays inside the markdown. The release appends the cell
 # that runs the public tests.
 
-NOT_GRADED_TAG = "not-graded"  # the tag grader.notebook leaves out
 _FENCE = re.compile(r"^```\s*(\S.*?)?\s*$")
 _KERNEL = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -194,26 +189,15 @@ def stub_parts(stub: str) -> dict[str, str]:
     tree = ast.parse(stub)
     lines = stub.splitlines()
     body = tree.body
-    start = 1
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        start, body = body[0].end_lineno + 1, body[1:]
-
-    keys, starts = [], []
+    first_lines = {"header": 1}
+    if ast.get_docstring(tree) is not None:
+        first_lines["header"], body = body[0].end_lineno + 1, body[1:]
     for node in body:
         if isinstance(node, ast.ClassDef):
-            keys.append(node.name)
-            starts.append(min([node.lineno] + [d.lineno for d in node.decorator_list]))
-        elif not keys:
-            keys, starts = ["header"], [start]
-    if not keys or keys[0] != "header":
-        keys, starts = ["header"] + keys, [start] + starts
-    starts[0] = start
-
-    parts = {}
-    for key, first, end in zip(keys, starts, starts[1:] + [len(lines) + 1]):
-        parts[key] = "\n".join(lines[first - 1:end - 1]).strip("\n")
-    return parts
+            first_lines[node.name] = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    bounds = list(first_lines.values()) + [len(lines) + 1]
+    return {part: "\n".join(lines[start - 1:end - 1]).strip("\n")
+            for part, start, end in zip(first_lines, bounds, bounds[1:])}
 
 
 def _template_cells(template: str, filename: str) -> list[tuple[str, str, str, int]]:

@@ -58,7 +58,8 @@ def check(layer: str, *, points: float, kind: str, cases: dict[str, dict] | None
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
 
     def register(func):
-        *_, visibility, assignment = func.__module__.split(".")
+        visibility, _, assignment = func.__module__.rpartition(".")
+        visibility = visibility.rpartition(".")[2]
         if visibility not in VISIBILITIES or assignment not in ASSIGNMENTS:
             raise ValueError(f"tests live in grader/suites/<public|hidden>/<assignment>.py, not {func.__module__}")
         if layer not in LAYERS[assignment]:

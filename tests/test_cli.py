@@ -1,0 +1,102 @@
+"""The `grade` command as a user types it: exit statuses, reports, help, colour."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_TEST_FIELDS = {"name", "assignment", "layer", "kind", "visibility", "status", "score", "max_score", "message"}
+
+
+def grade(*args, cwd=ROOT, env=None):
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env=dict(os.environ, **(env or {})), timeout=120)
+
+
+def test_json_report_has_the_spec_fields(tmp_path):
+    out = tmp_path / "r.json"
+    result = grade("--submission", "solutions", "--format", "json", "--output", str(out), "--seed", "5")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert report["score"] == report["max_score"] == 100.0
+    assert report["seed"] == 5
+    for test in report["tests"]:
+        assert SPEC_TEST_FIELDS <= test.keys()
+        assert test["kind"] in {"document", "numeric", "edge", "forward"}
+        assert test["visibility"] in {"public", "hidden"}
+        assert test["status"] in {"passed", "failed", "error", "timeout", "missing"}
+        assert test["name"] == f"{test['assignment']}/{test['layer']}/" + test["name"].split("/", 2)[2]
+
+
+def test_default_run_grades_the_stubs_and_names_its_json_file(tmp_path):
+    (tmp_path / "assignments").symlink_to(ROOT / "assignments")
+    result = grade(cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert "grade-report.json" in result.stdout
+    report = json.loads((tmp_path / "grade-report.json").read_text())
+    assert report["score"] == 0 and report["max_score"] == 100.0
+    assert all("not implemented yet" in t["message"] for t in report["tests"])
+    assert "TODO" in result.stdout
+
+
+def test_seed_is_drawn_and_reported_when_not_given(tmp_path):
+    out = tmp_path / "r.json"
+    grade("gates", "--submission", "solutions", "--format", "json", "--output", str(out))
+    assert isinstance(json.loads(out.read_text())["seed"], int)
+
+
+def test_assignment_argument_narrows_the_run(tmp_path):
+    out = tmp_path / "r.json"
+    grade("gates", "activations", "--submission", "solutions", "--format", "json", "--output", str(out))
+    assert {t["assignment"] for t in json.loads(out.read_text())["tests"]} == {"gates", "activations"}
+
+
+def test_public_suite_has_no_hidden_tests(tmp_path):
+    out = tmp_path / "r.json"
+    grade("--suite", "public", "--submission", "solutions", "--format", "json", "--output", str(out))
+    assert {t["visibility"] for t in json.loads(out.read_text())["tests"]} == {"public"}
+
+
+def test_fail_under_exits_1_below_and_0_at_or_above(tmp_path):
+    assert grade("--submission", "assignments", "--fail-under", "1", "--output", str(tmp_path / "r.txt"),
+                 cwd=ROOT).returncode == 1
+    assert grade("gates", "--submission", "solutions", "--fail-under", "100", "--format", "json",
+                 "--output", str(tmp_path / "r.json")).returncode == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["--submission", "no/such/folder"],
+    ["not_an_assignment"],
+    ["--seed", "minus"],
+    ["--format", "pdf"],
+    ["--submission", "README.md"],
+])
+def test_bad_usage_exits_2_with_a_message(args):
+    result = grade(*args)
+    assert result.returncode == 2
+    assert "Error" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_broken_submission_is_graded_not_a_usage_error(tmp_path):
+    (tmp_path / "gates.py").write_text("class MulLayer(:\n")
+    out = tmp_path / "r.json"
+    result = grade("gates", "--submission", str(tmp_path), "--format", "json", "--output", str(out))
+    assert result.returncode == 0
+    messages = {t["message"] for t in json.loads(out.read_text())["tests"]}
+    assert any("line 1" in m for m in messages), messages
+
+
+def test_text_report_has_no_colour_when_piped_and_a_total_line(tmp_path):
+    result = grade("gates", "--submission", "solutions", "--output", "-", cwd=ROOT)
+    assert "\033[" not in result.stdout
+    assert "Total: 20/20 (100.0%)" in result.stdout
+
+
+def test_help_explains_the_options():
+    result = grade("--help")
+    assert result.returncode == 0
+    for option in ("--submission", "--suite", "--format", "--seed", "--timeout", "--fail-under", "Exit status"):
+        assert option in result.stdout
