@@ -117,14 +117,15 @@ def bundle():
                    "(e.g. for an older Python on the Gradescope image).")
 def bundle_gradescope(out, pin):
     """A Gradescope autograder zip: setup.sh, run_autograder and the grader with its hidden tests."""
-    from .bundle import BundleError, build_gradescope
+    from .bundle import BundleError, build_gradescope, pins
 
     try:
         path = build_gradescope(out, pin)
     except BundleError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"Gradescope autograder written to {path}; upload it under Configure Autograder "
-               "(base image: Ubuntu with Python 3.10 or later).")
+    click.echo(f"Gradescope autograder written to {path}. Upload it under Configure Autograder.\n"
+               f"It installs {', '.join(pins(pin))}: choose a base image whose python3 can install "
+               f"these (this machine has Python {sys.version_info.major}.{sys.version_info.minor}), or rebuild with --pin.")
 
 
 @grader.command()

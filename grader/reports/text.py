@@ -45,6 +45,7 @@ def render(report: dict, colour: bool = False, **options) -> str:
         total = sum(t["max_score"] for t in tests)
         lines.append("")
         lines.append(_paint(f"{assignment}  ({source})", "1", colour) + f"  {_points(score)}/{_points(total)}")
+        first_with_message: dict[str, str] = {}
         for test in tests:
             status = test["status"]
             mark = _paint(SYMBOLS[status], COLOURS[status], colour)
@@ -52,7 +53,11 @@ def render(report: dict, colour: bool = False, **options) -> str:
             hidden = "  [hidden]" if test["visibility"] == "hidden" else ""
             lines.append(f"  {mark} {name:<{width}}  {_points(test['score']):>4}/{_points(test['max_score'])}{hidden}")
             if status != "passed" and test["message"]:
-                lines.append(_indent(test["message"], "      "))
+                earlier = first_with_message.setdefault(test["message"], name)
+                if earlier == name:
+                    lines.append(_indent(test["message"], "      "))
+                else:
+                    lines.append(f"      (same message as {earlier})")
             if status != "passed" and test.get("output"):
                 lines.append("      your code printed:")
                 lines.append(_indent(test["output"].rstrip(), "      | "))

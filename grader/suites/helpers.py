@@ -30,17 +30,25 @@ class JudgeLayer:
 
 
 class StudentLayer:
-    """A student's object in a chain: checks what crosses to the next layer is a usable value."""
+    """A student's object in a chain: checks what crosses to the next layer is a usable value.
+
+    Gates take the documents' plain numbers; activation layers are only promised
+    arrays, so their scalars travel as one-element arrays.
+    """
 
     def __init__(self, layer, inputs: int):
         self._layer, self._inputs = layer, inputs
 
+    def _arrays_for_activations(self, value):
+        return np.atleast_1d(np.asarray(value, dtype=np.float64)) if self._inputs == 1 else value
+
     def forward(self, *inputs):
+        inputs = [self._arrays_for_activations(v) for v in inputs]
         return as_array(self._layer.forward(*inputs), f"{self._layer.class_name}.forward output")
 
     def backward(self, dout=1.0):
         what = f"{self._layer.class_name}.backward"
-        grads = self._layer.backward(dout)
+        grads = self._layer.backward(self._arrays_for_activations(dout))
         if self._inputs == 1:
             return as_array(grads, what + " result")
         return tuple(as_array(g, f"{what} result {i}") for i, g in enumerate(unpack(grads, self._inputs, what)))

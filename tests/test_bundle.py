@@ -1,0 +1,161 @@
+"""The Gradescope bundle, unpacked into a temporary root and run the way Gradescope runs it.
+
+Gradescope unpacks the zip into ROOT/source, runs setup.sh once, copies
+run_autograder to ROOT, then runs it per submission with the student's
+files in ROOT/submission. Here ROOT is a temporary folder (AUTOGRADER_ROOT),
+and the venv sees this machine's numpy and click (--system-site-packages,
+pip without an index), so no network is needed.
+"""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import grader
+
+HERE = Path(__file__).parent
+SOLUTIONS = HERE.parent / "solutions"
+SCHEMA = json.loads((HERE / "schemas" / "gradescope_results.schema.json").read_text())
+BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
+
+
+def _base_versions() -> list[str] | None:
+    """numpy and click as the base interpreter (the one a --system-site-packages venv sees) has them."""
+    code = "import importlib.metadata as m; print(m.version('numpy'), m.version('click'))"
+    found = subprocess.run([BASE_PYTHON, "-c", code], capture_output=True, text=True)
+    if found.returncode:
+        return None
+    numpy, click = found.stdout.split()
+    return [f"numpy=={numpy}", f"click=={click}"]
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle") / "autograder.zip"
+    pins = _base_versions()
+    if pins is None:
+        pytest.skip(f"{BASE_PYTHON} has no numpy and click to install the bundle from without a network")
+    args = ["bundle", "gradescope", "--out", str(out)] + [f"--pin={p}" for p in pins]
+    result = CliRunner().invoke(grader, args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def root(bundle, tmp_path_factory):
+    """An autograder root after Gradescope's image build: source unpacked, setup.sh run."""
+    root = tmp_path_factory.mktemp("autograder")
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)
+    env = _env(root, AUTOGRADER_PYTHON=BASE_PYTHON, GRADER_VENV_OPTIONS="--system-site-packages --without-pip",
+               PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    assert "is ready" in setup.stdout
+    return root
+
+
+def _env(root: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "GRADER_"))}
+    return {**env, "AUTOGRADER_ROOT": str(root), **extra}
+
+
+def run_autograder(root: Path, files: dict[str, str] | Path | None) -> dict:
+    """Put a submission in place, run run_autograder, return the parsed results.json."""
+    submission = root / "submission"
+    shutil.rmtree(submission, ignore_errors=True)
+    if isinstance(files, Path):
+        shutil.copytree(files, submission)
+    elif files is not None:
+        submission.mkdir()
+        for name, text in files.items():
+            (submission / name).write_text(text)
+    done = subprocess.run([str(root / "run_autograder")], env=_env(root), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(results, SCHEMA)
+    return results
+
+
+def test_bundle_holds_the_scripts_the_grader_and_the_hidden_suite_but_no_solutions(bundle):
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
+        requirements = archive.read("requirements.txt").decode().split()
+    assert {"setup.sh", "run_autograder", "requirements.txt", "grader/engine.py"} <= set(names)
+    assert any(name.startswith("grader/suites/hidden/") for name in names)
+    assert not any(name.startswith("solutions/") or "/solutions/" in name for name in names)
+    assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
+    assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
+    assert [r.split("==")[0] for r in requirements] == ["numpy", "click"]
+
+
+def test_bundle_is_byte_identical_when_built_twice(tmp_path):
+    first, second = tmp_path / "a.zip", tmp_path / "b.zip"
+    for out in (first, second):
+        assert CliRunner().invoke(grader, ["bundle", "gradescope", "--out", str(out)]).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_bundle_refuses_an_unknown_pin(tmp_path):
+    result = CliRunner().invoke(grader, ["bundle", "gradescope", "--out", str(tmp_path / "a.zip"),
+                                         "--pin", "torch==2.0"])
+    assert result.exit_code == 2
+    assert "depends only on numpy, click" in result.output
+
+
+def test_correct_submission_gets_full_marks_with_hidden_tests_after_publishing(root):
+    results = run_autograder(root, SOLUTIONS)
+    assert results["score"] == results["extra_data"]["max_score"] == 100
+    visibilities = {t["visibility"] for t in results["tests"]}
+    assert visibilities == {"visible", "after_published"}
+    assert all(t["status"] == "passed" for t in results["tests"])
+
+
+def test_syntax_error_is_graded_with_a_message_and_other_modules_count(root):
+    submission = {f"{name}.py": (SOLUTIONS / f"{name}.py").read_text() for name in ("gates", "conv_pool")}
+    submission["gates.py"] = submission["gates.py"].replace("def backward(self, dout):", "def backward(self, dout)", 1)
+    results = run_autograder(root, submission)
+    gates = [t for t in results["tests"] if t["name"].startswith("gates/")]
+    conv = [t for t in results["tests"] if t["name"].startswith("conv_pool/")]
+    assert all(t["status"] == "failed" for t in gates)
+    assert any("SyntaxError" in t["output"] or "syntax" in t["output"].lower() for t in gates)
+    assert all(t["status"] == "passed" for t in conv)
+    assert results["score"] == sum(t["max_score"] for t in conv)
+
+
+def test_empty_submission_scores_zero_and_names_the_missing_files(root):
+    results = run_autograder(root, {})
+    assert results["score"] == 0
+    assert results["tests"] and all(t["status"] == "failed" for t in results["tests"])
+    assert "no gates.py or gates.ipynb" in results["tests"][0]["output"]
+
+
+def test_missing_submission_folder_still_writes_results(root):
+    results = run_autograder(root, None)
+    assert results["score"] == 0 and results["tests"] == []
+    assert "tell the course staff" in results["output"]
+
+
+def test_run_autograder_writes_results_even_when_python_cannot_start(bundle, tmp_path):
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extract("run_autograder", tmp_path)
+    script = tmp_path / "run_autograder"
+    script.chmod(0o755)
+    (tmp_path / "submission").mkdir()
+    done = subprocess.run([str(script)], env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    jsonschema.validate(results, SCHEMA)
+    assert results["score"] == 0 and "could not run" in results["output"]
