@@ -237,6 +237,13 @@ def time_limit_per_student(timeout: float) -> float:
     return 120 + 30 * timeout
 
 
+def _warm_up(suite: str) -> None:
+    """Import the engine, the runner and every test here, once, so each forked worker starts warm."""
+    from . import engine  # noqa: F401  (numpy, the runner, the reference layers)
+
+    maximum_scores(suite)  # imports the suites
+
+
 def run_batch(
     submissions: Path,
     out: Path,
@@ -250,6 +257,7 @@ def run_batch(
     """Grade every student of ``submissions``; write ``out/gradebook.csv`` and ``out/<student>.json``."""
     students = find_students(submissions, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
+    _warm_up(suite)
     options = {"seed": seed, "timeout": timeout, "suite": suite}
     reports = []
     outcomes = run_isolated(students, functools.partial(grade_student, **options),

@@ -20,7 +20,7 @@ import numpy as np
 from . import scoring, suites
 from .gradcheck import Mismatch
 from .runner import StudentCodeError, StudentException
-from .runner.sandbox import make_runner
+from .runner.sandbox import RunnerStartError, make_runner
 from .submission import Submission, load_submission
 
 DEFAULT_TIMEOUT = 10.0
@@ -39,8 +39,10 @@ def test_rng(seed: int, name: str) -> np.random.Generator:
 
 def _student_message(check: suites.Check, error: StudentCodeError) -> tuple[str, str]:
     if isinstance(error, StudentException) and error.not_implemented:
-        text = error.message.split(": ", 1)[-1] if ": " in error.message else error.message
-        return "failed", f"not implemented yet. TODO: {text}"
+        todo = error.message
+        if todo.startswith(f"{check.layer}.") and ": " in todo:
+            todo = todo.split(": ", 1)[1]  # the stub names the layer; the report already does
+        return "failed", "not implemented yet" + (f". TODO: {todo}" if todo else ".")
     message = error.message
     if isinstance(error, StudentException) and error.traceback:
         message = f"{message}\n{error.traceback}"
@@ -59,6 +61,8 @@ def run_check(check: suites.Check, runner, seed: int) -> dict:
     except StudentCodeError as error:
         status, message = _student_message(check, error)
         output = error.output
+    except RunnerStartError as error:  # the grading machine, not the student
+        status, message = "error", f"the grader could not run your code on this machine: {error}"
     except Exception:  # a bug in a test, never the student's fault: say so plainly
         status = "error"
         message = "the grader itself failed on this test; please report it to the course staff."

@@ -51,8 +51,9 @@ def notebook_to_source(raw: bytes, filename: str) -> tuple[str, tuple[str, ...]]
             continue
         lines = source.splitlines()
         if magic:  # keep the Python under %%time / %%capture
-            skipped.append((number, 1, lines[0].strip()))
-            lines[0] = "pass  # " + lines[0].strip()
+            first = next(i for i, line in enumerate(lines) if line.strip())
+            skipped.append((number, first + 1, lines[first].strip()))
+            lines[first] = "pass  # not graded: " + lines[first].strip()
         elif not _compiles(source):
             for i, line in enumerate(lines):
                 if _IPYTHON_LINE.match(line):

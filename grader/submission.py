@@ -8,6 +8,7 @@ from .runner import ModuleSource
 from .suites import ASSIGNMENTS
 
 EXTENSIONS = (".py", ".ipynb")
+SAME_TIME_SECONDS = 2.0  # files written together (a checkout, an unzip) count as saved at once
 
 
 class SubmissionError(ValueError):
@@ -52,15 +53,30 @@ def read_module(name: str, path: Path) -> ModuleSource:
     return ModuleSource(name, path.name, text=text, notes=notes)
 
 
-def _choose(name: str, candidates: list[Path]) -> tuple[Path, str | None]:
-    """Pick between gates.py and gates.ipynb: the one saved last, .py on a tie."""
-    if len(candidates) == 1:
-        return candidates[0], None
-    py, nb = candidates
-    chosen = nb if nb.stat().st_mtime > py.stat().st_mtime else py
-    other = py if chosen is nb else nb
-    reason = "it was saved more recently" if chosen is nb else "it is not older than the notebook"
-    return chosen, f"{name}: graded {chosen.name} and ignored {other.name} because {reason}."
+def _todo_count(source: ModuleSource) -> int:
+    return (source.text or "").count("raise NotImplementedError")
+
+
+def _choose(name: str, candidates: list[Path]) -> tuple[ModuleSource, str | None]:
+    """Pick between gates.py and gates.ipynb when both exist.
+
+    The one with fewer unfinished TODOs wins (an autosaved, untouched notebook
+    must not hide finished work in the .py file); then the one saved last;
+    then the .py file.
+    """
+    sources = [read_module(name, path) for path in candidates]
+    if len(sources) == 1:
+        return sources[0], None
+    (py, py_path), (nb, nb_path) = zip(sources, candidates)
+    if _todo_count(py) != _todo_count(nb):
+        chosen = min((py, nb), key=_todo_count)
+        reason = "it has fewer unfinished TODOs"
+    elif nb_path.stat().st_mtime > py_path.stat().st_mtime + SAME_TIME_SECONDS:
+        chosen, reason = nb, "it was saved more recently"
+    else:
+        chosen, reason = py, "it is not older than the notebook"
+    other = nb if chosen is py else py
+    return chosen, f"{name}: graded {chosen.filename} and ignored {other.filename} because {reason}."
 
 
 def _folder_with_modules(folder: Path) -> Path:
@@ -96,10 +112,9 @@ def load_submission(path: Path | str, assignments=ASSIGNMENTS) -> Submission:
             candidates = [folder / f"{name}{ext}" for ext in EXTENSIONS if (folder / f"{name}{ext}").is_file()]
             if not candidates:
                 continue
-            chosen, note = _choose(name, candidates)
+            submission.sources[name], note = _choose(name, candidates)
             if note:
                 submission.notes.append(note)
-            submission.sources[name] = read_module(name, chosen)
     for source in submission.sources.values():
         submission.notes.extend(source.notes)
     return submission

@@ -182,3 +182,39 @@ def test_cli_writes_each_format_to_its_default_file(tmp_path, monkeypatch):
         assert result.exit_code == 0, result.output
         assert (tmp_path / name).stat().st_size > 0
     jsonschema.validate(json.loads((tmp_path / "results.json").read_text()), SCHEMA)
+
+
+# --- CI templates -------------------------------------------------------------
+
+def test_step_summary_can_be_turned_off(correct_report, tmp_path, monkeypatch):
+    from grader.reports.markdown import append_step_summary
+
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    monkeypatch.setenv("GRADER_STEP_SUMMARY", "off")
+    assert append_step_summary(correct_report) is None
+    assert not (tmp_path / "summary.md").exists()
+
+
+def test_classroom_workflow_gives_each_assignment_its_points_and_publishes_junit():
+    yaml = pytest.importorskip("yaml")
+    from grader.batch import maximum_scores
+
+    workflow = yaml.safe_load((HERE.parent / "grader" / "templates" / "classroom.yml").read_text())
+    steps = workflow["jobs"]["grade"]["steps"]
+    graders = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-command-grader")]
+    points = {s["with"]["test-name"]: s["with"]["max-score"] for s in graders}
+    assert points == {a: int(m) for a, m in maximum_scores("all").items()}
+    assert all("--fail-under 100" in s["with"]["command"] for s in graders)
+    runs = " ".join(s.get("run", "") for s in steps)
+    assert "--format junit --output grade-junit.xml" in runs
+    assert any(s.get("with", {}).get("report_paths") == "grade-junit.xml" for s in steps)
+
+
+def test_gitlab_snippet_in_the_docs_uploads_the_junit_report():
+    yaml = pytest.importorskip("yaml")
+    docs = (HERE.parent / "docs" / "instructors.md").read_text()
+    snippet = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    job = yaml.safe_load(snippet)["grade"]
+    assert any("--fail-under" in line and "--format junit" in line for line in job["script"])
+    assert job["artifacts"]["reports"]["junit"] == "grade-junit.xml"
+    assert job["artifacts"]["when"] == "always"

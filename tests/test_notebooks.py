@@ -112,7 +112,7 @@ def test_magics_and_shell_lines_are_skipped_with_a_note():
         ("code", "%matplotlib inline\nimport numpy as np\n!pip install numpy\nfiles = !ls\nnp.dot?"),
         ("code", "for i in range(2):\n    %time x = i\n"),
         ("code", "%%bash\necho hi"),
-        ("code", "%%time\nB = 2"),
+        ("code", "\n%%time\nB = 2"),
         ("code", 's = """\n%not a magic inside a string\n"""'),
     )
     source, notes = notebook_to_source(raw, "gates.ipynb")

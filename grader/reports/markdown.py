@@ -87,9 +87,13 @@ def render(report: dict, **options) -> str:
 
 
 def append_step_summary(report: dict) -> Path | None:
-    """Append the summary to ``$GITHUB_STEP_SUMMARY`` when GitHub Actions provides one."""
+    """Append the summary to ``$GITHUB_STEP_SUMMARY`` when GitHub Actions provides one.
+
+    ``GRADER_STEP_SUMMARY=off`` skips it, for workflows that run ``grade``
+    several times and want the summary once.
+    """
     target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
+    if not target or os.environ.get("GRADER_STEP_SUMMARY", "").lower() in ("off", "0", "no", "false"):
         return None
     path = Path(target)
     with path.open("a", encoding="utf-8") as summary:

@@ -1,9 +1,11 @@
 """The child program: runs student code on the judge's requests.
 
-The judge starts it as ``python -I -c <wire.py + child.py> READ_FD WRITE_FD
-LIMITS_JSON`` (so this file imports nothing from ``grader``: when run that
-way, the names from ``wire.py`` are already defined above it). It sets its
-own resource limits, says it is ready, then answers one request at a time:
+The judge starts it as ``python -I -c <wire.py + confine.py + child.py>
+READ_FD WRITE_FD SETTINGS_JSON`` (so this file imports nothing from
+``grader``: when run that way, the names from ``wire.py`` and ``confine.py``
+are already defined above it). It confines itself (``confine.py``: limits,
+user, Landlock, import guard), says it is ready, then answers one request at
+a time:
 
     load  {"name", "modules": [{"name", "filename", "text", "student"}]}
           make the given sources importable, then import ``name``
@@ -41,7 +43,8 @@ try:
         read_message,
         write_message,
     )
-except ImportError:  # started by the judge, after wire.py's source
+    from .confine import ConfinementError, confine
+except ImportError:  # started by the judge, after the source of wire.py and confine.py
     pass
 
 OUTPUT_LIMIT = 10_000
@@ -276,39 +279,25 @@ def _safe_text(obj, convert=str):
         return f"<{type(obj).__name__} that cannot be shown>"
 
 
-def _apply_limits(limits):
-    """Lower this process's own limits before any student code runs.
-
-    Done here rather than in a ``preexec_fn``, which is unsafe when the judge
-    runs threads. Hard limits are lowered too, so student code cannot raise
-    them again. Past the soft CPU limit the process gets SIGXCPU.
-    """
-    import resource
-
-    memory, files, cpu = limits["memory_mb"] << 20, limits["file_mb"] << 20, limits["cpu_seconds"]
-    for which, soft, hard in (
-        (resource.RLIMIT_AS, memory, memory),
-        (resource.RLIMIT_FSIZE, files, files),
-        (resource.RLIMIT_CORE, 0, 0),
-        (resource.RLIMIT_CPU, cpu, cpu + 5),
-    ):
-        current = resource.getrlimit(which)[1]
-        if current != resource.RLIM_INFINITY:
-            soft, hard = min(soft, current), min(hard, current)
-        resource.setrlimit(which, (soft, hard))
-
-
 def main(argv):
-    """Serve requests until the judge closes its end; exit status 70 means a protocol failure."""
+    """Confine this process, then serve requests until the judge closes its end.
+
+    Exit status 70 means a protocol failure or a failed confinement (which the
+    judge is told about first).
+    """
     import json
 
     read_fd, write_fd = int(argv[1]), int(argv[2])
-    _apply_limits(json.loads(argv[3]))
+    try:
+        measures = confine(json.loads(argv[3]))
+    except ConfinementError as exc:
+        write_message(write_fd, {"ready": False, "problem": str(exc)})
+        os._exit(70)
     warnings.simplefilter("default")
     session = Session()
     sys.stdout = sys.stderr = session.capture
     try:
-        write_message(write_fd, {"ready": True})
+        write_message(write_fd, {"ready": True, "confined": measures})
         while True:
             try:
                 request, buffers = read_message(read_fd)

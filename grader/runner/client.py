@@ -297,7 +297,7 @@ def _student_exception(error: dict, what: str, output: str, hint: str = "") -> S
         if error["text"].strip():
             text += f"\n    {error['text'].strip()}"
     elif kind == "NotImplementedError":
-        text = f"{what} is not implemented yet (it raises NotImplementedError)"
+        text = message  # the stub's TODO: the engine shows it as the task still to do
     elif kind == "SystemExit":
         text = f"{what} called sys.exit({message})"
     else:

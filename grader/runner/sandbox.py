@@ -1,22 +1,23 @@
 """Student code in a separate, limited process: :class:`Runner`.
 
-The child is ``python -I -c <wire.py + child.py>`` with the protocol on two
-inherited pipes, no stdin/stdout/stderr, a fresh scratch directory as its
-working directory and home, a scrubbed environment, its own session (so a
-whole process group can be killed), and limits on memory, file size, core
-dumps and CPU time, which it applies to itself before running student code.
-When the judge runs as root, the child runs as user ``nobody``.
+The child is ``python -I -c <wire.py + confine.py + child.py>`` with the
+protocol on two inherited pipes, no stdin/stdout/stderr, a fresh scratch
+directory as its working directory and home, a scrubbed environment and its
+own session (so a whole process group can be killed). It confines itself
+before running student code (``confine.py``: limits on memory, file size,
+core dumps, CPU time and processes; root given up for a user id of its own
+(``account.py``); death with the judge; Landlock; an import guard). The judge
+passes it no path but its scratch directory.
 
-A timeout, a crash or a corrupt reply kills the child's process group and
-starts a fresh child at once, so the next test finds one ready; student
-modules are then imported again lazily.
+A timeout, a crash or a corrupt reply kills the child's process group (and,
+when it has its own user id, every process of that user) and starts a fresh
+child at once, so the next test finds one ready; student modules are then
+imported again lazily.
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -27,10 +28,11 @@ import weakref
 from pathlib import Path
 
 from . import ModuleSource, wire
+from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
 
 _HERE = Path(__file__).parent
-PROGRAM = (_HERE / "wire.py").read_text() + "\n" + (_HERE / "child.py").read_text()
+PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "confine.py", "child.py"))
 
 STARTUP_TIMEOUT = 30.0
 FILE_LIMIT_MB = 16
@@ -43,49 +45,26 @@ class RunnerStartError(RuntimeError):
     """The child process could not be started: a problem of the grading machine, not the student."""
 
 
-@functools.lru_cache(maxsize=None)
-def child_account() -> tuple[tuple[int, int] | None, str]:
-    """``((uid, gid), description)`` to run the child as, or ``(None, description)`` to keep ours.
-
-    Only root can switch users; it switches to ``nobody`` when that user can
-    reach the interpreter and numpy (not so when Python lives under /root).
-    """
-    if os.geteuid() != 0:
-        return None, "the grader's own user"
-    try:
-        entry = pwd.getpwnam("nobody")
-    except KeyError:
-        return None, "root (there is no user nobody)"
-    import numpy
-
-    for path in (sys.executable, os.__file__, numpy.__file__):
-        blocked = _closed_to_others(Path(path).resolve())
-        if blocked:
-            return None, f"root (user nobody cannot reach {blocked})"
-    return (entry.pw_uid, entry.pw_gid), "user nobody"
-
-
-def _closed_to_others(path: Path) -> Path | None:
-    for folder in reversed(path.parents):
-        if not folder.stat().st_mode & 0o001:
-            return folder
-    return None if path.stat().st_mode & 0o004 else path
-
-
 class _Child:
     """One child process, its pipes and its scratch directory."""
 
-    def __init__(self, memory_mb: int):
-        account, _ = child_account()
+    def __init__(self, memory_mb: int, account: Account | None):
         self.scratch = tempfile.mkdtemp(prefix="grader-run-")
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         os.set_blocking(self.to_child, False)
-        extra = {}
+        settings = {
+            "memory_mb": memory_mb,
+            "file_mb": FILE_LIMIT_MB,
+            "cpu_seconds": CPU_LIMIT_SECONDS,
+            "parent": os.getpid(),
+            "account": None,
+            "processes": None,
+        }
         if account is not None:
-            os.chown(self.scratch, *account)
-            extra = {"user": account[0], "group": account[1], "extra_groups": []}
-        limits = {"memory_mb": memory_mb, "file_mb": FILE_LIMIT_MB, "cpu_seconds": CPU_LIMIT_SECONDS}
+            # Started as root so it can load numpy from anywhere; it gives up root itself.
+            os.chown(self.scratch, account.uid, account.gid)
+            settings.update(account=[account.uid, account.gid], processes=PROCESS_LIMIT)
         env = {
             "PATH": os.environ.get("PATH", os.defpath),
             "HOME": self.scratch,
@@ -97,7 +76,7 @@ class _Child:
         }
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-c", PROGRAM, str(to_child_r), str(from_child_w), json.dumps(limits)],
+                [sys.executable, "-I", "-c", PROGRAM, str(to_child_r), str(from_child_w), json.dumps(settings)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -105,10 +84,9 @@ class _Child:
                 env=env,
                 pass_fds=(to_child_r, from_child_w),
                 start_new_session=True,
-                **extra,
             )
         except OSError as exc:
-            _cleanup(None, [self.to_child, self.from_child], self.scratch)
+            _cleanup(None, [self.to_child, self.from_child], self.scratch, None)
             raise RunnerStartError(f"could not start the process for student code: {exc}") from exc
         finally:
             os.close(to_child_r)
@@ -116,7 +94,10 @@ class _Child:
         self.started = time.monotonic()
         self.ready = False
         self.loaded: set[str] = set()
-        self.kill = weakref.finalize(self, _cleanup, self.process, [self.to_child, self.from_child], self.scratch)
+        self.confined: list[str] = []
+        uid = account.uid if account is not None else None
+        fds = [self.to_child, self.from_child]
+        self.kill = weakref.finalize(self, _cleanup, self.process, fds, self.scratch, uid)
 
     def await_ready(self) -> float:
         """Wait for the child's greeting; returns how long that took."""
@@ -126,8 +107,12 @@ class _Child:
         except wire.WireError as exc:
             status = self.exit_status()
             raise RunnerStartError(f"the process for student code did not start ({exc}; {status})") from None
-        if header != {"ready": True}:
+        if header.get("ready") is False and isinstance(header.get("problem"), str):
+            raise RunnerStartError(f"the process for student code could not confine itself: {header['problem']}")
+        confined = header.get("confined")
+        if header.keys() != {"ready", "confined"} or header["ready"] is not True or not isinstance(confined, list):
             raise RunnerStartError("the process for student code sent an unexpected greeting")
+        self.confined = [str(m) for m in confined]
         self.ready = True
         return time.monotonic() - begin
 
@@ -141,7 +126,7 @@ class _Child:
         return describe_exit(code)
 
 
-def _cleanup(process, fds, scratch):
+def _cleanup(process, fds, scratch, uid):
     if process is not None:
         # Also after the child's own exit: student code may have left processes in its group.
         try:
@@ -150,6 +135,8 @@ def _cleanup(process, fds, scratch):
             pass
         process.kill()
         process.wait()
+    if uid is not None:  # and those that left the group with setsid()
+        kill_processes_of(uid)
     for fd in fds:
         try:
             os.close(fd)
@@ -189,12 +176,21 @@ class Runner(BaseRunner):
     def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048):
         super().__init__(sources, timeout=timeout)
         self.memory_mb = memory_mb
-        self.isolation = f"a separate process as {child_account()[1]}, {memory_mb} MB, {timeout:g} s per test"
         self._child: _Child | None = None
+        try:
+            self._account = reserve_account()
+        except (NoAccount, OSError) as exc:
+            raise RunnerStartError(f"no user id to run student code under: {exc}") from None
         self._spawn()
 
+    @property
+    def isolation(self) -> str:
+        """How student code is confined, as the current child reported it (once it has started)."""
+        measures = self._child.confined if self._child is not None else []
+        return "; ".join([f"a separate process, {self.timeout:g} s per test", *measures])
+
     def _spawn(self):
-        self._child = _Child(self.memory_mb)
+        self._child = _Child(self.memory_mb, self._account)
         self._generation += 1
 
     def _replace(self):
@@ -238,6 +234,9 @@ class Runner(BaseRunner):
         if self._child is not None:
             self._child.kill()
             self._child = None
+        if self._account is not None:
+            self._account.release()
+            self._account = None
 
 
 def make_runner(

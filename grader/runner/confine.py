@@ -1,0 +1,193 @@
+"""What the child does to itself before any student code runs.
+
+Like ``wire.py``, this file imports only the standard library: the judge
+ships its source text into the child, which cannot import ``grader``. The
+child calls :func:`confine` once, first thing, and reports back the list of
+measures it took; they are, in order:
+
+1. resource limits: memory (address space), file size, no core dumps, CPU
+   time, and, when it runs under its own user id, the number of processes;
+2. loading numpy and the standard modules student code commonly uses, while
+   the files are still readable (afterwards they may not be);
+3. ``PR_SET_NO_NEW_PRIVS``, so no program it starts can gain privileges;
+4. when started as root: giving up root for good, to a user id of its own
+   (``setgroups([])``, ``setresgid``, ``setresuid``, then checking root cannot
+   be regained);
+5. ``PR_SET_PDEATHSIG``, so it is killed if the judge dies (set after 4,
+   because changing user clears it);
+6. Landlock, where the kernel has it: no file can be opened outside the
+   scratch directory, no program can be run, no TCP connection made, and no
+   signal sent to a process outside the sandbox;
+7. an import guard: from now on only modules already loaded, the student's
+   own and the book's ``common`` can be imported, with a clear message for
+   anything else (so a submission behaves the same on every machine).
+
+Anything the grader asked for that fails (giving up root) stops the child
+with :class:`ConfinementError`; a protection the kernel lacks (Landlock on an
+old kernel or on macOS) is skipped and left out of the report.
+"""
+import ctypes
+import importlib
+import os
+import resource
+import signal
+import struct
+import sys
+
+# Loaded before the sandbox closes; student code can import these, and
+# everything they import in turn, but nothing else from the installation.
+PRELOAD_NUMPY = ("numpy", "numpy.random", "numpy.linalg")
+PRELOAD_STDLIB = (
+    "abc", "array", "bisect", "collections", "collections.abc", "contextlib", "copy", "ctypes",
+    "dataclasses", "datetime", "decimal", "encodings.ascii", "encodings.latin_1", "enum",
+    "fractions", "functools", "heapq", "itertools", "json", "logging", "math", "numbers",
+    "operator", "os", "pickle", "pprint", "random", "re", "statistics", "string", "struct",
+    "sys", "textwrap", "time", "traceback", "types", "typing", "warnings", "weakref",
+)
+IMPORT_HINT = (
+    "Student code can import numpy (with numpy.random and numpy.linalg), its own modules, "
+    "common.util, common.functions and these standard modules: "
+    + ", ".join(m for m in PRELOAD_STDLIB if "." not in m and m != "ctypes")
+    + "."
+)
+
+_PR_SET_PDEATHSIG = 1
+_PR_SET_NO_NEW_PRIVS = 38
+_SYS_LANDLOCK_CREATE_RULESET = 444  # the same number on every Linux architecture
+_SYS_LANDLOCK_ADD_RULE = 445
+_SYS_LANDLOCK_RESTRICT_SELF = 446
+_LANDLOCK_CREATE_RULESET_VERSION = 1
+_LANDLOCK_RULE_PATH_BENEATH = 1
+_FS_EXECUTE = 1 << 0
+
+
+class ConfinementError(RuntimeError):
+    """The child could not take a measure the grader requires: a problem of the grading machine."""
+
+
+class ImportGuard:
+    """A ``sys.meta_path`` finder that refuses every import reaching it.
+
+    It sits after the finder serving the student's modules and before the
+    standard ones, so an import gets here only when the module is neither
+    loaded already nor part of the submission.
+    """
+
+    def find_spec(self, fullname, path=None, target=None):
+        raise ModuleNotFoundError(f"No module named {fullname!r} for student code. {IMPORT_HINT}", name=fullname)
+
+
+def confine(settings: dict) -> list:
+    """Take every measure of the module docstring; return what was done, in plain words."""
+    done = [_limit_resources(settings)]
+    for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
+        importlib.import_module(name)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    if sys.platform.startswith("linux"):
+        _prctl(libc, _PR_SET_NO_NEW_PRIVS, 1)
+    account = settings.get("account")
+    if account is not None:
+        _drop_privileges(*account)
+        done.append(f"user id {account[0]} (not root)")
+    if sys.platform.startswith("linux"):
+        _prctl(libc, _PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != settings["parent"]:  # the judge died before the line above
+            os._exit(0)
+        done.append("killed if the grader dies")
+        landlocked = _landlock(libc, ".")
+        if landlocked:
+            done.append(landlocked)
+    sys.meta_path.insert(0, ImportGuard())
+    return done
+
+
+def _limit_resources(settings):
+    """Lower soft and hard limits, so student code cannot raise them again.
+
+    Past the soft CPU limit the process gets SIGXCPU. The process limit counts
+    every process of the user, so it is only set when the child has a user id
+    of its own (as root, it takes effect when the child gives up root).
+    """
+    memory, files = settings["memory_mb"] << 20, settings["file_mb"] << 20
+    cpu, processes = settings["cpu_seconds"], settings.get("processes")
+    limits = [
+        (resource.RLIMIT_AS, memory, memory),
+        (resource.RLIMIT_FSIZE, files, files),
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_CPU, cpu, cpu + 5),
+    ]
+    if processes is not None:
+        limits.append((resource.RLIMIT_NPROC, processes, processes))
+    for which, soft, hard in limits:
+        current = resource.getrlimit(which)[1]
+        if current != resource.RLIM_INFINITY:
+            soft, hard = min(soft, current), min(hard, current)
+        resource.setrlimit(which, (soft, hard))
+    text = f"{settings['memory_mb']} MB of memory, {settings['file_mb']} MB files, {cpu} s of CPU"
+    return text + (f", {processes} processes" if processes is not None else "")
+
+
+def _drop_privileges(uid, gid):
+    try:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+    except OSError as exc:
+        raise ConfinementError(f"could not switch to user id {uid}: {exc}") from None
+    try:
+        os.setuid(0)
+    except PermissionError:
+        pass
+    else:
+        raise ConfinementError("root could be regained after switching user")
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid) or os.getgroups():
+        raise ConfinementError(f"the switch to user id {uid} did not take")
+
+
+def _prctl(libc, option, value):
+    if libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0) != 0:
+        raise ConfinementError(f"prctl({option}) failed: {os.strerror(ctypes.get_errno())}")
+
+
+def _landlock(libc, scratch):
+    """Restrict the process with Landlock; returns a description, or "" if the kernel has none.
+
+    Rights the kernel's Landlock version knows are all handled (denied), then
+    every file right but execution is given back beneath ``scratch``. Version
+    4 adds TCP bind/connect (denied), version 6 scopes abstract Unix sockets
+    and signals to the sandbox.
+    """
+    abi = libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                       ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION))
+    if abi < 1:
+        return ""
+    fs_rights = (1 << 13) - 1  # version 1: execute ... make_sym
+    for version, bit in ((2, 13), (3, 14), (5, 15)):  # refer, truncate, ioctl_dev
+        if abi >= version:
+            fs_rights |= 1 << bit
+    net_rights = 0b11 if abi >= 4 else 0  # bind_tcp, connect_tcp
+    scoped = 0b11 if abi >= 6 else 0  # abstract unix sockets, signals
+    fields = [fs_rights] + ([net_rights] if abi >= 4 else []) + ([scoped] if abi >= 6 else [])
+    attr = struct.pack(f"<{len(fields)}Q", *fields)
+    ruleset = libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, ctypes.c_char_p(attr), ctypes.c_size_t(len(attr)),
+                           ctypes.c_uint32(0))
+    if ruleset < 0:
+        return ""
+    folder = os.open(scratch, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        rule = struct.pack("<Qi", fs_rights & ~_FS_EXECUTE, folder)
+        if libc.syscall(_SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_LANDLOCK_RULE_PATH_BENEATH),
+                        ctypes.c_char_p(rule), ctypes.c_uint32(0)) != 0:
+            return ""
+        if libc.syscall(_SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+            return ""
+    finally:
+        os.close(folder)
+        os.close(ruleset)
+    parts = ["files only in its scratch folder", "no programs"]
+    if abi >= 4:
+        parts.append("no TCP")
+    if abi >= 6:
+        parts.append("no signals outside the sandbox")
+    return f"Landlock v{abi}: " + ", ".join(parts)
