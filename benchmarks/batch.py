@@ -5,12 +5,15 @@
 Copies solutions/ once per student into a temporary folder, runs
 ``grader batch`` as a user would (a fresh process each time, so interpreter
 start-up and imports are included), and prints the wall time per job count
-and the speed-up over the first.
+and the speed-up over the first. It also prints the CPU time the batch used
+(all its processes), which does not depend on what else the machine is doing:
+on a busy machine, wall times grow but CPU time per student stays put.
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,17 +29,23 @@ def make_class(folder: Path, students: int) -> None:
         shutil.copytree(ROOT / "solutions", folder / f"student{i:03d}", ignore=shutil.ignore_patterns("*.md"))
 
 
-def time_batch(submissions: Path, out: Path, jobs: int) -> float:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_batch(submissions: Path, out: Path, jobs: int) -> tuple[float, float]:
+    """Wall seconds and CPU seconds of one ``grader batch`` run."""
     command = [sys.executable, "-c", "from grader.cli import grader; grader()",
                "batch", str(submissions), "--out", str(out), "--jobs", str(jobs), "--seed", "1"]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
     with open(out / "gradebook.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     full = sum(row["score"] == row["max_score"] for row in rows)
     assert full == len(rows), f"only {full} of {len(rows)} copies of the solutions got full marks"
-    return seconds
+    return seconds, cpu
 
 
 def main() -> None:
@@ -50,9 +59,10 @@ def main() -> None:
         timings = {jobs: time_batch(submissions, Path(tmp) / f"out-{jobs}", jobs) for jobs in args.jobs}
     first = args.jobs[0]
     print(f"grader batch, {args.students} copies of solutions/ (all full marks):")
-    for jobs, seconds in timings.items():
+    for jobs, (seconds, cpu) in timings.items():
         print(f"  --jobs {jobs}: {seconds:6.1f} s  ({seconds / args.students:.2f} s per student, "
-              f"speed-up {timings[first] / seconds:.2f}x over --jobs {first})")
+              f"speed-up {timings[first][0] / seconds:.2f}x over --jobs {first}; "
+              f"CPU {cpu:.1f} s, {cpu / args.students:.2f} s per student)")
 
 
 if __name__ == "__main__":

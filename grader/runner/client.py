@@ -301,11 +301,13 @@ def _student_exception(error: dict, what: str, output: str, hint: str = "") -> S
     elif kind == "SystemExit":
         text = f"{what} called sys.exit({message})"
     else:
-        text = f"{what} raised {kind}" + (f": {message}" if message else "")
-        if where:
-            text += f" ({where[0]}, line {where[1]})"
-        if kind == "ModuleNotFoundError":
-            text += "\nStudent code can import numpy, the standard library, common.util and common.functions."
+        place = f" ({where[0]}, line {where[1]})" if where else ""
+        if kind == "ModuleNotFoundError":  # the child's import guard lists what can be imported
+            text = f"{what} raised {kind}{place}: {message}"
+            if "can import" not in message:
+                text += "\nStudent code can import numpy, the standard library, common.util and common.functions."
+        else:
+            text = f"{what} raised {kind}" + (f": {message}" if message else "") + place
     return StudentException(text + hint, kind, error["traceback"], output)
 
 

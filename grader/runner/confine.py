@@ -74,7 +74,7 @@ class ImportGuard:
     """
 
     def find_spec(self, fullname, path=None, target=None):
-        raise ModuleNotFoundError(f"No module named {fullname!r} for student code. {IMPORT_HINT}", name=fullname)
+        raise ModuleNotFoundError(f"{fullname} is not available to student code. {IMPORT_HINT}", name=fullname)
 
 
 def confine(settings: dict) -> list:

@@ -1,0 +1,7 @@
+_MulLayer = MulLayer
+
+
+class MulLayer(_MulLayer):
+    def forward(self, x, y):
+        while True:
+            pass

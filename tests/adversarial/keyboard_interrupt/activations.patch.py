@@ -1,0 +1,6 @@
+_Sigmoid = Sigmoid
+
+
+class Sigmoid(_Sigmoid):
+    def backward(self, dout):
+        raise KeyboardInterrupt

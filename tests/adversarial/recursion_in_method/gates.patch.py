@@ -1,0 +1,6 @@
+_AddLayer = AddLayer
+
+
+class AddLayer(_AddLayer):
+    def backward(self, dout):
+        return self.backward(dout)
