@@ -1,13 +1,14 @@
 """``grader batch``: grade a whole class on one machine.
 
 SUBMISSIONS holds one sub-folder or one ``.zip`` per student; the folder or
-zip name is the student's name in the gradebook. Each student is graded in a
-process forked from this one, so Python, numpy and the grader are imported
-once per batch rather than once per student, and ``--jobs`` students are
-graded at a time. A student's own code runs further apart still, in the
-sandboxed child of each grading (see ``grader/runner``). If a grading
-process dies or runs past its time limit, only that student is affected: the
-gradebook says ``crashed`` and the others are graded as usual.
+zip name is the student's name in the gradebook. ``--jobs`` worker
+processes, forked from this one once everything is imported, grade one
+student at a time each, so Python, numpy and the grader load once per batch,
+not once per student. A student's own code never runs in a worker: it runs
+in the sandboxed child of each grading (see ``grader/runner``). If a worker
+dies or runs past its time limit anyway, only its current student is
+affected: the gradebook says ``crashed``, a fresh worker takes over and the
+others are graded as usual.
 
 Every student is graded with the same seed, and the gradebook holds no
 timings, so the same seed gives the same gradebook.
@@ -36,11 +37,6 @@ from .reports import write_atomically
 
 MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; the four modules are a few kB
 MAX_ZIP_FILES = 1000
-STATUSES = {
-    "ok": "graded",
-    "broken": "nothing could be graded (unreadable zip, no assignment module...)",
-    "crashed": "the grading process died or ran out of time; regrade this student alone",
-}
 
 
 @dataclass(frozen=True)
@@ -138,68 +134,105 @@ def maximum_scores(suite: str) -> dict[str, float]:
     return maxima
 
 
-# --- running one process per student ---------------------------------------
+# --- worker processes ----------------------------------------------------------
 
-def _work_in_child(work: Callable, task, send) -> None:
+def _serve(work: Callable, conn, inherited: list) -> None:
+    """A worker's life: run ``work`` on each task the parent sends until it sends None."""
+    for other in inherited:  # the parent's ends of the other workers' pipes
+        other.close()
     # SIGTERM (the time limit) unwinds normally, so the sandbox closes its own child.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
-        outcome = ("done", work(task))
-    except BaseException as error:  # a bug or a crash of the grader, not of the student
-        outcome = ("crashed", f"the grader failed: {type(error).__name__}: {error}")
-    send.send(outcome)
-    send.close()
+        while (task := conn.recv()) is not None:
+            try:
+                outcome = ("done", work(task))
+            except Exception as error:  # a bug in the grader, not the student's doing
+                outcome = ("crashed", f"the grader failed: {type(error).__name__}: {error}")
+            conn.send(outcome)
+    except (EOFError, BrokenPipeError):  # the parent is gone
+        pass
 
 
-def _stop(process) -> None:
-    process.terminate()
-    process.join(5)
-    if process.is_alive():
-        process.kill()
-        process.join()
+class _Worker:
+    """One process forked from the warm parent, and the task it is on."""
+
+    def __init__(self, context, work: Callable, others: list["_Worker"]):
+        self.conn, child_end = context.Pipe()
+        inherited = [w.conn for w in others] + [self.conn]
+        self.process = context.Process(target=_serve, args=(work, child_end, inherited), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.task, self.deadline = None, 0.0
+
+    def give(self, task, time_limit: float) -> None:
+        self.task, self.deadline = task, time.monotonic() + time_limit
+        self.conn.send(task)
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(1 if self.task is None else 0)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
 
 
 def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: float) -> Iterator[tuple]:
-    """Yield ``(task, ("done", value) | ("crashed", why))``, running each task in its own forked process.
+    """Yield ``(task, ("done", value) | ("crashed", why))`` for each task, in order of completion.
 
-    A fork of this (already warm) interpreter costs milliseconds, and a
-    process that dies takes only its own task with it.
+    ``jobs`` worker processes, forked from this already warm interpreter, take
+    one task at a time. A worker that dies, or is still busy ``time_limit``
+    seconds into a task, is replaced by a fresh fork; only its task is lost.
     """
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # no fork on this platform: slower start-up, same isolation
         context = multiprocessing.get_context()
     pending = list(tasks)[::-1]
-    running: dict = {}  # receiving end -> (task, process, deadline)
+    workers: list[_Worker] = []
+    for _ in range(min(jobs, len(pending))):
+        workers.append(_Worker(context, work, workers))
+
+    def replace(worker: _Worker) -> None:
+        worker.stop()
+        others = [w for w in workers if w is not worker]
+        workers[workers.index(worker)] = _Worker(context, work, others)
+
     try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                task = pending.pop()
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_work_in_child, args=(work, task, send))
-                process.start()
-                send.close()
-                running[receive] = (task, process, time.monotonic() + time_limit)
-            wait = max(0.0, min(deadline for _, _, deadline in running.values()) - time.monotonic())
-            for receive in multiprocessing.connection.wait(list(running), timeout=wait):
-                task, process, _ = running.pop(receive)
-                try:
-                    outcome = receive.recv()
-                except (EOFError, OSError):
-                    process.join()
-                    outcome = ("crashed", f"the grading process died (exit status {process.exitcode})")
-                receive.close()
-                process.join()
+        while True:
+            for worker in workers:
+                if worker.task is None and pending:
+                    worker.give(pending.pop(), time_limit)
+            busy = [w for w in workers if w.task is not None]
+            if not busy:
+                return
+            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = multiprocessing.connection.wait([w.conn for w in busy], timeout=wait)
+            for worker in busy:
+                task = worker.task
+                if worker.conn in ready:
+                    try:
+                        outcome = worker.conn.recv()
+                        worker.task = None
+                    except (EOFError, OSError):
+                        worker.process.join(1)
+                        outcome = ("crashed", f"the grading process died (exit status {worker.process.exitcode})")
+                        replace(worker)
+                elif time.monotonic() > worker.deadline:
+                    outcome = ("crashed", f"grading took longer than {time_limit:g} s and was stopped")
+                    replace(worker)
+                else:
+                    continue
                 yield task, outcome
-            for receive, (task, process, deadline) in list(running.items()):
-                if time.monotonic() > deadline:
-                    del running[receive]
-                    _stop(process)
-                    receive.close()
-                    yield task, ("crashed", f"grading took longer than {time_limit:g} s and was stopped")
     finally:
-        for _, process, _ in running.values():
-            _stop(process)
+        for worker in workers:
+            worker.stop()
 
 
 # --- the gradebook ------------------------------------------------------------

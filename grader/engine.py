@@ -117,7 +117,9 @@ def grade(
                 if result["status"] == "timeout":
                     timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
                 results.append(result)
-    return scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
+        isolation = runner.isolation
+    return scoring.report(results, seed=seed, submission=submission, isolation=isolation,
+                          duration=time.perf_counter() - started)
 
 
 def grade_submission(

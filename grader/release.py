@@ -399,7 +399,8 @@ def check_release(course: Course | None = None) -> tuple[bool, str]:
 
 PACKAGE = Path(__file__).resolve().parent
 STUDENT_README = PACKAGE / "templates" / "student_README.md"
-_RELEASE_CONTENTS = {"README.md", "pyproject.toml", "assignments", "grader"}
+_RELEASE_CONTENTS = {"README.md", "pyproject.toml", "assignments", "grader", ".github"}
+CLASSROOM_WORKFLOW = PACKAGE / "templates" / "classroom.yml"
 
 
 def release_student(out_dir: Path | str, course: Course | None = None) -> Path:
@@ -430,6 +431,9 @@ def release_student(out_dir: Path | str, course: Course | None = None) -> Path:
         if n == "__pycache__" or n.endswith((".pyc", ".pyo")) or Path(folder, n) == hidden
     ])
     shutil.copyfile(STUDENT_README, out / "README.md")
+    workflows = out / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    shutil.copyfile(CLASSROOM_WORKFLOW, workflows / "classroom.yml")
     pyproject = course.root / "pyproject.toml"
     if pyproject.is_file():
         shutil.copyfile(pyproject, out / "pyproject.toml")

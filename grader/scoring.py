@@ -27,7 +27,7 @@ def breakdown(tests: list[dict]) -> dict:
     return result
 
 
-def report(tests: list[dict], *, seed: int, submission, duration: float) -> dict:
+def report(tests: list[dict], *, seed: int, submission, duration: float, isolation: str = "") -> dict:
     assignments = breakdown(tests)
     for name, entry in assignments.items():
         source = submission.sources.get(name)
@@ -42,6 +42,7 @@ def report(tests: list[dict], *, seed: int, submission, duration: float) -> dict
         "submission": str(submission.path),
         "notes": list(submission.notes),
         "grader_version": __version__,
+        "isolation": isolation,
         "duration_seconds": round(duration, 3),
     }
 

@@ -135,6 +135,34 @@ def _hang_on_two(n):
     return n * 10
 
 
+def _pid(n):
+    return os.getpid()
+
+
+def _raise_on_two(n):
+    if n == 2:
+        raise RuntimeError("a bug")
+    return n * 10
+
+
+def test_workers_are_forked_once_and_reused_across_students():
+    outcomes = dict(batch.run_isolated(range(6), _pid, jobs=2, time_limit=30))
+    pids = {value for _, value in outcomes.values()}
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_a_grader_exception_is_a_crash_of_that_student_only():
+    outcomes = dict(batch.run_isolated([1, 2, 3], _raise_on_two, jobs=1, time_limit=30))
+    assert outcomes[2] == ("crashed", "the grader failed: RuntimeError: a bug")
+    assert outcomes[1] == ("done", 10) and outcomes[3] == ("done", 30)
+
+
+def test_a_dead_worker_is_replaced_and_the_batch_goes_on():
+    outcomes = dict(batch.run_isolated([2, 1, 3], _exit_on_two, jobs=1, time_limit=30))
+    assert outcomes[2][0] == "crashed"
+    assert outcomes[1] == ("done", 10) and outcomes[3] == ("done", 30)
+
+
 def test_a_dying_grading_process_takes_only_its_own_student():
     outcomes = dict(batch.run_isolated([1, 2, 3, 4], _exit_on_two, jobs=2, time_limit=30))
     assert outcomes[1] == ("done", 10) and outcomes[3] == ("done", 30) and outcomes[4] == ("done", 40)

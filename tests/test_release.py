@@ -325,6 +325,7 @@ def test_student_release_has_what_students_need(student_release):
         assert (out / "assignments" / name).read_bytes() == (COURSE.assignments / name).read_bytes()
     assert (out / "README.md").is_file() and (out / "pyproject.toml").is_file()
     assert (out / "grader" / "suites" / "public" / "gates.py").is_file()
+    assert "--fail-under" in (out / ".github" / "workflows" / "classroom.yml").read_text()
     assert not (out / "solutions").exists()
 
 

@@ -119,7 +119,8 @@ class BaseRunner:
         ok, result, output = self._request(request, buffers, self._op_deadline(), what)
         if not ok:
             if result["kind"] == "missing":
-                raise MissingCode(f"{source.filename} has no class {class_name}", output)
+                empty = " (the file is empty)" if not (source.text or "").strip() else ""
+                raise MissingCode(f"{source.filename} has no class {class_name}{empty}", output)
             hint = ""
             if result.get("type") == "TypeError":
                 hint = f"\nThe grader creates it as {_describe_call(class_name, args, kwargs)}"

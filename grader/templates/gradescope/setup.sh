@@ -35,3 +35,7 @@ echo "$SOURCE" > "$SITE/backprop_grader.pth"
 
 # Fail here, while the instructor watches, rather than on the first submission.
 "$VENV/bin/python" -c 'import grader.engine, grader.suites.hidden; print("grader", grader.__version__, "is ready")'
+
+# Student code runs under its own unprivileged user id; keep the grader and the
+# hidden tests unreadable to it even where the kernel lacks Landlock.
+chmod -R go-rwx "$SOURCE"
