@@ -157,10 +157,12 @@ def tmp_bait_state() -> dict:
 def student_processes(judge: int) -> list[int]:
     """Live processes of student code started by the judge with process id ``judge``.
 
-    They all carry the judge's id in their command line (the child's settings),
-    also after ``setsid()``; other graders running on the machine do not count.
+    They all carry the judge's id in their command line, also after ``setsid()``:
+    in the child's settings when spawned, in the zygote's arguments when forked
+    from it (the zygote counts too); other graders on the machine do not count.
     """
-    marker = f'"parent": {judge},'.encode()
+    spawned = f'"parent": {judge},'.encode()
+    forked = re.compile(rb"--zygote\x00\d+\x00%d\x00" % judge)
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -170,7 +172,7 @@ def student_processes(judge: int) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if "\nState:\tZ" not in status and marker in cmdline:
+        if "\nState:\tZ" not in status and (spawned in cmdline or forked.search(cmdline)):
             found.append(int(entry.name))
     return found
 

@@ -309,4 +309,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    (zygote_main if sys.argv[1] == "--zygote" else main)(sys.argv)

@@ -30,15 +30,45 @@ from pathlib import Path
 from . import ModuleSource, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
+from .forkserver import ZygoteError, fork_server
 
 _HERE = Path(__file__).parent
-PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "confine.py", "child.py"))
+PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "confine.py", "zygote.py", "child.py"))
 
 STARTUP_TIMEOUT = 30.0
 FILE_LIMIT_MB = 16
 # A backstop for a child left spinning if the judge itself dies; per-test
 # deadlines are enforced by the judge, which kills the child.
 CPU_LIMIT_SECONDS = 600
+
+
+BASE_ENV = {
+    "PATH": os.environ.get("PATH", os.defpath),
+    "LANG": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+
+def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
+    """A child forked by this process's zygote, or if that fails, a freshly spawned interpreter."""
+    server = fork_server(PROGRAM, BASE_ENV)
+    if server is not None:
+        try:
+            return server.fork(scratch, env, settings, fds)
+        except ZygoteError:
+            pass
+    return subprocess.Popen(
+        [sys.executable, "-I", "-c", PROGRAM, str(fds[0]), str(fds[1]), json.dumps(settings)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=scratch,
+        env=env,
+        pass_fds=fds,
+        start_new_session=True,
+    )
 
 
 class RunnerStartError(RuntimeError):
@@ -65,26 +95,9 @@ class _Child:
             # Started as root so it can load numpy from anywhere; it gives up root itself.
             os.chown(self.scratch, account.uid, account.gid)
             settings.update(account=[account.uid, account.gid], processes=PROCESS_LIMIT)
-        env = {
-            "PATH": os.environ.get("PATH", os.defpath),
-            "HOME": self.scratch,
-            "TMPDIR": self.scratch,
-            "LANG": "C.UTF-8",
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-        }
+        env = dict(BASE_ENV, HOME=self.scratch, TMPDIR=self.scratch)
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-I", "-c", PROGRAM, str(to_child_r), str(from_child_w), json.dumps(settings)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=self.scratch,
-                env=env,
-                pass_fds=(to_child_r, from_child_w),
-                start_new_session=True,
-            )
+            self.process = _start(self.scratch, env, settings, (to_child_r, from_child_w))
         except OSError as exc:
             _cleanup(None, [self.to_child, self.from_child], self.scratch, None)
             raise RunnerStartError(f"could not start the process for student code: {exc}") from exc
@@ -131,10 +144,10 @@ def _cleanup(process, fds, scratch, uid):
         # Also after the child's own exit: student code may have left processes in its group.
         try:
             os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
+            process.kill()
+            process.wait()
+        except (ProcessLookupError, PermissionError, ZygoteError):
             pass
-        process.kill()
-        process.wait()
     if uid is not None:  # and those that left the group with setsid()
         kill_processes_of(uid)
     for fd in fds:

@@ -1,0 +1,126 @@
+"""The judge's handle on the zygote (``zygote.py``): fresh children for the price of a fork.
+
+One zygote per judge process, started on first use. Requests are sent at
+once and their replies read only when needed, so the zygote's own start-up
+(importing numpy) overlaps the judge's work just as a directly spawned child
+would. If the zygote cannot be used, :func:`fork_server` returns None and the
+caller spawns a child the ordinary way.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections import deque
+
+_PACKET = 1 << 16
+
+
+class ZygoteError(RuntimeError):
+    """The zygote is gone or answered nonsense; the caller falls back to spawning."""
+
+
+class ForkedChild:
+    """A child forked by the zygote, with the parts of ``subprocess.Popen`` the runner uses."""
+
+    def __init__(self, server: "ForkServer"):
+        self._server = server
+        self._pid: int | None = None
+        self.returncode: int | None = None
+
+    @property
+    def pid(self) -> int:
+        if self._pid is None:
+            self._server.settle()
+        return self._pid
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, 9)
+        except (ProcessLookupError, ZygoteError):
+            pass
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            code = self._server.request({"op": "wait", "pid": self.pid, "timeout": timeout})["returncode"]
+            if code is None:
+                raise subprocess.TimeoutExpired("student code", timeout)
+            self.returncode = code
+        return self.returncode
+
+
+class ForkServer:
+    def __init__(self, program: str, env: dict):
+        self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-c", program, "--zygote", str(theirs.fileno()), str(os.getpid())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cwd="/", env=env, pass_fds=(theirs.fileno(),), start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self._waiting: deque[ForkedChild] = deque()
+        self.owner = os.getpid()
+
+    def fork(self, cwd: str, env: dict, settings: dict, fds: tuple[int, int]) -> ForkedChild:
+        """Ask for a child; its pid is read later, so this does not wait for the zygote."""
+        child = ForkedChild(self)
+        self._send({"op": "fork", "cwd": cwd, "env": env, "settings": settings}, fds)
+        self._waiting.append(child)
+        return child
+
+    def settle(self) -> None:
+        """Read the replies to every fork request still outstanding."""
+        while self._waiting:
+            child = self._waiting.popleft()
+            reply = self._receive()
+            if not isinstance(reply.get("pid"), int):
+                raise ZygoteError(f"unexpected reply {reply!r}")
+            child._pid = reply["pid"]
+
+    def request(self, message: dict) -> dict:
+        self.settle()
+        self._send(message)
+        return self._receive()
+
+    def _send(self, message: dict, fds=()) -> None:
+        try:
+            socket.send_fds(self._channel, [json.dumps(message).encode()], list(fds))
+        except OSError as exc:
+            raise ZygoteError(f"the zygote is gone ({exc})") from None
+
+    def _receive(self) -> dict:
+        try:
+            data = self._channel.recv(_PACKET)
+        except OSError as exc:
+            raise ZygoteError(f"the zygote is gone ({exc})") from None
+        if not data:
+            raise ZygoteError("the zygote closed its channel")
+        return json.loads(data)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        self._channel.close()
+        self.process.kill()
+        self.process.wait()
+
+
+_server: ForkServer | None = None
+
+
+def fork_server(program: str, env: dict) -> ForkServer | None:
+    """This process's zygote, started on first use (a forked batch worker starts its own)."""
+    global _server
+    if _server is not None and (_server.owner != os.getpid() or not _server.alive()):
+        _server = None  # inherited from the parent process, or dead: never share or reuse it
+    if _server is None and os.environ.get("GRADER_NO_ZYGOTE") != "1":
+        try:
+            _server = ForkServer(program, env)
+        except OSError:
+            return None
+    return _server
