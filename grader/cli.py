@@ -5,6 +5,7 @@ Thin on purpose: parse, call, print, exit. Exit statuses (SPEC section 3):
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -73,6 +74,10 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     expected and received values and a hint. Exit status: 0 graded, 1 below
     --fail-under, 2 bad usage.
     """
+    if os.environ.get("GRADER_IN_PROCESS") != "1":
+        from .runner.forkserver import fork_server
+
+        fork_server()  # starts the zygote now, so it loads numpy while we do
     from .engine import grade_submission
     from .scoring import percent
     from .submission import SubmissionError

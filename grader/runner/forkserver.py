@@ -14,8 +14,19 @@ import socket
 import subprocess
 import sys
 from collections import deque
+from pathlib import Path
 
 _PACKET = 1 << 16
+_HERE = Path(__file__).parent
+PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "confine.py", "zygote.py", "child.py"))
+"""Everything the child process runs, shipped as source: it cannot import ``grader``."""
+BASE_ENV = {
+    "PATH": os.environ.get("PATH", os.defpath),
+    "LANG": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
 
 
 class ZygoteError(RuntimeError):
@@ -113,14 +124,18 @@ class ForkServer:
 _server: ForkServer | None = None
 
 
-def fork_server(program: str, env: dict) -> ForkServer | None:
-    """This process's zygote, started on first use (a forked batch worker starts its own)."""
+def fork_server() -> ForkServer | None:
+    """This process's zygote, started on first use (a forked batch worker starts its own).
+
+    Cheap to import (standard library only), so ``grade`` calls it first thing
+    and the zygote imports numpy while the judge does the same.
+    """
     global _server
     if _server is not None and (_server.owner != os.getpid() or not _server.alive()):
         _server = None  # inherited from the parent process, or dead: never share or reuse it
     if _server is None and os.environ.get("GRADER_NO_ZYGOTE") != "1":
         try:
-            _server = ForkServer(program, env)
+            _server = ForkServer(PROGRAM, BASE_ENV)
         except OSError:
             return None
     return _server

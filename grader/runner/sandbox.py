@@ -30,10 +30,8 @@ from pathlib import Path
 from . import ModuleSource, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
-from .forkserver import ZygoteError, fork_server
+from .forkserver import BASE_ENV, PROGRAM, ZygoteError, fork_server
 
-_HERE = Path(__file__).parent
-PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "confine.py", "zygote.py", "child.py"))
 
 STARTUP_TIMEOUT = 30.0
 FILE_LIMIT_MB = 16
@@ -42,18 +40,9 @@ FILE_LIMIT_MB = 16
 CPU_LIMIT_SECONDS = 600
 
 
-BASE_ENV = {
-    "PATH": os.environ.get("PATH", os.defpath),
-    "LANG": "C.UTF-8",
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
-
-
 def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
     """A child forked by this process's zygote, or if that fails, a freshly spawned interpreter."""
-    server = fork_server(PROGRAM, BASE_ENV)
+    server = fork_server()
     if server is not None:
         try:
             return server.fork(scratch, env, settings, fds)

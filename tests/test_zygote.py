@@ -1,0 +1,66 @@
+"""Children forked from the warm zygote behave like freshly started ones, and the fallback works."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from grader.runner import ModuleSource, StudentCrash
+from grader.runner import forkserver
+from grader.runner.sandbox import Runner
+
+ROOT = Path(__file__).resolve().parent.parent
+PIDS = ModuleSource("gates", "gates.py", textwrap.dedent("""
+    import os
+    class Probe:
+        def pids(self):
+            return (os.getpid(), os.getppid())
+        def crash(self):
+            os._exit(3)
+"""))
+
+
+def probe(runner):
+    return runner.call(runner.new("gates", "Probe"), "pids")
+
+
+def test_every_runner_gets_its_own_child_from_one_zygote():
+    with Runner({"gates": PIDS}) as first, Runner({"gates": PIDS}) as second:
+        (pid1, parent1), (pid2, parent2) = probe(first), probe(second)
+    zygote = forkserver.fork_server()
+    assert pid1 != pid2
+    assert parent1 == parent2 == zygote.process.pid
+
+
+def test_a_crashed_child_is_reported_with_its_status_and_replaced_by_a_fork():
+    with Runner({"gates": PIDS}) as runner:
+        runner.begin_test()
+        try:
+            runner.call(runner.new("gates", "Probe"), "crash")
+        except StudentCrash as crash:
+            assert "status 3" in crash.message
+        else:
+            raise AssertionError("the crash went unnoticed")
+        runner.end_test()
+        _, parent = probe(runner)
+    assert parent == forkserver.fork_server().process.pid
+
+
+def test_a_dead_zygote_is_replaced():
+    with Runner({"gates": PIDS}) as runner:
+        _, old_zygote = probe(runner)
+    os.kill(old_zygote, signal.SIGKILL)
+    forkserver.fork_server().process.wait()
+    with Runner({"gates": PIDS}) as runner:
+        _, new_zygote = probe(runner)
+    assert new_zygote != old_zygote
+
+
+def test_grading_without_the_zygote_still_gives_full_marks(tmp_path):
+    out = tmp_path / "report.json"
+    env = dict(os.environ, GRADER_NO_ZYGOTE="1")
+    result = subprocess.run([sys.executable, "-m", "grader.cli", "gates", "--submission", "solutions",
+                             "--format", "json", "--output", str(out), "--fail-under", "100"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
