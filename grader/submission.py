@@ -71,10 +71,12 @@ def _choose(name: str, candidates: list[Path]) -> tuple[ModuleSource, str | None
     if _todo_count(py) != _todo_count(nb):
         chosen = min((py, nb), key=_todo_count)
         reason = "it has fewer unfinished TODOs"
-    elif nb_path.stat().st_mtime > py_path.stat().st_mtime + SAME_TIME_SECONDS:
+    elif abs(nb_path.stat().st_mtime - py_path.stat().st_mtime) <= SAME_TIME_SECONDS:
+        chosen, reason = py, "both were saved at the same time, and then the .py file counts"
+    elif nb_path.stat().st_mtime > py_path.stat().st_mtime:
         chosen, reason = nb, "it was saved more recently"
     else:
-        chosen, reason = py, "it is not older than the notebook"
+        chosen, reason = py, "it was saved more recently"
     other = nb if chosen is py else py
     return chosen, f"{name}: graded {chosen.filename} and ignored {other.filename} because {reason}."
 
