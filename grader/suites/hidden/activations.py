@@ -3,18 +3,16 @@ import numpy as np
 
 from grader import reference as ref
 from grader.gradcheck import expect_close
-from grader.suites import check
+from grader.suites import check, hints
 from grader.suites.helpers import away_from_zero, check_layer
 
 SHAPES = {"vector": {"shape": (6,)}, "batch": {"shape": (4, 5)}, "images": {"shape": (2, 3, 3, 4)}}
-RELU_HINT = "ReLU passes dout where x > 0 and blocks it (0) where x <= 0: use the mask saved in forward."
-SIGMOID_HINT = "the local gradient of the sigmoid is out * (1 - out), using the output saved in forward."
 
 
 @check("Relu", points=1.5, kind="numeric", cases=SHAPES)
 def numeric(student, rng, shape):
     """Gradient check away from the kink at 0."""
-    check_layer(student, rng, "Relu", ref.relu, away_from_zero(rng, shape), hints={"dx": RELU_HINT})
+    check_layer(student, rng, "Relu", ref.relu, away_from_zero(rng, shape), hints={"dx": hints.RELU})
 
 
 @check("Relu", points=2.5, kind="edge")
@@ -31,13 +29,13 @@ def edge_exactly_zero(student, rng):
 @check("Relu", points=1, kind="forward")
 def forward(student, rng):
     """forward(x) is max(x, 0), and backward is right after it."""
-    check_layer(student, rng, "Relu", ref.relu, away_from_zero(rng, (3, 4)), hints={"dx": RELU_HINT}, check_output=True)
+    check_layer(student, rng, "Relu", ref.relu, away_from_zero(rng, (3, 4)), hints={"dx": hints.RELU}, check_output=True)
 
 
 @check("Sigmoid", points=1, kind="numeric", cases=SHAPES)
 def numeric(student, rng, shape):
     """Gradient check."""
-    check_layer(student, rng, "Sigmoid", ref.sigmoid, 2 * rng.standard_normal(shape), hints={"dx": SIGMOID_HINT})
+    check_layer(student, rng, "Sigmoid", ref.sigmoid, 2 * rng.standard_normal(shape), hints={"dx": hints.SIGMOID})
 
 
 @check("Sigmoid", points=2, kind="edge")
@@ -48,11 +46,11 @@ def edge_saturated(student, rng):
     layer = student.new("Sigmoid")
     layer.forward(x)
     s = ref.sigmoid(x)
-    expect_close("dx", layer.backward(dout), dout * s * (1 - s), hint=SIGMOID_HINT)
+    expect_close("dx", layer.backward(dout), dout * s * (1 - s), hint=hints.SIGMOID)
 
 
 @check("Sigmoid", points=1, kind="forward")
 def forward(student, rng):
     """forward(x) is 1 / (1 + exp(-x)), and backward is right after it."""
-    check_layer(student, rng, "Sigmoid", ref.sigmoid, rng.standard_normal((3, 4)), hints={"dx": SIGMOID_HINT},
+    check_layer(student, rng, "Sigmoid", ref.sigmoid, rng.standard_normal((3, 4)), hints={"dx": hints.SIGMOID},
                 check_output=True)

@@ -3,15 +3,9 @@ import numpy as np
 
 from grader import reference as ref
 from grader.gradcheck import expect_close
-from grader.suites import check
+from grader.suites import check, hints
 from grader.suites.helpers import check_layer, check_softmax_loss
 
-AFFINE_HINTS = {
-    "dx": "dx = dout @ W.T, reshaped to the shape x had in forward.",
-    "W": "dW = x.T @ dout, with x flattened to (N, D) as in forward.",
-    "b": "db = dout summed over the batch (axis 0).",
-}
-SOFTMAX_HINT = "dx = (softmax(x) - one_hot(t)) / N, with N the batch size."
 AFFINE_CASES = {
     "batch1": {"x_shape": (1, 3), "outputs": 2},
     "batch4": {"x_shape": (4, 5), "outputs": 3},
@@ -29,14 +23,14 @@ def numeric(student, rng, x_shape, outputs):
     """Gradient check of dx (in x's original shape), dW and db."""
     D = int(np.prod(x_shape[1:]))
     params = {"W": rng.standard_normal((D, outputs)), "b": rng.standard_normal(outputs)}
-    check_layer(student, rng, "Affine", ref.affine, rng.standard_normal(x_shape), params=params, hints=AFFINE_HINTS)
+    check_layer(student, rng, "Affine", ref.affine, rng.standard_normal(x_shape), params=params, hints=hints.AFFINE)
 
 
 @check("Affine", points=2, kind="forward")
 def forward(student, rng):
     """forward(x) is x.reshape(N, -1) @ W + b, and backward is right after it."""
     params = {"W": rng.standard_normal((6, 2)), "b": rng.standard_normal(2)}
-    check_layer(student, rng, "Affine", ref.affine, rng.standard_normal((3, 2, 3)), params=params, hints=AFFINE_HINTS,
+    check_layer(student, rng, "Affine", ref.affine, rng.standard_normal((3, 2, 3)), params=params, hints=hints.AFFINE,
                 check_output=True)
 
 
@@ -48,7 +42,7 @@ def forward(student, rng):
 })
 def numeric(student, rng, n, k, one_hot):
     """Gradient check of backward(1) against the mean cross-entropy."""
-    check_softmax_loss(student, rng, rng.standard_normal((n, k)), labels(rng, n, k, one_hot), hint=SOFTMAX_HINT)
+    check_softmax_loss(student, rng, rng.standard_normal((n, k)), labels(rng, n, k, one_hot), hint=hints.SOFTMAX)
 
 
 @check("SoftmaxWithLoss", points=2, kind="edge")
@@ -66,5 +60,5 @@ def edge_large_logits(student, rng):
 @check("SoftmaxWithLoss", points=0.5, kind="forward", cases={"one_hot": {"one_hot": True}, "integer_labels": {"one_hot": False}})
 def forward_loss(student, rng, one_hot):
     """forward(x, t) returns the mean cross-entropy of softmax(x), and backward is right after it."""
-    check_softmax_loss(student, rng, rng.standard_normal((5, 4)), labels(rng, 5, 4, one_hot), hint=SOFTMAX_HINT,
+    check_softmax_loss(student, rng, rng.standard_normal((5, 4)), labels(rng, 5, 4, one_hot), hint=hints.SOFTMAX,
                        check_output=True)

@@ -4,15 +4,9 @@ import numpy as np
 
 from grader import reference as ref
 from grader.gradcheck import expect_close
-from grader.suites import check
+from grader.suites import check, hints
 from grader.suites.helpers import check_layer, distinct_values
 
-CONV_HINTS = {
-    "dx": "dx = col2im(dcol): each input pixel collects dout times the weights of every window it was in; drop the padding.",
-    "W": "dW[f, c, i, j] sums x[n, c, i + stride*y, j + stride*x] * dout[n, f, y, x] over n, y, x.",
-    "b": "db sums dout over the batch and every output position: shape (FN,).",
-}
-POOL_HINT = "max pooling sends each window's dout to the position of that window's maximum; the rest get 0."
 CONV_CASES = {
     "batch2_stride1_pad0": {"x_shape": (2, 1, 5, 5), "w_shape": (2, 1, 3, 3), "stride": 1, "pad": 0},
     "channels3_stride2_pad1": {"x_shape": (1, 3, 5, 5), "w_shape": (2, 3, 3, 3), "stride": 2, "pad": 1},
@@ -33,7 +27,7 @@ def numeric(student, rng, x_shape, w_shape, stride, pad):
     """Gradient check of dx, dW and db."""
     params = {"W": rng.standard_normal(w_shape), "b": rng.standard_normal(w_shape[0])}
     check_layer(student, rng, "Convolution", ref.convolution, rng.standard_normal(x_shape), params=params,
-                options={"stride": stride, "pad": pad}, hints=CONV_HINTS)
+                options={"stride": stride, "pad": pad}, hints=hints.CONV)
 
 
 @check("Convolution", points=1.5, kind="forward")
@@ -41,14 +35,14 @@ def forward(student, rng):
     """forward(x) is the cross-correlation of x with W plus b (stride 2, pad 1), and backward is right after it."""
     params = {"W": rng.standard_normal((2, 3, 3, 3)), "b": rng.standard_normal(2)}
     check_layer(student, rng, "Convolution", ref.convolution, rng.standard_normal((2, 3, 5, 6)), params=params,
-                options={"stride": 2, "pad": 1}, hints=CONV_HINTS, check_output=True)
+                options={"stride": 2, "pad": 1}, hints=hints.CONV, check_output=True)
 
 
 @check("Pooling", points=2, kind="numeric", cases=POOL_CASES)
 def numeric(student, rng, x_shape, pool, stride):
     """Gradient check of dx, with distinct values in every window."""
     check_layer(student, rng, "Pooling", ref.max_pool, distinct_values(rng, x_shape), args=pool,
-                options={"stride": stride, "pad": 0}, hints={"dx": POOL_HINT})
+                options={"stride": stride, "pad": 0}, hints={"dx": hints.POOL})
 
 
 def first_max_gradient(x, dout, pool_h, pool_w, stride):
@@ -76,4 +70,4 @@ def edge_ties(student, rng):
 def forward(student, rng):
     """forward(x) is the maximum of every window (3x2 windows, stride 2), and backward is right after it."""
     check_layer(student, rng, "Pooling", ref.max_pool, distinct_values(rng, (2, 2, 6, 5)), args=(3, 2),
-                options={"stride": 2, "pad": 0}, hints={"dx": POOL_HINT}, check_output=True)
+                options={"stride": 2, "pad": 0}, hints={"dx": hints.POOL}, check_output=True)

@@ -4,11 +4,8 @@ import numpy as np
 
 from grader import reference as ref
 from grader.gradcheck import as_array, expect_close, numeric_vjp
-from grader.suites import check
+from grader.suites import check, hints
 from grader.suites.helpers import away_from_zero, check_layer, sigmoid_neuron
-
-RELU_HINT = "ReLU passes dout where x > 0 and blocks it (0) where x <= 0: use the mask saved in forward."
-SIGMOID_HINT = "the local gradient of the sigmoid is out * (1 - out), using the output saved in forward."
 
 
 @check("Sigmoid", points=1.5, kind="document")
@@ -33,17 +30,17 @@ def document_logistic_regression(student, rng):
     dz = sig.backward(da)
     dw, db = numeric_vjp(lambda w, b: X @ w + b, (w, b), as_array(dz, "dz", z.shape))
     a_true = ref.sigmoid(z)
-    expect_close("dL/dw", dw, X.T @ (a_true - y) / len(y), hint=SIGMOID_HINT)
-    expect_close("dL/db", db, np.mean(a_true - y), hint=SIGMOID_HINT)
+    expect_close("dL/dw", dw, X.T @ (a_true - y) / len(y), hint=hints.SIGMOID)
+    expect_close("dL/db", db, np.mean(a_true - y), hint=hints.SIGMOID)
 
 
 @check("Relu", points=2, kind="numeric")
 def numeric_small(student, rng):
     """Gradient check on a 3x4 array."""
-    check_layer(student, rng, "Relu", ref.relu, away_from_zero(rng, (3, 4)), hints={"dx": RELU_HINT})
+    check_layer(student, rng, "Relu", ref.relu, away_from_zero(rng, (3, 4)), hints={"dx": hints.RELU})
 
 
 @check("Sigmoid", points=1, kind="numeric")
 def numeric_small(student, rng):
     """Gradient check on a 3x4 array."""
-    check_layer(student, rng, "Sigmoid", ref.sigmoid, rng.standard_normal((3, 4)), hints={"dx": SIGMOID_HINT})
+    check_layer(student, rng, "Sigmoid", ref.sigmoid, rng.standard_normal((3, 4)), hints={"dx": hints.SIGMOID})

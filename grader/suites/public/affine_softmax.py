@@ -4,15 +4,8 @@ import numpy as np
 
 from grader import reference as ref
 from grader.gradcheck import expect_close
-from grader.suites import check
+from grader.suites import check, hints
 from grader.suites.helpers import check_layer, check_softmax_loss
-
-AFFINE_HINTS = {
-    "dx": "dx = dout @ W.T, reshaped to the shape x had in forward.",
-    "W": "dW = x.T @ dout, with x flattened to (N, D) as in forward.",
-    "b": "db = dout summed over the batch (axis 0).",
-}
-SOFTMAX_HINT = "dx = (softmax(x) - one_hot(t)) / N, with N the batch size."
 
 
 @check("Affine", points=2, kind="document")
@@ -21,7 +14,7 @@ def document_bias_gradient(student, rng):
     layer = student.new("Affine", rng.standard_normal((2, 3)), np.zeros(3))
     layer.forward(rng.standard_normal((2, 2)))
     layer.backward(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
-    expect_close("db", layer.get("db"), [5.0, 7.0, 9.0], hint=AFFINE_HINTS["b"])
+    expect_close("db", layer.get("db"), [5.0, 7.0, 9.0], hint=hints.AFFINE["b"])
 
 
 @check("SoftmaxWithLoss", points=2, kind="document")
@@ -31,18 +24,18 @@ def document_y_minus_t(student, rng):
     t = np.eye(3)[[2, 1, 0, 0]]
     layer = student.new("SoftmaxWithLoss")
     expect_close("loss", layer.forward(x, t), ref.softmax_with_loss(x, t))
-    expect_close("dx", layer.backward(1), (ref.softmax(x) - t) / len(x), hint=SOFTMAX_HINT)
+    expect_close("dx", layer.backward(1), (ref.softmax(x) - t) / len(x), hint=hints.SOFTMAX)
 
 
 @check("Affine", points=2, kind="numeric")
 def numeric_small(student, rng):
     """Gradient check: x (2, 3), W (3, 4), b (4,)."""
     params = {"W": rng.standard_normal((3, 4)), "b": rng.standard_normal(4)}
-    check_layer(student, rng, "Affine", ref.affine, rng.standard_normal((2, 3)), params=params, hints=AFFINE_HINTS)
+    check_layer(student, rng, "Affine", ref.affine, rng.standard_normal((2, 3)), params=params, hints=hints.AFFINE)
 
 
 @check("SoftmaxWithLoss", points=2, kind="numeric")
 def numeric_small(student, rng):
     """Gradient check of the loss for 3 samples and 4 classes, one-hot labels."""
     x, t = rng.standard_normal((3, 4)), np.eye(4)[rng.integers(0, 4, 3)]
-    check_softmax_loss(student, rng, x, t, hint=SOFTMAX_HINT)
+    check_softmax_loss(student, rng, x, t, hint=hints.SOFTMAX)

@@ -6,15 +6,9 @@ import numpy as np
 
 from grader import reference as ref
 from grader.gradcheck import as_array, expect_close, numerical_gradient, numeric_vjp
-from grader.suites import check
+from grader.suites import check, hints
 from grader.suites.helpers import check_layer, distinct_values
 
-CONV_HINTS = {
-    "dx": "dx = col2im(dcol): each input pixel collects dout times the weights of every window it was in.",
-    "W": "dW[f, c, i, j] sums x[n, c, i + stride*y, j + stride*x] * dout[n, f, y, x] over n, y, x.",
-    "b": "db sums dout over the batch and every output position: shape (FN,).",
-}
-POOL_HINT = "max pooling sends each window's dout to the position of that window's maximum; the rest get 0."
 
 DOC004_O = np.array([
     [0.51, 0.9, 0.88, 0.84, 0.05], [0.4, 0.62, 0.22, 0.59, 0.1], [0.11, 0.2, 0.74, 0.33, 0.14],
@@ -48,8 +42,8 @@ def document_kernel_gradient(student, rng):
     conv = student.new("Convolution", rng.standard_normal((1, 1, 2, 2)), np.zeros(1), stride=1, pad=0)
     conv.forward(DOC004_O.reshape(1, 1, 5, 5))
     conv.backward(DOC004_DELTA.reshape(1, 1, 4, 4))
-    expect_close("dW", conv.get("dW"), np.reshape(DOC004_DW, (1, 1, 2, 2)), hint=CONV_HINTS["W"])
-    expect_close("db", conv.get("db"), [DOC004_DELTA.sum()], hint=CONV_HINTS["b"])
+    expect_close("dW", conv.get("dW"), np.reshape(DOC004_DW, (1, 1, 2, 2)), hint=hints.CONV["W"])
+    expect_close("db", conv.get("db"), [DOC004_DELTA.sum()], hint=hints.CONV["b"])
 
 
 @check("Convolution", points=2, kind="document")
@@ -59,7 +53,7 @@ def document_cnn(student, rng):
     l1 = as_array(conv.forward(CNN_X), "Convolution.forward output", (1, 1, 4, 4))
     expect_close("E", cnn_after_conv(l1), CNN_E)
     conv.backward(numerical_gradient(cnn_after_conv, l1.copy()))
-    dW1 = expect_close("dE/dW1", conv.get("dW"), np.reshape(CNN_DW1, (1, 1, 3, 3)), hint=CONV_HINTS["W"])
+    dW1 = expect_close("dE/dW1", conv.get("dW"), np.reshape(CNN_DW1, (1, 1, 3, 3)), hint=hints.CONV["W"])
     updated = student.new("Convolution", CNN_W1 - 1.0 * dW1, CNN_B1, stride=1, pad=0)
     expect_close("E after one update", cnn_after_conv(as_array(updated.forward(CNN_X), "Convolution.forward output")),
                  CNN_E_AFTER_UPDATE)
@@ -76,7 +70,7 @@ def document_cnn(student, rng):
     dl1a = as_array(pool.backward(numerical_gradient(cnn_after_pool, pooled.copy())), "Pooling.backward result", l1a.shape)
     (dl1,) = numeric_vjp(ref.sigmoid, (l1,), dl1a)
     (dW1,) = numeric_vjp(lambda W: ref.convolution(CNN_X, W, CNN_B1), (CNN_W1,), dl1)
-    expect_close("dE/dW1", dW1, np.reshape(CNN_DW1, (1, 1, 3, 3)), hint=POOL_HINT)
+    expect_close("dE/dW1", dW1, np.reshape(CNN_DW1, (1, 1, 3, 3)), hint=hints.POOL)
     expect_close("E after one update", cnn_after_conv(ref.convolution(CNN_X, CNN_W1 - dW1, CNN_B1)), CNN_E_AFTER_UPDATE)
 
 
@@ -85,11 +79,11 @@ def numeric_small(student, rng):
     """Gradient check: x (1, 2, 4, 4), W (2, 2, 3, 3), stride 1, pad 1."""
     params = {"W": rng.standard_normal((2, 2, 3, 3)), "b": rng.standard_normal(2)}
     check_layer(student, rng, "Convolution", ref.convolution, rng.standard_normal((1, 2, 4, 4)), params=params,
-                options={"stride": 1, "pad": 1}, hints=CONV_HINTS)
+                options={"stride": 1, "pad": 1}, hints=hints.CONV)
 
 
 @check("Pooling", points=1, kind="numeric")
 def numeric_small(student, rng):
     """Gradient check: 2x2 max pooling, stride 2, on x (1, 2, 4, 4) without ties."""
     check_layer(student, rng, "Pooling", ref.max_pool, distinct_values(rng, (1, 2, 4, 4)), args=(2, 2),
-                options={"stride": 2, "pad": 0}, hints={"dx": POOL_HINT})
+                options={"stride": 2, "pad": 0}, hints={"dx": hints.POOL})

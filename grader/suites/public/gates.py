@@ -7,11 +7,8 @@ costs points on MulLayer and the other way round.
 """
 from grader import reference as ref
 from grader.gradcheck import expect_close, numeric_vjp, unpack
-from grader.suites import check
+from grader.suites import check, hints
 from grader.suites.helpers import binary_gate_check, sigmoid_neuron
-
-MUL_HINT = "a multiply gate swaps its inputs: dx = dout * y, dy = dout * x."
-ADD_HINT = "an add gate passes dout through unchanged to both inputs."
 
 
 @check("MulLayer", points=1, kind="document")
@@ -23,11 +20,11 @@ def document_apple(student, rng):
     price = mul_tax.forward(apple_price, 1.1)
     expect_close("price", price, 220.00000000000003)
     dapple_price, dtax = unpack(mul_tax.backward(1), 2, "MulLayer.backward")
-    expect_close("dtax", dtax, 200, hint=MUL_HINT)
-    expect_close("dapple_price", dapple_price, 1.1, hint=MUL_HINT)
+    expect_close("dtax", dtax, 200, hint=hints.MUL)
+    expect_close("dapple_price", dapple_price, 1.1, hint=hints.MUL)
     dapple, dapple_num = unpack(mul_apple.backward(dapple_price), 2, "MulLayer.backward")
-    expect_close("dapple", dapple, 2.2, hint=MUL_HINT)
-    expect_close("dapple_num", dapple_num, 110.00000000000001, hint=MUL_HINT)
+    expect_close("dapple", dapple, 2.2, hint=hints.MUL)
+    expect_close("dapple_num", dapple_num, 110.00000000000001, hint=hints.MUL)
 
 
 @check("MulLayer", points=1, kind="document")
@@ -41,14 +38,14 @@ def document_apple_orange(student, rng):
     price = mul_tax.forward(all_price, 1.1)
     expect_close("price", price, 715.0000000000001)
     dall_price, dtax = unpack(mul_tax.backward(1), 2, "MulLayer.backward")
-    expect_close("dtax", dtax, 650, hint=MUL_HINT)
+    expect_close("dtax", dtax, 650, hint=hints.MUL)
     dapple_price, dorange_price = numeric_vjp(ref.add, (200.0, 450.0), expect_close("dall_price", dall_price, 1.1))
     dorange, dorange_num = unpack(mul_orange.backward(dorange_price), 2, "MulLayer.backward")
     dapple, dapple_num = unpack(mul_apple.backward(dapple_price), 2, "MulLayer.backward")
-    expect_close("dapple", dapple, 2.2, hint=MUL_HINT)
-    expect_close("dapple_num", dapple_num, 110, hint=MUL_HINT)
-    expect_close("dorange", dorange, 3.3, hint=MUL_HINT)
-    expect_close("dorange_num", dorange_num, 165, hint=MUL_HINT)
+    expect_close("dapple", dapple, 2.2, hint=hints.MUL)
+    expect_close("dapple_num", dapple_num, 110, hint=hints.MUL)
+    expect_close("dorange", dorange, 3.3, hint=hints.MUL)
+    expect_close("dorange_num", dorange_num, 165, hint=hints.MUL)
 
 
 @check("AddLayer", points=1.5, kind="document")
@@ -59,8 +56,8 @@ def document_apple_orange(student, rng):
     expect_close("AddLayer.forward(200, 450)", all_price, 650)
     dall_price, dtax = numeric_vjp(ref.mul, (650.0, 1.1), 1.0)
     dapple_price, dorange_price = unpack(add.backward(dall_price), 2, "AddLayer.backward")
-    expect_close("dapple_price", dapple_price, 1.1, hint=ADD_HINT)
-    expect_close("dorange_price", dorange_price, 1.1, hint=ADD_HINT)
+    expect_close("dapple_price", dapple_price, 1.1, hint=hints.ADD)
+    expect_close("dorange_price", dorange_price, 1.1, hint=hints.ADD)
 
 
 @check("MulLayer", points=1, kind="document")
@@ -78,10 +75,10 @@ def document_sigmoid_neuron(student, rng):
 @check("MulLayer", points=1, kind="numeric")
 def numeric_small(student, rng):
     """Gradient check on 2x3 arrays."""
-    binary_gate_check(student, rng, "MulLayer", ref.mul, (2, 3), hint=MUL_HINT)
+    binary_gate_check(student, rng, "MulLayer", ref.mul, (2, 3), hint=hints.MUL)
 
 
 @check("AddLayer", points=1, kind="numeric")
 def numeric_small(student, rng):
     """Gradient check on 2x3 arrays."""
-    binary_gate_check(student, rng, "AddLayer", ref.add, (2, 3), hint=ADD_HINT)
+    binary_gate_check(student, rng, "AddLayer", ref.add, (2, 3), hint=hints.ADD)
