@@ -1,9 +1,9 @@
 """The child program: runs student code on the judge's requests.
 
-The judge starts it as ``python -I -c <wire.py + confine.py + child.py>
-READ_FD WRITE_FD SETTINGS_JSON`` (so this file imports nothing from
-``grader``: when run that way, the names from ``wire.py`` and ``confine.py``
-are already defined above it). It confines itself (``confine.py``: limits,
+The judge starts it as ``python -I -c <wire.py + confine.py + zygote.py +
+child.py> READ_FD WRITE_FD SETTINGS_JSON``, or has its zygote fork it (so this
+file imports nothing from ``grader``: when run that way, the names from
+``wire.py``, ``confine.py`` and ``zygote.py`` are already defined above it). It confines itself (``confine.py``: limits,
 user, Landlock, import guard), says it is ready, then answers one request at
 a time:
 
@@ -44,7 +44,8 @@ try:
         write_message,
     )
     from .confine import ConfinementError, confine
-except ImportError:  # started by the judge, after the source of wire.py and confine.py
+    from .zygote import zygote_main
+except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
 
 OUTPUT_LIMIT = 10_000

@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 import weakref
-from pathlib import Path
 
 from . import ModuleSource, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account

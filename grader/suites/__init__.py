@@ -13,6 +13,9 @@ visibility, so a student release simply leaves ``hidden/`` out)::
 ``rng`` is a numpy Generator seeded from the run's seed and the test's name, so
 every test draws the same cases for the same ``--seed`` whatever else runs.
 ``cases`` turns one function into several tests, one per named keyword set.
+Tests of different layers may share a function name (``numeric_small`` for
+MulLayer and for AddLayer): the registry keeps each function as it is
+decorated, so the later definition does not replace the earlier test.
 """
 from __future__ import annotations
 
