@@ -17,6 +17,21 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_JSON = "grade-report.json"
 
 
+class OutputError(click.ClickException):
+    """The report could not be written where asked: a usage error (exit status 2)."""
+
+    exit_code = 2
+
+
+def _write(path: str, content: str):
+    from .reports import write_atomically
+
+    try:
+        return write_atomically(path, content)
+    except OSError as error:
+        raise OutputError(f"cannot write the report to {path}: {error.strerror or error}") from None
+
+
 def _emit(report: dict, fmt: str, output: str | None) -> None:
     from . import reports
     from .reports.markdown import append_step_summary
@@ -24,19 +39,22 @@ def _emit(report: dict, fmt: str, output: str | None) -> None:
 
     append_step_summary(report)  # only in GitHub Actions
     if fmt == "text":
-        text = reports.render(report, "text", colour=output is None and use_colour())
         if output and output != "-":
-            reports.write_atomically(output, reports.render(report, "text"))
+            _write(output, reports.render(report, "text"))
         else:
-            click.echo(text, nl=False)
-        json_path = reports.write_atomically(DEFAULT_JSON, reports.render(report, "json"))
-        click.echo(f"JSON report written to {json_path}")
+            click.echo(reports.render(report, "text", colour=output is None and use_colour()), nl=False)
+        try:
+            json_path = reports.write_atomically(DEFAULT_JSON, reports.render(report, "json"))
+        except OSError as error:  # the student still has the report on screen
+            click.echo(f"Could not write {DEFAULT_JSON} here: {error.strerror or error}", err=True)
+        else:
+            click.echo(f"JSON report written to {json_path}")
         return
     content = reports.render(report, fmt)
     if output == "-":
         click.echo(content, nl=False)
         return
-    path = reports.write_atomically(output or reports.FORMATS[fmt][1], content)
+    path = _write(output or reports.FORMATS[fmt][1], content)
     click.echo(reports.render(report, "text", colour=use_colour()), nl=False)
     click.echo(f"{fmt} report written to {path}")
 

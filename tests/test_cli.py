@@ -100,3 +100,11 @@ def test_help_explains_the_options():
     assert result.returncode == 0
     for option in ("--submission", "--suite", "--format", "--seed", "--timeout", "--fail-under", "Exit status"):
         assert option in result.stdout
+
+
+def test_an_unwritable_output_path_is_a_usage_error_not_a_traceback(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = grade("gates", "--submission", "solutions", "--format", "json", "--output", str(blocker / "r.json"))
+    assert result.returncode == 2
+    assert "cannot write the report" in result.stderr and "Traceback" not in result.stderr
