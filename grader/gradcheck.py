@@ -77,6 +77,16 @@ def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
     return arr
 
 
+def _as_array_with_hint(value, what: str, shape: tuple, hint: str) -> np.ndarray:
+    try:
+        return as_array(value, what, shape)
+    except Mismatch as error:
+        if not hint:
+            raise
+        text = str(error)
+        raise Mismatch(f"{text} {hint}" if "Hint:" in text else f"{text} Hint: {hint}") from None
+
+
 def unpack(value, count: int, what: str) -> tuple:
     """Check that ``value`` is a tuple or list of ``count`` items, e.g. ``(dx, dy)``."""
     if not isinstance(value, tuple):
@@ -121,7 +131,7 @@ def expect_close(
 ) -> np.ndarray:
     """Compare a student value with the expected one; raise :class:`Mismatch` naming the first bad index."""
     expected = np.asarray(expected, dtype=np.float64)
-    got = as_array(got, what, expected.shape)
+    got = _as_array_with_hint(got, what, expected.shape, hint)
     scale = float(np.abs(expected).max()) if expected.size else 0.0
     error = np.abs(got - expected)
     bad = error > rtol * np.abs(expected) + atol * max(scale, 1e-8)
@@ -178,7 +188,7 @@ def check_gradient(what: str, got, f: Callable[[np.ndarray], float], x: np.ndarr
     """
     x = np.array(x, dtype=np.float64)
     if x.size > ELEMENTWISE_LIMIT:
-        arr = as_array(got, what, x.shape)
+        arr = _as_array_with_hint(got, what, x.shape, hint)
         if _directions_agree(f, x, arr, rng):
             return
     expect_close(what, got, numerical_gradient(f, x), hint=hint)
