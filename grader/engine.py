@@ -133,6 +133,8 @@ def grade_submission(
 ) -> dict:
     """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all"."""
     submission = load_submission(Path(path), assignments)
+    if Path(path).is_file():  # one module file: grade just that assignment
+        assignments = tuple(submission.sources)
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
     checks = suites.collect(visibilities, assignments)
     return grade(submission, checks, seed=draw_seed() if seed is None else seed, timeout=timeout, in_process=in_process)

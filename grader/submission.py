@@ -117,6 +117,9 @@ def load_submission(path: Path | str, assignments=ASSIGNMENTS) -> Submission:
             submission.sources[name], note = _choose(name, candidates)
             if note:
                 submission.notes.append(note)
+    if not submission.sources:
+        wanted = ", ".join(f"{a}.py" for a in assignments)
+        submission.notes.append(f"found none of {wanted} (or .ipynb) in {path}")
     for source in submission.sources.values():
         submission.notes.extend(source.notes)
     return submission

@@ -108,3 +108,20 @@ def test_an_unwritable_output_path_is_a_usage_error_not_a_traceback(tmp_path):
     result = grade("gates", "--submission", "solutions", "--format", "json", "--output", str(blocker / "r.json"))
     assert result.returncode == 2
     assert "cannot write the report" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_single_module_file_is_graded_on_its_own_assignment(tmp_path):
+    out = tmp_path / "r.json"
+    result = grade("--submission", "solutions/gates.py", "--format", "json", "--output", str(out))
+    report = json.loads(out.read_text())
+    assert result.returncode == 0
+    assert {t["assignment"] for t in report["tests"]} == {"gates"}
+    assert report["score"] == report["max_score"] == 20
+
+
+def test_a_folder_without_modules_says_what_it_looked_for(tmp_path):
+    out = tmp_path / "r.json"
+    grade("--submission", str(tmp_path), "--format", "json", "--output", str(out))
+    report = json.loads(out.read_text())
+    assert {t["status"] for t in report["tests"]} == {"missing"}
+    assert any("found none of gates.py" in note for note in report["notes"])
