@@ -8,6 +8,7 @@ sandboxed child process (``sandbox.Runner``) or the judge's own interpreter
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -303,13 +304,31 @@ def _student_exception(error: dict, what: str, output: str, hint: str = "") -> S
         text = f"{what} called sys.exit({message})"
     else:
         place = f" ({where[0]}, line {where[1]})" if where else ""
-        if kind == "ModuleNotFoundError":  # the child's import guard lists what can be imported
-            text = f"{what} raised {kind}{place}: {message}"
-            if "can import" not in message:
-                text += "\nStudent code can import numpy, the standard library, common.util and common.functions."
+        if kind == "ModuleNotFoundError":
+            named = re.match(r"No module named '([^']+)'", message or "")
+            module = named.group(1) if named else (message.split() or ["a module"])[0]
+            line = where[1] if where else "?"
+            text = f"{what}: {module} cannot be imported{place}. {import_advice(module, line)}"
+            return StudentException(text + hint, kind, "", output)
         else:
             text = f"{what} raised {kind}" + (f": {message}" if message else "") + place
     return StudentException(text + hint, kind, error["traceback"], output)
+
+
+NOT_FOR_GRADING = {"matplotlib", "dataset", "PIL", "pandas", "scipy", "sklearn", "torch", "tensorflow",
+                   "seaborn", "IPython", "tqdm", "cv2"}
+
+
+def import_advice(module: str, line) -> str:
+    """What to change when a pasted file imports something the grader does not provide."""
+    top = module.split(".")[0]
+    if top == "common":
+        return (f"{module} is a file of the book's code, not part of the grader: copy what you use from it "
+                "into your file (common.util and common.functions are provided).")
+    if top in NOT_FOR_GRADING:
+        return f"Remove the import of {top} on line {line}: plots and data sets are not needed to grade backward."
+    return (f"Remove it from line {line}: student code can use numpy, the common standard modules "
+            "(math, random, collections, ...), common.util and common.functions.")
 
 
 def _bad_reply(what: str, detail: str) -> BadReply:
