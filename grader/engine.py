@@ -7,7 +7,6 @@ message; nothing a submission does can stop the loop.
 """
 from __future__ import annotations
 
-import os
 import random
 import sys
 import time
@@ -100,26 +99,36 @@ def grade(
     in_process: bool | None = None,
 ) -> dict:
     """Grade a loaded submission with the given tests; return the JSON report as a dict."""
-    if in_process is None:
-        in_process = os.environ.get("GRADER_IN_PROCESS") == "1"
     started = time.perf_counter()
-    results, timeouts = [], {}
     needed = {c.assignment for c in checks} & set(submission.sources)
-    runner = make_runner({a: submission.sources[a] for a in needed}, timeout=timeout, in_process=in_process)
+    try:
+        runner = make_runner({a: submission.sources[a] for a in needed}, timeout=timeout, in_process=in_process)
+    except RunnerStartError as error:
+        message = f"the grader could not run your code on this machine: {error}"
+        results = [_result(check, "error", message) for check in checks]
+        return scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
     with runner:
-        for check in checks:
-            if check.assignment not in submission.sources:
-                results.append(_result(check, "missing", f"no {check.assignment}.py or {check.assignment}.ipynb in the submission"))
-            elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
-                results.append(_result(check, "timeout", f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"))
-            else:
-                result = run_check(check, runner, seed)
-                if result["status"] == "timeout":
-                    timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
-                results.append(result)
+        results = _run_all(checks, submission, runner, seed)
         isolation = runner.isolation
     return scoring.report(results, seed=seed, submission=submission, isolation=isolation,
                           duration=time.perf_counter() - started)
+
+
+def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int) -> list[dict]:
+    results, timeouts = [], {}
+    for check in checks:
+        if check.assignment not in submission.sources:
+            missing = f"no {check.assignment}.py or {check.assignment}.ipynb in the submission"
+            results.append(_result(check, "missing", missing))
+        elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
+            given_up = f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"
+            results.append(_result(check, "timeout", given_up))
+        else:
+            result = run_check(check, runner, seed)
+            if result["status"] == "timeout":
+                timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
+            results.append(result)
+    return results
 
 
 def grade_submission(
@@ -137,4 +146,5 @@ def grade_submission(
         assignments = tuple(submission.sources)
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
     checks = suites.collect(visibilities, assignments)
-    return grade(submission, checks, seed=draw_seed() if seed is None else seed, timeout=timeout, in_process=in_process)
+    seed = draw_seed() if seed is None else seed
+    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process)

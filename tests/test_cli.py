@@ -125,3 +125,16 @@ def test_a_folder_without_modules_says_what_it_looked_for(tmp_path):
     report = json.loads(out.read_text())
     assert {t["status"] for t in report["tests"]} == {"missing"}
     assert any("found none of gates.py" in note for note in report["notes"])
+
+
+def test_a_machine_that_cannot_start_student_code_still_gets_a_report(tmp_path, monkeypatch):
+    from grader import engine
+    from grader.runner.sandbox import RunnerStartError
+
+    def no_runner(*args, **kwargs):
+        raise RunnerStartError("no user id to run student code under")
+
+    monkeypatch.setattr(engine, "make_runner", no_runner)
+    report = engine.grade_submission(ROOT / "solutions", assignments=("gates",), seed=1)
+    assert report["score"] == 0 and report["tests"]
+    assert all(t["status"] == "error" and "could not run your code" in t["message"] for t in report["tests"])
