@@ -1,6 +1,6 @@
 """The command line: ``grade`` for everyone, ``grader`` for course staff and instructors.
 
-Thin on purpose: parse, call, print, exit. Exit statuses (SPEC section 3):
+Thin on purpose: parse, call, print, exit. Exit statuses:
 0 graded, 1 graded but below ``--fail-under``, 2 bad usage or missing path.
 """
 from __future__ import annotations

@@ -49,7 +49,7 @@ def _student_message(check: suites.Check, error: StudentCodeError) -> tuple[str,
 
 
 def run_check(check: suites.Check, runner, seed: int) -> dict:
-    """Run one test and return its result entry (SPEC section 4)."""
+    """Run one test and return its result entry (see "The JSON report" in the README)."""
     status, message, output = "passed", "", ""
     started = time.perf_counter()
     runner.begin_test()

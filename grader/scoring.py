@@ -1,4 +1,4 @@
-"""Points and totals: from the list of test results to the report (SPEC section 4)."""
+"""Points and totals: from the list of test results to the report (the JSON report described in the README)."""
 from __future__ import annotations
 
 from . import __version__

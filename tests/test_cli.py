@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC_TEST_FIELDS = {"name", "assignment", "layer", "kind", "visibility", "status", "score", "max_score", "message"}
+REQUIRED_TEST_FIELDS = {"name", "assignment", "layer", "kind", "visibility", "status", "score", "max_score", "message"}
 
 
 def grade(*args, cwd=ROOT, env=None):
@@ -24,7 +24,7 @@ def test_json_report_has_the_spec_fields(tmp_path):
     assert report["score"] == report["max_score"] == 100.0
     assert report["seed"] == 5
     for test in report["tests"]:
-        assert SPEC_TEST_FIELDS <= test.keys()
+        assert REQUIRED_TEST_FIELDS <= test.keys()
         assert test["kind"] in {"document", "numeric", "edge", "forward"}
         assert test["visibility"] in {"public", "hidden"}
         assert test["status"] in {"passed", "failed", "error", "timeout", "missing"}

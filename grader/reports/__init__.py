@@ -1,4 +1,4 @@
-"""Report formats. Each module turns the report dict (SPEC section 4) into text.
+"""Report formats. Each module turns the report dict (the JSON report of the README) into text.
 
 ``FORMATS`` maps a ``--format`` name to ``(module, default file name)``; a
 module exposes ``render(report: dict, **options) -> str``. Modules are

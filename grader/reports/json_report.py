@@ -1,4 +1,4 @@
-"""The JSON report of SPEC section 4, with a few extra fields."""
+"""The JSON report, as described in the README."""
 import json
 
 

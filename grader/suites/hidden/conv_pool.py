@@ -46,7 +46,7 @@ def numeric(student, rng, x_shape, pool, stride):
 
 
 def first_max_gradient(x, dout, pool_h, pool_w, stride):
-    """The SPEC's rule where the derivative is undefined: a window's dout goes to its first maximum."""
+    """The course's rule where the derivative is undefined: a window's dout goes to its first maximum."""
     first = ref.pool_windows(x, pool_h, pool_w, stride).argmax(axis=-1)
     n, c, oh, ow = np.indices(first.shape)
     dx = np.zeros_like(x)
