@@ -18,8 +18,7 @@ import numpy as np
 
 from . import scoring, suites
 from .gradcheck import Mismatch
-from .runner import StudentCodeError, StudentException
-from .runner.sandbox import RunnerStartError, make_runner
+from .runner import RunnerStartError, StudentCodeError, StudentException, make_runner
 from .submission import Submission, load_submission
 
 DEFAULT_TIMEOUT = 10.0

@@ -419,9 +419,10 @@ def test_student_release_grades_from_a_fresh_venv(student_release, tmp_path):
     python = bindir / "python"
     install = [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(student_release)]
     offline = subprocess.run(install[:-1] + ["--no-build-isolation", "--no-index", install[-1]],
-                             cwd=tmp_path, capture_output=True, text=True)
+                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     if offline.returncode != 0:  # this Python cannot build wheels by itself: let pip fetch a build backend
-        online = subprocess.run(install, cwd=tmp_path, capture_output=True, text=True)
+        online = subprocess.run(install[:-1] + ["--timeout", "30", install[-1]],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert online.returncode == 0, offline.stderr + online.stderr
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run([str(bindir / "grade"), "--format", "json", "--output", "-", "--seed", "3"],

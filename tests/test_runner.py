@@ -17,7 +17,8 @@ from grader.runner import (
     wire,
 )
 from grader.runner.inprocess import InProcessRunner
-from grader.runner.sandbox import Runner, make_runner
+from grader.runner import make_runner
+from grader.runner.sandbox import Runner
 
 GATES = """
 import numpy as np

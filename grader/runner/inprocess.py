@@ -1,8 +1,10 @@
 """Student code in the judge's own interpreter: :class:`InProcessRunner`.
 
-For benchmarks only (``GRADER_IN_PROCESS=1``), to measure what isolation
-costs. There is NO isolation: no time or memory limit, and student code can
-change anything in the judge, including its verdicts. Never grade with it.
+For benchmarks (``GRADER_IN_PROCESS=1``), to measure what isolation costs,
+and for a student's own checks on Windows, which lacks the process controls
+of the sandbox. There is NO isolation: no time or memory limit, and student
+code can change anything in the judge, including its verdicts. Never use it
+to grade other people's work.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from .client import BaseRunner
 class InProcessRunner(BaseRunner):
     """Same interface and messages as :class:`~grader.runner.sandbox.Runner`; ``timeout`` is not enforced."""
 
-    isolation = "none: the grader's own process (GRADER_IN_PROCESS=1)"
+    isolation = "none: the grader's own process (GRADER_IN_PROCESS=1, or Windows); no time limit"
 
     def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048):
         super().__init__(sources, timeout=timeout)

@@ -26,7 +26,7 @@ import tempfile
 import time
 import weakref
 
-from . import ModuleSource, wire
+from . import ModuleSource, RunnerStartError, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
 from .forkserver import BASE_ENV, PROGRAM, ZygoteError, fork_server
@@ -57,10 +57,6 @@ def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
         pass_fds=fds,
         start_new_session=True,
     )
-
-
-class RunnerStartError(RuntimeError):
-    """The child process could not be started: a problem of the grading machine, not the student."""
 
 
 class _Child:
@@ -238,21 +234,3 @@ class Runner(BaseRunner):
         if self._account is not None:
             self._account.release()
             self._account = None
-
-
-def make_runner(
-    sources: dict[str, ModuleSource],
-    *,
-    timeout: float = 10.0,
-    memory_mb: int = 2048,
-    in_process: bool | None = None,
-) -> BaseRunner:
-    """A :class:`Runner`, or with ``in_process`` (default: env ``GRADER_IN_PROCESS=1``) an
-    :class:`~grader.runner.inprocess.InProcessRunner`, which has no isolation at all."""
-    if in_process is None:
-        in_process = os.environ.get("GRADER_IN_PROCESS") == "1"
-    if in_process:
-        from .inprocess import InProcessRunner
-
-        return InProcessRunner(sources, timeout=timeout, memory_mb=memory_mb)
-    return Runner(sources, timeout=timeout, memory_mb=memory_mb)
