@@ -536,3 +536,14 @@ def test_a_pasted_import_of_the_books_common_layers_says_what_to_change():
     with runner_for(module("gates", "from common.layers import Relu\n")) as runner:
         with pytest.raises(StudentException, match=r"common\.layers is a file of the book's code.*copy what you use"):
             runner.new("gates", "MulLayer")
+
+
+def test_windows_gets_the_in_process_runner_and_says_so(monkeypatch):
+    import grader.runner as runner_package
+
+    monkeypatch.setattr(runner_package.os, "name", "nt")
+    runner = make_runner({"gates": module("gates", GATES)})
+    monkeypatch.undo()
+    with runner:
+        assert "Windows" in runner.isolation and "no time limit" in runner.isolation
+        assert runner.call(runner.new("gates", "MulLayer"), "forward", 3.0, 4.0) == 12.0
