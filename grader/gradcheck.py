@@ -40,6 +40,9 @@ def _index(idx) -> str:
 
 def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
     """Turn a decoded value into a float64 array of ``shape``, or explain why not."""
+    if isinstance(value, Unsupported) and value.type_name == "NoneType":
+        raise Mismatch(f"{what} is None: is it computed and returned (or stored, for self.dW and self.db) "
+                       "in backward?")
     if isinstance(value, Unsupported):
         detail = f" ({value.detail})" if value.detail else ""
         raise Mismatch(

@@ -95,3 +95,8 @@ def test_large_arrays_are_checked_by_direction_and_still_name_the_index():
 def test_numeric_vjp_backpropagates_through_a_multiply_gate():
     dx, dy = numeric_vjp(ref.mul, (100.0, 2.0), 1.1)
     assert dx == pytest.approx(2.2) and dy == pytest.approx(110.0)
+
+
+def test_none_says_the_value_was_never_set():
+    with pytest.raises(Mismatch, match="db is None: is it computed and returned"):
+        as_array(Unsupported("NoneType"), "db")
