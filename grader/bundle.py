@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
+import io
 import re
-import tempfile
 import zipfile
 from pathlib import Path
+
+from .reports import write_atomically
 
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates" / "gradescope"
@@ -73,19 +74,11 @@ def build_gradescope(out: Path | str, pin_overrides: list[str] = ()) -> Path:
             "build the bundle from the course staff's repository"
         )
     requirements = "\n".join(pins(pin_overrides)) + "\n"
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as archive:
-            _add(archive, "setup.sh", (TEMPLATES / "setup.sh").read_bytes(), executable=True)
-            _add(archive, "run_autograder", (TEMPLATES / "run_autograder.sh").read_bytes(), executable=True)
-            _add(archive, "requirements.txt", requirements.encode())
-            for name, path in _package_files():
-                _add(archive, name, path.read_bytes())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _add(archive, "setup.sh", (TEMPLATES / "setup.sh").read_bytes(), executable=True)
+        _add(archive, "run_autograder", (TEMPLATES / "run_autograder.sh").read_bytes(), executable=True)
+        _add(archive, "requirements.txt", requirements.encode())
+        for name, path in _package_files():
+            _add(archive, name, path.read_bytes())
+    return write_atomically(out, buffer.getvalue())

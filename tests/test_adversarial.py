@@ -114,15 +114,19 @@ def test_every_adversarial_folder_has_expectations():
 
 
 def build_submission(case: str, folder: Path) -> None:
-    """Solutions for every module, with the case's replacements and patches applied."""
+    """Solutions for every module, with the case's replacements and patches applied.
+
+    ``<module>.patch.py`` is appended to that module; ``all.patch.py`` to every one.
+    """
     folder.mkdir()
     for name in ASSIGNMENTS:
-        whole, patch = CASES / case / f"{name}.py", CASES / case / f"{name}.patch.py"
+        whole = CASES / case / f"{name}.py"
+        patches = [CASES / case / f"{name}.patch.py", CASES / case / "all.patch.py"]
         if whole.exists():
             shutil.copyfile(whole, folder / f"{name}.py")
         else:
             text = (SOLUTIONS / f"{name}.py").read_text()
-            if patch.exists():
+            for patch in (p for p in patches if p.exists()):
                 text = _patched(text, patch.read_text())
             (folder / f"{name}.py").write_text(text)
 

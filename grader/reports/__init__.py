@@ -25,14 +25,14 @@ def render(report: dict, fmt: str, **options) -> str:
     return module.render(report, **options)
 
 
-def write_atomically(path: Path | str, content: str) -> Path:
-    """Write via a temporary file and a rename, so a reader never sees half a report."""
+def write_atomically(path: Path | str, content: str | bytes) -> Path:
+    """Write via a temporary file and a rename, so a reader never sees half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(content)
+        with os.fdopen(fd, "wb") as f:
+            f.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

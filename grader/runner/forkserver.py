@@ -115,11 +115,6 @@ class ForkServer:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def close(self) -> None:
-        self._channel.close()
-        self.process.kill()
-        self.process.wait()
-
 
 _server: ForkServer | None = None
 
