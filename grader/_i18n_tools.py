@@ -7,6 +7,7 @@ Messages come from three places:
 
 - ``_()``, ``N_()`` and ``ngettext()`` calls in the grader's modules;
 - the docstrings of the Click commands (they are ``--help``);
+- the first docstring line of every test (its description in the reports);
 - Click's own words that ``grade`` and ``grader`` show (``Usage:``,
   ``Options``, its error messages), taken from the installed Click.
 """
@@ -42,6 +43,9 @@ def code_messages() -> Catalog:
         for lineno, docstring in command_docstrings(path):
             catalog.add(docstring, locations=[(f"grader/{path.relative_to(PACKAGE)}", lineno)],
                         auto_comments=["--help text of a command"])
+        for lineno, description in test_descriptions(path):
+            catalog.add(description, locations=[(f"grader/{path.relative_to(PACKAGE)}", lineno)],
+                        auto_comments=["description of a test (first line of its docstring)"])
     return catalog
 
 
@@ -73,6 +77,22 @@ def command_docstrings(path: Path):
             docstring = ast.get_docstring(node, clean=True)
             if docstring:
                 yield node.lineno, docstring
+
+
+def test_descriptions(path: Path):
+    """``(line, first docstring line)`` of every test function (decorated with ``check(...)``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and any(_is_check(d) for d in node.decorator_list):
+            docstring = ast.get_docstring(node, clean=True)
+            if docstring:
+                yield node.lineno, docstring.splitlines()[0]
+
+
+def _is_check(decorator) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return (isinstance(target, ast.Name) and target.id == "check") or (
+        isinstance(target, ast.Attribute) and target.attr == "check")
 
 
 def _is_command(decorator) -> bool:

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import scoring, suites
 from .gradcheck import Mismatch
+from .i18n import _
 from .runner import RunnerStartError, StudentCodeError, StudentException, make_runner
 from .submission import Submission, load_submission
 
@@ -40,7 +41,9 @@ def _student_message(check: suites.Check, error: StudentCodeError) -> tuple[str,
         todo = error.message
         if todo.startswith(f"{check.layer}.") and ": " in todo:
             todo = todo.split(": ", 1)[1]  # the stub names the layer; the report already does
-        return "failed", "not implemented yet" + (f". TODO: {todo}" if todo else ".")
+        if todo:
+            return "failed", _("not implemented yet. TODO: {todo}").format(todo=_(todo))
+        return "failed", _("not implemented yet.")
     message = error.message
     if isinstance(error, StudentException) and error.traceback:
         message = f"{message}\n{error.traceback}"
@@ -60,10 +63,11 @@ def run_check(check: suites.Check, runner, seed: int) -> dict:
         status, message = _student_message(check, error)
         output = error.output
     except RunnerStartError as error:  # the grading machine, not the student
-        status, message = "error", f"the grader could not run your code on this machine: {error}"
+        status, message = "error", _("the grader could not run your code on this machine: {error}").format(
+            error=error)
     except Exception:  # a bug in a test, never the student's fault: say so plainly
         status = "error"
-        message = "the grader itself failed on this test; please report it to the course staff."
+        message = _("the grader itself failed on this test; please report it to the course staff.")
         print(f"internal error in {check.name}:\n{traceback.format_exc()}", file=sys.stderr)
     finally:
         output = output or runner.end_test()
@@ -103,7 +107,7 @@ def grade(
     try:
         runner = make_runner({a: submission.sources[a] for a in needed}, timeout=timeout, in_process=in_process)
     except RunnerStartError as error:
-        message = f"the grader could not run your code on this machine: {error}"
+        message = _("the grader could not run your code on this machine: {error}").format(error=error)
         results = [_result(check, "error", message) for check in checks]
         return scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
     with runner:
@@ -117,10 +121,11 @@ def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: i
     results, timeouts = [], {}
     for check in checks:
         if check.assignment not in submission.sources:
-            missing = f"no {check.assignment}.py or {check.assignment}.ipynb in the submission"
+            missing = _("no {name}.py or {name}.ipynb in the submission").format(name=check.assignment)
             results.append(_result(check, "missing", missing))
         elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
-            given_up = f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"
+            given_up = _("not run: {layer} already ran out of time {count} times").format(
+                layer=check.layer, count=TIMEOUTS_BEFORE_GIVING_UP)
             results.append(_result(check, "timeout", given_up))
         else:
             result = run_check(check, runner, seed)

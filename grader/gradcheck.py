@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .i18n import _
 from .runner import Unsupported
 
 RTOL = 1e-4
@@ -49,20 +50,18 @@ def _index(idx) -> str:
 def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
     """Turn a decoded value into a float64 array of ``shape``, or explain why not."""
     if isinstance(value, Unsupported) and value.type_name == "NoneType":
-        raise Mismatch(f"{what} is None: is it computed and returned (or stored, for self.dW and self.db) "
-                       "in backward?")
+        raise Mismatch(_("{what} is None: is it computed and returned (or stored, for self.dW and self.db) "
+                         "in backward?").format(what=what))
     if isinstance(value, Unsupported):
-        detail = f" ({value.detail})" if value.detail else ""
-        raise Mismatch(
-            f"{what} is a {value.type_name}{detail}; expected a number or a numpy array"
-        )
+        detail = f" ({_(value.detail)})" if value.detail else ""
+        raise Mismatch(_("{what} is a {type}{detail}; expected a number or a numpy array").format(
+            what=what, type=value.type_name, detail=detail))
     if isinstance(value, tuple):
-        raise Mismatch(
-            f"{what} is a tuple of {len(value)} values; expected a single number or array"
-        )
+        raise Mismatch(_("{what} is a tuple of {count} values; expected a single number or array").format(
+            what=what, count=len(value)))
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise Mismatch(f"{what} has dtype {arr.dtype}; expected numbers")
+        raise Mismatch(_("{what} has dtype {dtype}; expected numbers").format(what=what, dtype=arr.dtype))
     arr = arr.astype(np.float64)
     if shape is not None and arr.shape != tuple(shape):
         if arr.size == 1 and int(np.prod(shape)) == 1:
@@ -70,21 +69,19 @@ def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
         else:
             hint = ""
             if arr.ndim == 2 and arr.shape[::-1] == tuple(shape):
-                hint = " Hint: it looks transposed."
+                hint = " " + _("Hint: {what} looks transposed: it is {got} where {expected} is expected.")
             elif arr.size == int(np.prod(shape)):
-                hint = " Hint: the numbers are all there; reshape to the expected shape."
-            raise Mismatch(
-                f"{what} has shape {arr.shape}, expected {tuple(shape)}.{hint}"
-            )
+                hint = " " + _("Hint: the numbers are all there; reshape {what} to {expected}.")
+            raise Mismatch((_("{what} has shape {got}, expected {expected}.") + hint).format(
+                what=what, got=arr.shape, expected=tuple(shape)))
     bad = ~np.isfinite(arr)
     if bad.any():
         first = np.argwhere(bad)[0] if arr.ndim else ()
         kind = "NaN" if np.isnan(arr[tuple(first)]) else "inf"
-        where = f" at {_index(first)}" if arr.ndim else ""
-        raise Mismatch(
-            f"{what} contains {kind}{where} ({int(bad.sum())} of {arr.size} entries). "
-            "Hint: look for overflow in exp or a division by zero."
-        )
+        text = (_("{what} contains {kind} at {index} ({count} of {size} entries).") if arr.ndim
+                else _("{what} is {kind}."))
+        raise Mismatch((text + " " + _("Hint: look for overflow in exp or a division by zero.")).format(
+            what=what, kind=kind, index=_index(first), count=int(bad.sum()), size=arr.size))
     return arr
 
 
@@ -94,8 +91,9 @@ def _as_array_with_hint(value, what: str, shape: tuple, hint: str) -> np.ndarray
     except Mismatch as error:
         if not hint:
             raise
-        text = str(error)
-        raise Mismatch(f"{text} {hint}" if "Hint:" in text else f"{text} Hint: {hint}") from None
+        text, hint = str(error), _(hint)
+        raise Mismatch(f"{text} {hint}" if _("Hint:") in text else _("{message} Hint: {hint}").format(
+            message=text, hint=hint)) from None
 
 
 def unpack(value, count: int, what: str) -> tuple:
@@ -103,17 +101,19 @@ def unpack(value, count: int, what: str) -> tuple:
     if not isinstance(value, tuple):
         got = value.type_name if isinstance(value, Unsupported) else type(value).__name__
         if isinstance(value, np.ndarray):
-            got = f"one array of shape {value.shape}"
-        raise Mismatch(f"{what} should return {count} values; it returned {got}")
+            got = _("one array of shape {shape}").format(shape=value.shape)
+        raise Mismatch(_("{what} should return {count} values; it returned {got}").format(
+            what=what, count=count, got=got))
     if len(value) != count:
-        raise Mismatch(f"{what} should return {count} values; it returned {len(value)}")
+        raise Mismatch(_("{what} should return {count} values; it returned {got}").format(
+            what=what, count=count, got=len(value)))
     return value
 
 
 def diagnose(got: np.ndarray, expected: np.ndarray) -> str:
     """A guess at the mistake behind a mismatch, in the words of the course."""
     if not np.any(got) and np.any(expected):
-        return "every entry is 0: is the upstream gradient dout multiplied in, and is the result returned?"
+        return _("every entry is 0: is the upstream gradient dout multiplied in, and is the result returned?")
     flat_e, flat_g = expected.ravel(), got.ravel()
     big = np.abs(flat_e) > 1e-3 * np.abs(flat_e).max()
     if big.sum() >= 1:
@@ -123,11 +123,13 @@ def diagnose(got: np.ndarray, expected: np.ndarray) -> str:
             if np.isclose(r, 1.0):
                 wrong = ~np.isclose(flat_g, flat_e, rtol=RTOL, atol=ATOL * np.abs(flat_e).max())
                 if np.all(flat_e[wrong] == 0):
-                    return "the nonzero entries are right, but some that should be 0 are not: which positions get no gradient?"
+                    return _("the nonzero entries are right, but some that should be 0 are not: "
+                             "which positions get no gradient?")
                 return ""
             if np.isclose(r, -1.0):
-                return "the sign is flipped."
-            return f"every entry is {_fmt(r)} times the right value: a missing or extra factor (batch size? dout?)."
+                return _("the sign is flipped.")
+            return _("every entry is {ratio} times the right value: a missing or extra factor "
+                     "(batch size? dout?).").format(ratio=_fmt(r))
     return ""
 
 
@@ -151,17 +153,17 @@ def expect_close(
         return got
     rel = error / np.maximum(np.maximum(np.abs(got), np.abs(expected)), 1e-12)
     if expected.ndim == 0:
-        msg = f"{what} is wrong: expected {_fmt(expected)}, got {_fmt(got)}"
+        msg = _("{what} is wrong: expected {expected}, got {got}.").format(
+            what=what, expected=_fmt(expected), got=_fmt(got))
     else:
         first = tuple(np.argwhere(bad)[0])
-        msg = (
-            f"{what} differs at {_index(first)}: expected {_fmt(expected[first])}, "
-            f"got {_fmt(got[first])} ({int(bad.sum())} of {bad.size} entries wrong, "
-            f"max relative error {_fmt(rel.max())})"
-        )
+        msg = _("{what} differs at {index}: expected {expected}, got {got} ({count} of {size} entries wrong, "
+                "max relative error {error}).").format(
+            what=what, index=_index(first), expected=_fmt(expected[first]), got=_fmt(got[first]),
+            count=int(bad.sum()), size=bad.size, error=_fmt(rel.max()))
     guess = diagnose(got, expected) if expected.size > 1 else ""
-    tips = " ".join(t for t in (guess, hint) if t)
-    raise Mismatch(f"{msg}. Hint: {tips}" if tips else msg + ".")
+    tips = " ".join(t for t in (guess, _(hint) if hint else "") if t)
+    raise Mismatch(_("{message} Hint: {hint}").format(message=msg, hint=tips) if tips else msg)
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = STEP) -> np.ndarray:

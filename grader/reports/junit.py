@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from . import words
+
 FAILURE_STATUSES = ("failed", "timeout", "missing")
 
 # Characters XML 1.0 cannot carry at all, even escaped; student output may contain them.
@@ -50,7 +52,7 @@ def _testcase(suite: ET.Element, test: dict) -> None:
     status = test["status"]
     if status != "passed":
         tag = "failure" if status in FAILURE_STATUSES else "error"
-        message = _clean(test["message"] or status)
+        message = _clean(test["message"] or words.status(status))
         element = ET.SubElement(case, tag, message=_first_line(message), type=status)
         element.text = message
     if test.get("output"):

@@ -24,6 +24,8 @@ import importlib.util
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..i18n import _
+
 ASSIGNMENTS = ("gates", "activations", "affine_softmax", "conv_pool")
 LAYERS = {
     "gates": ("MulLayer", "AddLayer"),
@@ -49,7 +51,7 @@ class Check:
     @property
     def description(self) -> str:
         doc = (self.func.__doc__ or "").strip()
-        return doc.splitlines()[0] if doc else ""
+        return _(doc.splitlines()[0]) if doc else ""  # the catalogue is keyed by the English first line
 
 
 _REGISTRY: dict[str, Check] = {}

@@ -11,6 +11,7 @@ import numpy as np
 
 from grader import reference as ref
 from grader.gradcheck import as_array, check_gradient, expect_close, numeric_vjp, unpack
+from grader.i18n import N_, _
 
 
 class JudgeLayer:
@@ -44,14 +45,14 @@ class StudentLayer:
 
     def forward(self, *inputs):
         inputs = [self._arrays_for_activations(v) for v in inputs]
-        return as_array(self._layer.forward(*inputs), f"{self._layer.class_name}.forward output")
+        return as_array(self._layer.forward(*inputs), _("{layer}.forward output").format(layer=self._layer.class_name))
 
     def backward(self, dout=1.0):
         what = f"{self._layer.class_name}.backward"
         grads = self._layer.backward(self._arrays_for_activations(dout))
         if self._inputs == 1:
-            return as_array(grads, what + " result")
-        return tuple(as_array(g, f"{what} result {i}") for i, g in enumerate(unpack(grads, self._inputs, what)))
+            return as_array(grads, _("{what} result").format(what=what))
+        return tuple(as_array(g, _("{what} result {index}").format(what=what, index=i)) for i, g in enumerate(unpack(grads, self._inputs, what)))
 
 
 REFERENCE_GATES = {"MulLayer": (ref.mul, 2), "AddLayer": (ref.add, 2), "Sigmoid": (ref.sigmoid, 1), "Relu": (ref.relu, 1)}
@@ -84,7 +85,7 @@ def sigmoid_neuron(student, under_test: str) -> None:
                 "dx1": -0.5898357997244456, "dw2": 0.19661193324148185}
     got = {"dw0": dw0, "dx0": dx0, "dw1": dw1, "dx1": dx1, "dw2": dw2}
     for name, value in expected.items():
-        expect_close(name, got[name], value, hint="local gradient times upstream gradient, node by node (document 002).")
+        expect_close(name, got[name], value, hint=N_("local gradient times upstream gradient, node by node (document 002)."))
 
 
 def binary_gate_check(student, rng, name: str, forward, shape, *, hint: str = "", check_output: bool = False) -> None:
@@ -94,7 +95,7 @@ def binary_gate_check(student, rng, name: str, forward, shape, *, hint: str = ""
     layer = student.new(name)
     out = layer.forward(x, y)
     if check_output:
-        expect_close(f"{name}.forward output", out, forward(x, y))
+        expect_close(_("{layer}.forward output").format(layer=name), out, forward(x, y))
     dx, dy = unpack(layer.backward(dout), 2, f"{name}.backward")
     check_gradient("dx", dx, lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
     check_gradient("dy", dy, lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
@@ -127,7 +128,7 @@ def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params
     out = layer.forward(x)
     expected_out = forward(x, *args, *values, **options)
     if check_output:
-        expect_close(f"{name}.forward output", out, expected_out)
+        expect_close(_("{layer}.forward output").format(layer=name), out, expected_out)
     dout = rng.standard_normal(np.shape(expected_out))
     dx = layer.backward(dout)
     check_gradient("dx", dx, lambda v: np.sum(forward(v, *args, *values, **options) * dout), x, rng,
