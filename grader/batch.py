@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
 from . import suites
+from .i18n import _
 from .reports import write_atomically
 
 MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; the four modules are a few kB
@@ -70,12 +71,15 @@ def extract_zip(archive: Path, dest: Path) -> None:
         with zipfile.ZipFile(archive) as zf:
             members = [m for m in zf.infolist() if not m.is_dir()]
             if len(members) > MAX_ZIP_FILES:
-                raise BrokenSubmission(f"{archive.name} holds {len(members)} files; the limit is {MAX_ZIP_FILES}")
+                raise BrokenSubmission(_("{file} holds {count} files; the limit is {limit}").format(
+                    file=archive.name, count=len(members), limit=MAX_ZIP_FILES))
             budget = MAX_ZIP_BYTES
             for member in members:
+                member.filename = zip_member_name(member)
                 parts = PurePosixPath(member.filename.replace("\\", "/")).parts
                 if member.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-                    raise BrokenSubmission(f"{archive.name} contains an unsafe path: {member.filename!r}")
+                    raise BrokenSubmission(_("{file} contains an unsafe path: {path}").format(
+                        file=archive.name, path=repr(member.filename)))
                 is_link = (member.external_attr >> 16) & 0o170000 == 0o120000
                 if is_link or "__MACOSX" in parts:
                     continue
@@ -85,12 +89,27 @@ def extract_zip(archive: Path, dest: Path) -> None:
                     while chunk := src.read(1 << 16):  # count real bytes: headers can lie
                         budget -= len(chunk)
                         if budget < 0:
-                            raise BrokenSubmission(f"{archive.name} unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+                            raise BrokenSubmission(_("{file} unpacks to more than {size} MB").format(
+                                file=archive.name, size=MAX_ZIP_BYTES // 2**20))
                         out.write(chunk)
     except BrokenSubmission:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as error:
-        raise BrokenSubmission(f"{archive.name} is not a readable zip file ({error})") from None
+        raise BrokenSubmission(_("{file} is not a readable zip file ({error})").format(
+            file=archive.name, error=error)) from None
+
+
+def zip_member_name(member: zipfile.ZipInfo) -> str:
+    """The member's real name: zips made on Korean Windows store CP949 names without saying so."""
+    if member.flag_bits & 0x800:  # the name is marked as UTF-8
+        return member.filename
+    raw = member.filename.encode("cp437", "replace")
+    for encoding in ("utf-8", "cp949"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return member.filename
 
 
 def grade_student(student: Student, *, seed: int, timeout: float, suite: str) -> dict:
@@ -111,7 +130,7 @@ def grade_student(student: Student, *, seed: int, timeout: float, suite: str) ->
     if found:
         return {"student": student.name, "status": "ok", "status_message": "", **report}
     modules = ", ".join(f"{a}.py" for a in suites.ASSIGNMENTS)
-    message = f"no assignment module found (expected any of {modules}, or .ipynb)"
+    message = _("no assignment module found (expected any of {modules}, or .ipynb)").format(modules=modules)
     return {"student": student.name, "status": "broken", "status_message": message, **report}
 
 
@@ -147,7 +166,7 @@ def _serve(work: Callable, conn, inherited: list) -> None:
             try:
                 outcome = ("done", work(task))
             except Exception as error:  # a bug in the grader, not the student's doing
-                outcome = ("crashed", f"the grader failed: {type(error).__name__}: {error}")
+                outcome = ("crashed", _("the grader failed: {error}").format(error=f"{type(error).__name__}: {error}"))
             conn.send(outcome)
     except (EOFError, BrokenPipeError):  # the parent is gone
         pass
@@ -222,10 +241,12 @@ def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: floa
                         worker.task = None
                     except (EOFError, OSError):
                         worker.process.join(1)
-                        outcome = ("crashed", f"the grading process died (exit status {worker.process.exitcode})")
+                        outcome = ("crashed", _("the grading process died (exit status {code})").format(
+                            code=worker.process.exitcode))
                         replace(worker)
                 elif time.monotonic() > worker.deadline:
-                    outcome = ("crashed", f"grading took longer than {time_limit:g} s and was stopped")
+                    outcome = ("crashed", _("grading took longer than {limit} s and was stopped").format(
+                        limit=f"{time_limit:g}"))
                     replace(worker)
                 else:
                     continue
@@ -286,6 +307,7 @@ def run_batch(
     timeout: float = 10.0,
     suite: str = "all",
     progress: Callable[[dict], None] = lambda report: None,
+    csv_encoding: str = "utf-8-sig",
 ) -> list[dict]:
     """Grade every student of ``submissions``; write ``out/gradebook.csv`` and ``out/<student>.json``."""
     students = find_students(submissions, exclude=out)
@@ -300,5 +322,5 @@ def run_batch(
         write_atomically(out / f"{student.name}.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         reports.append(report)
         progress(report)
-    write_atomically(out / "gradebook.csv", gradebook_csv(reports))
+    write_atomically(out / "gradebook.csv", gradebook_csv(reports).encode(csv_encoding))
     return sorted(reports, key=lambda r: r["student"])

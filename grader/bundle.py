@@ -20,6 +20,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from .i18n import _
 from .reports import write_atomically
 
 PACKAGE = Path(__file__).parent
@@ -41,11 +42,13 @@ def pins(overrides: list[str] = ()) -> list[str]:
         try:
             chosen[name] = f"{name}=={importlib.metadata.version(name)}"
         except importlib.metadata.PackageNotFoundError:
-            raise BundleError(f"{name} is not installed here, so its version cannot be pinned; use --pin {name}==VERSION")
+            raise BundleError(_("{name} is not installed here, so its version cannot be pinned; use --pin "
+                                "{name}==VERSION").format(name=name))
     for pin in overrides:
         name = re.split(r"[=<>!~ ]", pin, maxsplit=1)[0].strip().lower()
         if name not in chosen:
-            raise BundleError(f"--pin {pin}: the grader depends only on {', '.join(DEPENDENCIES)}")
+            raise BundleError(_("--pin {pin}: the grader depends only on {names}").format(
+                pin=pin, names=", ".join(DEPENDENCIES)))
         chosen[name] = pin.strip()
     return [chosen[name] for name in DEPENDENCIES]
 
@@ -69,10 +72,8 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
 def build_gradescope(out: Path | str, pin_overrides: list[str] = ()) -> Path:
     """Write the Gradescope autograder zip to ``out`` and return its path."""
     if importlib.util.find_spec("grader.suites.hidden") is None:
-        raise BundleError(
-            "this copy of the grader has no hidden tests (grader/suites/hidden/); "
-            "build the bundle from the course staff's repository"
-        )
+        raise BundleError(_("this copy of the grader has no hidden tests (grader/suites/hidden/); "
+                            "build the bundle from the course staff's repository"))
     requirements = "\n".join(pins(pin_overrides)) + "\n"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

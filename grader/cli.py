@@ -169,7 +169,10 @@ def bundle_gradescope(out, pin):
               help=N_("Seconds each test may run before it is stopped."))
 @click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True,
               help=N_("'public': only the tests students can see; 'all': every suite installed here."))
-def batch(submissions, out, jobs, seed, timeout, suite):
+@click.option("--csv-encoding", type=click.Choice(["utf-8-sig", "utf-8"]), default="utf-8-sig", show_default=True,
+              help=N_("Encoding of gradebook.csv: utf-8-sig (UTF-8 with a BOM) opens correctly in Excel, "
+                      "also on Korean Windows; utf-8 for tools that do not expect a BOM."))
+def batch(submissions, out, jobs, seed, timeout, suite, csv_encoding):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
     Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
@@ -186,7 +189,7 @@ def batch(submissions, out, jobs, seed, timeout, suite):
     click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
     with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
         reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
-                            progress=lambda report: bar.update(1))
+                            progress=lambda report: bar.update(1), csv_encoding=csv_encoding)
     problems = [r for r in reports if r["status"] != "ok"]
     for report in problems:
         click.echo(f"{report['student']}: {report['status']}: {report['status_message']}", err=True)
