@@ -191,7 +191,14 @@ def current() -> Course:
     global _current
     if _current is None:
         _current = load(default_path())
+        _speak(_current)
     return _current
+
+
+def _speak(course: Course) -> None:
+    from . import i18n
+
+    i18n.set_course_language(course.language)
 
 
 def use(path: Path | str | None) -> Course:
@@ -204,6 +211,8 @@ def use(path: Path | str | None) -> Course:
         return _current
     _current = chosen
     suites.forget()
+    if chosen is not None:
+        _speak(chosen)
     return current()
 
 

@@ -99,6 +99,10 @@ CASES_EXPECTED = {
     "wrong_constructor": Case({"Affine"}, r"The grader creates it as Affine\(<float64 array of shape"),
     "read_secrets": Case({"MulLayer"}, r"read 0 files: \[\]; secret variables: \[\]", earned="forward",
                          needs="landlock"),
+    "huge_gradients": Case({"Relu", "Sigmoid"}, r"dx differs at \[0(, 0)*\]: expected .*, got 1e\+200",
+                           earned="forward"),
+    "nan_where_directions_look": Case({"Pooling"}, r"dx differs at \[0(, 0)*\]: expected .*, got -1\.7e\+308",
+                                      earned="forward"),
     "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError", earned="forward", needs="confined"),
 }
 
