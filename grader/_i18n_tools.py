@@ -3,13 +3,22 @@
 Used by ``python -m grader.i18n extract|compile`` and by the tests; never on
 the grading path (Babel is in the ``test`` and ``dev`` extras only).
 
-Messages come from three places:
+Two kinds of catalogue. The grader's (``grader/locale/<lang>/LC_MESSAGES/grader.po``):
 
 - ``_()``, ``N_()`` and ``ngettext()`` calls in the grader's modules;
 - the docstrings of the Click commands (they are ``--help``);
-- the first docstring line of every test (its description in the reports);
+- the paragraphs of the student README template;
 - Click's own words that ``grade`` and ``grader`` show (``Usage:``,
   ``Options``, its error messages), taken from the installed Click.
+
+A course's (``<course>/locale/<lang>/LC_MESSAGES/course.po``), for each course
+shipped in ``courses/``:
+
+- ``_()``, ``N_()`` and ``ngettext()`` calls in its Python files (hints, helpers);
+- the first docstring line of every test (its description in the reports);
+- the course's and its assignments' titles;
+- the solutions' ``### TODO:`` texts and docstrings, and the notebooks' text,
+  paragraph by paragraph (see :mod:`grader.i18n_text`).
 """
 from __future__ import annotations
 
@@ -23,9 +32,12 @@ from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from .i18n import DOMAIN, LOCALE_DIR
+from . import i18n_text
+from .i18n import COURSE_DOMAIN, DOMAIN, LOCALE_DIR
 
 PACKAGE = Path(__file__).parent
+COURSES = PACKAGE.parent / "courses"
+README_TEMPLATE = PACKAGE / "templates" / "student_README.md"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 CLICK_MODULES = ("core.py", "exceptions.py", "formatting.py", "types.py", "parser.py", "decorators.py")
 COMMENT_TAGS = ("Translators:",)
@@ -43,10 +55,48 @@ def code_messages() -> Catalog:
         for lineno, docstring in command_docstrings(path):
             catalog.add(docstring, locations=[(f"grader/{path.relative_to(PACKAGE)}", lineno)],
                         auto_comments=["--help text of a command"])
-        for lineno, description in test_descriptions(path):
-            catalog.add(description, locations=[(f"grader/{path.relative_to(PACKAGE)}", lineno)],
-                        auto_comments=["description of a test (first line of its docstring)"])
     return catalog
+
+
+def course_messages(root: Path) -> Catalog:
+    """Every text of the course in ``root`` that students or instructors read."""
+    from .release.stubs import todo_texts
+
+    catalog = _new_catalog()
+    label = root.name
+    for filename, lineno, message, comments, context in extract_from_dir(
+            root, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=COMMENT_TAGS,
+            strip_comment_tags=True):
+        catalog.add(message, locations=[(f"{label}/{filename}", lineno)], auto_comments=comments, context=context)
+    for path in sorted(root.rglob("*.py")):
+        where = f"{label}/{path.relative_to(root)}"
+        for lineno, description in test_descriptions(path):
+            catalog.add(description, locations=[(where, lineno)],
+                        auto_comments=["description of a test (first line of its docstring)"])
+    course_file = root / "course.toml"
+    if course_file.is_file():
+        from .course import load
+
+        course = load(root)
+        catalog.add(course.title, locations=[(f"{label}/course.toml", 1)], auto_comments=["title of the course"])
+        for assignment in course.assignments:
+            catalog.add(assignment.title, locations=[(f"{label}/course.toml", 1)],
+                        auto_comments=[f"title of the assignment {assignment.module}"])
+    for path in sorted((root / "solutions").glob("*.py")):
+        where = f"{label}/{path.relative_to(root)}"
+        source = path.read_text(encoding="utf-8")
+        for lineno, todo in todo_texts(source):
+            catalog.add(todo, locations=[(where, lineno)], auto_comments=["the TODO of a stub (its error message)"])
+    return catalog
+
+
+def _add_document(catalog: Catalog, text: str, where: str) -> None:
+    for message in i18n_text.messages(text):
+        catalog.add(message, locations=[(where, 0)], auto_comments=["a paragraph of a document (markdown)"])
+
+
+def shipped_courses() -> list[Path]:
+    return sorted(path.parent for path in COURSES.glob("*/course.toml"))
 
 
 def click_messages() -> Catalog:
@@ -101,12 +151,27 @@ def _is_command(decorator) -> bool:
 
 
 def _new_catalog(locale: str | None = None) -> Catalog:
-    return Catalog(locale=locale, domain=DOMAIN, project="backprop-grader", charset="utf-8",
-                   msgid_bugs_address="", copyright_holder="")
+    catalog = Catalog(locale=locale, domain=DOMAIN, project="backprop-grader", charset="utf-8",
+                      msgid_bugs_address="", copyright_holder="", fuzzy=False)
+    catalog.last_translator = "backprop-grader"
+    catalog.language_team = "Korean" if locale == "ko" else (locale or "")
+    return catalog
 
 
 def po_files() -> list[Path]:
-    return sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    """Every catalogue: the grader's and the shipped courses'."""
+    found = sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    for root in shipped_courses():
+        found += sorted((root / "locale").glob(f"*/LC_MESSAGES/{COURSE_DOMAIN}.po"))
+    return found
+
+
+def templates() -> list[tuple[Catalog, Path, str]]:
+    """``(messages, locale folder, domain)`` for the grader and every shipped course."""
+    found = [(all_messages(), LOCALE_DIR, DOMAIN)]
+    for root in shipped_courses():
+        found.append((course_messages(root), root / "locale", COURSE_DOMAIN))
+    return found
 
 
 def read_catalog(path: Path) -> Catalog:
@@ -114,17 +179,26 @@ def read_catalog(path: Path) -> Catalog:
         return read_po(f)
 
 
-def extract() -> None:
-    """Write ``grader.pot`` and merge it into every language's ``.po`` (new messages arrive untranslated)."""
-    template = all_messages()
-    LOCALE_DIR.mkdir(exist_ok=True)
-    with open(LOCALE_DIR / f"{DOMAIN}.pot", "wb") as f:
-        write_po(f, template, width=100, omit_header=False, sort_output=False)
-    for path in po_files():
-        catalog = read_catalog(path)
-        catalog.update(template, no_fuzzy_matching=True)
-        with open(path, "wb") as f:
-            write_po(f, catalog, width=100, ignore_obsolete=True)
+def extract(languages=("ko",)) -> None:
+    """Write each ``.pot`` and merge it into every language's ``.po`` (new messages arrive untranslated).
+
+    A catalogue for each of ``languages`` is created where there is none.
+    """
+    for template, locale_dir, domain in templates():
+        locale_dir.mkdir(exist_ok=True)
+        with open(locale_dir / f"{domain}.pot", "wb") as f:
+            write_po(f, template, width=100, omit_header=False, sort_output=False)
+        for language in languages:
+            path = locale_dir / language / "LC_MESSAGES" / f"{domain}.po"
+            if not path.is_file():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "wb") as f:
+                    write_po(f, _new_catalog(language))
+        for path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{domain}.po")):
+            catalog = read_catalog(path)
+            catalog.update(template, no_fuzzy_matching=True)
+            with open(path, "wb") as f:
+                write_po(f, catalog, width=100, ignore_obsolete=True)
 
 
 def compiled(path: Path) -> bytes:

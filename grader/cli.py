@@ -13,7 +13,6 @@ import click
 
 from .cli_lang import LocalizedCommand, LocalizedGroup
 from .i18n import N_, _
-from .suites import ASSIGNMENTS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_JSON = "grade-report.json"
@@ -63,8 +62,47 @@ def _emit(report: dict, fmt: str, output: str | None) -> None:
     click.echo(_("{format} report written to {path}").format(format=fmt, path=path))
 
 
+class AssignmentName(click.ParamType):
+    """An assignment of the course in use (known only once ``--course`` is read)."""
+
+    name = "assignment"
+
+    def convert(self, value, param, ctx):
+        from .course import current
+
+        names = current().names
+        if value not in names:
+            self.fail(_("{name} is not an assignment of this course; choose from {names}").format(
+                name=repr(value), names=", ".join(names)), param, ctx)
+        return value
+
+
+def _use_course(ctx, param, value):
+    from .course import CourseError, use
+
+    if value is not None:
+        try:
+            use(value)
+        except CourseError as error:
+            raise click.BadParameter(str(error), ctx, param) from None
+    return value
+
+
+def course_option(function):
+    return click.option("--course", type=click.Path(exists=True, path_type=Path), is_eager=True, expose_value=False,
+                        callback=_use_course, envvar="GRADER_COURSE",
+                        help=N_("The course folder (or its course.toml) [default: the built-in course]."))(function)
+
+
+def assignment_option(function):
+    return click.option("--assignment", "-a", "assignments", multiple=True, type=AssignmentName(),
+                        metavar="NAME",
+                        help=N_("Only this assignment (repeat for several); scores are out of those chosen."))(function)
+
+
 @click.command(cls=LocalizedCommand, context_settings=CONTEXT)
-@click.argument("assignments", nargs=-1, type=click.Choice(ASSIGNMENTS), metavar="[ASSIGNMENT]...")
+@click.argument("assignments", nargs=-1, type=AssignmentName(), metavar="[ASSIGNMENT]...")
+@course_option
 @click.option("--submission", "-s", default="assignments", show_default=True,
               type=click.Path(exists=True, path_type=Path),
               help=N_("Folder holding your modules (.py or .ipynb), or a single module file."))
@@ -86,7 +124,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
 
     \b
     Examples:
-      grade                          grade ./assignments (all four modules)
+      grade                          grade ./assignments (every assignment of the course)
       grade gates                    only gates.py
       grade --submission my_work/    grade another folder
       grade -s conv_pool.ipynb       grade one notebook
@@ -105,7 +143,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     from .submission import SubmissionError
 
     try:
-        report = grade_submission(submission, assignments=assignments or ASSIGNMENTS, suite=suite,
+        report = grade_submission(submission, assignments=assignments or None, suite=suite,
                                   seed=seed, timeout=timeout)
     except SubmissionError as error:
         raise click.UsageError(str(error)) from None
@@ -117,6 +155,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
 
 
 @click.group(cls=LocalizedGroup, context_settings=CONTEXT)
+@course_option
 def grader():
     """Tools for course staff and instructors: releases, autograder bundles, whole classes."""
 
@@ -125,11 +164,12 @@ def grader():
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help=N_("Also build a student release folder here (stubs, notebooks, public tests, README)."))
 @click.option("--check", is_flag=True, help=N_("Change nothing; fail with a diff if assignments/ is out of date."))
-def release(out, check):
-    """Generate assignments/ (stubs and notebooks) from solutions/."""
+@assignment_option
+def release(out, check, assignments):
+    """Generate assignments/ (stubs and notebooks) from the course's solutions/."""
     from .release import run_release
 
-    sys.exit(run_release(out, check))
+    sys.exit(run_release(out, check, assignments or None))
 
 
 @grader.group()
@@ -143,12 +183,13 @@ def bundle():
 @click.option("--pin", multiple=True, metavar="NAME==VERSION",
               help=N_("Pin numpy or click to another version than the one installed here "
                       "(e.g. for an older Python on the Gradescope image)."))
-def bundle_gradescope(out, pin):
-    """A Gradescope autograder zip: setup.sh, run_autograder and the grader with its hidden tests."""
+@assignment_option
+def bundle_gradescope(out, pin, assignments):
+    """A Gradescope autograder zip: setup.sh, run_autograder, the grader and the course with its hidden tests."""
     from .bundle import BundleError, build_gradescope, pins
 
     try:
-        path = build_gradescope(out, pin)
+        path = build_gradescope(out, pin, assignments=assignments or None)
     except BundleError as error:
         raise click.UsageError(str(error)) from None
     click.echo(_("Gradescope autograder written to {path}. Upload it under Configure Autograder.\n"
@@ -172,7 +213,8 @@ def bundle_gradescope(out, pin):
 @click.option("--csv-encoding", type=click.Choice(["utf-8-sig", "utf-8"]), default="utf-8-sig", show_default=True,
               help=N_("Encoding of gradebook.csv: utf-8-sig (UTF-8 with a BOM) opens correctly in Excel, "
                       "also on Korean Windows; utf-8 for tools that do not expect a BOM."))
-def batch(submissions, out, jobs, seed, timeout, suite, csv_encoding):
+@assignment_option
+def batch(submissions, out, jobs, seed, timeout, suite, csv_encoding, assignments):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
     Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
@@ -189,7 +231,8 @@ def batch(submissions, out, jobs, seed, timeout, suite, csv_encoding):
     click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
     with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
         reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
-                            progress=lambda report: bar.update(1), csv_encoding=csv_encoding)
+                            assignments=assignments or None, csv_encoding=csv_encoding,
+                            progress=lambda report: bar.update(1))
     problems = [r for r in reports if r["status"] != "ok"]
     for report in problems:
         click.echo(f"{report['student']}: {report['status']}: {report['status_message']}", err=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import scoring, suites
+from . import course as courses, scoring, suites
 from .gradcheck import Mismatch
 from .i18n import _
 from .runner import RunnerStartError, StudentCodeError, StudentException, make_runner
@@ -38,11 +38,11 @@ def test_rng(seed: int, name: str) -> np.random.Generator:
 
 def _student_message(check: suites.Check, error: StudentCodeError) -> tuple[str, str]:
     if isinstance(error, StudentException) and error.not_implemented:
-        todo = error.message
+        todo = _(error.message) if error.message else ""  # an English stub's TODO, in the report's language
         if todo.startswith(f"{check.layer}.") and ": " in todo:
             todo = todo.split(": ", 1)[1]  # the stub names the layer; the report already does
         if todo:
-            return "failed", _("not implemented yet. TODO: {todo}").format(todo=_(todo))
+            return "failed", _("not implemented yet. TODO: {todo}").format(todo=todo)
         return "failed", _("not implemented yet.")
     message = error.message
     if isinstance(error, StudentException) and error.traceback:
@@ -138,13 +138,15 @@ def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: i
 def grade_submission(
     path,
     *,
-    assignments=suites.ASSIGNMENTS,
+    assignments=None,
     suite: str = "all",
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
 ) -> dict:
-    """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all"."""
+    """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all";
+    ``assignments`` narrows to some of the course's assignments (default: every one)."""
+    assignments = tuple(a.name for a in courses.current().select(assignments))
     submission = load_submission(Path(path), assignments)
     if Path(path).is_file():  # one module file: grade just that assignment
         assignments = tuple(submission.sources)

@@ -54,8 +54,11 @@ DEFAULT = "en"
 ENV = "GRADER_LANG"
 _LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
+COURSE_DOMAIN = "course"
+
 _language: str | None = None
 _course_language: str | None = None
+_course_locale: Path | None = None
 _translations: gettext.NullTranslations | None = None
 _course_catalogues: list[tuple[Path, str]] = []
 
@@ -111,11 +114,19 @@ def choose(requested: str | None = None, course: str | None = None) -> str:
     return DEFAULT
 
 
-def set_course_language(language: str | None) -> None:
-    """The course file's language: used when neither ``--lang`` nor ``$GRADER_LANG`` says otherwise."""
-    global _course_language
+def set_course_language(language: str | None, locale_dir: Path | str | None = None) -> None:
+    """The course in use: its language (used when neither ``--lang`` nor ``$GRADER_LANG`` says
+    otherwise) and the folder of its own catalogue, ``<locale_dir>/<lang>/LC_MESSAGES/course.po``
+    (test descriptions, hints, notebook texts), which replaces the previous course's."""
+    global _course_language, _course_locale
     _course_language = language
+    _course_locale = Path(locale_dir) if locale_dir else None
     reset()
+
+
+def explicit_language() -> str | None:
+    """The language set with :func:`set_language` (``--lang``), if any."""
+    return _language
 
 
 def set_language(language: str | None) -> str:
@@ -147,6 +158,22 @@ def reset() -> None:
     """Forget the loaded catalogues (after a change of language, course or environment)."""
     global _translations
     _translations = None
+    _translators.clear()
+
+
+_translators: dict[str, gettext.NullTranslations] = {}
+
+
+def translator(language: str) -> gettext.NullTranslations:
+    """The grader's and the course's catalogues for ``language``, whatever the process speaks.
+
+    For what is written in a fixed language, such as a student release in the
+    course's language while the messages follow ``--lang``.
+    """
+    code = normalize(language) or DEFAULT
+    if code not in _translators:
+        _translators[code] = _chain(code)
+    return _translators[code]
 
 
 def add_catalogue(directory: Path | str, domain: str) -> None:
@@ -163,11 +190,15 @@ def add_catalogue(directory: Path | str, domain: str) -> None:
 
 def _load() -> gettext.NullTranslations:
     global _translations
-    language = get_language()
+    _translations = _chain(get_language())
+    return _translations
+
+
+def _chain(language: str) -> gettext.NullTranslations:
     translations = _catalogue(LOCALE_DIR, DOMAIN, language)
-    for directory, domain in _course_catalogues:
+    extra = [(_course_locale, COURSE_DOMAIN)] if _course_locale else []
+    for directory, domain in extra + _course_catalogues:
         translations.add_fallback(_catalogue(directory, domain, language))
-    _translations = translations
     return translations
 
 
