@@ -33,7 +33,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from . import i18n_text
-from .i18n import COURSE_DOMAIN, DOMAIN, LOCALE_DIR
+from .i18n import COURSE_DOMAIN, DOMAIN, HIDDEN_DOMAIN, LOCALE_DIR
 
 PACKAGE = Path(__file__).parent
 COURSES = PACKAGE.parent / "courses"
@@ -162,7 +162,8 @@ def po_files() -> list[Path]:
     """Every catalogue: the grader's and the shipped courses'."""
     found = sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     for root in shipped_courses():
-        found += sorted((root / "locale").glob(f"*/LC_MESSAGES/{COURSE_DOMAIN}.po"))
+        for domain in (COURSE_DOMAIN, HIDDEN_DOMAIN):
+            found += sorted((root / "locale").glob(f"*/LC_MESSAGES/{domain}.po"))
     return found
 
 
@@ -170,8 +171,20 @@ def templates() -> list[tuple[Catalog, Path, str]]:
     """``(messages, locale folder, domain)`` for the grader and every shipped course."""
     found = [(all_messages(), LOCALE_DIR, DOMAIN)]
     for root in shipped_courses():
-        found.append((course_messages(root), root / "locale", COURSE_DOMAIN))
+        public, hidden = split_hidden(course_messages(root))
+        found += [(public, root / "locale", COURSE_DOMAIN), (hidden, root / "locale", HIDDEN_DOMAIN)]
     return found
+
+
+def split_hidden(catalog: Catalog) -> tuple[Catalog, Catalog]:
+    """The course's messages for everyone, and those only the hidden tests use (kept from students)."""
+    public, hidden = _new_catalog(), _new_catalog()
+    for message in catalog:
+        if not message.id:
+            continue
+        only_hidden = all("/tests/hidden/" in f"/{where}" for where, _line in message.locations)
+        (hidden if only_hidden else public)[message.id] = message
+    return public, hidden
 
 
 def read_catalog(path: Path) -> Catalog:

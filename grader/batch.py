@@ -217,7 +217,7 @@ def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: floa
         context = multiprocessing.get_context()
     pending = list(tasks)[::-1]
     workers: list[_Worker] = []
-    for _ in range(min(jobs, len(pending))):
+    for _slot in range(min(jobs, len(pending))):
         workers.append(_Worker(context, work, workers))
 
     def replace(worker: _Worker) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import io
+import json
 import re
 import tempfile
 import zipfile
@@ -24,8 +25,9 @@ from pathlib import Path
 
 from . import course as courses
 from .course import Course
-from .i18n import _
-from .release import copy_course
+from . import i18n
+from .i18n import N_, _
+from .release import copy_course, release_language
 from .reports import write_atomically
 
 PACKAGE = Path(__file__).parent
@@ -75,6 +77,17 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
     archive.writestr(info, data)
 
 
+NOT_RUN = N_("The autograder could not run, so your submission was not graded. "
+             "This is not a problem with your code: please tell the course staff.")
+
+
+def _run_autograder(language: str) -> bytes:
+    """The run script, whose last-resort result speaks the bundle's language."""
+    message = json.dumps(i18n.translator(language).gettext(NOT_RUN), ensure_ascii=False)
+    script = (TEMPLATES / "run_autograder.sh").read_text(encoding="utf-8")
+    return script.replace("@@NOT_RUN@@", message[1:-1]).encode("utf-8")
+
+
 def build_gradescope(out: Path | str, pin_overrides: list[str] = (), *, course: Course | None = None,
                      assignments=None) -> Path:
     """Write the Gradescope autograder zip to ``out`` and return its path; ``assignments``
@@ -84,15 +97,16 @@ def build_gradescope(out: Path | str, pin_overrides: list[str] = (), *, course: 
         raise BundleError(_("this copy of the course has no hidden tests ({folder}); "
                             "build the bundle from the course staff's repository").format(folder=course.tests / "hidden"))
     requirements = "\n".join([*pins(pin_overrides), TOML_READER]) + "\n"
+    language = release_language(course)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         _add(archive, "setup.sh", (TEMPLATES / "setup.sh").read_bytes(), executable=True)
-        _add(archive, "run_autograder", (TEMPLATES / "run_autograder.sh").read_bytes(), executable=True)
+        _add(archive, "run_autograder", _run_autograder(language), executable=True)
         _add(archive, "requirements.txt", requirements.encode())
         for name, path in _package_files():
             _add(archive, name, path.read_bytes())
         with tempfile.TemporaryDirectory(prefix="grader-bundle-") as scratch:
-            shipped = copy_course(course, Path(scratch), assignments, hidden=True)
+            shipped = copy_course(course, Path(scratch), assignments, hidden=True, language=language)
             for name, path in _package_files(shipped):
                 _add(archive, f"courses/{name}", path.read_bytes())
     return write_atomically(out, buffer.getvalue())

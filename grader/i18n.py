@@ -55,6 +55,7 @@ ENV = "GRADER_LANG"
 _LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 COURSE_DOMAIN = "course"
+HIDDEN_DOMAIN = "hidden"  # texts of the hidden tests: left out of a student release
 
 _language: str | None = None
 _course_language: str | None = None
@@ -117,7 +118,8 @@ def choose(requested: str | None = None, course: str | None = None) -> str:
 def set_course_language(language: str | None, locale_dir: Path | str | None = None) -> None:
     """The course in use: its language (used when neither ``--lang`` nor ``$GRADER_LANG`` says
     otherwise) and the folder of its own catalogue, ``<locale_dir>/<lang>/LC_MESSAGES/course.po``
-    (test descriptions, hints, notebook texts), which replaces the previous course's."""
+    (test descriptions, hints, notebook texts) and ``hidden.po`` (the hidden tests' texts, which a
+    student release leaves out), which replace the previous course's."""
     global _course_language, _course_locale
     _course_language = language
     _course_locale = Path(locale_dir) if locale_dir else None
@@ -196,7 +198,7 @@ def _load() -> gettext.NullTranslations:
 
 def _chain(language: str) -> gettext.NullTranslations:
     translations = _catalogue(LOCALE_DIR, DOMAIN, language)
-    extra = [(_course_locale, COURSE_DOMAIN)] if _course_locale else []
+    extra = [(_course_locale, COURSE_DOMAIN), (_course_locale, HIDDEN_DOMAIN)] if _course_locale else []
     for directory, domain in extra + _course_catalogues:
         translations.add_fallback(_catalogue(directory, domain, language))
     return translations

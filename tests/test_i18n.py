@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from grader import i18n
 from grader._i18n_tools import (all_messages, code_messages, compiled, course_messages, po_files, read_catalog,
-                                shipped_courses)
+                                shipped_courses, split_hidden)
 
 ROOT = Path(__file__).resolve().parents[1]
 KO_PO = ROOT / "grader" / "locale" / "ko" / "LC_MESSAGES" / "grader.po"
@@ -52,9 +52,10 @@ def test_every_message_of_the_code_has_a_korean_translation():
 
 @pytest.mark.parametrize("course", shipped_courses(), ids=lambda path: path.name)
 def test_every_text_of_a_shipped_course_has_a_korean_translation(course):
-    messages = course_messages(course)
-    assert len(messages) > 20  # descriptions, hints, TODOs, titles at least
-    _untranslated(messages, course / "locale" / "ko" / "LC_MESSAGES" / "course.po")
+    public, hidden = split_hidden(course_messages(course))
+    assert len(public) > 20 and len(hidden) > 5  # descriptions, hints, TODOs, titles at least
+    _untranslated(public, course / "locale" / "ko" / "LC_MESSAGES" / "course.po")
+    _untranslated(hidden, course / "locale" / "ko" / "LC_MESSAGES" / "hidden.po")
 
 
 def test_the_words_click_shows_are_korean_too():

@@ -33,6 +33,7 @@ compares instead of writing; ``--out DIR`` also builds the folder students get;
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import shutil
 import sys
@@ -126,9 +127,17 @@ def _ignore_compiled(folder, names):
     return [n for n in names if n in _NEVER_COPIED or n.endswith((".pyc", ".pyo"))]
 
 
-def copy_course(course: Course, destination: Path, assignments=None, *, hidden: bool) -> Path:
+def release_language(course: Course) -> str:
+    """The language a release or a bundle is written in and speaks: ``--lang``, else the course's."""
+    from grader import i18n
+
+    return i18n.explicit_language() or course.language
+
+
+def copy_course(course: Course, destination: Path, assignments=None, *, hidden: bool,
+                language: str | None = None) -> Path:
     """The course as it ships in a release or a bundle: no solutions, hidden tests only if asked,
-    and a course file that names only the chosen assignments."""
+    and a course file that names only the chosen assignments (and ``language``, if given)."""
     chosen = course.select(assignments)
     names = {a.name for a in chosen}
 
@@ -140,6 +149,10 @@ def copy_course(course: Course, destination: Path, assignments=None, *, hidden: 
                         and (here / e).resolve() in (course.solutions.resolve(), course.release_folder)]
         if here == course.tests:
             skipped += [e for e in entries if e == "hidden" and not hidden]
+        if here.parent.parent == course.root / "locale" and not hidden:  # locale/<lang>/LC_MESSAGES
+            skipped += [e for e in entries if e.startswith("hidden.")]
+        if here == course.root / "locale" and not hidden:
+            skipped += [e for e in entries if e == "hidden.pot"]
         if here.parent == course.tests:
             skipped += [e for e in entries if e.endswith(".py") and e != "__init__.py" and e[:-3] not in names]
         return skipped
@@ -147,7 +160,8 @@ def copy_course(course: Course, destination: Path, assignments=None, *, hidden: 
     target = destination / course.root.name
     shutil.copytree(course.root, target, ignore=ignore)
     release = Path("..") / ".." / "assignments"
-    (target / courses.COURSE_FILE).write_text(courses.to_toml(course, chosen, release=release.as_posix()),
+    shipped = dataclasses.replace(course, language=language) if language else course
+    (target / courses.COURSE_FILE).write_text(courses.to_toml(shipped, chosen, release=release.as_posix()),
                                               encoding="utf-8", newline="\n")
     return target
 
