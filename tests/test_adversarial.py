@@ -100,7 +100,9 @@ CASES_EXPECTED = {
     "wrong_constructor": Case({"Affine"}, r"The grader creates it as Affine\(<float64 array of shape"),
     "read_secrets": Case({"MulLayer"}, r"read 0 files: \[\]; secret variables: \[\]", earned="forward",
                          needs="landlock"),
-    "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError", earned="forward", needs="confined"),
+    # in its own PID namespace the grader is not even there to signal (os.getppid() is 0)
+    "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError|Relu: dx differs at", earned="forward",
+                            needs="confined"),
 }
 
 
