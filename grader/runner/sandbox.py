@@ -185,6 +185,7 @@ class Runner(BaseRunner):
         super().__init__(sources, timeout=timeout)
         self.memory_mb = memory_mb
         self._child: _Child | None = None
+        self._last_confined: list[str] = []
         try:
             self._account = reserve_account()
         except (NoAccount, OSError) as exc:
@@ -194,7 +195,8 @@ class Runner(BaseRunner):
     @property
     def isolation(self) -> str:
         """How student code is confined, as the current child reported it (once it has started)."""
-        measures = self._child.confined if self._child is not None else []
+        current = self._child.confined if self._child is not None else []
+        measures = current or self._last_confined  # a replacement child may not have started yet
         return "; ".join([f"a separate process, {self.timeout:g} s per test", *measures])
 
     def _spawn(self):
@@ -220,6 +222,7 @@ class Runner(BaseRunner):
         child = self._live_child()
         if not child.ready:
             deadline += child.await_ready()
+            self._last_confined = child.confined
         try:
             parts = wire.pack(request, buffers)
         except wire.WireError as exc:
