@@ -348,8 +348,8 @@ def test_no_namespaces_switch_is_honoured_and_reported(tmp_path):
     env = {**os.environ, "GRADER_NO_NAMESPACES": "1"}
     env.pop("GRADER_IN_PROCESS", None)
     report = tmp_path / "report.json"
-    result = subprocess.run([sys.executable, "-c", "from grader.cli import grade; grade()", "--submission",
-                             str(SOLUTIONS), "-a", "gates", "--format", "json", "--output", str(report),
+    result = subprocess.run([sys.executable, "-c", "from grader.cli import grade; grade()", "gates",
+                             "--submission", str(SOLUTIONS), "--format", "json", "--output", str(report),
                              "--fail-under", "100"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     isolation = json.loads(report.read_text())["isolation"]
