@@ -26,6 +26,7 @@ import pytest
 from grader.runner import ModuleSource
 from grader.runner.sandbox import Runner
 from builtin_course import ALL_LAYERS, ASSIGNMENTS, LAYERS, SOLUTIONS
+from kernel_cases import KERNEL_CASES
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "adversarial"
@@ -103,13 +104,15 @@ CASES_EXPECTED = {
                            earned="forward"),
     "nan_where_directions_look": Case({"Pooling"}, r"dx differs at \[0(, 0)*\]: expected .*, got -1\.7e\+308",
                                       earned="forward"),
-    "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError", earned="forward", needs="confined"),
+    # in its own PID namespace the grader is not even there to signal (os.getppid() is 0)
+    "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError|Relu: dx differs at", earned="forward",
+                            needs="confined"),
 }
 
 
 def test_every_adversarial_folder_has_expectations():
     folders = {p.name for p in CASES.iterdir() if p.is_dir()}
-    assert folders == set(CASES_EXPECTED)
+    assert folders == set(CASES_EXPECTED) | set(KERNEL_CASES)  # those run by test_kernel_isolation.py
     assert len(folders) >= 15
 
 
