@@ -23,6 +23,7 @@ shipped in ``courses/``:
 from __future__ import annotations
 
 import ast
+import datetime
 import io
 import sys
 from pathlib import Path
@@ -38,6 +39,7 @@ from .i18n import COURSE_DOMAIN, DOMAIN, HIDDEN_DOMAIN, LOCALE_DIR
 PACKAGE = Path(__file__).parent
 COURSES = PACKAGE.parent / "courses"
 README_TEMPLATE = PACKAGE / "templates" / "student_README.md"
+STABLE_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)  # no churn in the files
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 CLICK_MODULES = ("core.py", "exceptions.py", "formatting.py", "types.py", "parser.py", "decorators.py")
 COMMENT_TAGS = ("Translators:",)
@@ -152,7 +154,8 @@ def _is_command(decorator) -> bool:
 
 def _new_catalog(locale: str | None = None) -> Catalog:
     catalog = Catalog(locale=locale, domain=DOMAIN, project="backprop-grader", charset="utf-8",
-                      msgid_bugs_address="", copyright_holder="", fuzzy=False)
+                      msgid_bugs_address="", copyright_holder="", fuzzy=False,
+                      creation_date=STABLE_DATE, revision_date=STABLE_DATE)
     catalog.last_translator = "backprop-grader"
     catalog.language_team = "Korean" if locale == "ko" else (locale or "")
     return catalog
@@ -200,7 +203,7 @@ def extract(languages=("ko",)) -> None:
     for template, locale_dir, domain in templates():
         locale_dir.mkdir(exist_ok=True)
         with open(locale_dir / f"{domain}.pot", "wb") as f:
-            write_po(f, template, width=100, omit_header=False, sort_output=False)
+            write_po(f, template, width=100, omit_header=False, sort_output=False, include_lineno=False)
         for language in languages:
             path = locale_dir / language / "LC_MESSAGES" / f"{domain}.po"
             if not path.is_file():
@@ -210,8 +213,9 @@ def extract(languages=("ko",)) -> None:
         for path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{domain}.po")):
             catalog = read_catalog(path)
             catalog.update(template, no_fuzzy_matching=True)
+            catalog.creation_date = catalog.revision_date = STABLE_DATE
             with open(path, "wb") as f:
-                write_po(f, catalog, width=100, ignore_obsolete=True)
+                write_po(f, catalog, width=100, ignore_obsolete=True, include_lineno=False)
 
 
 def compiled(path: Path) -> bytes:
