@@ -57,6 +57,7 @@ def code_messages() -> Catalog:
         for lineno, docstring in command_docstrings(path):
             catalog.add(docstring, locations=[(f"grader/{path.relative_to(PACKAGE)}", lineno)],
                         auto_comments=["--help text of a command"])
+    _add_document(catalog, README_TEMPLATE.read_text(encoding="utf-8"), "grader/templates/student_README.md")
     return catalog
 
 
@@ -89,6 +90,10 @@ def course_messages(root: Path) -> Catalog:
         source = path.read_text(encoding="utf-8")
         for lineno, todo in todo_texts(source):
             catalog.add(todo, locations=[(where, lineno)], auto_comments=["the TODO of a stub (its error message)"])
+        for message in i18n_text.docstring_messages(source):
+            catalog.add(message, locations=[(where, 0)], auto_comments=["a paragraph of a docstring"])
+    for path in sorted((root / "solutions").glob("*.md")):
+        _add_document(catalog, path.read_text(encoding="utf-8"), f"{label}/{path.relative_to(root)}")
     return catalog
 
 

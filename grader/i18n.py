@@ -61,6 +61,7 @@ _language: str | None = None
 _course_language: str | None = None
 _course_locale: Path | None = None
 _translations: gettext.NullTranslations | None = None
+_course_asked = False
 _course_catalogues: list[tuple[Path, str]] = []
 
 
@@ -163,19 +164,20 @@ def reset() -> None:
     _translators.clear()
 
 
-_translators: dict[str, gettext.NullTranslations] = {}
+_translators: dict[tuple, gettext.NullTranslations] = {}
 
 
-def translator(language: str) -> gettext.NullTranslations:
-    """The grader's and the course's catalogues for ``language``, whatever the process speaks.
+def translator(language: str, course_locale: Path | str | None = None) -> gettext.NullTranslations:
+    """The grader's and a course's catalogues for ``language``, whatever the process speaks.
 
     For what is written in a fixed language, such as a student release in the
-    course's language while the messages follow ``--lang``.
+    course's language while the messages follow ``--lang``. ``course_locale``
+    is the course's ``locale`` folder (default: the course in use).
     """
-    code = normalize(language) or DEFAULT
-    if code not in _translators:
-        _translators[code] = _chain(code)
-    return _translators[code]
+    key = (normalize(language) or DEFAULT, Path(course_locale) if course_locale else _course_locale)
+    if key not in _translators:
+        _translators[key] = _chain(*key)
+    return _translators[key]
 
 
 def add_catalogue(directory: Path | str, domain: str) -> None:
@@ -191,14 +193,22 @@ def add_catalogue(directory: Path | str, domain: str) -> None:
 
 
 def _load() -> gettext.NullTranslations:
-    global _translations
-    _translations = _chain(get_language())
+    global _translations, _course_asked
+    if _course_language is None and not _course_asked:  # a first message before the course was read
+        _course_asked = True
+        try:
+            from .course import current
+
+            current()  # tells this module its language and catalogue
+        except Exception:  # no course, or a broken one: its own error is reported where it is read
+            pass
+    _translations = _chain(get_language(), _course_locale)
     return _translations
 
 
-def _chain(language: str) -> gettext.NullTranslations:
+def _chain(language: str, course_locale: Path | None = None) -> gettext.NullTranslations:
     translations = _catalogue(LOCALE_DIR, DOMAIN, language)
-    extra = [(_course_locale, COURSE_DOMAIN), (_course_locale, HIDDEN_DOMAIN)] if _course_locale else []
+    extra = [(course_locale, COURSE_DOMAIN), (course_locale, HIDDEN_DOMAIN)] if course_locale else []
     for directory, domain in extra + _course_catalogues:
         translations.add_fallback(_catalogue(directory, domain, language))
     return translations

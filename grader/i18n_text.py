@@ -50,8 +50,11 @@ def blocks(text: str) -> Iterator[tuple[str, bool]]:
     yield from flush(not in_fence)
 
 
+_PLACEHOLDER = re.compile(r"@@\w+@@")
+
+
 def _is_prose(block: str) -> bool:
-    stripped = block.strip()
+    stripped = _PLACEHOLDER.sub("", block).strip()
     if not _LETTER.search(stripped) or stripped.startswith("$$"):
         return False
     return not all(line.startswith(("    ", "\t")) for line in block.splitlines() if line.strip())

@@ -16,6 +16,8 @@ import json
 import re
 from pathlib import Path
 
+from .i18n import _
+
 NOT_GRADED_TAG = "not-graded"
 
 # IPython syntax that is not Python: line magics, shell escapes, their assigned
@@ -154,13 +156,13 @@ def run_public_tests(assignment: str, notebook: str | Path | None = None, *, see
 
     path = Path(notebook if notebook is not None else f"{assignment}.ipynb")
     if not path.is_file():
-        print(f"Cannot find {path.resolve()}. Save the notebook, or pass its file name: "
-              f"run_public_tests({assignment!r}, 'my_notebook.ipynb')")
+        print(_("Cannot find {path}. Save the notebook, or pass its file name: {call}").format(
+            path=path.resolve(), call=f"run_public_tests({assignment!r}, 'my_notebook.ipynb')"))
         return
     _warn_if_unsaved(path)
     report = grade_submission(path, assignments=(assignment,), suite="public", seed=seed)
     print(render(report, "text"), end="")
-    print("These are the public tests; hidden tests run when your work is collected.")
+    print(_("These are the public tests; hidden tests run when your work is collected."))
 
 
 def _warn_if_unsaved(path: Path) -> None:
@@ -170,7 +172,7 @@ def _warn_if_unsaved(path: Path) -> None:
     except NameError:
         return
     try:
-        saved, _ = notebook_to_source(path.read_bytes(), path.name)
+        saved, _notes = notebook_to_source(path.read_bytes(), path.name)
     except ValueError:
         return
     latest = {}  # class name -> the last cell that defined it in this session
@@ -179,9 +181,9 @@ def _warn_if_unsaved(path: Path) -> None:
             latest[name] = cell
     saved_code = _normalise(saved)
     if any(_normalise(cell) not in saved_code for cell in latest.values()):
-        print(f"Warning: the classes you ran in this session differ from the saved {path.name}. "
-              "Save the notebook (Ctrl+S / Cmd+S) and run this cell again; "
-              "the file on disk is what gets graded.\n")
+        print(_("Warning: the classes you ran in this session differ from the saved {file}. "
+                "Save the notebook (Ctrl+S / Cmd+S) and run this cell again; "
+                "the file on disk is what gets graded.").format(file=path.name) + "\n")
 
 
 def _normalise(code: str) -> str:

@@ -193,18 +193,22 @@ def test_korean_help_fits_80_columns_and_never_breaks_a_word():
     assert "grade-\n" not in korean
 
 
-def test_plain_grade_never_imports_babel_and_loads_the_catalogue_fast():
+def test_plain_grade_never_imports_babel_and_loads_the_catalogues_fast():
     probe = ("import sys, time\n"
              "from grader import i18n\n"
-             "start = time.perf_counter()\n"
-             "i18n.set_language('ko'); i18n._('Usage:')\n"
-             "elapsed = time.perf_counter() - start\n"
+             "from grader.course import current\n"
+             "current()\n"
+             "times = []\n"
+             "for _round in range(5):\n"
+             "    start = time.perf_counter()\n"
+             "    i18n.set_language('ko'); i18n._('Usage:'); i18n._('Gradient check.')\n"
+             "    times.append(time.perf_counter() - start)\n"
              "from grader.cli import grade\n"
              "try:\n"
              "    grade.main(['gates', '-s', 'solutions', '--format', 'json', '-o', '-'], standalone_mode=False)\n"
              "finally:\n"
-             "    print('babel' in sys.modules, elapsed, file=sys.stderr)\n")
+             "    print('babel' in sys.modules, min(times), file=sys.stderr)\n")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     imported, elapsed = result.stderr.split()[-2:]
     assert imported == "False"
-    assert float(elapsed) < 0.02
+    assert float(elapsed) < 0.005  # the grader's and the course's catalogues, read from their .mo files

@@ -40,6 +40,7 @@ import sys
 from pathlib import Path
 
 from grader import course as courses
+from grader import i18n_text
 from grader.course import Course, CourseError
 
 from .classroom import classroom_workflow, student_readme
@@ -60,29 +61,40 @@ def find_course(start: Path | None = None) -> Course:
         else courses.current()
 
 
-def build_stubs(course: Course, assignments=None) -> dict[str, str]:
-    """``{"gates.py": stub source, ...}`` for the chosen assignments, from ``solutions/``."""
+def build_stubs(course: Course, assignments=None, language: str | None = None) -> dict[str, str]:
+    """``{"gates.py": stub source, ...}`` for the chosen assignments, from ``solutions/``,
+    their TODOs and docstrings in ``language`` (default: :func:`release_language`)."""
+    gettext = _gettext(course, language)
     stubs = {}
     for assignment in course.select(assignments):
         path = course.solutions / assignment.module
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing")
         source = path.read_text(encoding="utf-8")
-        stubs[assignment.module] = make_stub(source, filename=str(path.relative_to(course.root)))
+        stub = make_stub(source, filename=str(path.relative_to(course.root)), translate=gettext)
+        stubs[assignment.module] = i18n_text.translate_docstrings(stub, gettext)
     return stubs
 
 
-def build_assignments(course: Course, assignments=None) -> dict[str, str]:
-    """Every file the release puts in ``assignments/``, by file name: stubs and notebooks."""
+def _gettext(course: Course, language: str | None):
+    from grader import i18n
+
+    return i18n.translator(language or release_language(course), course.root / "locale").gettext
+
+
+def build_assignments(course: Course, assignments=None, language: str | None = None) -> dict[str, str]:
+    """Every file the release puts in ``assignments/``, by file name: stubs and notebooks,
+    written in ``language`` (default: :func:`release_language`)."""
+    gettext = _gettext(course, language)
     files = {}
-    for filename, stub in build_stubs(course, assignments).items():
+    for filename, stub in build_stubs(course, assignments, language).items():
         name = filename[: -len(".py")]
         template = course.solutions / f"{name}.md"
         if not template.is_file():
             raise FileNotFoundError(f"{template} is missing: it holds the text of {name}.ipynb")
         files[filename] = stub
         files[f"{name}.ipynb"] = build_notebook(name, stub, template.read_text(encoding="utf-8"),
-                                                str(template.relative_to(course.root)))
+                                                str(template.relative_to(course.root)), translate=gettext)
     return files
 
 
@@ -190,12 +202,15 @@ def release_student(out_dir: Path | str, course: Course | None = None, assignmen
         (out / "assignments" / filename).write_text(text, encoding="utf-8", newline="\n")
     shutil.copytree(PACKAGE, out / "grader", ignore=_ignore_compiled)
     (out / "courses").mkdir()
-    copy_course(course, out / "courses", assignments, hidden=False)
+    language = release_language(course)
+    copy_course(course, out / "courses", assignments, hidden=False, language=language)
     chosen = course.select(assignments)
-    (out / "README.md").write_text(student_readme(course, chosen), encoding="utf-8", newline="\n")
+    gettext = _gettext(course, language)
+    (out / "README.md").write_text(student_readme(course, chosen, gettext), encoding="utf-8", newline="\n")
     workflows = out / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    (workflows / "classroom.yml").write_text(classroom_workflow(course, chosen), encoding="utf-8", newline="\n")
+    (workflows / "classroom.yml").write_text(classroom_workflow(course, chosen, gettext), encoding="utf-8",
+                                             newline="\n")
     pyproject = PACKAGE.parent / "pyproject.toml"
     if pyproject.is_file():
         shutil.copyfile(pyproject, out / "pyproject.toml")
