@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .runner import ModuleSource
 from .suites import ASSIGNMENTS
+from .textfile import decode_source, read_bytes
 
 EXTENSIONS = (".py", ".ipynb")
 SAME_TIME_SECONDS = 2.0  # files written together (a checkout, an unzip) count as saved at once
@@ -28,29 +29,19 @@ class Submission:
 
 def read_module(name: str, path: Path) -> ModuleSource:
     """Read one module's source; problems become ``ModuleSource.problem``, not exceptions."""
-    raw = path.read_bytes()
-    if path.suffix == ".ipynb":
-        from .notebook import notebook_to_source
-
-        try:
-            text, notes = notebook_to_source(raw, path.name)
-        except ValueError as error:
-            return ModuleSource(name, path.name, problem=str(error))
-        return ModuleSource(name, path.name, text=text, notes=tuple(notes))
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        return ModuleSource(
-            name,
-            path.name,
-            problem=(
-                f"{path.name} is not UTF-8 text (byte 0x{raw[error.start]:02x} on line {line}). "
-                "Save the file with UTF-8 encoding and grade again."
-            ),
-        )
-    notes = (f"{path.name} is empty.",) if not text.strip() else ()
-    return ModuleSource(name, path.name, text=text, notes=notes)
+        raw = read_bytes(path)
+        if path.suffix == ".ipynb":
+            from .notebook import notebook_to_source
+
+            text, notes = notebook_to_source(raw, path.name)
+        else:
+            text, notes = decode_source(raw, path.name)
+    except ValueError as error:  # UnreadableFile, or a notebook the grader cannot read
+        return ModuleSource(name, path.name, problem=str(error))
+    if not text.strip():
+        notes = (*notes, f"{path.name} is empty.")
+    return ModuleSource(name, path.name, text=text, notes=tuple(notes))
 
 
 def _todo_count(source: ModuleSource) -> int:

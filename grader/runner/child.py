@@ -27,6 +27,7 @@ import linecache
 import os
 import sys
 import traceback
+import unicodedata  # noqa: F401  (traceback needs it for non-ASCII lines; loaded before the sandbox closes)
 import warnings
 
 import numpy as np
@@ -45,6 +46,7 @@ try:
     )
     from .confine import ConfinementError, confine
     from .zygote import zygote_main
+    from .standin import install_standins, remove_standins
 except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
 
@@ -119,11 +121,13 @@ class Session:
         self.modules = {}
         self.objects = {}
         sys.meta_path.insert(0, self.finder)
+        self.standins = install_standins(self.finder.sources)
 
     def close(self):
         """Undo what the session did to this interpreter (used when it is the judge's own)."""
         if self.finder in sys.meta_path:
             sys.meta_path.remove(self.finder)
+        remove_standins()
         for name in self.finder.sources:
             sys.modules.pop(name, None)
         self.objects.clear()
@@ -189,26 +193,42 @@ class Session:
             return {"kind": "exception", "type": name, "message": "", "where": None, "traceback": ""}
 
     def _describe(self, exc):
-        """The exception as the student should see it: their own frames only."""
+        """The exception as the student should see it: their own frames only.
+
+        Each part is worked out on its own, so a part that cannot be (a
+        traceback line the formatter chokes on) never costs the others.
+        """
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.student_files]
         skipped = max(len(frames) - TRACEBACK_FRAMES, 0)
         lines = [f"  ... {skipped} earlier calls not shown\n"] if skipped else []
-        lines += traceback.format_list(frames[skipped:])
+        lines += _format_frames(frames[skipped:])
         error = {
             "kind": "exception",
-            "type": type(exc).__name__,
+            "type": _safe_text(type(exc).__name__),
             "message": _safe_text(exc)[:MESSAGE_LIMIT],
             "where": [frames[-1].filename, frames[-1].lineno] if frames else None,
         }
+        if frames and isinstance(frames[-1].line, str) and frames[-1].line.strip():
+            error["line"] = frames[-1].line.strip()[:MESSAGE_LIMIT]
         if isinstance(exc, SystemExit):
             error["message"] = "" if exc.code is None else _safe_text(exc.code, repr)[:MESSAGE_LIMIT]
         if isinstance(exc, SyntaxError):
             error["message"] = _safe_text(exc.msg)[:MESSAGE_LIMIT]
             error["where"] = [str(exc.filename), exc.lineno] if isinstance(exc.lineno, int) else None
             error["text"] = (exc.text or "").rstrip()[:MESSAGE_LIMIT]
-        lines += traceback.format_exception_only(type(exc), exc)
+        try:
+            lines += traceback.format_exception_only(type(exc), exc)
+        except BaseException:
+            lines.append(f"{error['type']}: {error['message']}\n")
         error["traceback"] = "".join(lines)[-4 * MESSAGE_LIMIT :]
         return error
+
+
+def _format_frames(frames):
+    try:
+        return traceback.format_list(frames)
+    except BaseException:
+        return [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}\n' for f in frames]
 
 
 _MISSING = object()

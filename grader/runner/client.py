@@ -279,11 +279,11 @@ _ERROR_FIELDS = {
 
 def _valid_error(error: dict) -> bool:
     fields = _ERROR_FIELDS.get(error.get("kind"))
-    if fields is None or not set(fields) <= error.keys() <= set(fields) | {"text"}:
+    if fields is None or not set(fields) <= error.keys() <= set(fields) | {"text", "line"}:
         return False
     if not all(isinstance(error[k], t) for k, t in fields.items()):
         return False
-    if "text" in error and type(error["text"]) is not str:
+    if any(key in error and type(error[key]) is not str for key in ("text", "line")):
         return False
     where = error.get("where")
     if where is not None and not (len(where) == 2 and type(where[0]) is str and type(where[1]) is int):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 _PACKET = 1 << 16
 _HERE = Path(__file__).parent
-PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "confine.py", "zygote.py", "child.py"))
+PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "confine.py", "standin.py", "zygote.py", "child.py"))
 """Everything the child process runs, shipped as source: it cannot import ``grader``."""
 BASE_ENV = {
     "PATH": os.environ.get("PATH", os.defpath),

@@ -29,6 +29,7 @@ import weakref
 from . import ModuleSource, RunnerStartError, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
+from .standin import standin_preloads
 from .forkserver import BASE_ENV, PROGRAM, ZygoteError, fork_server
 
 
@@ -62,7 +63,7 @@ def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
 class _Child:
     """One child process, its pipes and its scratch directory."""
 
-    def __init__(self, memory_mb: int, account: Account | None):
+    def __init__(self, memory_mb: int, account: Account | None, preload: list[str] = ()):
         self.scratch = tempfile.mkdtemp(prefix="grader-run-")
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
@@ -74,6 +75,7 @@ class _Child:
             "parent": os.getpid(),
             "account": None,
             "processes": None,
+            "preload": list(preload),
         }
         if account is not None:
             # Started as root so it can load numpy from anywhere; it gives up root itself.
@@ -174,6 +176,7 @@ class Runner(BaseRunner):
         super().__init__(sources, timeout=timeout)
         self.memory_mb = memory_mb
         self._child: _Child | None = None
+        self._preload = standin_preloads(s.text for s in sources.values() if s.text)
         try:
             self._account = reserve_account()
         except (NoAccount, OSError) as exc:
@@ -187,7 +190,7 @@ class Runner(BaseRunner):
         return "; ".join([f"a separate process, {self.timeout:g} s per test", *measures])
 
     def _spawn(self):
-        self._child = _Child(self.memory_mb, self._account)
+        self._child = _Child(self.memory_mb, self._account, self._preload)
         self._generation += 1
 
     def _replace(self):
