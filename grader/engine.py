@@ -99,9 +99,8 @@ def grade(
 ) -> dict:
     """Grade a loaded submission with the given tests; return the JSON report as a dict."""
     started = time.perf_counter()
-    needed = {c.assignment for c in checks} & set(submission.sources)
     try:
-        runner = make_runner({a: submission.sources[a] for a in needed}, timeout=timeout, in_process=in_process)
+        runner = make_runner(submission.files, classes=submission.classes, timeout=timeout, in_process=in_process)
     except RunnerStartError as error:
         message = f"the grader could not run your code on this machine: {error}"
         results = [_result(check, "error", message) for check in checks]
@@ -109,15 +108,41 @@ def grade(
     with runner:
         results = _run_all(checks, submission, runner, seed)
         isolation = runner.isolation
-    return scoring.report(results, seed=seed, submission=submission, isolation=isolation,
-                          duration=time.perf_counter() - started)
+    report = scoring.report(results, seed=seed, submission=submission, isolation=isolation,
+                            duration=time.perf_counter() - started)
+    _add_sources(report, submission, runner)
+    return report
+
+
+def _add_sources(report: dict, submission: Submission, runner) -> None:
+    """Say per graded class which file (and notebook cell) it was graded from, and what running the files showed."""
+    for assignment, entry in report.get("assignments", {}).items():
+        layers = entry.get("layers") or {}
+        sources = {}
+        for name in layers:
+            place = runner.located.get(name)
+            planned = submission.classes.get(name)
+            if place is None and planned is not None:
+                place = {"file": planned.filename}
+                if planned.cell is not None:
+                    place["cell"] = planned.cell
+            if place is not None:
+                if planned is not None and planned.reason:
+                    place = dict(place, reason=planned.reason)
+                sources[name] = place
+        entry["sources"] = sources
+        if entry.get("file") is None and sources:
+            files = sorted({place["file"] for place in sources.values()})
+            entry["file"] = files[0] if len(files) == 1 else ", ".join(files)
+    report["notes"] = list(report.get("notes", [])) + [n for n in runner.notes if n not in report.get("notes", [])]
 
 
 def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int) -> list[dict]:
     results, timeouts = [], {}
     for check in checks:
-        if check.assignment not in submission.sources:
-            missing = f"no {check.assignment}.py or {check.assignment}.ipynb in the submission"
+        if check.assignment not in submission.sources and check.layer not in submission.classes:
+            missing = (f"no {check.assignment}.py or {check.assignment}.ipynb in the submission, "
+                       f"and no file in it defines {check.layer}")
             results.append(_result(check, "missing", missing))
         elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             given_up = f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"
@@ -143,8 +168,8 @@ def grade_submission(
     ``assignments`` narrows to some of the course's assignments (default: every one)."""
     assignments = tuple(a.name for a in courses.current().select(assignments))
     submission = load_submission(Path(path), assignments)
-    if Path(path).is_file():  # one module file: grade just that assignment
-        assignments = tuple(submission.sources)
+    if submission.assignments:  # one file: grade the assignments whose names it defines
+        assignments = submission.assignments
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
     checks = suites.collect(visibilities, assignments)
     seed = draw_seed() if seed is None else seed

@@ -38,7 +38,8 @@ AUTOMAGICS = frozenset(
     "unalias unload_ext who who_ls whos xdel xmode".split())
 _MAGIC_LINE = re.compile(r"^(\s*)(?:[%!]|[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[%!])")
 _HELP_LINE = re.compile(r"^\s*(?:\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
-_AUTOMAGIC_LINE = re.compile(r"^([A-Za-z_]\w*)(?:\s+(.*))?$")
+_AUTOMAGIC_LINE = re.compile(r"^([A-Za-z_]\w*)(\s*)(.*)$")
+_NOT_AUTOMAGIC_REST = re.compile(r"(?:[-+*/%&|^<>@]?=(?!=)|:|,|;|is\b|in\b|not\b|and\b|or\b|if\b|for\b)")
 _TIMED_LINE = re.compile(r"^(\s*)%{1,2}(?:time|timeit)\b(?:\s+-\S+(?:\s+\d+)?)*\s+(\S.*)$")
 _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
 _PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
@@ -122,10 +123,13 @@ def _prepare(run, cell, namespace):
     if magic and magic.group(1) not in _PYTHON_CELL_MAGICS:
         run.notes.append(f"{label} was not run: it is a %%{magic.group(1)} cell, which only Jupyter can run.")
         return None
+    starts = _statement_starts(source)
     for i, line in enumerate(lines):
+        if starts is not None and i + 1 not in starts:
+            continue  # inside a string or a bracket: never a magic
         replacement = _python_line(line, namespace, first=(i == 0 and bool(magic)))
         if replacement is not None:
-            run.skipped_lines.append((f"{label} line {i + 1}", line.strip()))
+            run.skipped_lines.append((f"{label[len(run.filename) + 2:]}, line {i + 1}", line.strip()))
             lines[i] = replacement
     text = "\n".join(lines)
     linecache.cache[label] = (len(text), None, [line + "\n" for line in lines], label)
@@ -144,6 +148,27 @@ def _prepare(run, cell, namespace):
     return label, code, _defined_names(tree)
 
 
+def _statement_starts(source):
+    """Line numbers where a statement begins (so not inside a string or brackets), or None if unknown."""
+    import io
+    import tokenize
+
+    starts, expect = set(), True
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in (tokenize.NEWLINE, tokenize.NL):
+                expect = True
+            elif token.type in (tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.ENCODING):
+                continue
+            elif expect:
+                starts.add(token.start[0])
+                expect = False
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        if not starts:
+            return None
+    return starts
+
+
 def _python_line(line, namespace, first):
     """The Python to run instead of an IPython-only ``line``, or None if ``line`` is Python."""
     indent = line[: len(line) - len(line.lstrip())]
@@ -156,8 +181,8 @@ def _python_line(line, namespace, first):
         return f"{indent}pass"
     automagic = _AUTOMAGIC_LINE.match(line)  # column 0 only, as IPython checks
     if automagic and automagic.group(1) in AUTOMAGICS and automagic.group(1) not in namespace:
-        rest = automagic.group(2) or ""
-        if not re.match(r"(?:[-+*/%&|^<>!]?=(?!=)|[(\[.,:;=]|is\b|in\b|and\b|or\b|if\b|for\b)", rest):
+        space, rest = automagic.group(2), automagic.group(3)
+        if not rest or (space and not _NOT_AUTOMAGIC_REST.match(rest)):
             return "pass"
     return None
 

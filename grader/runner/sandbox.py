@@ -183,11 +183,12 @@ class Runner(BaseRunner):
     tenth of a second, mostly importing numpy) overlaps the judge's own work.
     """
 
-    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048):
-        super().__init__(sources, timeout=timeout)
+    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048,
+                 classes: dict | None = None):
+        super().__init__(sources, timeout=timeout, classes=classes)
         self.memory_mb = memory_mb
         self._child: _Child | None = None
-        self._preload = standin_preloads(s.text for s in sources.values() if s.text)
+        self._preload = standin_preloads(source.text for source in sources.values() if source.text)
         try:
             self._account = reserve_account()
         except (NoAccount, OSError) as exc:
