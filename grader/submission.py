@@ -190,10 +190,13 @@ def _module_file(assignment: str, files: list[_File], notes: list[str]) -> _File
         return None
     best = min(key for key, _ in ranked)
     group = [f for key, f in ranked if key == best]
-    if best == (0, group[0].depth) and len(group) <= 2 and len({f.path.suffix for f in group}) == len(group):
+    if best == (0, group[0].depth) and len(group) <= 2 and len({f.path.suffix for f in group}) == len(group) \
+            and len({f.path.parent for f in group}) == 1:
         chosen, note = _choose_exact(assignment, group)
         if note:
             notes.append(note)
+        if chosen.depth:
+            notes.append(f"{assignment}: graded {chosen.shown}, found in a sub-folder.")
         return chosen
     if len(group) == 1:
         chosen = group[0]
@@ -307,10 +310,12 @@ def _load_file(path: Path, assignments, submission: Submission) -> None:
     single.source = read_module(own or _module_name(single, set(_every())), path)
     single.definitions = class_definitions(single.source.text or "", single.source.cells)
     submission.files[single.source.name] = single.source
+    imported: set[str] = set()
     for sibling in _siblings_imported(single):
         if sibling.source.name not in submission.files:
             submission.files[sibling.source.name] = sibling.source
-    defined = [a for a in _every() if any(c in single.definitions for c in _graded(a))]
+            imported.update(class_definitions(sibling.source.text or "", sibling.source.cells))
+    defined = [a for a in _every() if any(c in single.definitions or c in imported for c in _graded(a))]
     chosen = tuple(a for a in assignments if a in defined or a == own)
     submission.assignments = chosen or tuple(assignments)
     for assignment in submission.assignments:
@@ -338,9 +343,6 @@ def _load_folder(path: Path, assignments, submission: Submission) -> None:
     _name_all(files, submission, module_files)
     for assignment in assignments:
         _plan(assignment, files, module_files.get(assignment), submission, None)
-    nested = {f.shown.rsplit("/", 1)[0] for a, f in module_files.items() if a in assignments and "/" in f.shown}
-    if len(nested) == 1 and all("/" in f.shown for a, f in module_files.items() if a in assignments):
-        submission.notes.insert(0, f"graded the modules found in {nested.pop()}/")
     if not any(name in submission.classes for a in assignments for name in _graded(a)):
         wanted = ", ".join(f"{a}.py" for a in assignments)
         submission.notes.append(f"found none of {wanted} (or .ipynb) in {path}, and no file defines a graded class")

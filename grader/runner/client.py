@@ -140,6 +140,7 @@ class BaseRunner:
         self._objects[handle] = _Object(self._generation, class_name)
         self._test_handles.append(handle)
         self._locate(class_name, source)
+        self._take_notes()
         return handle
 
     def _module_for(self, assignment: str, name: str) -> str:

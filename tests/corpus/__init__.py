@@ -23,10 +23,10 @@ ASSIGNMENT_OF = {
 BUGS = {
     "MulLayer": ("dx = dout * self.y", "dx = dout * self.yy"),
     "AddLayer": ("dy = dout * 1", "dy = dout * l"),
-    "Relu": ("dout[self.mask] = 0", "dout[self.masks] = 0"),
+    "Relu": ("dx = np.where(self.mask, 0.0, dout)", "dx = np.where(self.masks, 0.0, dout)"),
     "Sigmoid": ("dx = dout * (1.0 - self.out) * self.out", "dx = dout * (1.0 - self.output) * self.out"),
     "Affine": ("self.dW = np.dot(self.x.T, dout)", "self.dW = np.dot(self.X.T, dout)"),
-    "SoftmaxWithLoss": ("batch_size = self.t.shape[0]", "batch_size = self.T.shape[0]"),
+    "SoftmaxWithLoss": ("batch_size = self.y.shape[0]", "batch_size = self.Y.shape[0]"),
     "Convolution": ("self.db = np.sum(dout, axis=0)", "self.db = np.sum(d_out, axis=0)"),
     "Pooling": ("dmax = np.zeros((dout.size, pool_size))", "dmax = np.zeros((dout.size, poolsize))"),
 }
@@ -48,9 +48,26 @@ def _blocks(assignment: str) -> dict[str, str]:
     return blocks
 
 
+_BUGGY: set[str] = set()
+
+
 def code(name: str) -> str:
-    """The correct code of one class or helper function."""
-    return _blocks(ASSIGNMENT_OF[name] if name in ASSIGNMENT_OF else _helper_home(name))[name]
+    """The code of one class or helper function: correct, unless :func:`with_bug` is building."""
+    text = _blocks(ASSIGNMENT_OF[name] if name in ASSIGNMENT_OF else _helper_home(name))[name]
+    if name in _BUGGY:
+        right, wrong = BUGS[name]
+        assert right in text, (name, right)
+        text = text.replace(right, wrong, 1)
+    return text
+
+
+def with_bug(build, folder, target: str):
+    """Build a habit's files with one real bug (a typo in ``target``'s backward)."""
+    _BUGGY.add(target)
+    try:
+        return build(folder)
+    finally:
+        _BUGGY.discard(target)
 
 
 def _helper_home(name: str) -> str:
