@@ -96,8 +96,14 @@ def grade(
     seed: int,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
+    progress=None,
 ) -> dict:
-    """Grade a loaded submission with the given tests; return the JSON report as a dict."""
+    """Grade a loaded submission with the given tests; return the JSON report as a dict.
+
+    ``progress(check, number, total)`` is called before each test. Ctrl+C
+    stops grading: the report still comes back, with ``"interrupted": true``
+    and the tests not run marked so.
+    """
     started = time.perf_counter()
     try:
         runner = make_runner(submission.files, classes=submission.classes, timeout=timeout, in_process=in_process)
@@ -106,11 +112,13 @@ def grade(
         results = [_result(check, "error", message) for check in checks]
         return scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
     with runner:
-        results = _run_all(checks, submission, runner, seed)
+        results = _run_all(checks, submission, runner, seed, progress)
         isolation = runner.isolation
     report = scoring.report(results, seed=seed, submission=submission, isolation=isolation,
                             duration=time.perf_counter() - started)
     _add_sources(report, submission, runner)
+    if any(INTERRUPTED in r["message"] for r in results):
+        report["interrupted"] = True
     return report
 
 
@@ -137,9 +145,24 @@ def _add_sources(report: dict, submission: Submission, runner) -> None:
     report["notes"] = list(report.get("notes", [])) + [n for n in runner.notes if n not in report.get("notes", [])]
 
 
-def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int) -> list[dict]:
-    results, timeouts = [], {}
-    for check in checks:
+INTERRUPTED = "not run: grading was interrupted (Ctrl+C)"
+
+
+def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int, progress=None) -> list[dict]:
+    """Every test's result; on Ctrl+C the tests not finished get a result saying so, and grading stops."""
+    results: list[dict] = []
+    try:
+        _run_each(checks, submission, runner, seed, progress, results)
+    except KeyboardInterrupt:
+        results += [_result(check, "error", INTERRUPTED) for check in checks[len(results):]]
+    return results
+
+
+def _run_each(checks, submission, runner, seed, progress, results) -> None:
+    timeouts: dict[str, int] = {}
+    for number, check in enumerate(checks, start=1):
+        if progress is not None:
+            progress(check, number, len(checks))
         if check.assignment not in submission.sources and check.layer not in submission.classes:
             missing = (f"no {check.assignment}.py or {check.assignment}.ipynb in the submission, "
                        f"and no file in it defines {check.layer}")
@@ -152,7 +175,6 @@ def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: i
             if result["status"] == "timeout":
                 timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
             results.append(result)
-    return results
 
 
 def grade_submission(
@@ -163,6 +185,7 @@ def grade_submission(
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
+    progress=None,
 ) -> dict:
     """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all";
     ``assignments`` narrows to some of the course's assignments (default: every one)."""
@@ -173,4 +196,4 @@ def grade_submission(
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
     checks = suites.collect(visibilities, assignments)
     seed = draw_seed() if seed is None else seed
-    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process)
+    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process, progress=progress)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,7 @@ class ChildGarbled(Exception):
 class _Object:
     generation: int
     class_name: str
+    arguments: list = field(default_factory=list)  # what its methods were called with, for contract hints
 
 
 class BaseRunner:
@@ -135,7 +136,10 @@ class BaseRunner:
                                   output)
             hint = ""
             if result.get("type") == "TypeError":
+                from ..contracts import constructor_hint
+
                 hint = f"\nThe grader creates it as {_describe_call(class_name, args, kwargs)}"
+                hint += constructor_hint(class_name)
             raise _student_exception(result, what, output, hint)
         self._objects[handle] = _Object(self._generation, class_name)
         self._test_handles.append(handle)
@@ -169,6 +173,7 @@ class BaseRunner:
         buffers = _add_arguments(request, args, kwargs)
         what = f"{obj.class_name}.{method}"
         ok, result, output = self._request(request, buffers, self._op_deadline(), what)
+        obj.arguments.extend(args)
         if ok:
             return result
         if result["kind"] == "missing":
@@ -176,7 +181,10 @@ class BaseRunner:
         if result["kind"] == "not_callable":
             message = f"{what} is not a method (it is a {result['type']})"
             raise StudentException(message, "TypeError", output=output)
-        raise _student_exception(result, what, output)
+        from ..contracts import call_hint
+
+        hint = call_hint(result.get("type", ""), result.get("message", ""), obj.arguments + list(args))
+        raise _student_exception(result, what, output, hint)
 
     def get(self, handle: int, attr: str):
         """Read an attribute of a created object (``self.dW`` after backward, ...)."""
