@@ -68,3 +68,51 @@ def test_a_windows_saved_file_with_korean_comments_scores_full_marks(tmp_path, e
                              "--format", "json", "-o", "-", "--seed", "3"], capture_output=True, text=True, cwd=tmp_path)
     report = json.loads(result.stdout)
     assert report["score"] == report["max_score"] > 0, result.stdout[-2000:]
+
+
+def test_a_symlinked_module_is_refused_on_its_own_tests_only(tmp_path):
+    solutions = ROOT / "courses" / "backprop" / "solutions"
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "gates.py").symlink_to(solutions / "gates.py")
+    (folder / "activations.py").write_text((solutions / "activations.py").read_text(encoding="utf-8"), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "grader.cli", "gates", "activations", "--submission", str(folder),
+                             "--format", "json", "-o", "-", "--seed", "3", "--lang", "en"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    report = json.loads(result.stdout)
+    gates = [t for t in report["tests"] if t["assignment"] == "gates"]
+    assert gates and all(t["score"] == 0 and "gates.py is a symbolic link" in t["message"] for t in gates)
+    activations = [t for t in report["tests"] if t["assignment"] == "activations"]
+    assert activations and all(t["status"] == "passed" for t in activations)
+
+
+@pytest.mark.parametrize("raw, words", [
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}', "code cell 1 has no readable source"),
+    (b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": ["a", 1]}]}', "code cell 1 has no readable source"),
+    (b'{"nbformat": [4], "cells": []}', "uses notebook format 'unknown'"),
+    (b'{"nbformat": 3, "worksheets": {"cells": 1}}', "has no code cells"),
+])
+def test_hostile_notebooks_are_refused_with_a_message_never_an_exception(tmp_path, raw, words):
+    from grader.submission import read_module
+
+    (tmp_path / "gates.ipynb").write_bytes(raw)
+    source = read_module("gates", tmp_path / "gates.ipynb")
+    assert words in (source.problem or " ".join(source.notes))
+
+
+def test_a_cell_that_would_exhaust_the_judges_memory_is_never_compiled_in_the_judge(tmp_path, monkeypatch):
+    import builtins
+
+    from grader.submission import read_module
+
+    cell = "x = " + "(" * 200_000 + ")" * 200_000
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1, "source": cell}]}
+    (tmp_path / "gates.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    calls = []
+    real_compile = builtins.compile
+    monkeypatch.setattr(builtins, "compile", lambda *a, **k: calls.append(a) or real_compile(*a, **k))
+    source = read_module("gates", tmp_path / "gates.ipynb")
+    assert source.problem is None and len(source.cells) == 1
+    assert not calls
