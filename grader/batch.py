@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
 from . import course as courses, suites
+from .i18n import _
 from .reports import write_atomically
 
 MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; a course's modules are a few kB
@@ -121,7 +122,8 @@ def _missing_message(report: dict) -> str:
     for assignment, entry in report.get("assignments", {}).items():
         if not entry.get("file"):
             names = " or ".join(entry.get("layers") or ())
-            missing.append(f"no {assignment}.py or .ipynb, and no file defines {names}")
+            missing.append(_("no {module} or .ipynb, and no file defines {names}").format(
+                module=f"{assignment}.py", names=names))
     return "; ".join(missing)
 
 

@@ -152,11 +152,11 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     except SubmissionError as error:
         raise click.UsageError(str(error)) from None
     except KeyboardInterrupt:
-        click.echo("Interrupted before any test ran.", err=True)
+        click.echo(_("Interrupted before any test ran."), err=True)
         sys.exit(INTERRUPTED)
     _emit(report, fmt, output)
     if report.get("interrupted"):
-        click.echo("Interrupted (Ctrl+C): the report holds what was graded until then.", err=True)
+        click.echo(_("Interrupted (Ctrl+C): the report holds what was graded until then."), err=True)
         sys.exit(INTERRUPTED)
     if fail_under is not None and percent(report) < fail_under:
         click.echo(_("Score {score}% is below --fail-under {limit}%.").format(

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .i18n import _
+
 _SHAPE_ERRORS = re.compile(r"not aligned|matmul|mismatch in its core dimension|cannot reshape|shapes? \(", re.I)
 _LABEL_ERRORS = re.compile(r"broadcast|index|indices|not aligned|shape", re.I)
 
@@ -28,20 +30,21 @@ def call_hint(kind: str, message: str, arguments: list) -> str:
     labels = [a for a in arrays if a.ndim == 1 and a.dtype.kind in "iu"]
     if labels and _LABEL_ERRORS.search(message):
         n = labels[0].shape[0]
-        return (f"\nHint: the labels t were integer class indices of shape ({n},), which the contract allows as well "
-                "as one-hot (N, K): handle both, e.g. turn integers into one-hot with np.eye(K)[t], or pick the "
-                "right scores with y[np.arange(N), t].")
+        return "\n" + _("Hint: the labels t were integer class indices of shape ({n},), which the contract allows "
+                         "as well as one-hot (N, K): handle both, e.g. turn integers into one-hot with np.eye(K)[t], "
+                         "or pick the right scores with y[np.arange(N), t].").format(n=n)
     wide = [a for a in arrays if a.ndim > 2]
     if wide and _SHAPE_ERRORS.search(message):
         shape = wide[0].shape
-        return (f"\nHint: x had shape {shape}; the contract says the layer flattens x of shape (N, ...) to (N, -1) "
-                "first (x.reshape(x.shape[0], -1)) and returns dx in x's original shape.")
+        return "\n" + _("Hint: x had shape {shape}; the contract says the layer flattens x of shape (N, ...) to "
+                         "(N, -1) first (x.reshape(x.shape[0], -1)) and returns dx in x's original shape.").format(
+            shape=shape)
     return ""
 
 
 def constructor_hint(class_name: str) -> str:
     signature = expected_constructor(class_name)
-    return f"\nThe expected constructor is {signature}." if signature else ""
+    return "\n" + _("The expected constructor is {signature}.").format(signature=signature) if signature else ""
 
 
 @lru_cache(maxsize=None)

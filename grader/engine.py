@@ -18,6 +18,7 @@ import numpy as np
 
 from . import course as courses, scoring, suites
 from .gradcheck import Mismatch
+from .i18n import N_, _
 from .runner import RunnerStartError, StudentCodeError, StudentException, make_runner
 from .submission import Submission, load_submission
 
@@ -117,7 +118,7 @@ def grade(
     report = scoring.report(results, seed=seed, submission=submission, isolation=isolation,
                             duration=time.perf_counter() - started)
     _add_sources(report, submission, runner)
-    if any(INTERRUPTED in r["message"] for r in results):
+    if any(_(INTERRUPTED) in r["message"] for r in results):
         report["interrupted"] = True
     return report
 
@@ -145,7 +146,7 @@ def _add_sources(report: dict, submission: Submission, runner) -> None:
     report["notes"] = list(report.get("notes", [])) + [n for n in runner.notes if n not in report.get("notes", [])]
 
 
-INTERRUPTED = "not run: grading was interrupted (Ctrl+C)"
+INTERRUPTED = N_("not run: grading was interrupted (Ctrl+C)")
 
 
 def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int, progress=None) -> list[dict]:
@@ -154,7 +155,7 @@ def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: i
     try:
         _run_each(checks, submission, runner, seed, progress, results)
     except KeyboardInterrupt:
-        results += [_result(check, "error", INTERRUPTED) for check in checks[len(results):]]
+        results += [_result(check, "error", _(INTERRUPTED)) for check in checks[len(results):]]
     return results
 
 
@@ -164,8 +165,8 @@ def _run_each(checks, submission, runner, seed, progress, results) -> None:
         if progress is not None:
             progress(check, number, len(checks))
         if check.assignment not in submission.sources and check.layer not in submission.classes:
-            missing = (f"no {check.assignment}.py or {check.assignment}.ipynb in the submission, "
-                       f"and no file in it defines {check.layer}")
+            missing = _("no {module} or {notebook} in the submission, and no file in it defines {name}").format(
+                module=f"{check.assignment}.py", notebook=f"{check.assignment}.ipynb", name=check.layer)
             results.append(_result(check, "missing", missing))
         elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             given_up = f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"

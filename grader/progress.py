@@ -12,6 +12,8 @@ import sys
 import threading
 import time
 
+from .i18n import _
+
 DELAY = 1.0
 _REFRESH = 0.25
 
@@ -32,7 +34,7 @@ class Progress:
             self._thread.start()
 
     def __call__(self, check, number: int, total: int) -> None:
-        self._current = f"grading {check.name} ({number}/{total})"
+        self._current = _("grading {test} ({number}/{total})").format(test=check.name, number=number, total=total)
 
     def _draw_until_stopped(self) -> None:
         while not self._stop.wait(_REFRESH):

@@ -572,6 +572,14 @@ def test_a_non_ascii_line_in_a_syntax_error_keeps_the_message():
             runner.new("gates", "MulLayer")
 
 
+def test_scipy_imports_normally_and_works_in_the_child():
+    source = ("import numpy as np\nfrom scipy import signal\n"
+              "class MulLayer:\n    def go(self):\n"
+              "        return float(signal.convolve2d(np.ones((3, 3)), np.ones((2, 2)), mode='valid').sum())\n")
+    with runner_for(module("gates", source)) as runner:
+        assert runner.call(runner.new("gates", "MulLayer"), "go") == 16.0
+
+
 def test_stdlib_and_numpy_submodules_import_normally():
     source = ("import numpy.testing as npt\nimport glob, unicodedata, fractions\n"
               "class MulLayer:\n    def go(self):\n        npt.assert_allclose(1.0, 1.0)\n"
