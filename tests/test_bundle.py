@@ -140,7 +140,7 @@ def test_empty_submission_scores_zero_and_names_the_missing_files(root):
     results = run_autograder(root, {})
     assert results["score"] == 0
     assert results["tests"] and all(t["status"] == "failed" for t in results["tests"])
-    assert "제출물에 gates.py도 gates.ipynb도 없습니다" in results["tests"][0]["output"]
+    assert "제출물에 gates.py도 gates.ipynb도 없고" in results["tests"][0]["output"]
 
 
 def test_missing_submission_folder_still_writes_results(root):
