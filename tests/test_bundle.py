@@ -67,7 +67,8 @@ def root(bundle, tmp_path_factory):
 
 
 def _env(root: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "GRADER_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "GRADER_")) or k == "GRADER_LANG"}
     return {**env, "AUTOGRADER_ROOT": str(root), **extra}
 
 

@@ -28,7 +28,7 @@ def descend(f, x, lr=0.1):
 
 def steal():
     import course_functions
-    return 1
+    return float(course_functions.square_scaled(np.ones(1)))
 
 NOT_A_FUNCTION = 3
 """
