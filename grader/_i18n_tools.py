@@ -92,9 +92,14 @@ def course_messages(root: Path) -> Catalog:
             catalog.add(todo, locations=[(where, lineno)], auto_comments=["the TODO of a stub (its error message)"])
         for message in i18n_text.docstring_messages(source):
             catalog.add(message, locations=[(where, 0)], auto_comments=["a paragraph of a docstring"])
-    for path in sorted((root / "solutions").glob("*.md")):
-        _add_document(catalog, path.read_text(encoding="utf-8"), f"{label}/{path.relative_to(root)}")
+    for path in sorted((root / "solutions").glob("*.md")) + sorted(root.glob("students.md")):
+        _add_document(catalog, _without_comment(path.read_text(encoding="utf-8")), f"{label}/{path.relative_to(root)}")
     return catalog
+
+
+def _without_comment(text: str) -> str:
+    """A leading ``<!-- ... -->`` note for the course's authors is not for students."""
+    return text.split("-->", 1)[1] if text.startswith("<!--") else text
 
 
 def _add_document(catalog: Catalog, text: str, where: str) -> None:

@@ -30,12 +30,16 @@ def _code_words(tree: ast.AST):
 
 
 def test_the_engine_code_names_no_assignment_and_no_layer():
-    names = set(COURSE.names) | {g for a in COURSE.assignments for g in a.graded}
+    """Names the engine defines for itself (its own ``numerical_gradient`` tool) are not the course's."""
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in (ROOT / "grader").rglob("*.py")}
+    own = {node.name for tree in trees.values() for node in ast.walk(tree)
+           if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    names = (set(COURSE.names) | {g for a in COURSE.assignments for g in a.graded}) - own
     pattern = re.compile(r"\b(" + "|".join(sorted(names)) + r")\b")
     offenders = []
     for path in sorted((ROOT / "grader").rglob("*")):
         if path.suffix == ".py":
-            for lineno, text in _code_words(ast.parse(path.read_text(encoding="utf-8"))):
+            for lineno, text in _code_words(trees[path]):
                 if pattern.search(text):
                     offenders.append(f"{path.relative_to(ROOT)}:{lineno}: {text[:80]!r}")
         elif path.suffix in (".yml", ".sh") and pattern.search(path.read_text(encoding="utf-8")):
@@ -68,3 +72,23 @@ def test_a_weekly_course_file_round_trips(tmp_path):
     copy = courses.load(tmp_path)
     assert copy.assignments == week and copy.title == COURSE.title and copy.language == COURSE.language == "ko"
     assert copy.max_score == week[0].max_score
+
+
+def test_a_weekly_release_holds_and_grades_only_its_assignments(tmp_path):
+    yaml = pytest.importorskip("yaml")
+    from grader.release import release_student
+
+    out = release_student(tmp_path / "week1", COURSE, ["gates"])
+    assert sorted(p.name for p in (out / "assignments").iterdir()) == ["gates.ipynb", "gates.py"]
+    workflow = yaml.safe_load((out / ".github" / "workflows" / "classroom.yml").read_text())
+    steps = [s["with"] for s in workflow["jobs"]["grade"]["steps"]
+             if s.get("uses", "").startswith("classroom-resources/autograding-command-grader")]
+    assert [(s["test-name"], s["max-score"]) for s in steps] == [("gates", 20)]
+    readme = (out / "README.md").read_text()
+    assert "| `gates.py` | `MulLayer`, `AddLayer` | 20 |" in readme and "activations.py`" not in readme
+    # in the course's language: the course's introduction and errata come from its catalogue
+    assert "밑바닥부터 시작하는 딥러닝" in readme and "## 강의 문서의 오류" in readme
+    shipped = courses.load(out / "courses" / "backprop")
+    assert shipped.names == ("gates",) and shipped.release_folder == (out / "assignments").resolve()
+    assert sorted(p.name for p in (out / "courses" / "backprop" / "tests" / "public").glob("*.py")) == \
+        ["__init__.py", "gates.py"]

@@ -23,3 +23,7 @@ CONV = {
     "b": N_("db sums dout over the batch and every output position: shape (FN,)."),
 }
 POOL = N_("max pooling sends each window's dout to the position of that window's maximum; the rest get 0.")
+NUMERICAL_GRADIENT = N_("central differences: for each index, grad[idx] = (f(x with x[idx] + h) - "
+                        "f(x with x[idx] - h)) / (2 * h) with h = 1e-4, then put x[idx] back.")
+GRADIENT_DESCENT = N_("repeat step_num times: x = x - lr * numerical_gradient(f, x); return the final x.")
+SIGMOID_LOSS = N_("dx = (sigmoid(x) - t) / N: the (a - y) of logistic regression, divided by the batch size N.")

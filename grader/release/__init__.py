@@ -94,7 +94,8 @@ def build_assignments(course: Course, assignments=None, language: str | None = N
             raise FileNotFoundError(f"{template} is missing: it holds the text of {name}.ipynb")
         files[filename] = stub
         files[f"{name}.ipynb"] = build_notebook(name, stub, template.read_text(encoding="utf-8"),
-                                                str(template.relative_to(course.root)), translate=gettext)
+                                                str(template.relative_to(course.root)),
+                                                functions=course.assignment(name).graded, translate=gettext)
     return files
 
 
