@@ -222,6 +222,7 @@ class BaseRunner:
         names positions of ``args`` to return too, as they are after the call:
         then the result is ``(value, *echoed arguments)``.
         """
+        module = self._module_for(module, function)
         source = self._load(module)
         args, kwargs = list(args), dict(kwargs or {})
         callables = {"module": COURSE_FUNCTIONS, "args": {}, "kwargs": {}}
