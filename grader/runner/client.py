@@ -310,9 +310,13 @@ class BaseRunner:
         request = {"op": "load", "name": name, "modules": modules + BOOK_MODULES, "graded": sorted(self.classes),
                    "cell_seconds": self.timeout}
         what = f"importing {source.filename}"
+        started = time.monotonic()
         try:
-            # An import gets its own time budget: it is not the fault of the test that triggers it.
+            # An import gets its own time budget: it is not the fault of the test that triggers it,
+            # so the test's clock does not count it either.
             ok, result, output = self._request(request, [], time.monotonic() + self._load_seconds(), what)
+            if self._deadline is not None:
+                self._deadline += time.monotonic() - started
             self._take_notes()
             if not ok:
                 raise _student_exception(result, what, output)
