@@ -92,4 +92,4 @@ def choose_between(paths: list[Path], class_name: str, unfinished: dict[Path, bo
     if len(recent) == 1:
         return recent[0], "it was saved most recently"
     chosen = sorted(recent, key=lambda p: (p.suffix != ".py", str(p)))[0]
-    return chosen, "they were saved at the same time, and then a .py file and the first name count"
+    return chosen, "they were saved at the same time, so the first by name (a .py file before a notebook) was taken"
