@@ -1,0 +1,33 @@
+"""Every test speaks English unless it asks for Korean.
+
+The built-in course is taught in Korean, so without this the reports these
+tests read would be Korean. ``GRADER_LANG`` is exported, so the ``grade``
+and ``grader`` processes the tests start speak English too. A Korean test
+passes ``--lang ko`` or uses the ``korean`` fixture.
+"""
+import os
+
+import pytest
+
+os.environ["GRADER_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(monkeypatch):
+    from grader import i18n
+
+    monkeypatch.setenv("GRADER_LANG", "en")
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+
+
+@pytest.fixture
+def korean(monkeypatch):
+    """Speak Korean in this test's process and in the processes it starts."""
+    from grader import i18n
+
+    monkeypatch.setenv("GRADER_LANG", "ko")
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
