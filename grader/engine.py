@@ -18,10 +18,13 @@ import numpy as np
 
 from . import scoring, suites
 from .gradcheck import Mismatch
+from .i18n import _
+from .sanitize import clean_data
 from .runner import RunnerStartError, StudentCodeError, StudentException, make_runner
 from .submission import Submission, load_submission
 
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIME_BUDGET = 60.0  # seconds for a whole submission: slowness is bounded, not only hangs
 TIMEOUTS_BEFORE_GIVING_UP = 2  # per layer: bounds the time a hanging layer can cost
 OUTPUT_SHOWN = 2000
 
@@ -47,11 +50,14 @@ def _student_message(check: suites.Check, error: StudentCodeError) -> tuple[str,
     return error.status, message
 
 
-def run_check(check: suites.Check, runner, seed: int) -> dict:
-    """Run one test and return its result entry (see "The JSON report" in the README)."""
+def run_check(check: suites.Check, runner, seed: int, until: float | None = None) -> dict:
+    """Run one test and return its result entry (see "The JSON report" in the README).
+
+    ``until`` (a ``time.monotonic()`` value) is when the submission's time budget runs out.
+    """
     status, message, output = "passed", "", ""
     started = time.perf_counter()
-    runner.begin_test()
+    runner.begin_test(until)
     try:
         check.func(suites.StudentModule(runner, check.assignment), test_rng(seed, check.name), **check.params)
     except Mismatch as failure:
@@ -96,8 +102,15 @@ def grade(
     seed: int,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
 ) -> dict:
-    """Grade a loaded submission with the given tests; return the JSON report as a dict."""
+    """Grade a loaded submission with the given tests; return the JSON report as a dict.
+
+    ``time_budget`` bounds the whole grading (None: no bound); once it is
+    spent, the remaining tests are ``timeout``. If the grader itself fails,
+    the report keeps what was graded, the rest is ``error`` and
+    ``internal_error`` says what failed (the command line then exits 3).
+    """
     started = time.perf_counter()
     needed = {c.assignment for c in checks} & set(submission.sources)
     try:
@@ -105,16 +118,32 @@ def grade(
     except RunnerStartError as error:
         message = f"the grader could not run your code on this machine: {error}"
         results = [_result(check, "error", message) for check in checks]
-        return scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
-    with runner:
-        results = _run_all(checks, submission, runner, seed)
-        isolation = runner.isolation
-    return scoring.report(results, seed=seed, submission=submission, isolation=isolation,
-                          duration=time.perf_counter() - started)
+        return clean_data(scoring.report(results, seed=seed, submission=submission,
+                                         duration=time.perf_counter() - started))
+    results: list[dict] = []
+    isolation, failure = "", ""
+    try:
+        with runner:
+            _run_all(checks, submission, runner, seed, results, time_budget)
+            isolation = runner.isolation
+    except Exception:  # a bug in the grader: keep what was graded, say the rest was not
+        failure = traceback.format_exc()
+        print(f"internal error while grading:\n{failure}", file=sys.stderr)
+        graded = {r["name"] for r in results}
+        message = _("not run: the grader itself failed; please report it to the course staff.")
+        results += [_result(check, "error", message) for check in checks if check.name not in graded]
+    report = scoring.report(results, seed=seed, submission=submission, isolation=isolation,
+                            duration=time.perf_counter() - started)
+    if failure:
+        report["internal_error"] = failure.strip().splitlines()[-1]
+    return clean_data(report)
 
 
-def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int) -> list[dict]:
-    results, timeouts = [], {}
+def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int,
+             results: list[dict], time_budget: float | None = None) -> list[dict]:
+    """Append each check's result to ``results`` (kept if the grader itself fails half-way)."""
+    timeouts = {}
+    until = time.monotonic() + time_budget if time_budget else None
     for check in checks:
         if check.assignment not in submission.sources:
             missing = f"no {check.assignment}.py or {check.assignment}.ipynb in the submission"
@@ -122,8 +151,13 @@ def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: i
         elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             given_up = f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"
             results.append(_result(check, "timeout", given_up))
+        elif until is not None and time.monotonic() >= until:
+            spent = _("not run: the time budget for the whole submission ({seconds} s) was spent; "
+                      "look for slow code (loops over every entry) in the earlier tests").format(
+                seconds=f"{time_budget:g}")
+            results.append(_result(check, "timeout", spent))
         else:
-            result = run_check(check, runner, seed)
+            result = run_check(check, runner, seed, until)
             if result["status"] == "timeout":
                 timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
             results.append(result)
@@ -138,6 +172,7 @@ def grade_submission(
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
 ) -> dict:
     """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all"."""
     submission = load_submission(Path(path), assignments)
@@ -146,4 +181,4 @@ def grade_submission(
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
     checks = suites.collect(visibilities, assignments)
     seed = draw_seed() if seed is None else seed
-    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process)
+    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process, time_budget=time_budget)
