@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
-from . import suites
+from . import course as courses, suites
 from .i18n import _
 from .reports import render, write_atomically
 from .sanitize import clean, clean_data, csv_cell
 
-MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; the four modules are a few kB
+MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; a course's modules are a few kB
 MAX_ZIP_FILES = 1000
 MAX_CENTRAL_DIRECTORY = MAX_ZIP_FILES * (46 + 2 * 0xFFFF)  # the most MAX_ZIP_FILES entries can take
 _END_OF_DIRECTORY = struct.Struct("<4s4H2LH")  # signature, disks, entries here, entries, size, offset, comment
@@ -146,7 +146,7 @@ def extract_zip(archive: Path, dest: Path) -> None:
         raise BrokenSubmission(f"{archive.name} is not a readable zip file ({error})") from None
 
 
-def grade_student(student: Student, *, seed: int, timeout: float, suite: str,
+def grade_student(student: Student, *, seed: int, timeout: float, suite: str, assignments=None,
                   time_budget: float | None = None) -> dict:
     """The student's report, with ``student``, ``status`` and ``status_message`` added."""
     from .engine import grade_submission
@@ -158,20 +158,21 @@ def grade_student(student: Student, *, seed: int, timeout: float, suite: str,
             try:
                 extract_zip(student.path, folder)
             except BrokenSubmission as error:
-                return ungraded(student, "broken", str(error), seed=seed, suite=suite)
-        report = grade_submission(folder, suite=suite, seed=seed, timeout=timeout, time_budget=time_budget)
+                return ungraded(student, "broken", str(error), seed=seed, suite=suite, assignments=assignments)
+        report = grade_submission(folder, suite=suite, seed=seed, timeout=timeout, assignments=assignments,
+                                  time_budget=time_budget)
     report["submission"] = str(student.path)
     found = [e["file"] for e in report["assignments"].values() if e.get("file")]
     if found:
         return {"student": student.name, "status": "ok", "status_message": "", **report}
-    modules = ", ".join(f"{a}.py" for a in suites.ASSIGNMENTS)
+    modules = ", ".join(a.module for a in courses.current().select(assignments))
     message = f"no assignment module found (expected any of {modules}, or .ipynb)"
     return {"student": student.name, "status": "broken", "status_message": message, **report}
 
 
-def ungraded(student: Student, status: str, message: str, *, seed: int, suite: str) -> dict:
+def ungraded(student: Student, status: str, message: str, *, seed: int, suite: str, assignments=None) -> dict:
     """The report of a student who could not be graded: score 0 out of the full maximum."""
-    maxima = maximum_scores(suite)
+    maxima = maximum_scores(suite, assignments)
     return {
         "student": student.name, "status": status, "status_message": message,
         "score": 0.0, "max_score": sum(maxima.values()), "seed": seed, "tests": [],
@@ -180,10 +181,12 @@ def ungraded(student: Student, status: str, message: str, *, seed: int, suite: s
     }
 
 
-def maximum_scores(suite: str) -> dict[str, float]:
+def maximum_scores(suite: str, assignments=None) -> dict[str, float]:
+    """The maximum of each chosen assignment (all of the course's by default), in course order."""
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
-    maxima = dict.fromkeys(suites.ASSIGNMENTS, 0.0)
-    for check in suites.collect(visibilities, suites.ASSIGNMENTS):
+    chosen = [a.name for a in courses.current().select(assignments)]
+    maxima = dict.fromkeys(chosen, 0.0)
+    for check in suites.collect(visibilities, chosen):
         maxima[check.assignment] += check.points
     return maxima
 
@@ -291,7 +294,7 @@ def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: floa
 
 # --- the gradebook ------------------------------------------------------------
 
-def gradebook_row(report: dict) -> dict:
+def gradebook_row(report: dict, assignments=None) -> dict:
     counts = report.get("counts") or {}
     row = {
         "student": csv_cell(report["student"]),
@@ -300,7 +303,7 @@ def gradebook_row(report: dict) -> dict:
         "max_score": f"{report['max_score']:g}",
         "percent": f"{100 * report['score'] / report['max_score']:.1f}" if report["max_score"] else "0.0",
     }
-    for assignment in suites.ASSIGNMENTS:
+    for assignment in (a.name for a in courses.current().select(assignments)):
         entry = report.get("assignments", {}).get(assignment)
         row[assignment] = f"{entry['score']:g}" if entry else ""
     for status in ("passed", "failed", "error", "timeout", "missing"):
@@ -310,8 +313,9 @@ def gradebook_row(report: dict) -> dict:
     return row
 
 
-def gradebook_csv(reports: list[dict]) -> str:
-    rows = [gradebook_row(r) for r in sorted(reports, key=lambda r: r["student"])]
+def gradebook_csv(reports: list[dict], assignments=None) -> str:
+    """One row per student, one column per chosen assignment."""
+    rows = [gradebook_row(r, assignments) for r in sorted(reports, key=lambda r: r["student"])]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["student"], lineterminator="\n")
     writer.writeheader()
@@ -326,11 +330,11 @@ def time_limit_per_student(timeout: float, time_budget: float | None = None) -> 
     return 120 + 30 * timeout
 
 
-def _warm_up(suite: str) -> None:
+def _warm_up(suite: str, assignments=None) -> None:
     """Import the engine, the runner and every test here, once, so each forked worker starts warm."""
     from . import engine  # noqa: F401  (numpy, the runner, the reference layers)
 
-    maximum_scores(suite)  # imports the suites
+    maximum_scores(suite, assignments)  # imports the suites
 
 
 def run_batch(
@@ -341,11 +345,13 @@ def run_batch(
     jobs: int | None = None,
     timeout: float = 10.0,
     suite: str = "all",
+    assignments=None,
     time_budget: float | None = None,
     progress: Callable[[dict], None] = lambda report: None,
 ) -> list[dict]:
     """Grade every student of ``submissions``; write ``out/gradebook.csv`` and ``out/<student>.json``.
 
+    ``assignments`` grades only those, with scores out of their points.
     ``time_budget`` is per student. Nothing one student's submission does can
     keep the others from being graded or the gradebook from being written:
     a student whose grading fails is ``crashed``, a report that cannot be
@@ -354,24 +360,26 @@ def run_batch(
     """
     students = find_students(submissions, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
-    _warm_up(suite)
-    options = {"seed": seed, "timeout": timeout, "suite": suite, "time_budget": time_budget}
+    _warm_up(suite, assignments)
+    options = {"seed": seed, "timeout": timeout, "suite": suite, "assignments": assignments,
+               "time_budget": time_budget}
+    scope = {"seed": seed, "suite": suite, "assignments": assignments}
     reports: dict[Student, dict] = {}
     outcomes = run_isolated(students, functools.partial(grade_student, **options),
                             jobs=jobs or os.cpu_count() or 1, time_limit=time_limit_per_student(timeout, time_budget))
     try:
         for student, (kind, value) in outcomes:
-            report = value if kind == "done" else ungraded(student, "crashed", value, seed=seed, suite=suite)
-            reports[student] = _write_student_report(out, student, report, seed=seed, suite=suite)
+            report = value if kind == "done" else ungraded(student, "crashed", value, **scope)
+            reports[student] = _write_student_report(out, student, report, scope)
             progress(reports[student])
     finally:  # also when the batch itself fails: the gradebook holds every student, graded or not
         missing = _("not graded: the batch stopped before this student's turn")
-        rows = [reports.get(s) or ungraded(s, "crashed", missing, seed=seed, suite=suite) for s in students]
-        write_atomically(out / "gradebook.csv", gradebook_csv(rows))
+        rows = [reports.get(s) or ungraded(s, "crashed", missing, **scope) for s in students]
+        write_atomically(out / "gradebook.csv", gradebook_csv(rows, assignments))
     return sorted(reports.values(), key=lambda r: r["student"])
 
 
-def _write_student_report(out: Path, student: Student, report: dict, *, seed: int, suite: str) -> dict:
+def _write_student_report(out: Path, student: Student, report: dict, scope: dict) -> dict:
     """Write ``out/<student>.json``; the report to keep for the gradebook (cleaned, possibly noting a failure)."""
     try:
         report = clean_data(report)
@@ -381,6 +389,5 @@ def _write_student_report(out: Path, student: Student, report: dict, *, seed: in
         note = _("its JSON report could not be written ({error})").format(error=error.strerror or error)
         report["status_message"] = "; ".join(m for m in (report.get("status_message"), note) if m)
     except Exception as error:  # a report the grader cannot even render: that student only
-        report = ungraded(student, "crashed", clean(f"the grader failed: {type(error).__name__}: {error}"),
-                          seed=seed, suite=suite)
+        report = ungraded(student, "crashed", clean(f"the grader failed: {type(error).__name__}: {error}"), **scope)
     return report

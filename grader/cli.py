@@ -14,7 +14,6 @@ import click
 
 from .cli_lang import LocalizedCommand, LocalizedGroup
 from .i18n import N_, _
-from .suites import ASSIGNMENTS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_JSON = "grade-report.json"
@@ -107,8 +106,47 @@ def _emit_guarded(report: dict, fmt: str, output: str | None) -> bool:
     return False
 
 
+class AssignmentName(click.ParamType):
+    """An assignment of the course in use (known only once ``--course`` is read)."""
+
+    name = "assignment"
+
+    def convert(self, value, param, ctx):
+        from .course import current
+
+        names = current().names
+        if value not in names:
+            self.fail(_("{name} is not an assignment of this course; choose from {names}").format(
+                name=repr(value), names=", ".join(names)), param, ctx)
+        return value
+
+
+def _use_course(ctx, param, value):
+    from .course import CourseError, use
+
+    if value is not None:
+        try:
+            use(value)
+        except CourseError as error:
+            raise click.BadParameter(str(error), ctx, param) from None
+    return value
+
+
+def course_option(function):
+    return click.option("--course", type=click.Path(exists=True, path_type=Path), is_eager=True, expose_value=False,
+                        callback=_use_course, envvar="GRADER_COURSE",
+                        help=N_("The course folder (or its course.toml) [default: the built-in course]."))(function)
+
+
+def assignment_option(function):
+    return click.option("--assignment", "-a", "assignments", multiple=True, type=AssignmentName(),
+                        metavar="NAME",
+                        help=N_("Only this assignment (repeat for several); scores are out of those chosen."))(function)
+
+
 @click.command(cls=LocalizedCommand, context_settings=CONTEXT)
-@click.argument("assignments", nargs=-1, type=click.Choice(ASSIGNMENTS), metavar="[ASSIGNMENT]...")
+@click.argument("assignments", nargs=-1, type=AssignmentName(), metavar="[ASSIGNMENT]...")
+@course_option
 @click.option("--submission", "-s", default="assignments", show_default=True,
               type=click.Path(exists=True, path_type=Path),
               help=N_("Folder holding your modules (.py or .ipynb), or a single module file."))
@@ -134,7 +172,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
 
     \b
     Examples:
-      grade                          grade ./assignments (all four modules)
+      grade                          grade ./assignments (every assignment of the course)
       grade gates                    only gates.py
       grade --submission my_work/    grade another folder
       grade -s conv_pool.ipynb       grade one notebook
@@ -153,7 +191,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     from .submission import SubmissionError
 
     try:
-        report = grade_submission(submission, assignments=assignments or ASSIGNMENTS, suite=suite,
+        report = grade_submission(submission, assignments=assignments or None, suite=suite,
                                   seed=seed, timeout=timeout, time_budget=time_budget)
     except SubmissionError as error:
         raise click.UsageError(str(error)) from None
@@ -169,6 +207,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
 
 
 @click.group(cls=LocalizedGroup, context_settings=CONTEXT)
+@course_option
 def grader():
     """Tools for course staff and instructors: releases, autograder bundles, whole classes."""
 
@@ -177,11 +216,12 @@ def grader():
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help=N_("Also build a student release folder here (stubs, notebooks, public tests, README)."))
 @click.option("--check", is_flag=True, help=N_("Change nothing; fail with a diff if assignments/ is out of date."))
-def release(out, check):
-    """Generate assignments/ (stubs and notebooks) from solutions/."""
+@assignment_option
+def release(out, check, assignments):
+    """Generate assignments/ (stubs and notebooks) from the course's solutions/."""
     from .release import run_release
 
-    sys.exit(run_release(out, check))
+    sys.exit(run_release(out, check, assignments or None))
 
 
 @grader.group()
@@ -195,12 +235,13 @@ def bundle():
 @click.option("--pin", multiple=True, metavar="NAME==VERSION",
               help=N_("Pin numpy or click to another version than the one installed here "
                       "(e.g. for an older Python on the Gradescope image)."))
-def bundle_gradescope(out, pin):
-    """A Gradescope autograder zip: setup.sh, run_autograder and the grader with its hidden tests."""
+@assignment_option
+def bundle_gradescope(out, pin, assignments):
+    """A Gradescope autograder zip: setup.sh, run_autograder, the grader and the course with its hidden tests."""
     from .bundle import BundleError, build_gradescope, pins
 
     try:
-        path = build_gradescope(out, pin)
+        path = build_gradescope(out, pin, assignments=assignments or None)
     except BundleError as error:
         raise click.UsageError(str(error)) from None
     click.echo(_("Gradescope autograder written to {path}. Upload it under Configure Autograder.\n"
@@ -225,7 +266,8 @@ def bundle_gradescope(out, pin):
               metavar="SECONDS",
               help=N_("Seconds each student's submission may take; when they are spent, its remaining tests "
                       "are timeouts."))
-def batch(submissions, out, jobs, seed, timeout, suite, time_budget):
+@assignment_option
+def batch(submissions, out, jobs, seed, timeout, suite, time_budget, assignments):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
     Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
@@ -243,7 +285,8 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget):
     try:
         with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
             reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
-                                time_budget=time_budget, progress=lambda report: bar.update(1))
+                                assignments=assignments or None, time_budget=time_budget,
+                                progress=lambda report: bar.update(1))
     except Exception as error:  # run_batch has written the gradebook of what was graded, if it could
         _internal_failure(error)
         sys.exit(INTERNAL_ERROR)

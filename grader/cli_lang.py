@@ -46,12 +46,19 @@ def requested_language(args) -> str | None:
     return found if found in ("ko", "en") else None
 
 
-BUILT_IN_COURSE_LANGUAGE = "ko"
+def _course_language() -> str | None:
+    """The language of the course in use (``--course`` later replaces it with its own)."""
+    from .course import CourseError, current
+
+    try:
+        return current().language
+    except CourseError:
+        return None
 
 
 def apply_language(args) -> str:
     """Choose the language for this run from ``args``, the environment, the course and the locale."""
-    i18n.set_course_language(BUILT_IN_COURSE_LANGUAGE)
+    i18n.set_course_language(_course_language())
     requested = requested_language(args)
     language = i18n.set_language(requested) if requested else i18n.set_language(None)
     _route_click_messages()

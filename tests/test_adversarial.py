@@ -25,12 +25,11 @@ from pathlib import Path
 import pytest
 
 from grader.runner.sandbox import Runner
-from grader.suites import ASSIGNMENTS, LAYERS
+from builtin_course import ALL_LAYERS, ASSIGNMENTS, LAYERS, SOLUTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "adversarial"
-SOLUTIONS = ROOT / "solutions"
-ALL_LAYERS = {layer for layers in LAYERS.values() for layer in layers}
+ALL_LAYERS = set(ALL_LAYERS)
 TIMEOUT = 2.0
 SECRET = "BPG_TEST_SECRET"
 

@@ -8,12 +8,12 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from builtin_course import SOLUTIONS
 from grader.cli import grade
 from grader.engine import grade_submission
 from grader.reports import render
 
 HERE = Path(__file__).parent
-SOLUTIONS = HERE.parent / "solutions"
 SCHEMA = json.loads((HERE / "schemas" / "gradescope_results.schema.json").read_text())
 SEED = 7
 
@@ -199,11 +199,17 @@ def test_classroom_workflow_gives_each_assignment_its_points_and_publishes_junit
     yaml = pytest.importorskip("yaml")
     from grader.batch import maximum_scores
 
-    workflow = yaml.safe_load((HERE.parent / "grader" / "templates" / "classroom.yml").read_text())
+    from grader.course import current
+    from grader.release.classroom import classroom_workflow
+
+    workflow = yaml.safe_load(classroom_workflow(current(), current().assignments))
     steps = workflow["jobs"]["grade"]["steps"]
     graders = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-command-grader")]
     points = {s["with"]["test-name"]: s["with"]["max-score"] for s in graders}
     assert points == {a: int(m) for a, m in maximum_scores("all").items()}
+    reporter = next(s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-grading-reporter"))
+    assert reporter["with"]["runners"].split(",") == list(points)
+    assert set(reporter["env"]) == {f"{name.upper()}_RESULTS" for name in points}
     assert all("--fail-under 100" in s["with"]["command"] for s in graders)
     runs = " ".join(s.get("run", "") for s in steps)
     assert "--format junit --output grade-junit.xml" in runs

@@ -60,7 +60,7 @@ def test_a_dead_zygote_is_replaced():
 def test_grading_without_the_zygote_still_gives_full_marks(tmp_path):
     out = tmp_path / "report.json"
     env = dict(os.environ, GRADER_NO_ZYGOTE="1")
-    result = subprocess.run([sys.executable, "-m", "grader.cli", "gates", "--submission", "solutions",
+    result = subprocess.run([sys.executable, "-m", "grader.cli", "gates", "--submission", str(ROOT / "courses" / "backprop" / "solutions"),
                              "--format", "json", "--output", str(out), "--fail-under", "100"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
