@@ -115,7 +115,9 @@ CASES_EXPECTED = {
                                               r"another request\)", earned="forward"),
     "slow_everywhere": Case(ALL_LAYERS, r"time budget for the whole submission", earned="all",
                             args=("--time-budget", "8")),
-    "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError", earned="forward", needs="confined"),
+    # in its own PID namespace the grader is not even there to signal (os.getppid() is 0)
+    "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError|Relu: dx differs at", earned="forward",
+                            needs="confined"),
 }
 
 
