@@ -2,7 +2,7 @@
 
 Thin on purpose: parse, call, print, exit. Exit statuses:
 0 graded, 1 graded but below ``--fail-under``, 2 bad usage or missing path,
-3 the grader itself failed (the report still holds what was graded).
+3 the grader itself failed (the report still holds what was graded), 130 interrupted (Ctrl+C).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_JSON = "grade-report.json"
 INTERNAL_ERROR = 3  # never 1, which means "graded, below --fail-under"
 DEFAULT_TIME_BUDGET = 60.0  # the engine's default, kept here so --help needs no engine import
+INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl+C
 
 
 class OutputError(click.ClickException):
@@ -190,15 +191,25 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     from .scoring import percent
     from .submission import SubmissionError
 
+    from .progress import Progress
+
     try:
-        report = grade_submission(submission, assignments=assignments or None, suite=suite,
-                                  seed=seed, timeout=timeout, time_budget=time_budget)
+        with Progress() as progress:
+            report = grade_submission(submission, assignments=assignments or None, suite=suite,
+                                      seed=seed, timeout=timeout, time_budget=time_budget, progress=progress)
     except SubmissionError as error:
         raise click.UsageError(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo(_("Interrupted before any test ran."), err=True)
+        sys.exit(INTERRUPTED)
     except Exception as error:
         _internal_failure(error)
         report = _unfinished_report(submission, seed, error)
-    if not _emit_guarded(report, fmt, output) or report.get("internal_error"):
+    emitted = _emit_guarded(report, fmt, output)
+    if report.get("interrupted"):
+        click.echo(_("Interrupted (Ctrl+C): the report holds what was graded until then."), err=True)
+        sys.exit(INTERRUPTED)
+    if not emitted or report.get("internal_error"):
         sys.exit(INTERNAL_ERROR)
     if fail_under is not None and percent(report) < fail_under:
         click.echo(_("Score {score}% is below --fail-under {limit}%.").format(

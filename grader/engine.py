@@ -18,7 +18,7 @@ import numpy as np
 
 from . import course as courses, scoring, suites
 from .gradcheck import Mismatch
-from .i18n import _
+from .i18n import N_, _
 from .sanitize import clean_data
 from .runner import RunnerStartError, StudentCodeError, StudentException, make_runner
 from .submission import Submission, load_submission
@@ -103,18 +103,21 @@ def grade(
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
     time_budget: float | None = DEFAULT_TIME_BUDGET,
+    progress=None,
 ) -> dict:
     """Grade a loaded submission with the given tests; return the JSON report as a dict.
 
-    ``time_budget`` bounds the whole grading (None: no bound); once it is
-    spent, the remaining tests are ``timeout``. If the grader itself fails,
-    the report keeps what was graded, the rest is ``error`` and
-    ``internal_error`` says what failed (the command line then exits 3).
+    ``progress(check, number, total)`` is called before each test. Ctrl+C
+    stops grading: the report still comes back, with ``"interrupted": true``
+    and the tests not run marked so. ``time_budget`` bounds the whole
+    grading (None: no bound); once it is spent, the remaining tests are
+    ``timeout``. If the grader itself fails, the report keeps what was
+    graded, the rest is ``error`` and ``internal_error`` says what failed
+    (the command line then exits 3).
     """
     started = time.perf_counter()
-    needed = {c.assignment for c in checks} & set(submission.sources)
     try:
-        runner = make_runner({a: submission.sources[a] for a in needed}, timeout=timeout, in_process=in_process)
+        runner = make_runner(submission.files, classes=submission.classes, timeout=timeout, in_process=in_process)
     except RunnerStartError as error:
         message = f"the grader could not run your code on this machine: {error}"
         results = [_result(check, "error", message) for check in checks]
@@ -124,7 +127,7 @@ def grade(
     isolation, failure = "", ""
     try:
         with runner:
-            _run_all(checks, submission, runner, seed, results, time_budget)
+            _run_all(checks, submission, runner, seed, progress, results, time_budget)
             isolation = runner.isolation
     except Exception:  # a bug in the grader: keep what was graded, say the rest was not
         failure = traceback.format_exc()
@@ -134,19 +137,64 @@ def grade(
         results += [_result(check, "error", message) for check in checks if check.name not in graded]
     report = scoring.report(results, seed=seed, submission=submission, isolation=isolation,
                             duration=time.perf_counter() - started)
+    try:
+        _add_sources(report, submission, runner)
+    except Exception:  # where each class came from is a courtesy; the grades stand without it
+        failure = failure or traceback.format_exc()
+    if any(_(INTERRUPTED) in r["message"] for r in results):
+        report["interrupted"] = True
     if failure:
         report["internal_error"] = failure.strip().splitlines()[-1]
     return clean_data(report)
 
 
-def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int,
-             results: list[dict], time_budget: float | None = None) -> list[dict]:
-    """Append each check's result to ``results`` (kept if the grader itself fails half-way)."""
-    timeouts = {}
+def _add_sources(report: dict, submission: Submission, runner) -> None:
+    """Say per graded class which file (and notebook cell) it was graded from, and what running the files showed."""
+    for assignment, entry in report.get("assignments", {}).items():
+        layers = entry.get("layers") or {}
+        sources = {}
+        for name in layers:
+            place = runner.located.get(name)
+            planned = submission.classes.get(name)
+            if place is None and planned is not None:
+                place = {"file": planned.filename}
+                if planned.cell is not None:
+                    place["cell"] = planned.cell
+            if place is not None:
+                if planned is not None and planned.reason:
+                    place = dict(place, reason=planned.reason)
+                sources[name] = place
+        entry["sources"] = sources
+        if entry.get("file") is None and sources:
+            files = sorted({place["file"] for place in sources.values()})
+            entry["file"] = files[0] if len(files) == 1 else ", ".join(files)
+    report["notes"] = list(report.get("notes", [])) + [n for n in runner.notes if n not in report.get("notes", [])]
+
+
+INTERRUPTED = N_("not run: grading was interrupted (Ctrl+C)")
+
+
+def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int, progress=None,
+             results: list[dict] | None = None, time_budget: float | None = None) -> list[dict]:
+    """Every test's result, appended to ``results`` (kept if the grader itself fails half-way); on Ctrl+C
+    the tests not finished get a result saying so, and grading stops."""
+    results = [] if results is None else results
+    try:
+        _run_each(checks, submission, runner, seed, progress, results, time_budget)
+    except KeyboardInterrupt:
+        results += [_result(check, "error", _(INTERRUPTED)) for check in checks[len(results):]]
+    return results
+
+
+def _run_each(checks, submission, runner, seed, progress, results, time_budget=None) -> None:
+    timeouts: dict[str, int] = {}
     until = time.monotonic() + time_budget if time_budget else None
-    for check in checks:
-        if check.assignment not in submission.sources:
-            missing = f"no {check.assignment}.py or {check.assignment}.ipynb in the submission"
+    for number, check in enumerate(checks, start=1):
+        if progress is not None:
+            progress(check, number, len(checks))
+        if check.assignment not in submission.sources and check.layer not in submission.classes:
+            missing = _("no {module} or {notebook} in the submission, and no file in it defines {name}").format(
+                module=f"{check.assignment}.py", notebook=f"{check.assignment}.ipynb", name=check.layer)
             results.append(_result(check, "missing", missing))
         elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             given_up = f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"
@@ -161,7 +209,6 @@ def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: i
             if result["status"] == "timeout":
                 timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
             results.append(result)
-    return results
 
 
 def grade_submission(
@@ -173,14 +220,16 @@ def grade_submission(
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
     time_budget: float | None = DEFAULT_TIME_BUDGET,
+    progress=None,
 ) -> dict:
     """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all";
     ``assignments`` narrows to some of the course's assignments (default: every one)."""
     assignments = tuple(a.name for a in courses.current().select(assignments))
     submission = load_submission(Path(path), assignments)
-    if Path(path).is_file():  # one module file: grade just that assignment
-        assignments = tuple(submission.sources)
+    if submission.assignments:  # one file: grade the assignments whose names it defines
+        assignments = submission.assignments
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
     checks = suites.collect(visibilities, assignments)
     seed = draw_seed() if seed is None else seed
-    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process, time_budget=time_budget)
+    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process, time_budget=time_budget,
+                 progress=progress)
