@@ -81,7 +81,9 @@ def run_autograder(root: Path, files: dict[str, str] | Path | None) -> dict:
         submission.mkdir()
         for name, text in files.items():
             (submission / name).write_text(text)
-    done = subprocess.run([str(root / "run_autograder")], env=_env(root), capture_output=True, text=True, timeout=120)
+    # English, as every test speaks unless it asks for Korean (the course's own language)
+    done = subprocess.run([str(root / "run_autograder")], env=_env(root, GRADER_LANG="en"), capture_output=True,
+                          text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     jsonschema.validate(results, SCHEMA)
