@@ -55,6 +55,10 @@ class HostileRunner:
     def get(self, handle, attribute):
         return self._next()
 
+    def call_function(self, module, name, args, kwargs, echo=(), replacing=None):
+        """A function exercise: its result, and with ``echo`` the arguments as they were after the call."""
+        return (self._next(), *(self._next() for _ in echo)) if echo else self._next()
+
 
 @FUZZ
 @given(st.sampled_from(CHECKS), st.lists(VALUES, min_size=1, max_size=6))
