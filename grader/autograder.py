@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .i18n import N_, _
 from .reports import gradescope, render, write_atomically
+from .sanitize import clean_data
 
 FALLBACK_MESSAGE = N_("The autograder failed before it could grade your submission. "
                       "This is not a problem with your code: please tell the course staff.")
@@ -29,7 +30,7 @@ def run(root: Path, *, seed: int | None = None, timeout: float | None = None) ->
     results_path = root / "results" / "results.json"
     try:
         report = grade_submission(root / "submission", suite="all", seed=seed, timeout=timeout or DEFAULT_TIMEOUT)
-        results = gradescope.results(report)
+        results = gradescope.results(clean_data(report))
         print(render(report, "text"), end="")
     except Exception:
         traceback.print_exc(file=sys.stdout)
