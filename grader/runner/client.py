@@ -186,6 +186,7 @@ class BaseRunner:
             return source
         if source.problem is not None or source.text is None:
             error = StudentException(source.problem or f"{source.filename} could not be read", "UnreadableFile")
+            error.during_import = True
             self._failed_imports[name] = error
             raise error
         modules = [
@@ -201,6 +202,7 @@ class BaseRunner:
             if not ok:
                 raise _student_exception(result, what, output)
         except StudentCodeError as exc:
+            exc.during_import = True
             self._failed_imports[name] = exc
             raise
         self._loaded_modules().add(name)
