@@ -287,18 +287,25 @@ def run_batch(
     suite: str = "all",
     progress: Callable[[dict], None] = lambda report: None,
 ) -> list[dict]:
-    """Grade every student of ``submissions``; write ``out/gradebook.csv`` and ``out/<student>.json``."""
+    """Grade every student of ``submissions``; write ``out/gradebook.csv``, ``out/<student>.json`` and
+    ``.html``, and the class report (``out/class-report.html`` and ``.csv``)."""
     students = find_students(submissions, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
     _warm_up(suite)
     options = {"seed": seed, "timeout": timeout, "suite": suite}
     reports = []
+    from .reports import classroom
+
+    html = classroom.html_available()
     outcomes = run_isolated(students, functools.partial(grade_student, **options),
                             jobs=jobs or os.cpu_count() or 1, time_limit=time_limit_per_student(timeout))
     for student, (kind, value) in outcomes:
         report = value if kind == "done" else ungraded(student, "crashed", value, seed=seed, suite=suite)
         write_atomically(out / f"{student.name}.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        if html:
+            classroom.write_student_html(out, report)
         reports.append(report)
         progress(report)
     write_atomically(out / "gradebook.csv", gradebook_csv(reports))
+    classroom.write_class_reports(out, reports)
     return sorted(reports, key=lambda r: r["student"])
