@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
-from . import suites
+from . import course as courses, suites
 from .reports import write_atomically
 
-MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; the four modules are a few kB
+MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; a course's modules are a few kB
 MAX_ZIP_FILES = 1000
 
 
@@ -93,7 +93,7 @@ def extract_zip(archive: Path, dest: Path) -> None:
         raise BrokenSubmission(f"{archive.name} is not a readable zip file ({error})") from None
 
 
-def grade_student(student: Student, *, seed: int, timeout: float, suite: str) -> dict:
+def grade_student(student: Student, *, seed: int, timeout: float, suite: str, assignments=None) -> dict:
     """The student's report, with ``student``, ``status`` and ``status_message`` added."""
     from .engine import grade_submission
 
@@ -104,20 +104,20 @@ def grade_student(student: Student, *, seed: int, timeout: float, suite: str) ->
             try:
                 extract_zip(student.path, folder)
             except BrokenSubmission as error:
-                return ungraded(student, "broken", str(error), seed=seed, suite=suite)
-        report = grade_submission(folder, suite=suite, seed=seed, timeout=timeout)
+                return ungraded(student, "broken", str(error), seed=seed, suite=suite, assignments=assignments)
+        report = grade_submission(folder, suite=suite, seed=seed, timeout=timeout, assignments=assignments)
     report["submission"] = str(student.path)
     found = [e["file"] for e in report["assignments"].values() if e.get("file")]
     if found:
         return {"student": student.name, "status": "ok", "status_message": "", **report}
-    modules = ", ".join(f"{a}.py" for a in suites.ASSIGNMENTS)
+    modules = ", ".join(a.module for a in courses.current().select(assignments))
     message = f"no assignment module found (expected any of {modules}, or .ipynb)"
     return {"student": student.name, "status": "broken", "status_message": message, **report}
 
 
-def ungraded(student: Student, status: str, message: str, *, seed: int, suite: str) -> dict:
+def ungraded(student: Student, status: str, message: str, *, seed: int, suite: str, assignments=None) -> dict:
     """The report of a student who could not be graded: score 0 out of the full maximum."""
-    maxima = maximum_scores(suite)
+    maxima = maximum_scores(suite, assignments)
     return {
         "student": student.name, "status": status, "status_message": message,
         "score": 0.0, "max_score": sum(maxima.values()), "seed": seed, "tests": [],
@@ -126,10 +126,12 @@ def ungraded(student: Student, status: str, message: str, *, seed: int, suite: s
     }
 
 
-def maximum_scores(suite: str) -> dict[str, float]:
+def maximum_scores(suite: str, assignments=None) -> dict[str, float]:
+    """The maximum of each chosen assignment (all of the course's by default), in course order."""
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
-    maxima = dict.fromkeys(suites.ASSIGNMENTS, 0.0)
-    for check in suites.collect(visibilities, suites.ASSIGNMENTS):
+    chosen = [a.name for a in courses.current().select(assignments)]
+    maxima = dict.fromkeys(chosen, 0.0)
+    for check in suites.collect(visibilities, chosen):
         maxima[check.assignment] += check.points
     return maxima
 
@@ -237,7 +239,7 @@ def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: floa
 
 # --- the gradebook ------------------------------------------------------------
 
-def gradebook_row(report: dict) -> dict:
+def gradebook_row(report: dict, assignments=None) -> dict:
     counts = report.get("counts") or {}
     row = {
         "student": report["student"],
@@ -246,7 +248,7 @@ def gradebook_row(report: dict) -> dict:
         "max_score": f"{report['max_score']:g}",
         "percent": f"{100 * report['score'] / report['max_score']:.1f}" if report["max_score"] else "0.0",
     }
-    for assignment in suites.ASSIGNMENTS:
+    for assignment in (a.name for a in courses.current().select(assignments)):
         entry = report.get("assignments", {}).get(assignment)
         row[assignment] = f"{entry['score']:g}" if entry else ""
     for status in ("passed", "failed", "error", "timeout", "missing"):
@@ -256,8 +258,9 @@ def gradebook_row(report: dict) -> dict:
     return row
 
 
-def gradebook_csv(reports: list[dict]) -> str:
-    rows = [gradebook_row(r) for r in sorted(reports, key=lambda r: r["student"])]
+def gradebook_csv(reports: list[dict], assignments=None) -> str:
+    """One row per student, one column per chosen assignment."""
+    rows = [gradebook_row(r, assignments) for r in sorted(reports, key=lambda r: r["student"])]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["student"], lineterminator="\n")
     writer.writeheader()
@@ -270,11 +273,11 @@ def time_limit_per_student(timeout: float) -> float:
     return 120 + 30 * timeout
 
 
-def _warm_up(suite: str) -> None:
+def _warm_up(suite: str, assignments=None) -> None:
     """Import the engine, the runner and every test here, once, so each forked worker starts warm."""
     from . import engine  # noqa: F401  (numpy, the runner, the reference layers)
 
-    maximum_scores(suite)  # imports the suites
+    maximum_scores(suite, assignments)  # imports the suites
 
 
 def run_batch(
@@ -285,14 +288,16 @@ def run_batch(
     jobs: int | None = None,
     timeout: float = 10.0,
     suite: str = "all",
+    assignments=None,
     progress: Callable[[dict], None] = lambda report: None,
 ) -> list[dict]:
     """Grade every student of ``submissions``; write ``out/gradebook.csv``, ``out/<student>.json`` and
-    ``.html``, and the class report (``out/class-report.html`` and ``.csv``)."""
+    ``.html``, and the class report (``out/class-report.html`` and ``.csv``). ``assignments`` grades only
+    those, with scores out of their points."""
     students = find_students(submissions, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
-    _warm_up(suite)
-    options = {"seed": seed, "timeout": timeout, "suite": suite}
+    _warm_up(suite, assignments)
+    options = {"seed": seed, "timeout": timeout, "suite": suite, "assignments": assignments}
     reports = []
     from .reports import classroom
 
@@ -300,12 +305,13 @@ def run_batch(
     outcomes = run_isolated(students, functools.partial(grade_student, **options),
                             jobs=jobs or os.cpu_count() or 1, time_limit=time_limit_per_student(timeout))
     for student, (kind, value) in outcomes:
-        report = value if kind == "done" else ungraded(student, "crashed", value, seed=seed, suite=suite)
+        report = value if kind == "done" else ungraded(student, "crashed", value, seed=seed, suite=suite,
+                                                       assignments=assignments)
         write_atomically(out / f"{student.name}.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         if html:
             classroom.write_student_html(out, report)
         reports.append(report)
         progress(report)
-    write_atomically(out / "gradebook.csv", gradebook_csv(reports))
+    write_atomically(out / "gradebook.csv", gradebook_csv(reports, assignments))
     classroom.write_class_reports(out, reports)
     return sorted(reports, key=lambda r: r["student"])

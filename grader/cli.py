@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from .suites import ASSIGNMENTS
+from .cli_lang import LocalizedCommand, LocalizedGroup
+from .i18n import N_, _
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_JSON = "grade-report.json"
@@ -29,7 +30,8 @@ def _write(path: str, content: str):
     try:
         return write_atomically(path, content)
     except OSError as error:
-        raise OutputError(f"cannot write the report to {path}: {error.strerror or error}") from None
+        raise OutputError(_("cannot write the report to {path}: {error}").format(
+            path=path, error=error.strerror or error)) from None
 
 
 def _emit(report: dict, fmt: str, output: str | None) -> None:
@@ -46,9 +48,10 @@ def _emit(report: dict, fmt: str, output: str | None) -> None:
         try:
             json_path = reports.write_atomically(DEFAULT_JSON, reports.render(report, "json"))
         except OSError as error:  # the student still has the report on screen
-            click.echo(f"Could not write {DEFAULT_JSON} here: {error.strerror or error}", err=True)
+            click.echo(_("Could not write {path} here: {error}").format(path=DEFAULT_JSON, error=error.strerror or error),
+                       err=True)
         else:
-            click.echo(f"JSON report written to {json_path}")
+            click.echo(_("JSON report written to {path}").format(path=json_path))
         return
     content = reports.render(report, fmt)
     if output == "-":
@@ -56,34 +59,73 @@ def _emit(report: dict, fmt: str, output: str | None) -> None:
         return
     path = _write(output or reports.FORMATS[fmt][1], content)
     click.echo(reports.render(report, "text", colour=use_colour()), nl=False)
-    click.echo(f"{fmt} report written to {path}")
+    click.echo(_("{format} report written to {path}").format(format=fmt, path=path))
 
 
-@click.command(context_settings=CONTEXT)
-@click.argument("assignments", nargs=-1, type=click.Choice(ASSIGNMENTS), metavar="[ASSIGNMENT]...")
+class AssignmentName(click.ParamType):
+    """An assignment of the course in use (known only once ``--course`` is read)."""
+
+    name = "assignment"
+
+    def convert(self, value, param, ctx):
+        from .course import current
+
+        names = current().names
+        if value not in names:
+            self.fail(_("{name} is not an assignment of this course; choose from {names}").format(
+                name=repr(value), names=", ".join(names)), param, ctx)
+        return value
+
+
+def _use_course(ctx, param, value):
+    from .course import CourseError, use
+
+    if value is not None:
+        try:
+            use(value)
+        except CourseError as error:
+            raise click.BadParameter(str(error), ctx, param) from None
+    return value
+
+
+def course_option(function):
+    return click.option("--course", type=click.Path(exists=True, path_type=Path), is_eager=True, expose_value=False,
+                        callback=_use_course, envvar="GRADER_COURSE",
+                        help=N_("The course folder (or its course.toml) [default: the built-in course]."))(function)
+
+
+def assignment_option(function):
+    return click.option("--assignment", "-a", "assignments", multiple=True, type=AssignmentName(),
+                        metavar="NAME",
+                        help=N_("Only this assignment (repeat for several); scores are out of those chosen."))(function)
+
+
+@click.command(cls=LocalizedCommand, context_settings=CONTEXT)
+@click.argument("assignments", nargs=-1, type=AssignmentName(), metavar="[ASSIGNMENT]...")
+@course_option
 @click.option("--submission", "-s", default="assignments", show_default=True,
               type=click.Path(exists=True, path_type=Path),
-              help="Folder holding your modules (.py or .ipynb), or a single module file.")
+              help=N_("Folder holding your modules (.py or .ipynb), or a single module file."))
 @click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True,
-              help="'public': only the tests you can see; 'all': every suite installed here.")
+              help=N_("'public': only the tests you can see; 'all': every suite installed here."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit", "gradescope", "html"]),
-              default="text", show_default=True, help="Report format.")
+              default="text", show_default=True, help=N_("Report format."))
 @click.option("--output", "-o", metavar="PATH",
-              help="Where to write the report ('-' for the terminal). Text goes to the terminal by default; "
-                   "other formats to grade-report.json, grade-report.md, grade-junit.xml, results.json "
-                   "or grade-report.html.")
+              help=N_("Where to write the report ('-' for the terminal). Text goes to the terminal by default; "
+                      "other formats to grade-report.json, grade-report.md, grade-junit.xml, results.json "
+                      "or grade-report.html."))
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1),
-              help="Seed for the random test cases; the report always records the one used.")
+              help=N_("Seed for the random test cases; the report always records the one used."))
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds each test may run before it is stopped.")
+              help=N_("Seconds each test may run before it is stopped."))
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
-              help="Exit with status 1 when the score is below this percentage of the maximum.")
+              help=N_("Exit with status 1 when the score is below this percentage of the maximum."))
 def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under):
     """Grade your backward passes and explain every mistake.
 
     \b
     Examples:
-      grade                          grade ./assignments (all four modules)
+      grade                          grade ./assignments (every assignment of the course)
       grade gates                    only gates.py
       grade --submission my_work/    grade another folder
       grade -s conv_pool.ipynb       grade one notebook
@@ -102,30 +144,33 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     from .submission import SubmissionError
 
     try:
-        report = grade_submission(submission, assignments=assignments or ASSIGNMENTS, suite=suite,
+        report = grade_submission(submission, assignments=assignments or None, suite=suite,
                                   seed=seed, timeout=timeout)
     except SubmissionError as error:
         raise click.UsageError(str(error)) from None
     _emit(report, fmt, output)
     if fail_under is not None and percent(report) < fail_under:
-        click.echo(f"Score {percent(report):.1f}% is below --fail-under {fail_under:g}%.", err=True)
+        click.echo(_("Score {score}% is below --fail-under {limit}%.").format(
+            score=f"{percent(report):.1f}", limit=f"{fail_under:g}"), err=True)
         sys.exit(1)
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=LocalizedGroup, context_settings=CONTEXT)
+@course_option
 def grader():
     """Tools for course staff and instructors: releases, autograder bundles, whole classes."""
 
 
 @grader.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Also build a student release folder here (stubs, notebooks, public tests, README).")
-@click.option("--check", is_flag=True, help="Change nothing; fail with a diff if assignments/ is out of date.")
-def release(out, check):
-    """Generate assignments/ (stubs and notebooks) from solutions/."""
+              help=N_("Also build a student release folder here (stubs, notebooks, public tests, README)."))
+@click.option("--check", is_flag=True, help=N_("Change nothing; fail with a diff if assignments/ is out of date."))
+@assignment_option
+def release(out, check, assignments):
+    """Generate assignments/ (stubs and notebooks) from the course's solutions/."""
     from .release import run_release
 
-    sys.exit(run_release(out, check))
+    sys.exit(run_release(out, check, assignments or None))
 
 
 @grader.group()
@@ -135,34 +180,39 @@ def bundle():
 
 @bundle.command("gradescope")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.zip",
-              help="Where to write the zip to upload as the assignment's autograder.")
+              help=N_("Where to write the zip to upload as the assignment's autograder."))
 @click.option("--pin", multiple=True, metavar="NAME==VERSION",
-              help="Pin numpy or click to another version than the one installed here "
-                   "(e.g. for an older Python on the Gradescope image).")
-def bundle_gradescope(out, pin):
-    """A Gradescope autograder zip: setup.sh, run_autograder and the grader with its hidden tests."""
+              help=N_("Pin numpy or click to another version than the one installed here "
+                      "(e.g. for an older Python on the Gradescope image)."))
+@assignment_option
+def bundle_gradescope(out, pin, assignments):
+    """A Gradescope autograder zip: setup.sh, run_autograder, the grader and the course with its hidden tests."""
     from .bundle import BundleError, build_gradescope, pins
 
     try:
-        path = build_gradescope(out, pin)
+        path = build_gradescope(out, pin, assignments=assignments or None)
     except BundleError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"Gradescope autograder written to {path}. Upload it under Configure Autograder.\n"
-               f"It installs {', '.join(pins(pin))}: choose a base image whose python3 can install "
-               f"these (this machine has Python {sys.version_info.major}.{sys.version_info.minor}), or rebuild with --pin.")
+    click.echo(_("Gradescope autograder written to {path}. Upload it under Configure Autograder.\n"
+                 "It installs {packages}: choose a base image whose python3 can install "
+                 "these (this machine has Python {python}), or rebuild with --pin.").format(
+        path=path, packages=", ".join(pins(pin)), python=f"{sys.version_info.major}.{sys.version_info.minor}"))
 
 
 @grader.command()
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for gradebook.csv and one JSON report per student.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Students graded at a time [default: number of cores].")
+              help=N_("Folder for gradebook.csv and one JSON report per student."))
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help=N_("Students graded at a time [default: number of cores]."))
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1),
-              help="Seed for every student's random cases [default: drawn once and recorded in the gradebook].")
+              help=N_("Seed for every student's random cases [default: drawn once and recorded in the gradebook]."))
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds each test may run before it is stopped.")
-@click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True)
-def batch(submissions, out, jobs, seed, timeout, suite):
+              help=N_("Seconds each test may run before it is stopped."))
+@click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True,
+              help=N_("'public': only the tests students can see; 'all': every suite installed here."))
+@assignment_option
+def batch(submissions, out, jobs, seed, timeout, suite, assignments):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
     Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
@@ -174,16 +224,18 @@ def batch(submissions, out, jobs, seed, timeout, suite):
 
     count = len(find_students(submissions, exclude=out))
     if not count:
-        raise click.UsageError(f"{submissions} holds no sub-folders or .zip files to grade")
+        raise click.UsageError(_("{path} holds no sub-folders or .zip files to grade").format(path=submissions))
     seed = draw_seed() if seed is None else seed
-    click.echo(f"Grading {count} submissions with seed {seed}.", err=True)
-    with click.progressbar(length=count, label="Grading", file=sys.stderr, show_pos=True) as bar:
+    click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
+    with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
         reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
+                            assignments=assignments or None,
                             progress=lambda report: bar.update(1))
     problems = [r for r in reports if r["status"] != "ok"]
     for report in problems:
         click.echo(f"{report['student']}: {report['status']}: {report['status_message']}", err=True)
-    click.echo(f"Gradebook written to {out / 'gradebook.csv'} ({len(reports)} students, {len(problems)} not ok).")
+    click.echo(_("Gradebook written to {path} ({students} students, {problems} not ok).").format(
+        path=out / "gradebook.csv", students=len(reports), problems=len(problems)))
 
 
 if __name__ == "__main__":

@@ -428,8 +428,12 @@ def render(diagnosis: Diagnosis | dict | None) -> str:
     return _TEXTS[diagnosis.code](diagnosis)
 
 
-def picture_arrays(got: np.ndarray, expected: np.ndarray) -> dict | None:
-    """The two arrays as nested lists for a report's picture, or None when too large to draw."""
+def picture_arrays(got: np.ndarray, expected: np.ndarray, wrong: np.ndarray) -> dict | None:
+    """The two arrays as nested lists, and the indices judged wrong, for a report's picture.
+
+    None when the array is too large to draw or a single number.
+    """
     if expected.size > PICTURE_LIMIT or got.shape != expected.shape or expected.ndim == 0:
         return None
-    return {"shape": list(expected.shape), "expected": expected.tolist(), "got": got.tolist()}
+    return {"shape": list(expected.shape), "expected": expected.tolist(), "got": got.tolist(),
+            "wrong": np.argwhere(wrong).tolist()}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import diagnoses, scoring, suites
+from . import course as courses, diagnoses, scoring, suites
 from .gradcheck import Mismatch
 from .runner import (MissingCode, RunnerStartError, StudentCodeError, StudentCrash, StudentException,
                      StudentTimeout, make_runner)
@@ -171,13 +171,15 @@ def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: i
 def grade_submission(
     path,
     *,
-    assignments=suites.ASSIGNMENTS,
+    assignments=None,
     suite: str = "all",
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
 ) -> dict:
-    """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all"."""
+    """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all";
+    ``assignments`` narrows to some of the course's assignments (default: every one)."""
+    assignments = tuple(a.name for a in courses.current().select(assignments))
     submission = load_submission(Path(path), assignments)
     if Path(path).is_file():  # one module file: grade just that assignment
         assignments = tuple(submission.sources)

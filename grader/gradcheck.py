@@ -9,7 +9,14 @@ Tolerances: an entry passes when ``|got - expected| <= RTOL * |expected| +
 ATOL * scale``, where ``scale`` is the largest magnitude in the expected array.
 That admits float32 arithmetic (about 1e-7 relative per operation, summed over
 a few hundred terms) and the book's ``log(y + 1e-7)``, while every real bug
-seen in student code is off by far more.
+seen in student code is off by far more. ``scale`` is never below 1e-8, so an
+expected array of zeros still has a tolerance.
+
+Every tolerance is taken from the expected values, never from the student's:
+a huge answer cannot widen its own tolerance. Sums and norms are computed
+after dividing by the largest entry, so entries near 1e300 or 1e-300 neither
+overflow nor underflow, and every test is written as "passes only if the
+error is within the bound", so a NaN born anywhere in the arithmetic fails.
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ ATOL = 1e-5
 STEP = 1e-6
 ELEMENTWISE_LIMIT = 32  # larger arrays are checked along random directions first
 DIRECTIONS = 4
+MAGNITUDE = 10.0  # a directional check trusts no gradient this many times larger than the expected one
 
 
 class Mismatch(AssertionError):
@@ -121,6 +129,7 @@ def diagnose(got: np.ndarray, expected: np.ndarray, what: str = "") -> Diagnosis
     return detect(what, got, expected)
 
 
+@np.errstate(all="ignore")
 def expect_close(
     what: str,
     got,
@@ -134,8 +143,8 @@ def expect_close(
     expected = np.asarray(expected, dtype=np.float64)
     got = _as_array_with_hint(got, what, expected.shape, hint)
     scale = float(np.abs(expected).max()) if expected.size else 0.0
-    error = np.abs(got - expected)
-    bad = error > rtol * np.abs(expected) + atol * max(scale, 1e-8)
+    error = np.abs(got - expected)  # inf when the difference overflows: still a failure
+    bad = ~(error <= rtol * np.abs(expected) + atol * max(scale, 1e-8))
     if not bad.any():
         return got
     rel = error / np.maximum(np.maximum(np.abs(got), np.abs(expected)), 1e-12)
@@ -150,7 +159,7 @@ def expect_close(
         )
     diagnosis = diagnose(got, expected, what)
     tips = " ".join(t for t in (render(diagnosis), hint) if t)
-    raise Mismatch(f"{msg}. Hint: {tips}" if tips else msg + ".", diagnosis, picture_arrays(got, expected))
+    raise Mismatch(f"{msg}. Hint: {tips}" if tips else msg + ".", diagnosis, picture_arrays(got, expected, bad))
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = STEP) -> np.ndarray:
@@ -168,14 +177,43 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: fl
     return grad
 
 
+def scaled_norm(values: np.ndarray) -> float:
+    """The Euclidean norm, computed after dividing by the largest entry so no square overflows or underflows."""
+    peak = float(np.max(np.abs(values))) if values.size else 0.0
+    if peak == 0.0 or not np.isfinite(peak):
+        return peak
+    return peak * float(np.sqrt(np.sum(np.square(values / peak))))
+
+
+def _scaled_dot(a: np.ndarray, b: np.ndarray) -> float:
+    """``sum(a * b)``; an overflowing result is +-inf, never NaN."""
+    peak = float(np.max(np.abs(a))) if a.size else 0.0
+    if peak == 0.0:
+        return 0.0
+    return peak * float(np.sum((a / peak) * b))
+
+
+@np.errstate(all="ignore")
 def _directions_agree(f, x, got, rng, step=STEP) -> bool:
-    norm = float(np.sqrt(np.sum(got**2)))
-    for _ in range(DIRECTIONS):
-        v = rng.standard_normal(x.shape)
-        numeric = (f(x + step * v) - f(x - step * v)) / (2 * step)
-        analytic = float(np.sum(got * v))
-        bound = RTOL * abs(numeric) + ATOL * max(norm * float(np.sqrt(np.sum(v**2))), 1e-8)
-        if abs(analytic - numeric) > bound:
+    """Whether ``got`` matches the derivatives of ``f`` along a few random directions.
+
+    The tolerance comes from the expected gradient's size, estimated from the
+    numerical directional derivatives (for a standard normal ``v``, the mean
+    of ``(g . v)**2`` is ``|g|**2``), so a huge ``got`` cannot widen it; a
+    ``got`` far larger than that estimate is not trusted here at all. False
+    only means "look entry by entry", which names the first wrong index.
+    """
+    directions = [rng.standard_normal(x.shape) for _ in range(DIRECTIONS)]
+    numerics = np.array([(f(x + step * v) - f(x - step * v)) / (2 * step) for v in directions], dtype=np.float64)
+    if not np.all(np.isfinite(numerics)):
+        return False
+    expected_norm = scaled_norm(numerics) / np.sqrt(DIRECTIONS)
+    if not scaled_norm(got) <= MAGNITUDE * expected_norm:
+        return False
+    for v, numeric in zip(directions, numerics):
+        analytic = _scaled_dot(got, v)
+        bound = RTOL * abs(numeric) + ATOL * max(expected_norm * scaled_norm(v), 1e-8)
+        if not abs(analytic - numeric) <= bound:
             return False
     return True
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import __version__
-from .suites import ASSIGNMENTS, LAYERS
+from . import course as courses
 
 STATUSES = ("passed", "failed", "error", "timeout", "missing")
 
@@ -14,12 +14,13 @@ def _total(tests, key) -> float:
 def breakdown(tests: list[dict]) -> dict:
     """Score and maximum per assignment and per layer, in course order."""
     result = {}
-    for assignment in ASSIGNMENTS:
+    for entry in courses.current().assignments:
+        assignment = entry.name
         mine = [t for t in tests if t["assignment"] == assignment]
         if not mine:
             continue
         layers = {}
-        for layer in LAYERS[assignment]:
+        for layer in entry.graded:
             of_layer = [t for t in mine if t["layer"] == layer]
             if of_layer:
                 layers[layer] = {"score": _total(of_layer, "score"), "max_score": _total(of_layer, "max_score")}

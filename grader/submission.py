@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .runner import ModuleSource
-from .suites import ASSIGNMENTS
+from . import course as courses
 
 EXTENSIONS = (".py", ".ipynb")
 SAME_TIME_SECONDS = 2.0  # files written together (a checkout, an unzip) count as saved at once
@@ -84,7 +84,7 @@ def _choose(name: str, candidates: list[Path]) -> tuple[ModuleSource, str | None
 def _folder_with_modules(folder: Path) -> Path:
     """The folder itself, or its single sub-folder when that is where the modules are (unzipped archives)."""
     def has_modules(d: Path) -> bool:
-        return any((d / f"{a}{ext}").is_file() for a in ASSIGNMENTS for ext in EXTENSIONS)
+        return any((d / f"{a}{ext}").is_file() for a in courses.current().names for ext in EXTENSIONS)
 
     if has_modules(folder):
         return folder
@@ -94,15 +94,17 @@ def _folder_with_modules(folder: Path) -> Path:
     return folder
 
 
-def load_submission(path: Path | str, assignments=ASSIGNMENTS) -> Submission:
+def load_submission(path: Path | str, assignments=None) -> Submission:
     """Find the modules of ``path``: a folder holding any of them, or one module file."""
     path = Path(path)
+    every = courses.current().names
+    assignments = every if assignments is None else assignments
     if not path.exists():
         raise SubmissionError(f"{path} does not exist")
     submission = Submission(path)
     if path.is_file():
-        if path.suffix not in EXTENSIONS or path.stem not in ASSIGNMENTS:
-            names = ", ".join(f"{a}.py" for a in ASSIGNMENTS)
+        if path.suffix not in EXTENSIONS or path.stem not in every:
+            names = ", ".join(f"{a}.py" for a in every)
             raise SubmissionError(f"{path.name} is not an assignment module; expected one of {names} (or .ipynb)")
         if path.stem in assignments:
             submission.sources[path.stem] = read_module(path.stem, path)

@@ -6,10 +6,10 @@ folder in ``submissions``; ``MISTAKES`` says who has which bug.
 import shutil
 from pathlib import Path
 
+from builtin_course import SOLUTIONS
 from numgrad import ASSIGNMENT_OF
 
 HERE = Path(__file__).parent
-SOLUTIONS = HERE.parent / "solutions"
 STUBS = HERE.parent / "assignments"
 MODULES = sorted(set(ASSIGNMENT_OF.values()))
 

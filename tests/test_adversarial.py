@@ -25,12 +25,11 @@ import pytest
 
 from grader.runner import ModuleSource
 from grader.runner.sandbox import Runner
-from grader.suites import ASSIGNMENTS, LAYERS
+from builtin_course import ALL_LAYERS, ASSIGNMENTS, LAYERS, SOLUTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "adversarial"
-SOLUTIONS = ROOT / "solutions"
-ALL_LAYERS = {layer for layers in LAYERS.values() for layer in layers}
+ALL_LAYERS = set(ALL_LAYERS)
 TIMEOUT = 2.0
 SECRET = "BPG_TEST_SECRET"
 
@@ -100,7 +99,13 @@ CASES_EXPECTED = {
     "wrong_constructor": Case({"Affine"}, r"The grader creates it as Affine\(<float64 array of shape"),
     "read_secrets": Case({"MulLayer"}, r"read 0 files: \[\]; secret variables: \[\]", earned="forward",
                          needs="landlock"),
-    "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError", earned="forward", needs="confined"),
+    "huge_gradients": Case({"Relu", "Sigmoid"}, r"dx differs at \[0(, 0)*\]: expected .*, got 1e\+200",
+                           earned="forward"),
+    "nan_where_directions_look": Case({"Pooling"}, r"dx differs at \[0(, 0)*\]: expected .*, got -1\.7e\+308",
+                                      earned="forward"),
+    # in its own PID namespace the grader is not even there to signal (os.getppid() is 0)
+    "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError|Relu: dx differs at", earned="forward",
+                            needs="confined"),
 }
 
 

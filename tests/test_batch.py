@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from builtin_course import MAX_SCORE, SOLUTIONS
 from grader import batch
 from grader.cli import grader
 
 HERE = Path(__file__).parent
-SOLUTIONS = HERE.parent / "solutions"
 MODULES = ("gates", "activations", "affine_softmax", "conv_pool")
 
 
@@ -72,7 +72,7 @@ def test_correct_submissions_get_full_marks_from_a_folder_or_a_zip(gradebook):
     _, rows = gradebook
     for student in ("alice", "carol"):
         row = rows[student]
-        assert (row["status"], row["score"], row["max_score"], row["percent"]) == ("ok", "100", "100", "100.0")
+        assert (row["status"], row["score"], row["max_score"], row["percent"]) == ("ok", f"{MAX_SCORE:g}", f"{MAX_SCORE:g}", "100.0")
         assert [row[m] for m in MODULES] == ["20", "20", "30", "30"]
 
 
@@ -97,7 +97,7 @@ def test_unreadable_or_empty_submissions_are_broken_with_a_reason(gradebook, cla
     assert rows["nobody"]["status"] == "broken" and "no assignment module" in rows["nobody"]["message"]
     assert rows["garbage"]["status"] == "broken" and "not a readable zip" in rows["garbage"]["message"]
     assert rows["sneaky"]["status"] == "broken" and "unsafe path" in rows["sneaky"]["message"]
-    assert all(rows[s]["score"] == "0" and rows[s]["max_score"] == "100" for s in ("nobody", "garbage", "sneaky"))
+    assert all(rows[s]["score"] == "0" and rows[s]["max_score"] == f"{MAX_SCORE:g}" for s in ("nobody", "garbage", "sneaky"))
     assert not (classroom.parent / "escaped.py").exists()
 
 
@@ -185,7 +185,7 @@ def test_crashed_student_is_recorded_with_score_zero_and_full_maximum(tmp_path, 
 
     monkeypatch.setattr(batch, "grade_student", crash)
     reports = batch.run_batch(tmp_path / "class", tmp_path / "out", seed=1, jobs=1)
-    assert [(r["student"], r["status"], r["score"], r["max_score"]) for r in reports] == [("a", "crashed", 0.0, 100.0)]
+    assert [(r["student"], r["status"], r["score"], r["max_score"]) for r in reports] == [("a", "crashed", 0.0, MAX_SCORE)]
     assert "crashed" in (tmp_path / "out" / "gradebook.csv").read_text()
 
 

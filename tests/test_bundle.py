@@ -19,10 +19,10 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from builtin_course import MAX_SCORE, SOLUTIONS
 from grader.cli import grader
 
 HERE = Path(__file__).parent
-SOLUTIONS = HERE.parent / "solutions"
 SCHEMA = json.loads((HERE / "schemas" / "gradescope_results.schema.json").read_text())
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
 
@@ -92,13 +92,14 @@ def test_bundle_holds_the_scripts_the_grader_and_the_hidden_suite_but_no_solutio
     with zipfile.ZipFile(bundle) as archive:
         names = archive.namelist()
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
-        requirements = archive.read("requirements.txt").decode().split()
+        requirements = archive.read("requirements.txt").decode().splitlines()
     assert {"setup.sh", "run_autograder", "requirements.txt", "grader/engine.py"} <= set(names)
-    assert any(name.startswith("grader/suites/hidden/") for name in names)
+    assert "courses/backprop/course.toml" in names
+    assert any(name.startswith("courses/backprop/tests/hidden/") for name in names)
     assert not any(name.startswith("solutions/") or "/solutions/" in name for name in names)
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
-    assert [r.split("==")[0] for r in requirements] == ["numpy", "click"]
+    assert [r.split("==")[0] for r in requirements] == ["numpy", "click", 'tomli>=1.1; python_version < "3.11"']
 
 
 def test_bundle_is_byte_identical_when_built_twice(tmp_path):
@@ -117,7 +118,7 @@ def test_bundle_refuses_an_unknown_pin(tmp_path):
 
 def test_correct_submission_gets_full_marks_with_hidden_tests_after_publishing(root):
     results = run_autograder(root, SOLUTIONS)
-    assert results["score"] == results["extra_data"]["max_score"] == 100
+    assert results["score"] == results["extra_data"]["max_score"] == MAX_SCORE
     visibilities = {t["visibility"] for t in results["tests"]}
     assert visibilities == {"visible", "after_published"}
     assert all(t["status"] == "passed" for t in results["tests"])

@@ -8,22 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from class_of_30 import CRASHING_STUDENT, HANGING_STUDENT, MISTAKES, STUB_STUDENT, STUDENTS, build_class
-from grader.batch import run_batch
+from class_of_30 import CRASHING_STUDENT, HANGING_STUDENT, MISTAKES, STUB_STUDENT, STUDENTS
 from grader.reports import classroom
-
-SEED = 4242
-
-
-@pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    """The class graded once by ``grader batch``: (output folder, reports)."""
-    root = tmp_path_factory.mktemp("class")
-    submissions = build_class(root / "submissions")
-    out = root / "grades"
-    reports = run_batch(submissions, out, seed=SEED, jobs=2, timeout=1.0)
-    return out, reports
-
 
 def json_reports(out):
     return {path.stem: json.loads(path.read_text()) for path in sorted(out.glob("s*.json"))}

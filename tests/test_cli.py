@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from builtin_course import MAX_SCORE, SOLUTIONS, max_score
+
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED_TEST_FIELDS = {"name", "assignment", "layer", "kind", "visibility", "status", "score", "max_score", "message"}
 
@@ -18,10 +20,10 @@ def grade(*args, cwd=ROOT, env=None):
 
 def test_json_report_has_the_spec_fields(tmp_path):
     out = tmp_path / "r.json"
-    result = grade("--submission", "solutions", "--format", "json", "--output", str(out), "--seed", "5")
+    result = grade("--submission", str(SOLUTIONS), "--format", "json", "--output", str(out), "--seed", "5")
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
-    assert report["score"] == report["max_score"] == 100.0
+    assert report["score"] == report["max_score"] == MAX_SCORE
     assert report["seed"] == 5
     for test in report["tests"]:
         assert REQUIRED_TEST_FIELDS <= test.keys()
@@ -37,33 +39,33 @@ def test_default_run_grades_the_stubs_and_names_its_json_file(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "grade-report.json" in result.stdout
     report = json.loads((tmp_path / "grade-report.json").read_text())
-    assert report["score"] == 0 and report["max_score"] == 100.0
+    assert report["score"] == 0 and report["max_score"] == MAX_SCORE
     assert all("not implemented yet" in t["message"] for t in report["tests"])
     assert "TODO" in result.stdout
 
 
 def test_seed_is_drawn_and_reported_when_not_given(tmp_path):
     out = tmp_path / "r.json"
-    grade("gates", "--submission", "solutions", "--format", "json", "--output", str(out))
+    grade("gates", "--submission", str(SOLUTIONS), "--format", "json", "--output", str(out))
     assert isinstance(json.loads(out.read_text())["seed"], int)
 
 
 def test_assignment_argument_narrows_the_run(tmp_path):
     out = tmp_path / "r.json"
-    grade("gates", "activations", "--submission", "solutions", "--format", "json", "--output", str(out))
+    grade("gates", "activations", "--submission", str(SOLUTIONS), "--format", "json", "--output", str(out))
     assert {t["assignment"] for t in json.loads(out.read_text())["tests"]} == {"gates", "activations"}
 
 
 def test_public_suite_has_no_hidden_tests(tmp_path):
     out = tmp_path / "r.json"
-    grade("--suite", "public", "--submission", "solutions", "--format", "json", "--output", str(out))
+    grade("--suite", "public", "--submission", str(SOLUTIONS), "--format", "json", "--output", str(out))
     assert {t["visibility"] for t in json.loads(out.read_text())["tests"]} == {"public"}
 
 
 def test_fail_under_exits_1_below_and_0_at_or_above(tmp_path):
     assert grade("--submission", "assignments", "--fail-under", "1", "--output", str(tmp_path / "r.txt"),
                  cwd=ROOT).returncode == 1
-    assert grade("gates", "--submission", "solutions", "--fail-under", "100", "--format", "json",
+    assert grade("gates", "--submission", str(SOLUTIONS), "--fail-under", "100", "--format", "json",
                  "--output", str(tmp_path / "r.json")).returncode == 0
 
 
@@ -90,9 +92,9 @@ def test_a_broken_submission_is_graded_not_a_usage_error(tmp_path):
 
 
 def test_text_report_has_no_colour_when_piped_and_a_total_line(tmp_path):
-    result = grade("gates", "--submission", "solutions", "--output", "-", cwd=ROOT)
+    result = grade("gates", "--submission", str(SOLUTIONS), "--output", "-", cwd=ROOT)
     assert "\033[" not in result.stdout
-    assert "Total: 20/20 (100.0%)" in result.stdout
+    assert f"Total: {max_score('gates'):g}/{max_score('gates'):g} (100.0%)" in result.stdout
 
 
 def test_help_explains_the_options():
@@ -105,7 +107,7 @@ def test_help_explains_the_options():
 def test_an_unwritable_output_path_is_a_usage_error_not_a_traceback(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = grade("gates", "--submission", "solutions", "--format", "json", "--output", str(blocker / "r.json"))
+    result = grade("gates", "--submission", str(SOLUTIONS), "--format", "json", "--output", str(blocker / "r.json"))
     assert result.returncode == 2
     assert "cannot write the report" in result.stderr and "Traceback" not in result.stderr
 
@@ -135,6 +137,6 @@ def test_a_machine_that_cannot_start_student_code_still_gets_a_report(tmp_path, 
         raise RunnerStartError("no user id to run student code under")
 
     monkeypatch.setattr(engine, "make_runner", no_runner)
-    report = engine.grade_submission(ROOT / "solutions", assignments=("gates",), seed=1)
+    report = engine.grade_submission(SOLUTIONS, assignments=("gates",), seed=1)
     assert report["score"] == 0 and report["tests"]
     assert all(t["status"] == "error" and "could not run your code" in t["message"] for t in report["tests"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from builtin_course import SOLUTIONS
 from grader import diagnoses
 from grader.diagnoses import CODES, Diagnosis, detect, from_shape, render
 from grader.engine import grade_submission
@@ -16,7 +17,6 @@ from numgrad import ASSIGNMENT_OF
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
-SOLUTIONS = ROOT / "solutions"
 SEED = 20240917
 
 # The code each mutant's bug deserves: the most common diagnosis among its failed tests.

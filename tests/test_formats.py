@@ -8,12 +8,12 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from builtin_course import SOLUTIONS
 from grader.cli import grade
 from grader.engine import grade_submission
 from grader.reports import render
 
 HERE = Path(__file__).parent
-SOLUTIONS = HERE.parent / "solutions"
 SCHEMA = json.loads((HERE / "schemas" / "gradescope_results.schema.json").read_text())
 SEED = 7
 
@@ -118,12 +118,14 @@ def test_junit_has_one_suite_per_assignment_and_layer_classnames(correct_report)
     assert root.find(".//failure") is None and root.find(".//error") is None
 
 
-def test_junit_carries_points_in_properties(buggy_report):
+def test_junit_carries_points_in_its_suites_properties(buggy_report):
     root = ET.fromstring(render(buggy_report, "junit"))
+    props = {p.get("name"): p.get("value") for suite in root.iter("testsuite") for p in suite.find("properties")}
     for case, test in zip(root.iter("testcase"), buggy_report["tests"]):
-        props = {p.get("name"): p.get("value") for p in case.find("properties")}
-        assert float(props["score"]) == test["score"]
-        assert float(props["max_score"]) == test["max_score"]
+        assert case.find("properties") is None
+        key = test["name"].split("/", 1)[1]
+        assert float(props[f"{key}.score"]) == test["score"]
+        assert float(props[f"{key}.max_score"]) == test["max_score"]
 
 
 def test_junit_failure_has_message_attribute_and_text(buggy_report):
@@ -199,11 +201,17 @@ def test_classroom_workflow_gives_each_assignment_its_points_and_publishes_junit
     yaml = pytest.importorskip("yaml")
     from grader.batch import maximum_scores
 
-    workflow = yaml.safe_load((HERE.parent / "grader" / "templates" / "classroom.yml").read_text())
+    from grader.course import current
+    from grader.release.classroom import classroom_workflow
+
+    workflow = yaml.safe_load(classroom_workflow(current(), current().assignments))
     steps = workflow["jobs"]["grade"]["steps"]
     graders = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-command-grader")]
     points = {s["with"]["test-name"]: s["with"]["max-score"] for s in graders}
     assert points == {a: int(m) for a, m in maximum_scores("all").items()}
+    reporter = next(s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-grading-reporter"))
+    assert reporter["with"]["runners"].split(",") == list(points)
+    assert set(reporter["env"]) == {f"{name.upper()}_RESULTS" for name in points}
     assert all("--fail-under 100" in s["with"]["command"] for s in graders)
     runs = " ".join(s.get("run", "") for s in steps)
     assert "--format junit --output grade-junit.xml" in runs

@@ -10,13 +10,12 @@ import pytest
 
 from grader.engine import grade_submission
 from grader.notebook import notebook_to_source
-from grader.release import build_assignments, find_course, stub_parts
-from grader.suites import ASSIGNMENTS, LAYERS
+from builtin_course import ASSIGNMENTS, COURSE, LAYERS
+from grader.release import build_assignments, stub_parts
 
 nbformat = pytest.importorskip("nbformat")
 
 ROOT = Path(__file__).resolve().parents[1]
-COURSE = find_course(ROOT)
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.release import (Course, MarkerError, build_stubs, check_release, find_course, make_stub,
-                            release_student, run_release)
-from grader.suites import ASSIGNMENTS, LAYERS
+from builtin_course import ASSIGNMENTS, COURSE, LAYERS, RELEASED, copy_course, using
+from grader.release import MarkerError, build_stubs, check_release, make_stub, release_student, run_release
 
 ROOT = Path(__file__).resolve().parents[1]
-COURSE = find_course(ROOT)
 
 
 def load(path: Path):
@@ -40,7 +38,7 @@ def stubs():
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_committed_stub_is_what_release_makes(stubs, name):
-    committed = (COURSE.assignments / f"{name}.py").read_bytes()
+    committed = (RELEASED / f"{name}.py").read_bytes()
     assert committed == stubs[f"{name}.py"].encode("utf-8"), (
         f"assignments/{name}.py is out of date: run `grader release`")
 
@@ -300,7 +298,7 @@ def _solution_lines() -> set[str]:
     """Statements of the solution blocks that the stubs do not give away anyway."""
     lines = set()
     for name in ASSIGNMENTS:
-        stub_lines = {l.strip() for l in (COURSE.assignments / f"{name}.py").read_text(encoding="utf-8").splitlines()}
+        stub_lines = {l.strip() for l in (RELEASED / f"{name}.py").read_text(encoding="utf-8").splitlines()}
         inside = False
         for line in (COURSE.solutions / f"{name}.py").read_text(encoding="utf-8").splitlines():
             text = line.strip()
@@ -322,9 +320,10 @@ def test_student_release_has_what_students_need(student_release):
     expected = {f"{n}{ext}" for n in ASSIGNMENTS for ext in (".py", ".ipynb")}
     assert {p.name for p in (out / "assignments").iterdir()} == expected
     for name in expected:
-        assert (out / "assignments" / name).read_bytes() == (COURSE.assignments / name).read_bytes()
+        assert (out / "assignments" / name).read_bytes() == (RELEASED / name).read_bytes()
     assert (out / "README.md").is_file() and (out / "pyproject.toml").is_file()
-    assert (out / "grader" / "suites" / "public" / "gates.py").is_file()
+    assert (out / "courses" / "backprop" / "tests" / "public" / "gates.py").is_file()
+    assert not (out / "courses" / "backprop" / "solutions").exists()
     assert "--fail-under" in (out / ".github" / "workflows" / "classroom.yml").read_text()
     assert not (out / "solutions").exists()
 
@@ -337,7 +336,7 @@ def test_student_release_leaks_no_solution_and_no_hidden_test(student_release):
     public = {c.description for c in suites.collect(("public",))}
     hidden = {c.description for c in suites.collect(("hidden",)) if len(c.description) > 20} - public
     assert hidden
-    assert not (student_release / "grader" / "suites" / "hidden").exists()
+    assert not (student_release / "courses" / "backprop" / "tests" / "hidden").exists()
     for path in student_release.rglob("*"):
         if path.is_dir():
             assert path.name != "hidden"
@@ -366,11 +365,11 @@ def test_release_replaces_an_earlier_release(tmp_path):
     assert not (out / "assignments" / "stale.py").exists()
 
 
-def _copy_course(tmp_path: Path) -> Course:
-    root = tmp_path / "course"
-    for folder in ("solutions", "assignments"):
-        shutil.copytree(COURSE.root / folder, root / folder)
-    return Course(root)
+@pytest.fixture
+def course_copy(tmp_path):
+    course = copy_course(tmp_path)
+    with using(course.root):
+        yield course
 
 
 def test_check_release_passes_on_the_repository():
@@ -379,11 +378,11 @@ def test_check_release_passes_on_the_repository():
     assert diff == ""
 
 
-def test_check_release_fails_with_a_diff_when_out_of_date(tmp_path, monkeypatch, capsys):
-    course = _copy_course(tmp_path)
+def test_check_release_fails_with_a_diff_when_out_of_date(course_copy, monkeypatch, capsys):
+    course = course_copy
     solution = course.solutions / "gates.py"
     solution.write_text(solution.read_text().replace("each with the shape of dout.", "each shaped like dout."))
-    (course.assignments / "conv_pool.ipynb").unlink()
+    (course.release_folder / "conv_pool.ipynb").unlink()
 
     ok, diff = check_release(course)
     assert not ok
@@ -391,7 +390,6 @@ def test_check_release_fails_with_a_diff_when_out_of_date(tmp_path, monkeypatch,
     assert '+            "with respect to x and y, each shaped like dout."' in diff
     assert "assignments/conv_pool.ipynb is missing" in diff
 
-    monkeypatch.chdir(course.root)
     assert run_release(check=True) == 1
     assert "out of date" in capsys.readouterr().out
     assert run_release() == 0
@@ -399,11 +397,10 @@ def test_check_release_fails_with_a_diff_when_out_of_date(tmp_path, monkeypatch,
     assert "up to date" in capsys.readouterr().out
 
 
-def test_run_release_reports_problems_as_exit_status_2(tmp_path, monkeypatch, capsys):
-    course = _copy_course(tmp_path)
+def test_run_release_reports_problems_as_exit_status_2(course_copy, tmp_path, capsys):
+    course = course_copy
     solution = course.solutions / "activations.py"
     solution.write_text(solution.read_text().replace("        ### END SOLUTION\n", "", 1))
-    monkeypatch.chdir(course.root)
     assert run_release() == 2
     assert "solutions/activations.py:" in capsys.readouterr().err
     assert run_release(out=tmp_path / "x", check=True) == 2

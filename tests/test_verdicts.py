@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from grader.engine import grade_submission
+from builtin_course import SOLUTIONS
 from numgrad import ASSIGNMENT_OF
 
 HERE = Path(__file__).parent
-SOLUTIONS = HERE.parent / "solutions"
 MODULES = ["gates", "activations", "affine_softmax", "conv_pool"]
 MUTANTS = sorted((HERE / "mutants").glob("*/*.py"))
 VARIANTS = sorted(p for p in (HERE / "submissions").iterdir() if p.is_dir())

@@ -1,4 +1,4 @@
-"""Student material from one source of truth: ``solutions/``.
+"""Student material from one source of truth: the course's ``solutions/``.
 
 Course staff write each assignment once, as a working module whose answers
 sit between solution markers, the convention nbgrader uses::
@@ -26,20 +26,22 @@ one the stub raises a bare ``NotImplementedError()``, as nbgrader's does.
 Everything outside the markers (docstrings, forward code, helpers, comments)
 is copied unchanged.
 
-``grader release`` writes the stubs and a notebook per assignment to
-``assignments/``; ``--check`` compares instead of writing; ``--out DIR`` also
-builds the folder students get.
+``grader release`` writes the stubs and a notebook per assignment of the
+course file to the course's release folder (``assignments/``); ``--check``
+compares instead of writing; ``--out DIR`` also builds the folder students get;
+``--assignment NAME`` limits all of it to those assignments (a weekly release).
 """
 from __future__ import annotations
 
 import difflib
 import shutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from grader.suites import ASSIGNMENTS
+from grader import course as courses
+from grader.course import Course, CourseError
 
+from .classroom import classroom_workflow, student_readme
 from .notebooks import build_notebook, stub_parts
 from .stubs import MarkerError, make_stub
 
@@ -50,49 +52,29 @@ __all__ = ["Course", "MarkerError", "build_assignments", "build_notebook", "buil
 # files
 
 
-@dataclass(frozen=True)
-class Course:
-    """The folders a release reads from and writes to."""
-
-    root: Path
-
-    @property
-    def solutions(self) -> Path:
-        return self.root / "solutions"
-
-    @property
-    def assignments(self) -> Path:
-        return self.root / "assignments"
-
-
 def find_course(start: Path | None = None) -> Course:
-    """The course checkout: ``start`` (default: the current folder) if it has ``solutions/``,
-    else the checkout this grader package lives in."""
-    candidates = [Path(start) if start is not None else Path.cwd(), Path(__file__).resolve().parents[1]]
-    for root in candidates:
-        if (root / "solutions").is_dir():
-            return Course(root.resolve())
-    raise FileNotFoundError(
-        "no solutions/ folder here: run `grader release` from the course repository "
-        "(the folder that holds solutions/ and assignments/)")
+    """The course in use (``--course``, ``GRADER_COURSE`` or the built-in one); ``start`` is
+    a course folder to use instead."""
+    return courses.load(start) if start is not None and (Path(start) / courses.COURSE_FILE).is_file() \
+        else courses.current()
 
 
-def build_stubs(course: Course) -> dict[str, str]:
-    """``{"gates.py": stub source, ...}`` for every assignment, from ``solutions/``."""
+def build_stubs(course: Course, assignments=None) -> dict[str, str]:
+    """``{"gates.py": stub source, ...}`` for the chosen assignments, from ``solutions/``."""
     stubs = {}
-    for name in ASSIGNMENTS:
-        path = course.solutions / f"{name}.py"
+    for assignment in course.select(assignments):
+        path = course.solutions / assignment.module
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing")
         source = path.read_text(encoding="utf-8")
-        stubs[f"{name}.py"] = make_stub(source, filename=str(path.relative_to(course.root)))
+        stubs[assignment.module] = make_stub(source, filename=str(path.relative_to(course.root)))
     return stubs
 
 
-def build_assignments(course: Course) -> dict[str, str]:
+def build_assignments(course: Course, assignments=None) -> dict[str, str]:
     """Every file the release puts in ``assignments/``, by file name: stubs and notebooks."""
     files = {}
-    for filename, stub in build_stubs(course).items():
+    for filename, stub in build_stubs(course, assignments).items():
         name = filename[: -len(".py")]
         template = course.solutions / f"{name}.md"
         if not template.is_file():
@@ -103,24 +85,24 @@ def build_assignments(course: Course) -> dict[str, str]:
     return files
 
 
-def write_assignments(course: Course) -> list[Path]:
-    """Regenerate ``assignments/`` from ``solutions/``; returns the files written."""
-    course.assignments.mkdir(exist_ok=True)
+def write_assignments(course: Course, assignments=None) -> list[Path]:
+    """Regenerate the release folder from ``solutions/``; returns the files written."""
+    course.release_folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for filename, text in build_assignments(course).items():
-        path = course.assignments / filename
+    for filename, text in build_assignments(course, assignments).items():
+        path = course.release_folder / filename
         path.write_text(text, encoding="utf-8", newline="\n")
         written.append(path)
     return written
 
 
-def check_release(course: Course | None = None) -> tuple[bool, str]:
-    """Whether ``assignments/`` is what ``solutions/`` makes; if not, a unified diff."""
+def check_release(course: Course | None = None, assignments=None) -> tuple[bool, str]:
+    """Whether the release folder is what ``solutions/`` makes; if not, a unified diff."""
     course = course or find_course()
     diffs = []
-    for filename, expected in build_assignments(course).items():
-        path = course.assignments / filename
-        shown = f"assignments/{filename}"
+    for filename, expected in build_assignments(course, assignments).items():
+        path = course.release_folder / filename
+        shown = f"{course.release_folder.name}/{filename}"
         if not path.is_file():
             diffs.append(f"{shown} is missing\n")
             continue
@@ -136,13 +118,42 @@ def check_release(course: Course | None = None) -> tuple[bool, str]:
 # the student release
 
 PACKAGE = Path(__file__).resolve().parent.parent
-STUDENT_README = PACKAGE / "templates" / "student_README.md"
-_RELEASE_CONTENTS = {"README.md", "pyproject.toml", "assignments", "grader", ".github"}
-CLASSROOM_WORKFLOW = PACKAGE / "templates" / "classroom.yml"
+_RELEASE_CONTENTS = {"README.md", "pyproject.toml", "assignments", "grader", "courses", ".github"}
+_NEVER_COPIED = ("__pycache__", ".pytest_cache")
 
 
-def release_student(out_dir: Path | str, course: Course | None = None) -> Path:
-    """Write a folder for students: stubs and notebooks, the grader with its public
+def _ignore_compiled(folder, names):
+    return [n for n in names if n in _NEVER_COPIED or n.endswith((".pyc", ".pyo"))]
+
+
+def copy_course(course: Course, destination: Path, assignments=None, *, hidden: bool) -> Path:
+    """The course as it ships in a release or a bundle: no solutions, hidden tests only if asked,
+    and a course file that names only the chosen assignments."""
+    chosen = course.select(assignments)
+    names = {a.name for a in chosen}
+
+    def ignore(folder, entries):
+        here = Path(folder)
+        skipped = _ignore_compiled(folder, entries)
+        if here == course.root:
+            skipped += [e for e in entries if e in ("solutions", course.release_folder.name)
+                        and (here / e).resolve() in (course.solutions.resolve(), course.release_folder)]
+        if here == course.tests:
+            skipped += [e for e in entries if e == "hidden" and not hidden]
+        if here.parent == course.tests:
+            skipped += [e for e in entries if e.endswith(".py") and e != "__init__.py" and e[:-3] not in names]
+        return skipped
+
+    target = destination / course.root.name
+    shutil.copytree(course.root, target, ignore=ignore)
+    release = Path("..") / ".." / "assignments"
+    (target / courses.COURSE_FILE).write_text(courses.to_toml(course, chosen, release=release.as_posix()),
+                                              encoding="utf-8", newline="\n")
+    return target
+
+
+def release_student(out_dir: Path | str, course: Course | None = None, assignments=None) -> Path:
+    """Write a folder for students: stubs and notebooks, the grader with the course's public
     tests only, a README and the packaging to ``pip install`` it.
 
     ``out_dir`` must be empty, missing, or an earlier release (which is replaced).
@@ -150,7 +161,7 @@ def release_student(out_dir: Path | str, course: Course | None = None) -> Path:
     """
     course = course or find_course()
     out = Path(out_dir)
-    files = build_assignments(course)  # first, so that a broken solution leaves ``out`` alone
+    files = build_assignments(course, assignments)  # first, so that a broken solution leaves ``out`` alone
     if out.exists():
         if not out.is_dir():
             raise FileExistsError(f"{out} is a file, not a folder")
@@ -163,23 +174,22 @@ def release_student(out_dir: Path | str, course: Course | None = None) -> Path:
 
     for filename, text in files.items():
         (out / "assignments" / filename).write_text(text, encoding="utf-8", newline="\n")
-    hidden = PACKAGE / "suites" / "hidden"
-    shutil.copytree(PACKAGE, out / "grader", ignore=lambda folder, names: [
-        n for n in names
-        if n == "__pycache__" or n.endswith((".pyc", ".pyo")) or Path(folder, n) == hidden
-    ])
-    shutil.copyfile(STUDENT_README, out / "README.md")
+    shutil.copytree(PACKAGE, out / "grader", ignore=_ignore_compiled)
+    (out / "courses").mkdir()
+    copy_course(course, out / "courses", assignments, hidden=False)
+    chosen = course.select(assignments)
+    (out / "README.md").write_text(student_readme(course, chosen), encoding="utf-8", newline="\n")
     workflows = out / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    shutil.copyfile(CLASSROOM_WORKFLOW, workflows / "classroom.yml")
-    pyproject = course.root / "pyproject.toml"
+    (workflows / "classroom.yml").write_text(classroom_workflow(course, chosen), encoding="utf-8", newline="\n")
+    pyproject = PACKAGE.parent / "pyproject.toml"
     if pyproject.is_file():
         shutil.copyfile(pyproject, out / "pyproject.toml")
     return out
 
 
-def run_release(out: Path | None = None, check: bool = False) -> int:
-    """``grader release``: write ``assignments/`` (and with ``out``, a student release folder),
+def run_release(out: Path | None = None, check: bool = False, assignments=None) -> int:
+    """``grader release``: write the release folder (and with ``out``, a student release folder),
     or with ``check`` only compare. Returns the exit status: 0 done or up to date,
     1 out of date, 2 cannot release."""
     try:
@@ -188,18 +198,26 @@ def run_release(out: Path | None = None, check: bool = False) -> int:
             if out is not None:
                 print("grader release: --check changes nothing, so it does not take --out", file=sys.stderr)
                 return 2
-            ok, diff = check_release(course)
+            ok, diff = check_release(course, assignments)
             if not ok:
                 print(diff, end="")
-                print("assignments/ is out of date with solutions/: run `grader release` and commit the result.")
+                print(f"{course.release_folder.name}/ is out of date with solutions/: "
+                      "run `grader release` and commit the result.")
                 return 1
-            print("assignments/ is up to date with solutions/.")
+            print(f"{course.release_folder.name}/ is up to date with solutions/.")
             return 0
-        for path in write_assignments(course):
-            print(f"wrote {path.relative_to(course.root)}")
+        for path in write_assignments(course, assignments):
+            print(f"wrote {_shown(path)}")
         if out is not None:
-            print(f"wrote the student release to {release_student(out, course)}")
+            print(f"wrote the student release to {release_student(out, course, assignments)}")
         return 0
-    except (MarkerError, FileNotFoundError, FileExistsError, RuntimeError) as error:
+    except (MarkerError, CourseError, FileNotFoundError, FileExistsError, RuntimeError) as error:
         print(f"grader release: {error}", file=sys.stderr)
         return 2
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

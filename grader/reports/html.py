@@ -10,6 +10,7 @@ when HTML is asked for.
 """
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
@@ -120,3 +121,24 @@ def render_fragment(report: dict) -> str:
 
 def render(report: dict, **options) -> str:
     return environment().get_template("student.html").render(**context(report))
+
+
+def show_in_notebook(report: dict, text: str) -> bool:
+    """Show the report inline in Jupyter, pictures included, when it has pictures to show.
+
+    One output with both forms: Jupyter shows the HTML, a plain-text viewer
+    the text report. Returns False (and shows nothing) outside IPython,
+    without Jinja2, or when no failed check has a picture: then the caller
+    prints the text report.
+    """
+    if not any(t["status"] != "passed" and t.get("arrays") for t in report["tests"]):
+        return False
+    if importlib.util.find_spec("IPython") is None or importlib.util.find_spec("jinja2") is None:
+        return False
+    from IPython import get_ipython
+    from IPython.display import display
+
+    if get_ipython() is None:
+        return False
+    display({"text/plain": text, "text/html": render_fragment(report)}, raw=True)
+    return True

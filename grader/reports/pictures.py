@@ -105,15 +105,16 @@ def axes_caption(shape: tuple) -> str:
 
 
 def comparison(arrays: dict, titles: tuple[str, str, str]) -> list[str]:
-    """Expected, got and their difference as three SVG panels, wrong entries marked on the last two."""
+    """Expected, got and their difference as three SVG panels, the entries judged wrong marked on the last two."""
     expected = np.asarray(arrays["expected"], dtype=np.float64)
     got = np.asarray(arrays["got"], dtype=np.float64)
     shape = tuple(arrays.get("shape", expected.shape))
     expected, got = expected.reshape(shape), got.reshape(shape)
     scale = float(max(np.abs(expected).max(initial=0.0), np.abs(got).max(initial=0.0)))
     difference = got - expected
-    tolerance = 1e-4 * np.abs(expected) + 1e-5 * max(float(np.abs(expected).max(initial=0.0)), 1e-8)
-    wrong = np.abs(difference) > tolerance
+    wrong = np.zeros(shape, dtype=bool)
+    for index in arrays.get("wrong", []):
+        wrong[tuple(index)] = True
     return [
         panel(expected, scale, None, titles[0], "expected"),
         panel(got, scale, wrong, titles[1], "got"),

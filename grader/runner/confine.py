@@ -34,6 +34,12 @@ import signal
 import struct
 import sys
 
+try:
+    from .namespaces import drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
+    from .syscalls import refuse_syscalls
+except ImportError:  # started by the judge, after the source of namespaces.py and syscalls.py
+    pass
+
 # Loaded before the sandbox closes; student code can import these, and
 # everything they import in turn, but nothing else from the installation.
 PRELOAD_NUMPY = ("numpy", "numpy.random", "numpy.linalg")
@@ -76,24 +82,34 @@ def confine(settings: dict) -> list:
     done = [_limit_resources(settings)]
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
+    account = settings.get("account")
+    isolated, missing = enter_namespaces(os.getcwd(), account, settings.get("namespaces", True))
+    in_pid_namespace = any("PID" in measure for measure in isolated)
+    done += isolated
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
     if sys.platform.startswith("linux"):
         _prctl(libc, _PR_SET_NO_NEW_PRIVS, 1)
-    account = settings.get("account")
     if account is not None:
         _drop_privileges(*account)
         done.append(f"user id {account[0]} (not root)")
+    elif isolated:
+        drop_capabilities()
     if sys.platform.startswith("linux"):
         _prctl(libc, _PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != settings["parent"]:  # the judge died before the line above
+        # the judge (or the keeper of the namespaces) died before the line above
+        if keeper_gone() or (not in_pid_namespace and os.getppid() != settings["parent"]):
             os._exit(0)
+        forget_keeper()
         done.append("killed if the grader dies")
         landlocked = _landlock(libc, ".")
-        if landlocked:
-            done.append(landlocked)
+        done.append(landlocked or "no Landlock (the kernel has none)")
+    if account is None and os.name == "posix" and os.getgroups():
+        missing.append("supplementary groups kept (only a grader running as root can drop them)")
+    filtered = refuse_syscalls()
+    done.append(filtered or "no seccomp filter (pyseccomp or libseccomp is not installed)")
     sys.meta_path.insert(0, ImportGuard())
-    return done
+    return done + [f"missing: {m}" for m in missing]
 
 
 def _limit_resources(settings):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 _PACKET = 1 << 16
 _HERE = Path(__file__).parent
-PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "confine.py", "zygote.py", "child.py"))
+PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "namespaces.py", "syscalls.py", "confine.py", "zygote.py", "child.py"))
 """Everything the child process runs, shipped as source: it cannot import ``grader``."""
 BASE_ENV = {
     "PATH": os.environ.get("PATH", os.defpath),
@@ -27,6 +27,9 @@ BASE_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
 }
+
+
+REPLY_TIMEOUT = 60.0  # the zygote answers at once, once numpy is imported; a wedged one is given up
 
 
 class ZygoteError(RuntimeError):
@@ -73,6 +76,7 @@ class ForkServer:
             )
         finally:
             theirs.close()
+        self._channel.settimeout(REPLY_TIMEOUT)
         self._waiting: deque[ForkedChild] = deque()
         self.owner = os.getpid()
 
@@ -107,6 +111,7 @@ class ForkServer:
         try:
             data = self._channel.recv(_PACKET)
         except OSError as exc:
+            self.process.kill()  # a late reply would answer the wrong request: never use it again
             raise ZygoteError(f"the zygote is gone ({exc})") from None
         if not data:
             raise ZygoteError("the zygote closed its channel")

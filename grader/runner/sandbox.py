@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from . import ModuleSource, RunnerStartError, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
 from .forkserver import BASE_ENV, PROGRAM, ZygoteError, fork_server
+from .scratch import remove_tree
 
 
 STARTUP_TIMEOUT = 30.0
@@ -37,6 +37,8 @@ FILE_LIMIT_MB = 16
 # A backstop for a child left spinning if the judge itself dies; per-test
 # deadlines are enforced by the judge, which kills the child.
 CPU_LIMIT_SECONDS = 600
+# How long clean-up waits for a killed child to be reaped (a traced process may never be).
+REAP_TIMEOUT = 5.0
 
 
 def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
@@ -74,6 +76,7 @@ class _Child:
             "parent": os.getpid(),
             "account": None,
             "processes": None,
+            "namespaces": os.environ.get("GRADER_NO_NAMESPACES") != "1",
         }
         if account is not None:
             # Started as root so it can load numpy from anywhere; it gives up root itself.
@@ -124,22 +127,30 @@ class _Child:
 
 
 def _cleanup(process, fds, scratch, uid):
+    """Stop a child and everything it started, and remove its scratch folder; never raises, never hangs."""
     if process is not None:
         # Also after the child's own exit: student code may have left processes in its group.
         try:
             os.killpg(process.pid, signal.SIGKILL)
+        except (OSError, ZygoteError):
+            pass
+        try:
             process.kill()
-            process.wait()
-        except (ProcessLookupError, PermissionError, ZygoteError):
+        except (OSError, ZygoteError):
             pass
     if uid is not None:  # and those that left the group with setsid()
         kill_processes_of(uid)
+    if process is not None:
+        try:
+            process.wait(REAP_TIMEOUT)
+        except (OSError, ZygoteError, subprocess.TimeoutExpired):
+            pass
     for fd in fds:
         try:
             os.close(fd)
         except OSError:
             pass
-    shutil.rmtree(scratch, ignore_errors=True)
+    remove_tree(scratch)
 
 
 _SIGNAL_WORDS = {

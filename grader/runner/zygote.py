@@ -31,6 +31,7 @@ except ImportError:  # started by the judge, with the source of confine.py above
     pass
 
 _ZYGOTE_PACKET = 1 << 16
+_LONGEST_WAIT = 30.0  # every wait ends: a child traced by its own grandchild may never be reaped
 
 
 def zygote_main(argv):
@@ -76,7 +77,7 @@ def _fork_for_judge(channel, request, fds):
 
 def _reap_child(pid, timeout, finished):
     """The child's exit status as ``subprocess`` reports it, or None if it is still running."""
-    deadline = time.monotonic() + timeout if timeout is not None else None
+    deadline = time.monotonic() + min(timeout if timeout is not None else _LONGEST_WAIT, _LONGEST_WAIT)
     while pid not in finished:
         try:
             done, status = os.waitpid(pid, os.WNOHANG)
@@ -84,7 +85,7 @@ def _reap_child(pid, timeout, finished):
             return -signal.SIGKILL
         if done:
             finished[pid] = os.waitstatus_to_exitcode(status)
-        elif deadline is not None and time.monotonic() >= deadline:
+        elif time.monotonic() >= deadline:
             return None
         else:
             time.sleep(0.002)

@@ -1,40 +1,43 @@
 """The tests, declared the way pytest users expect.
 
-A test is a plain function decorated with :func:`check`, in a module named
-after its assignment, inside ``public/`` or ``hidden/`` (the folder gives its
-visibility, so a student release simply leaves ``hidden/`` out)::
+A test is a plain function decorated with :func:`check`, in a course's
+``tests/public/<assignment>.py`` or ``tests/hidden/<assignment>.py`` (the
+folder gives its visibility, so a student release simply leaves ``hidden/``
+out)::
 
     @check("MulLayer", points=2, kind="numeric")
     def numeric_arrays(student, rng):
         layer = student.new("MulLayer")
         ...
 
-``student`` creates the submission's objects (see :class:`StudentModule`);
+The first argument is one of the names the course file grades for that
+assignment: a class (``student.new``) or a function (``student.function``).
+``student`` reaches the submission's objects (see :class:`StudentModule`);
 ``rng`` is a numpy Generator seeded from the run's seed and the test's name, so
 every test draws the same cases for the same ``--seed`` whatever else runs.
 ``cases`` turns one function into several tests, one per named keyword set.
-Tests of different layers may share a function name (``numeric_small`` for
+Tests of different names may share a function name (``numeric_small`` for
 MulLayer and for AddLayer): the registry keeps each function as it is
 decorated, so the later definition does not replace the earlier test.
+
+The points of a name's tests, public and hidden together, add up to the
+points the course file gives that name; :func:`collect` says so if not.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
+import sys
+import types
 from dataclasses import dataclass, field
 from typing import Callable
 
-from grader import diagnoses
+from grader import course as courses, diagnoses
+from grader.course import VISIBILITIES, CourseError
 
-ASSIGNMENTS = ("gates", "activations", "affine_softmax", "conv_pool")
-LAYERS = {
-    "gates": ("MulLayer", "AddLayer"),
-    "activations": ("Relu", "Sigmoid"),
-    "affine_softmax": ("Affine", "SoftmaxWithLoss"),
-    "conv_pool": ("Convolution", "Pooling"),
-}
 KINDS = ("document", "numeric", "edge", "forward")
-VISIBILITIES = ("public", "hidden")
+COURSE_PACKAGE = "course"  # the name the course's own modules are imported under
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,16 @@ def check(layer: str, *, points: float, kind: str, cases: dict[str, dict] | None
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
 
     def register(func):
-        visibility, _, assignment = func.__module__.rpartition(".")
-        visibility = visibility.rpartition(".")[2]
-        if visibility not in VISIBILITIES or assignment not in ASSIGNMENTS:
-            raise ValueError(f"tests live in grader/suites/<public|hidden>/<assignment>.py, not {func.__module__}")
-        if layer not in LAYERS[assignment]:
-            raise ValueError(f"{assignment} has no layer {layer!r}")
+        parts = func.__module__.split(".")
+        course = courses.current()
+        if len(parts) != 4 or parts[:2] != [COURSE_PACKAGE, "tests"] or parts[2] not in VISIBILITIES \
+                or parts[3] not in course.names:
+            raise CourseError(f"tests live in the course's tests/<public|hidden>/<assignment>.py, "
+                              f"not {func.__module__}")
+        visibility, assignment = parts[2], parts[3]
+        if layer not in course.assignment(assignment).graded:
+            raise CourseError(f"{course.file}: {assignment} grades no {layer!r}; "
+                              f"add it to that assignment's graded names")
         for suffix, params in (cases or {"": {}}).items():
             test_name = f"{func.__name__}_{suffix}" if suffix else func.__name__
             name = f"{assignment}/{layer}/{test_name}"
@@ -80,26 +87,62 @@ def check(layer: str, *, points: float, kind: str, cases: dict[str, dict] | None
     return register
 
 
+def forget() -> None:
+    """Drop every test and course module loaded so far (another course is taking over)."""
+    _REGISTRY.clear()
+    for name in [m for m in sys.modules if m == COURSE_PACKAGE or m.startswith(COURSE_PACKAGE + ".")]:
+        del sys.modules[name]
+
+
+def course_package(course=None) -> types.ModuleType:
+    """The course folder as the package ``course``, so its tests import ``course.reference`` and the like."""
+    course = course or courses.current()
+    package = sys.modules.get(COURSE_PACKAGE)
+    if package is not None and getattr(package, "__path__", None) == [str(course.root)]:
+        return package
+    forget()
+    spec = importlib.machinery.ModuleSpec(COURSE_PACKAGE, None, is_package=True)
+    spec.submodule_search_locations = [str(course.root)]
+    package = importlib.util.module_from_spec(spec)
+    package.__path__ = [str(course.root)]
+    sys.modules[COURSE_PACKAGE] = package
+    return package
+
+
 def available_visibilities() -> tuple[str, ...]:
     """The suites installed here (a student release has no hidden suite)."""
-    return tuple(v for v in VISIBILITIES if importlib.util.find_spec(f"{__name__}.{v}") is not None)
+    return courses.current().visibilities()
 
 
-def collect(visibilities=VISIBILITIES, assignments=ASSIGNMENTS) -> list[Check]:
-    """Import the suites asked for and return their tests, in a stable order."""
+def collect(visibilities=VISIBILITIES, assignments=None) -> list[Check]:
+    """Import the suites asked for and return their tests, in course order."""
+    course = courses.current()
+    chosen_assignments = course.select(assignments)
+    course_package(course)
     for visibility in visibilities:
-        for assignment in assignments:
-            module = f"{__name__}.{visibility}.{assignment}"
-            if importlib.util.find_spec(module) is not None:
-                importlib.import_module(module)
-    order = {a: i for i, a in enumerate(ASSIGNMENTS)}
-    chosen = [
-        c for c in _REGISTRY.values() if c.visibility in visibilities and c.assignment in assignments
-    ]
+        for assignment in chosen_assignments:
+            if course.suite_file(visibility, assignment.name).is_file():
+                importlib.import_module(f"{COURSE_PACKAGE}.tests.{visibility}.{assignment.name}")
+    names = {a.name for a in chosen_assignments}
+    order = {a.name: i for i, a in enumerate(course.assignments)}
+    chosen = [c for c in _REGISTRY.values() if c.visibility in visibilities and c.assignment in names]
+    if set(visibilities) >= set(VISIBILITIES):
+        _check_points(course, chosen_assignments, chosen)
     return sorted(
         chosen,
-        key=lambda c: (order[c.assignment], LAYERS[c.assignment].index(c.layer), VISIBILITIES.index(c.visibility)),
+        key=lambda c: (order[c.assignment], course.assignment(c.assignment).graded.index(c.layer),
+                       VISIBILITIES.index(c.visibility)),
     )
+
+
+def _check_points(course, assignments, checks: list[Check]) -> None:
+    """Every graded name's tests add up to its points in the course file."""
+    for assignment in assignments:
+        for name, points in assignment.points.items():
+            total = round(sum(c.points for c in checks if c.assignment == assignment.name and c.layer == name), 6)
+            if total != points:
+                raise CourseError(f"{course.file}: {assignment.name}.{name} is worth {points:g} points, "
+                                  f"but its tests add up to {total:g}")
 
 
 class Layer:

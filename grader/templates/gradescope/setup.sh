@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 # It makes a virtual environment with the pinned dependencies of
-# requirements.txt and puts the grader of this bundle (hidden tests included)
-# on its path. Nothing is built, so the grader needs no network of its own.
+# requirements.txt and puts the grader of this bundle and its course (hidden
+# tests included) on its path. Nothing is built, so the grader needs no network of its own.
 #
 # Settings (all optional; tests use them to install into a temporary folder):
 #   AUTOGRADER_ROOT      instead of /autograder
@@ -34,7 +34,7 @@ SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pu
 echo "$SOURCE" > "$SITE/backprop_grader.pth"
 
 # Fail here, while the instructor watches, rather than on the first submission.
-"$VENV/bin/python" -c 'import grader.engine, grader.suites.hidden; print("grader", grader.__version__, "is ready")'
+"$VENV/bin/python" -c 'import grader, grader.engine, grader.suites as s; n = len(s.collect()); print("grader", grader.__version__, "is ready with", n, "tests")'
 
 # Student code runs under its own unprivileged user id; keep the grader and the
 # hidden tests unreadable to it even where the kernel lacks Landlock.

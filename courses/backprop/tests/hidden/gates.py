@@ -1,7 +1,8 @@
 """Hidden tests for gates.py: gradient checks on scalars and arrays of several shapes."""
-from grader import reference as ref
-from grader.suites import check, hints
+from grader.suites import check
 from grader.suites.helpers import binary_gate_check
+
+from course import hints, reference as ref
 
 SHAPES = {"scalars": {"shape": ()}, "vector": {"shape": (5,)}, "batch": {"shape": (4, 3)}, "tensor": {"shape": (2, 3, 4)}}
 

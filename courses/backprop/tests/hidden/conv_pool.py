@@ -2,10 +2,11 @@
 non-square inputs and kernels, overlapping pooling windows, and ties."""
 import numpy as np
 
-from grader import reference as ref
 from grader.gradcheck import expect_close
-from grader.suites import check, hints
+from grader.suites import check
 from grader.suites.helpers import check_layer, distinct_values
+
+from course import hints, reference as ref
 
 CONV_CASES = {
     "batch2_stride1_pad0": {"x_shape": (2, 1, 5, 5), "w_shape": (2, 1, 3, 3), "stride": 1, "pad": 0},

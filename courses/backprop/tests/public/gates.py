@@ -5,10 +5,12 @@ When a test needs a gate that is not under test, the judge computes it from
 its reference forward pass (``numeric_vjp``), so a mistake in AddLayer never
 costs points on MulLayer and the other way round.
 """
-from grader import reference as ref
 from grader.gradcheck import expect_close, numeric_vjp, unpack
-from grader.suites import check, hints
-from grader.suites.helpers import binary_gate_check, sigmoid_neuron
+from grader.suites import check
+from grader.suites.helpers import binary_gate_check
+
+from course import hints, reference as ref
+from course.helpers import sigmoid_neuron
 
 
 @check("MulLayer", points=1, kind="document")

@@ -1,10 +1,12 @@
 """Hidden tests for affine_softmax.py: batch sizes, 4-D input, integer labels, huge logits."""
 import numpy as np
 
-from grader import reference as ref
 from grader.gradcheck import expect_close
-from grader.suites import check, hints
-from grader.suites.helpers import check_layer, check_softmax_loss
+from grader.suites import check
+from grader.suites.helpers import check_layer
+
+from course import hints, reference as ref
+from course.helpers import check_softmax_loss
 
 AFFINE_CASES = {
     "batch1": {"x_shape": (1, 3), "outputs": 2},

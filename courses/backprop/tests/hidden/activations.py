@@ -1,10 +1,11 @@
 """Hidden tests for activations.py: gradient checks over shapes, ReLU at exactly 0, saturated sigmoids."""
 import numpy as np
 
-from grader import reference as ref
 from grader.gradcheck import expect_close
-from grader.suites import check, hints
+from grader.suites import check
 from grader.suites.helpers import away_from_zero, check_layer
+
+from course import hints, reference as ref
 
 SHAPES = {"vector": {"shape": (6,)}, "batch": {"shape": (4, 5)}, "images": {"shape": (2, 3, 3, 4)}}
 

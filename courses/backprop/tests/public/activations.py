@@ -2,10 +2,12 @@
 logistic-regression gradients (document 000), and one gradient check each."""
 import numpy as np
 
-from grader import reference as ref
 from grader.gradcheck import as_array, expect_close, numeric_vjp
-from grader.suites import check, hints
-from grader.suites.helpers import away_from_zero, check_layer, sigmoid_neuron
+from grader.suites import check
+from grader.suites.helpers import away_from_zero, check_layer
+
+from course import hints, reference as ref
+from course.helpers import sigmoid_neuron
 
 
 @check("Sigmoid", points=1.5, kind="document")

@@ -4,10 +4,11 @@ student's Pooling, the judge computing every other layer), and one gradient
 check each."""
 import numpy as np
 
-from grader import reference as ref
 from grader.gradcheck import as_array, expect_close, numerical_gradient, numeric_vjp
-from grader.suites import check, hints
+from grader.suites import check
 from grader.suites.helpers import check_layer, distinct_values
+
+from course import hints, reference as ref
 
 
 DOC004_O = np.array([

@@ -2,10 +2,12 @@
 softmax-with-loss gradient, and one gradient check each."""
 import numpy as np
 
-from grader import reference as ref
 from grader.gradcheck import expect_close
-from grader.suites import check, hints
-from grader.suites.helpers import check_layer, check_softmax_loss
+from grader.suites import check
+from grader.suites.helpers import check_layer
+
+from course import hints, reference as ref
+from course.helpers import check_softmax_loss
 
 
 @check("Affine", points=2, kind="document")

@@ -1,0 +1,1 @@
+"""Courses shipped with the grader; ``backprop`` is the default one."""

@@ -1,0 +1,54 @@
+"""Helpers of this course's tests: the judge's gates and the networks of the documents.
+
+In a chain of layers, :func:`gate` gives the student's layer only for the one
+under test; every other layer is the judge's (reference forward, numerical
+backward), so an error never costs points twice.
+"""
+from __future__ import annotations
+
+from grader.gradcheck import check_gradient, expect_close
+from grader.suites.helpers import JudgeLayer, StudentLayer
+
+from . import reference as ref
+
+
+REFERENCE_GATES = {"MulLayer": (ref.mul, 2), "AddLayer": (ref.add, 2), "Sigmoid": (ref.sigmoid, 1), "Relu": (ref.relu, 1)}
+
+
+def gate(student, under_test: str, name: str):
+    """The student's ``name`` layer if it is the one under test, else the judge's."""
+    forward, inputs = REFERENCE_GATES[name]
+    if name == under_test:
+        return StudentLayer(student.new(name), inputs)
+    return JudgeLayer(forward)
+
+
+def sigmoid_neuron(student, under_test: str) -> None:
+    """Document 002: out = sigmoid(w0*x0 + w1*x1 + w2) at w0=2, x0=-1, w1=-3, x1=-2, w2=-3."""
+    mul0, mul1 = gate(student, under_test, "MulLayer"), gate(student, under_test, "MulLayer")
+    add0, add1 = gate(student, under_test, "AddLayer"), gate(student, under_test, "AddLayer")
+    sig = gate(student, under_test, "Sigmoid")
+
+    weighted = add0.forward(mul0.forward(2.0, -1.0), mul1.forward(-3.0, -2.0))
+    out = sig.forward(add1.forward(weighted, -3.0))
+    expect_close("out", out, 0.7310585786300049)
+
+    dz = sig.backward(1.0)
+    dweighted, dw2 = add1.backward(dz)
+    dm0, dm1 = add0.backward(dweighted)
+    dw0, dx0 = mul0.backward(dm0)
+    dw1, dx1 = mul1.backward(dm1)
+    expected = {"dw0": -0.19661193324148185, "dx0": 0.3932238664829637, "dw1": -0.3932238664829637,
+                "dx1": -0.5898357997244456, "dw2": 0.19661193324148185}
+    got = {"dw0": dw0, "dx0": dx0, "dw1": dw1, "dx1": dx1, "dw2": dw2}
+    for name, value in expected.items():
+        expect_close(name, got[name], value, hint="local gradient times upstream gradient, node by node (document 002).")
+
+
+def check_softmax_loss(student, rng, x, t, *, hint: str = "", check_output: bool = False) -> None:
+    """Gradient check of SoftmaxWithLoss: backward(1) against the numerical gradient of the mean loss."""
+    layer = student.new("SoftmaxWithLoss")
+    loss = layer.forward(x, t)
+    if check_output:
+        expect_close("loss", loss, ref.softmax_with_loss(x, t))
+    check_gradient("dx", layer.backward(1), lambda v: ref.softmax_with_loss(v, t), x, rng, hint=hint)

@@ -1,0 +1,71 @@
+"""Files of a student release that list the course's assignments: the Classroom workflow and the README.
+
+Both are written from templates in ``grader/templates`` and the course file,
+so a release grades and describes exactly the assignments it contains.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from grader.course import Assignment, Course
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CLASSROOM_TEMPLATE = TEMPLATES / "classroom.yml"
+README_TEMPLATE = TEMPLATES / "student_README.md"
+
+_STEP = """\
+      - name: {name}
+        id: {name}
+        uses: classroom-resources/autograding-command-grader@v1
+        env:
+          GRADER_STEP_SUMMARY: "off"  # the full report below writes the summary once
+        with:
+          test-name: {name}
+          command: grade {name} --suite public --fail-under 100
+          timeout: 5
+          max-score: {points:g}
+"""
+_REPORTER = """\
+      - name: Autograding Reporter
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+{results}
+        with:
+          runners: {runners}
+"""
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        template = template.replace(f"@@{key}@@", value)
+    return template
+
+
+def classroom_workflow(course: Course, assignments: tuple[Assignment, ...]) -> str:
+    """The GitHub Classroom workflow: one step per assignment, worth its points in the course file."""
+    steps = "".join(_STEP.format(name=a.name, points=a.max_score) for a in assignments)
+    results = "\n".join(f'          {a.name.upper()}_RESULTS: "${{{{ steps.{a.name}.outputs.result }}}}"'
+                        for a in assignments)
+    steps += _REPORTER.format(results=results, runners=",".join(a.name for a in assignments))
+    return _fill(CLASSROOM_TEMPLATE.read_text(encoding="utf-8"), {
+        "TITLE": course.title,
+        "POINTS": ", ".join(f"{a.name} {a.max_score:g}" for a in assignments),
+        "STEPS": steps.rstrip("\n"),
+        "CHECK_NAME": json.dumps(f"{course.title} tests", ensure_ascii=False),
+    })
+
+
+def assignment_table(assignments: tuple[Assignment, ...]) -> str:
+    """The Markdown table of assignments, graded names and points that READMEs show."""
+    rows = ["| assignment | graded | points |", "|---|---|---|"]
+    for a in assignments:
+        rows.append(f"| `{a.module}` | {', '.join(f'`{name}`' for name in a.graded)} | {a.max_score:g} |")
+    return "\n".join(rows)
+
+
+def student_readme(course: Course, assignments: tuple[Assignment, ...]) -> str:
+    return _fill(README_TEMPLATE.read_text(encoding="utf-8"), {
+        "TITLE": course.title,
+        "ASSIGNMENTS": assignment_table(assignments),
+    })

@@ -1,0 +1,57 @@
+"""The built-in course as the project's own tests see it: names, points and folders from its course file."""
+from __future__ import annotations
+
+from grader.course import BUILTIN, load
+
+COURSE = load(BUILTIN)
+ASSIGNMENTS = COURSE.names
+LAYERS = {a.name: a.graded for a in COURSE.assignments}
+ALL_LAYERS = tuple(name for a in COURSE.assignments for name in a.graded)
+ASSIGNMENT_OF = {name: a.name for a in COURSE.assignments for name in a.graded}
+SOLUTIONS = COURSE.solutions
+RELEASED = COURSE.release_folder
+MAX_SCORE = COURSE.max_score
+
+
+def max_score(*assignments: str) -> float:
+    return sum(COURSE.assignment(a).max_score for a in assignments)
+
+
+def copy_course(destination) -> "Course":
+    """A copy of the built-in course and its released stubs, laid out as in this repository
+    (``courses/backprop`` and ``assignments``), so its release folder is the copy's own."""
+    import shutil
+    from pathlib import Path
+
+    destination = Path(destination)
+    root = destination / "courses" / COURSE.root.name
+    shutil.copytree(COURSE.root, root, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(RELEASED, destination / RELEASED.name)
+    return load(root)
+
+
+class using:
+    """``with using(path):`` grades with the course at ``path``, then returns to the default one."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        from grader import course
+
+        return course.use(self.path)
+
+    def __exit__(self, *exc_info):
+        from grader import course
+
+        course.use(None)
+
+
+def course_module(name: str):
+    """One of the built-in course's own modules (``reference``, ``hints``...), imported as the grader does."""
+    import importlib
+
+    from grader import suites
+
+    suites.course_package(COURSE)
+    return importlib.import_module(f"{suites.COURSE_PACKAGE}.{name}")

@@ -1,0 +1,70 @@
+"""The course file drives everything: the engine names no assignment or layer; tables and totals follow the file."""
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from builtin_course import COURSE
+from grader import course as courses
+from grader.release.classroom import assignment_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _code_words(tree: ast.AST):
+    """``(line, text)`` of every name and string of the code, docstrings left out (they may give examples)."""
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            yield node.lineno, node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.lineno, node.attr
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+def test_the_engine_code_names_no_assignment_and_no_layer():
+    names = set(COURSE.names) | {g for a in COURSE.assignments for g in a.graded}
+    pattern = re.compile(r"\b(" + "|".join(sorted(names)) + r")\b")
+    offenders = []
+    for path in sorted((ROOT / "grader").rglob("*")):
+        if path.suffix == ".py":
+            for lineno, text in _code_words(ast.parse(path.read_text(encoding="utf-8"))):
+                if pattern.search(text):
+                    offenders.append(f"{path.relative_to(ROOT)}:{lineno}: {text[:80]!r}")
+        elif path.suffix in (".yml", ".sh") and pattern.search(path.read_text(encoding="utf-8")):
+            offenders.append(f"{path.relative_to(ROOT)}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_readme_table_is_the_course_file():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- course table:", 1)[1].split("-->", 1)[1].split("<!-- end of course table -->")[0]
+    assert table.strip() == assignment_table(COURSE.assignments)
+
+
+def test_course_file_errors_name_the_file_and_the_entry(tmp_path):
+    (tmp_path / "course.toml").write_text('title = "x"\n[[assignment]]\nmodule = "gates"\ngraded = { A = 1 }\n')
+    with pytest.raises(courses.CourseError, match=r"course.toml: assignment 1: module must be a Python file"):
+        courses.load(tmp_path)
+    (tmp_path / "course.toml").write_text('[[assignment]]\nmodule = "a.py"\ngraded = { A = 1 }\n'
+                                          '[[assignment]]\nmodule = "b.py"\ngraded = { A = 2 }\n')
+    with pytest.raises(courses.CourseError, match="'A' appears twice"):
+        courses.load(tmp_path)
+    (tmp_path / "course.toml").write_text("title = [")
+    with pytest.raises(courses.CourseError, match="not valid TOML"):
+        courses.load(tmp_path)
+
+
+def test_a_weekly_course_file_round_trips(tmp_path):
+    week = COURSE.select(["gates"])
+    (tmp_path / "course.toml").write_text(courses.to_toml(COURSE, week), encoding="utf-8")
+    copy = courses.load(tmp_path)
+    assert copy.assignments == week and copy.title == COURSE.title and copy.language == COURSE.language == "ko"
+    assert copy.max_score == week[0].max_score
