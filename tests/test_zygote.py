@@ -55,8 +55,10 @@ def test_a_crashed_child_is_reported_with_its_status_and_replaced_by_a_fork():
 def test_a_dead_zygote_is_replaced():
     with Runner({"gates": PIDS}) as runner:
         _, old_zygote = probe(runner)
+    server = forkserver.fork_server()
+    assert server.process.pid == old_zygote
     os.kill(old_zygote, signal.SIGKILL)
-    forkserver.fork_server().process.wait()
+    server.process.wait(10)
     with Runner({"gates": PIDS}) as runner:
         _, new_zygote = probe(runner)
     assert new_zygote != old_zygote

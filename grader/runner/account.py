@@ -44,9 +44,11 @@ class Account:
         self.uid = self.gid = uid
         self._lock_fd = lock_fd
 
-    def release(self) -> None:
+    def release(self, kill: bool = True) -> None:
+        """Free the user id; ``kill=False`` when no process of it can be left (PID namespaces)."""
         if self._lock_fd >= 0:
-            kill_processes_of(self.uid)
+            if kill:
+                kill_processes_of(self.uid)
             os.close(self._lock_fd)
             self._lock_fd = -1
 
@@ -115,7 +117,7 @@ def kill_processes_of(uid: int, attempts: int = 200) -> int:
 
 
 def _processes_of(uid: int) -> list[int]:
-    found = []
+    found, wanted = [], str(uid).encode()
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -124,10 +126,10 @@ def _processes_of(uid: int) -> list[int]:
                 status = f.read(2048)
         except OSError:
             continue
-        fields = dict(line.split(b":", 1) for line in status.splitlines() if b":" in line)
-        if fields.get(b"State", b"").strip().startswith(b"Z"):
+        if b"\nState:\tZ" in status:
             continue
-        uids = fields.get(b"Uid", b"").split()[:3]
-        if str(uid).encode() in uids:
+        start = status.find(b"\nUid:")
+        uids = status[start + 5 : status.find(b"\n", start + 5)].split()[:3] if start >= 0 else []
+        if wanted in uids:
             found.append(int(entry.name))
     return found

@@ -83,7 +83,8 @@ def confine(settings: dict) -> list:
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
     account = settings.get("account")
-    isolated, missing = enter_namespaces(os.getcwd(), account, settings.get("namespaces", True))
+    isolated, missing = enter_namespaces(os.getcwd(), account, settings["parent"],
+                                         settings.get("namespaces", True))
     in_pid_namespace = any("PID" in measure for measure in isolated)
     done += isolated
     libc = ctypes.CDLL(None, use_errno=True)

@@ -68,19 +68,24 @@ def _check(result, what):
         raise NamespaceError(f"{what}: {os.strerror(ctypes.get_errno())}")
 
 
-def enter_namespaces(scratch: str, owner, wanted: bool = True) -> tuple[list, list]:
+def enter_namespaces(scratch: str, owner, parent: int, wanted: bool = True) -> tuple[list, list]:
     """Isolate the calling process; returns ``(measures taken, measures missing)``.
 
     Only the forked student process returns; the keeper never does.
     ``owner`` is ``(uid, gid)`` the scratch folder is given to, or None;
     ``wanted`` is False when the judge was told not to use namespaces
     (``GRADER_NO_NAMESPACES=1``, to try the grader as Docker would run it).
+    The keeper dies with ``parent`` (the zygote or the judge), and so, through
+    it, does everything in the namespaces.
     """
     if platform.system() != "Linux":
         return [], ["no kernel namespaces (not Linux)"]
     if not wanted:
         return [], ["no kernel namespaces (GRADER_NO_NAMESPACES=1)"]
     libc = _libc()
+    libc.prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(0)
     flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
     as_user = os.geteuid() != 0
     try:

@@ -86,7 +86,7 @@ class _Child:
         try:
             self.process = _start(self.scratch, env, settings, (to_child_r, from_child_w))
         except OSError as exc:
-            _cleanup(None, [self.to_child, self.from_child], self.scratch, None)
+            _cleanup(None, [self.to_child, self.from_child], self.scratch, [])
             raise RunnerStartError(f"could not start the process for student code: {exc}") from exc
         finally:
             os.close(to_child_r)
@@ -95,9 +95,10 @@ class _Child:
         self.ready = False
         self.loaded: set[str] = set()
         self.confined: list[str] = []
-        uid = account.uid if account is not None else None
+        # the user id whose processes clean-up must hunt down; none once a PID namespace holds them
+        self._stray_owner = [account.uid] if account is not None else []
         fds = [self.to_child, self.from_child]
-        self.kill = weakref.finalize(self, _cleanup, self.process, fds, self.scratch, uid)
+        self.kill = weakref.finalize(self, _cleanup, self.process, fds, self.scratch, self._stray_owner)
 
     def await_ready(self) -> float:
         """Wait for the child's greeting; returns how long that took."""
@@ -114,6 +115,8 @@ class _Child:
             raise RunnerStartError("the process for student code sent an unexpected greeting")
         self.confined = [str(m) for m in confined]
         self.ready = True
+        if any(m.startswith("own PID namespace") for m in self.confined):
+            self._stray_owner.clear()
         return time.monotonic() - begin
 
     def exit_status(self, wait: float = 1.0) -> str:
@@ -126,7 +129,7 @@ class _Child:
         return describe_exit(code)
 
 
-def _cleanup(process, fds, scratch, uid):
+def _cleanup(process, fds, scratch, stray_owner):
     """Stop a child and everything it started, and remove its scratch folder; never raises, never hangs."""
     if process is not None:
         # Also after the child's own exit: student code may have left processes in its group.
@@ -138,7 +141,7 @@ def _cleanup(process, fds, scratch, uid):
             process.kill()
         except (OSError, ZygoteError):
             pass
-    if uid is not None:  # and those that left the group with setsid()
+    for uid in stray_owner:  # and those that left the group with setsid()
         kill_processes_of(uid)
     if process is not None:
         try:
@@ -185,6 +188,8 @@ class Runner(BaseRunner):
         super().__init__(sources, timeout=timeout)
         self.memory_mb = memory_mb
         self._child: _Child | None = None
+        self._last_confined: list[str] = []
+        self._strays_possible = False  # a child without a PID namespace ran under the account
         try:
             self._account = reserve_account()
         except (NoAccount, OSError) as exc:
@@ -194,10 +199,13 @@ class Runner(BaseRunner):
     @property
     def isolation(self) -> str:
         """How student code is confined, as the current child reported it (once it has started)."""
-        measures = self._child.confined if self._child is not None else []
+        current = self._child.confined if self._child is not None else []
+        measures = current or self._last_confined  # a replacement child may not have started yet
         return "; ".join([f"a separate process, {self.timeout:g} s per test", *measures])
 
     def _spawn(self):
+        if self._child is not None and self._child._stray_owner:
+            self._strays_possible = True
         self._child = _Child(self.memory_mb, self._account)
         self._generation += 1
 
@@ -220,6 +228,7 @@ class Runner(BaseRunner):
         child = self._live_child()
         if not child.ready:
             deadline += child.await_ready()
+            self._last_confined = child.confined
         try:
             parts = wire.pack(request, buffers)
         except wire.WireError as exc:
@@ -240,8 +249,9 @@ class Runner(BaseRunner):
 
     def close(self):
         if self._child is not None:
+            self._strays_possible |= bool(self._child._stray_owner)
             self._child.kill()
             self._child = None
         if self._account is not None:
-            self._account.release()
+            self._account.release(kill=self._strays_possible)
             self._account = None
