@@ -143,7 +143,7 @@ def render_csv(data: dict) -> str:
 
 
 def render_html(data: dict, *, title: str = "") -> str:
-    from .html import environment
+    from .html import environment, labels, language
 
     histogram = pictures.histogram([s["percent"] for s in data["students"]], bins=HISTOGRAM_BINS,
                                    label=_("score distribution (percent of the maximum)"))
@@ -152,7 +152,7 @@ def render_html(data: dict, *, title: str = "") -> str:
         by_layer[f"{d['assignment']} / {d['layer']}"].append(d)
     return environment().get_template("class.html").render(
         title=title or _("Class report"), data=data, histogram=histogram, by_layer=dict(by_layer),
-        almost=int(ALMOST_ALL * 100))
+        almost=int(ALMOST_ALL * 100), t=labels(), lang=language())
 
 
 def html_available() -> bool:

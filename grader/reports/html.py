@@ -111,7 +111,62 @@ def context(report: dict) -> dict:
         "assignments": assignments,
         "all_passed": all(t["status"] == "passed" for t in report["tests"]),
         "mark": pictures.MARK,
+        "t": labels(),
+        "lang": language(),
     }
+
+
+def labels() -> dict:
+    """The templates' words, translated when shown (the catalogue is extracted from this file)."""
+    return {
+        "hidden": _("hidden"),
+        "diagnosis": _("Diagnosis"),
+        "shape": _("shape"),
+        "colours": _("Red: positive, blue: negative, white: 0."),
+        "wrong_entries": _("wrong entries"),
+        "printed": _("your code printed:"),
+        "all_passed": _("All tests passed."),
+        "total": _("Total"),
+        "repeat": _("run grade --seed {seed} to repeat these cases"),
+        "students_line": _("{students} students, {graded} graded; mean score {mean}%."),
+        "distribution": _("Score distribution"),
+        "almost_all": _("Tests almost everyone fails (at least {percent}% of the students)"),
+        "almost_all_why": _("A misleading instruction or a wrong test? Worth a look first."),
+        "test": _("test"),
+        "failed": _("failed"),
+        "common": _("Most common mistakes, per layer"),
+        "no_mistakes": _("No mistakes diagnosed."),
+        "array": _("array"),
+        "students": _("students"),
+        "failed_tests": _("failed tests"),
+        "who": _("who"),
+        "assignments": _("Assignments"),
+        "assignment": _("assignment"),
+        "full_marks": _("full marks"),
+        "pass_rate": _("pass rate"),
+        "mean_score": _("mean score"),
+        "tests": _("Tests"),
+        "passed": _("passed"),
+        "failed_by": _("failed by"),
+        "problems": _("Timeouts, crashes and broken submissions"),
+        "none": _("None."),
+        "student": _("student"),
+        "status": _("status"),
+        "timeouts": _("timeouts"),
+        "crashes": _("crashes"),
+        "note": _("note"),
+        "student_list": _("Students"),
+        "score": _("score"),
+        "percent": _("percent"),
+    }
+
+
+def language() -> str:
+    try:
+        from ..i18n import get_language
+    except ImportError:  # pragma: no cover - before translations exist
+        return "en"
+    return get_language()
 
 
 def render_fragment(report: dict) -> str:

@@ -16,6 +16,12 @@ from html import escape
 
 import numpy as np
 
+try:
+    from ..i18n import _
+except ImportError:  # pragma: no cover - before translations exist
+    def _(text: str) -> str:
+        return text
+
 MARK = "#00d000"  # the outline of a wrong entry: a green no diverging map uses
 GAP = 6
 LABEL = 14
@@ -99,9 +105,11 @@ def axes_caption(shape: tuple) -> str:
     if n <= 2:
         return ""
     if n == 3:
-        return f"axis 0 ({shape[0]}) across"
-    return f"axis {n - 4} ({shape[-4]}) down, axis {n - 3} ({shape[-3]}) across" if n == 4 else \
-        f"axes 0-{n - 4} down, axis {n - 3} ({shape[-3]}) across"
+        return _("axis 0 ({size}) across").format(size=shape[0])
+    if n == 4:
+        return _("axis 0 ({rows}) down, axis 1 ({columns}) across").format(rows=shape[0], columns=shape[1])
+    return _("axes 0 to {last} down, axis {axis} ({columns}) across").format(last=n - 4, axis=n - 3,
+                                                                              columns=shape[-3])
 
 
 def comparison(arrays: dict, titles: tuple[str, str, str]) -> list[str]:
