@@ -55,6 +55,7 @@ CODES = {
     "missing_batch_sum": "averaged (or one sample taken) where the batch should be summed",
     "missing_batch_mean": "the batch size times the right value: the mean's division is missing",
     "missing_upstream": "the local gradient alone: the upstream gradient dout is not multiplied in",
+    "imprecise": "close to the right values everywhere, just outside the tolerance: a less accurate formula",
     "flipped": "a mirror image of the right values: a flipped kernel",
     "reordered": "the right numbers in the wrong places: an axis order mix-up",
     "inverted_mask": "zero exactly where it should not be and nonzero where it should be zero",
@@ -110,7 +111,8 @@ def begin_test() -> None:
 def note_forward(args: tuple, result) -> None:
     """Remember the batch size of a forward input and whether the output was one number (a loss)."""
     first = next((a for a in args if isinstance(a, np.ndarray)), None)
-    if first is not None and first.ndim >= 2:
+    loss = isinstance(result, (int, float, np.generic)) or (isinstance(result, np.ndarray) and result.ndim == 0)
+    if first is not None and (first.ndim >= 2 or (first.ndim == 1 and loss)):
         _seen["batch"] = int(first.shape[0])
         _seen["input_shape"] = tuple(first.shape)
     _seen["scalar_output"] = np.ndim(result) == 0 if isinstance(result, (int, float, np.ndarray, np.generic)) else False
@@ -187,7 +189,7 @@ def _subsequences(n: int, k: int):
 def detect(what: str, got, expected) -> Diagnosis:
     """The most specific pattern that explains ``got`` instead of ``expected`` (same shape, finite)."""
     got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-    for finder in (_zero, _multiple, _missing_upstream, _one_sample, _rearranged, _masks, _spatial):
+    for finder in (_zero, _multiple, _missing_upstream, _one_sample, _imprecise, _rearranged, _masks, _spatial):
         found = finder(what, got, expected)
         if found is not None:
             return found
@@ -245,6 +247,14 @@ def _one_sample(what, got, expected):
     for i in range(dout.shape[0]):
         if _same(got, dout[i]):
             return Diagnosis("missing_batch_sum", what, {"how": "one_sample", "sample": i})
+    return None
+
+
+def _imprecise(what, got, expected):
+    """Close to right everywhere, just outside the tolerance: a less accurate formula."""
+    if np.any(expected) and _same(got, expected):
+        rel = np.abs(got - expected) / np.maximum(np.abs(expected), 1e-12 * max(_scale(expected), 1e-300))
+        return Diagnosis("imprecise", what, {"max_relative_error": _nice(float(rel.max()))})
     return None
 
 
@@ -401,6 +411,8 @@ _TEXTS = {
     "missing_batch_mean": lambda d: _("every entry is {batch} times the right value, and {batch} is the batch size: "
                                       "divide by the batch size.").format(batch=d.params.get("batch_size", "N")),
     "missing_upstream": lambda d: _("it is the local gradient alone: multiply by the upstream gradient dout."),
+    "imprecise": lambda d: _("close to the right values, but not close enough: is the formula less accurate than "
+                             "it should be (a one-sided difference, a rounded constant)?"),
     "flipped": lambda d: _("it is a mirror image of the right values: is the kernel flipped?"),
     "reordered": lambda d: _("the right numbers in the wrong places: check the order of axes in "
                              "transpose and reshape."),

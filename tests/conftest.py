@@ -42,5 +42,5 @@ def graded_class(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     submissions = build_class(root / "submissions")
     out = root / "grades"
-    reports = run_batch(submissions, out, seed=4242, jobs=2, timeout=1.0)
+    reports = run_batch(submissions, out, seed=4242, jobs=2, timeout=4.0)
     return out, reports

@@ -54,6 +54,16 @@ EXPECTED_CODES = {
     "SoftmaxWithLoss/ignores_integer_labels": "exception",
     "SoftmaxWithLoss/no_batch_division": "missing_batch_mean",
     "SoftmaxWithLoss/sign_flipped": "sign_flipped",
+    "SigmoidWithLoss/divides_by_batch_twice": "scaled",
+    "SigmoidWithLoss/no_batch_division": "missing_batch_mean",
+    "SigmoidWithLoss/sign_flipped": "sign_flipped",
+    "SigmoidWithLoss/times_sigmoid_derivative": "wrong_values",
+    "gradient_descent/lr_applied_twice": "wrong_values",
+    "gradient_descent/one_step_too_few": "wrong_values",
+    "gradient_descent/plus_sign": "wrong_values",
+    "numerical_gradient/divides_by_h": "scaled",
+    "numerical_gradient/forward_difference": "imprecise",
+    "numerical_gradient/x_not_restored": "imprecise",
 }
 MUTANTS = sorted((HERE / "mutants").glob("*/*.py"))
 
@@ -205,6 +215,12 @@ def test_missing_upstream_gradient():
     local = rng.standard_normal((3, 2))
     diagnoses.note_backward((dout,))
     assert detect("dx", local, local * dout).code == "missing_upstream"
+
+
+def test_close_but_not_close_enough_is_imprecise_not_reordered():
+    expected = np.array([[1.0, 2.0], [2.0, 1.0]])
+    found = detect("dx", expected * (1 + 2e-4), expected)
+    assert (found.code, found.params) == ("imprecise", {"max_relative_error": 0.0002})
 
 
 def test_masks():
