@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .diagnoses import Diagnosis, detect, from_shape, picture_arrays, render
 from .i18n import _
 from .runner import Unsupported
 
@@ -36,7 +37,17 @@ MAGNITUDE = 10.0  # a directional check trusts no gradient this many times large
 
 
 class Mismatch(AssertionError):
-    """A wrong answer. ``str()`` is the student-facing message."""
+    """A wrong answer. ``str()`` is the student-facing message.
+
+    ``diagnosis`` is the same finding as data (see :mod:`grader.diagnoses`);
+    ``arrays`` holds the expected and returned arrays of a value check, when
+    small enough to draw in a report.
+    """
+
+    def __init__(self, message: str, diagnosis: Diagnosis | None = None, arrays: dict | None = None):
+        super().__init__(message)
+        self.diagnosis = diagnosis
+        self.arrays = arrays
 
 
 def _fmt(v: float) -> str:
@@ -51,37 +62,46 @@ def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
     """Turn a decoded value into a float64 array of ``shape``, or explain why not."""
     if isinstance(value, Unsupported) and value.type_name == "NoneType":
         raise Mismatch(_("{what} is None: is it computed and returned (or stored, for self.dW and self.db) "
-                         "in backward?").format(what=what))
+                         "in backward?").format(what=what), Diagnosis("none", what))
     if isinstance(value, Unsupported):
         detail = f" ({_(value.detail)})" if value.detail else ""
-        raise Mismatch(_("{what} is a {type}{detail}; expected a number or a numpy array").format(
-            what=what, type=value.type_name, detail=detail))
+        raise Mismatch(
+            _("{what} is a {type}{detail}; expected a number or a numpy array").format(
+                what=what, type=value.type_name, detail=detail),
+            Diagnosis("wrong_type", what, {"type": value.type_name}),
+        )
     if isinstance(value, tuple):
-        raise Mismatch(_("{what} is a tuple of {count} values; expected a single number or array").format(
-            what=what, count=len(value)))
+        raise Mismatch(
+            _("{what} is a tuple of {count} values; expected a single number or array").format(
+                what=what, count=len(value)),
+            Diagnosis("wrong_type", what, {"type": "tuple", "count": len(value)}),
+        )
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise Mismatch(_("{what} has dtype {dtype}; expected numbers").format(what=what, dtype=arr.dtype))
+        raise Mismatch(_("{what} has dtype {dtype}; expected numbers").format(what=what, dtype=arr.dtype),
+                       Diagnosis("wrong_type", what, {"dtype": str(arr.dtype)}))
     arr = arr.astype(np.float64)
     if shape is not None and arr.shape != tuple(shape):
         if arr.size == 1 and int(np.prod(shape)) == 1:
             arr = arr.reshape(shape)
         else:
-            hint = ""
-            if arr.ndim == 2 and arr.shape[::-1] == tuple(shape):
-                hint = " " + _("Hint: {what} looks transposed: it is {got} where {expected} is expected.")
-            elif arr.size == int(np.prod(shape)):
-                hint = " " + _("Hint: the numbers are all there; reshape {what} to {expected}.")
-            raise Mismatch((_("{what} has shape {got}, expected {expected}.") + hint).format(
-                what=what, got=arr.shape, expected=tuple(shape)))
+            diagnosis = from_shape(what, arr.shape, tuple(shape))
+            hint = "" if diagnosis.code == "wrong_shape" else " " + _("Hint: {hint}").format(hint=render(diagnosis))
+            raise Mismatch(_("{what} has shape {got}, expected {expected}.").format(
+                what=what, got=arr.shape, expected=tuple(shape)) + hint, diagnosis)
     bad = ~np.isfinite(arr)
     if bad.any():
         first = np.argwhere(bad)[0] if arr.ndim else ()
         kind = "NaN" if np.isnan(arr[tuple(first)]) else "inf"
+        diagnosis = Diagnosis("nan_or_inf", what, {"kind": kind, "count": int(bad.sum()), "size": int(arr.size),
+                                                   "first": [int(i) for i in first]})
         text = (_("{what} contains {kind} at {index} ({count} of {size} entries).") if arr.ndim
                 else _("{what} is {kind}."))
-        raise Mismatch((text + " " + _("Hint: look for overflow in exp or a division by zero.")).format(
-            what=what, kind=kind, index=_index(first), count=int(bad.sum()), size=arr.size))
+        raise Mismatch(
+            text.format(what=what, kind=kind, index=_index(first), count=int(bad.sum()), size=arr.size)
+            + " " + _("Hint: {hint}").format(hint=render(diagnosis)),
+            diagnosis,
+        )
     return arr
 
 
@@ -93,7 +113,7 @@ def _as_array_with_hint(value, what: str, shape: tuple, hint: str) -> np.ndarray
             raise
         text, hint = str(error), _(hint)
         raise Mismatch(f"{text} {hint}" if _("Hint:") in text else _("{message} Hint: {hint}").format(
-            message=text, hint=hint)) from None
+            message=text, hint=hint), error.diagnosis, error.arrays) from None
 
 
 def unpack(value, count: int, what: str) -> tuple:
@@ -103,34 +123,18 @@ def unpack(value, count: int, what: str) -> tuple:
         if isinstance(value, np.ndarray):
             got = _("one array of shape {shape}").format(shape=value.shape)
         raise Mismatch(_("{what} should return {count} values; it returned {got}").format(
-            what=what, count=count, got=got))
+                           what=what, count=count, got=got),
+                       Diagnosis("wrong_count", what, {"expected": count, "got": 1}))
     if len(value) != count:
         raise Mismatch(_("{what} should return {count} values; it returned {got}").format(
-            what=what, count=count, got=len(value)))
+                           what=what, count=count, got=len(value)),
+                       Diagnosis("wrong_count", what, {"expected": count, "got": len(value)}))
     return value
 
 
-def diagnose(got: np.ndarray, expected: np.ndarray) -> str:
-    """A guess at the mistake behind a mismatch, in the words of the course."""
-    if not np.any(got) and np.any(expected):
-        return _("every entry is 0: is the upstream gradient dout multiplied in, and is the result returned?")
-    flat_e, flat_g = expected.ravel(), got.ravel()
-    big = np.abs(flat_e) > 1e-3 * np.abs(flat_e).max()
-    if big.sum() >= 1:
-        ratios = flat_g[big] / flat_e[big]
-        r = float(np.median(ratios))
-        if np.allclose(ratios, r, rtol=1e-3) and abs(r) > 1e-12:
-            if np.isclose(r, 1.0):
-                wrong = ~np.isclose(flat_g, flat_e, rtol=RTOL, atol=ATOL * np.abs(flat_e).max())
-                if np.all(flat_e[wrong] == 0):
-                    return _("the nonzero entries are right, but some that should be 0 are not: "
-                             "which positions get no gradient?")
-                return ""
-            if np.isclose(r, -1.0):
-                return _("the sign is flipped.")
-            return _("every entry is {ratio} times the right value: a missing or extra factor "
-                     "(batch size? dout?).").format(ratio=_fmt(r))
-    return ""
+def diagnose(got: np.ndarray, expected: np.ndarray, what: str = "") -> Diagnosis:
+    """A guess at the mistake behind a mismatch, as data; :func:`grader.diagnoses.render` words it."""
+    return detect(what, got, expected)
 
 
 @np.errstate(all="ignore")
@@ -161,9 +165,10 @@ def expect_close(
                 "max relative error {error}).").format(
             what=what, index=_index(first), expected=_fmt(expected[first]), got=_fmt(got[first]),
             count=int(bad.sum()), size=bad.size, error=_fmt(rel.max()))
-    guess = diagnose(got, expected) if expected.size > 1 else ""
-    tips = " ".join(t for t in (guess, _(hint) if hint else "") if t)
-    raise Mismatch(_("{message} Hint: {hint}").format(message=msg, hint=tips) if tips else msg)
+    diagnosis = diagnose(got, expected, what)
+    tips = " ".join(t for t in (render(diagnosis), _(hint) if hint else "") if t)
+    raise Mismatch(_("{message} Hint: {hint}").format(message=msg, hint=tips) if tips else msg, diagnosis,
+                   picture_arrays(got, expected, bad))
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = STEP) -> np.ndarray:

@@ -316,6 +316,7 @@ class BaseRunner:
         if source.problem is not None or source.text is None:
             problem = _(source.problem) if source.problem else _("{file} could not be read").format(file=source.filename)
             error = StudentException(problem, "UnreadableFile")
+            error.during_import = True
             self._failed_imports[name] = error
             raise error
         modules = [_module_request(s) for s in self.sources.values() if s.text is not None and s.problem is None]
@@ -338,6 +339,7 @@ class BaseRunner:
             if not ok:
                 raise _student_exception(result, what, output)
         except StudentCodeError as exc:
+            exc.during_import = True
             self._failed_imports[name] = exc
             raise
         self._loaded_modules().add(name)
