@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import N_
+
 _CLASS = re.compile(r"^(?:class|def)[ \t]+(\w+)", re.MULTILINE)  # graded classes and functions
 _TOP_LEVEL = re.compile(r"^(?=[^\s#])", re.MULTILINE)
 _COPY_SUFFIX = re.compile(r"(?:\s*\(\d+\)|\s*-\s*copy(?:\s*\(\d+\))?|\s+copy(?:\s+\d+)?|_copy|-checkpoint)$", re.I)
@@ -84,12 +86,13 @@ def choose_between(paths: list[Path], class_name: str, unfinished: dict[Path, bo
     finished = [p for p in paths if not unfinished.get(p)]
     pool = finished or paths
     if finished and len(finished) < len(paths):
-        reason = "the others still have the unfinished stub"
+        reason = N_("the others still have the unfinished stub")
         if len(pool) == 1:
             return pool[0], reason
     newest = max(mtime(p) for p in pool)
     recent = [p for p in pool if newest - mtime(p) <= SAME_TIME_SECONDS]
     if len(recent) == 1:
-        return recent[0], "it was saved most recently"
+        return recent[0], N_("it was saved most recently")
     chosen = sorted(recent, key=lambda p: (p.suffix != ".py", str(p)))[0]
-    return chosen, "they were saved at the same time, so the first by name (a .py file before a notebook) was taken"
+    return chosen, N_("they were saved at the same time, so the first by name (a .py file before a notebook) "
+                      "was taken")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .discovery import Definition, choose_between, class_definitions, near_miss_rank
+from .i18n import _
 from . import course as courses
 from .runner import ModuleSource
 from .textfile import UnreadableFile, decode_source, read_bytes
@@ -94,7 +95,7 @@ def read_module(name: str, path: Path, shown: str | None = None) -> ModuleSource
     except ValueError as error:  # UnreadableFile, or a notebook the grader cannot read
         return ModuleSource(name, shown, problem=str(error))
     if not text.strip():
-        notes = (*notes, f"{shown} is empty.")
+        notes = (*notes, _("{file} is empty.").format(file=shown))
     return ModuleSource(name, shown, text=text, notes=tuple(notes))
 
 
@@ -168,15 +169,16 @@ def _choose_exact(name: str, files: list[_File]) -> tuple[_File, str | None]:
     nb = next(f for f in files if f.path.suffix == ".ipynb")
     if _todo_count(py.source) != _todo_count(nb.source):
         chosen = min((py, nb), key=lambda f: _todo_count(f.source))
-        reason = "it has fewer unfinished TODOs"
+        reason = _("it has fewer unfinished TODOs")
     elif abs(_mtime(nb.path) - _mtime(py.path)) <= SAME_TIME_SECONDS:
-        chosen, reason = py, "both were saved at the same time, and then the .py file counts"
+        chosen, reason = py, _("both were saved at the same time, and then the .py file counts")
     elif _mtime(nb.path) > _mtime(py.path):
-        chosen, reason = nb, "it was saved more recently"
+        chosen, reason = nb, _("it was saved more recently")
     else:
-        chosen, reason = py, "it was saved more recently"
+        chosen, reason = py, _("it was saved more recently")
     other = nb if chosen is py else py
-    return chosen, f"{name}: graded {chosen.shown} and ignored {other.shown} because {reason}."
+    return chosen, _("{name}: graded {chosen} and ignored {other} because {reason}.").format(
+        name=name, chosen=chosen.shown, other=other.shown, reason=reason)
 
 
 def _module_file(assignment: str, files: list[_File], notes: list[str]) -> _File | None:
@@ -196,21 +198,22 @@ def _module_file(assignment: str, files: list[_File], notes: list[str]) -> _File
         if note:
             notes.append(note)
         if chosen.depth:
-            notes.append(f"{assignment}: graded {chosen.shown}, found in a sub-folder.")
+            notes.append(_("{name}: graded {file}, found in a sub-folder.").format(name=assignment, file=chosen.shown))
         return chosen
     if len(group) == 1:
         chosen = group[0]
-        why = {0: "it is in a sub-folder", 1: "its name is a copy or a different spelling of it",
-               2: "its name contains it"}[best[0]]
+        why = {0: _("it is in a sub-folder"), 1: _("its name is a copy or a different spelling of it"),
+               2: _("its name contains it")}[best[0]]
         if best[0] == 0 and chosen.depth == 0:
             return chosen
-        notes.append(f"{assignment}: no {assignment}.py or {assignment}.ipynb here; graded {chosen.shown} "
-                     f"because {why}. Rename it to {assignment}.py (or .ipynb) to be sure.")
+        notes.append(_("{name}: no {name}.py or {name}.ipynb here; graded {file} because {reason}. "
+                       "Rename it to {name}.py (or .ipynb) to be sure.").format(
+            name=assignment, file=chosen.shown, reason=why))
         return chosen
     names = ", ".join(f.shown for f in group)
-    notes.append(f"{assignment}: no {assignment}.py or {assignment}.ipynb here, and several files could be it "
-                 f"({names}); each graded class is taken from the file that defines it. "
-                 f"Rename the one to grade to {assignment}.py (or .ipynb).")
+    notes.append(_("{name}: no {name}.py or {name}.ipynb here, and several files could be it ({files}); "
+                   "each graded class is taken from the file that defines it. "
+                   "Rename the one to grade to {name}.py (or .ipynb).").format(name=assignment, files=names))
     return None
 
 
@@ -248,8 +251,9 @@ def _plan(assignment: str, files: list[_File], module_file: _File | None, submis
             chosen = next(f for f in defining if f.path == path)
             if len(defining) > 1:
                 others = ", ".join(f.shown for f in defining if f is not chosen)
-                submission.notes.append(f"{graded}: defined in {chosen.shown} and in {others}; graded "
-                                        f"{chosen.shown} because {reason}.")
+                submission.notes.append(_("{name}: defined in {file} and in {others}; graded {file} "
+                                          "because {reason}.").format(name=graded, file=chosen.shown,
+                                                                      others=others, reason=_(reason)))
         elif module_file is not None:
             chosen, reason = module_file, ""
         else:
@@ -290,7 +294,7 @@ def load_submission(path: Path | str, assignments=None) -> Submission:
     try:
         info = os.lstat(path)
     except OSError:
-        raise SubmissionError(f"{path} does not exist") from None
+        raise SubmissionError(_("{path} does not exist").format(path=path)) from None
     submission = Submission(path)
     if stat.S_ISDIR(info.st_mode) or (stat.S_ISLNK(info.st_mode) and path.is_dir()):
         _load_folder(path, assignments, submission)
@@ -303,8 +307,8 @@ def load_submission(path: Path | str, assignments=None) -> Submission:
 
 def _load_file(path: Path, assignments, submission: Submission) -> None:
     if not _kind(path.name):
-        raise SubmissionError(f"{path.name} is not a Python file or notebook; give a .py or .ipynb file, "
-                              "or the folder holding your work")
+        raise SubmissionError(_("{file} is not a Python file or notebook; give a .py or .ipynb file, "
+                                "or the folder holding your work").format(file=path.name))
     own = next((a for a in _every() if near_miss_rank(path.name, a) == 0), None)
     single = _File(path, path.name, 0)
     single.source = read_module(own or _module_name(single, set(_every())), path)
@@ -324,7 +328,8 @@ def _load_file(path: Path, assignments, submission: Submission) -> None:
             _plan(assignment, [single], single, submission, single)
     if not chosen:
         names = ", ".join(c for a in assignments for c in _graded(a))
-        submission.notes.append(f"{path.name} defines none of the graded classes ({names}).")
+        submission.notes.append(_("{file} defines none of the graded classes ({names}).").format(
+            file=path.name, names=names))
 
 
 def _load_folder(path: Path, assignments, submission: Submission) -> None:
@@ -345,4 +350,5 @@ def _load_folder(path: Path, assignments, submission: Submission) -> None:
         _plan(assignment, files, module_files.get(assignment), submission, None)
     if not any(name in submission.classes for a in assignments for name in _graded(a)):
         wanted = ", ".join(f"{a}.py" for a in assignments)
-        submission.notes.append(f"found none of {wanted} (or .ipynb) in {path}, and no file defines a graded class")
+        submission.notes.append(_("found none of {wanted} (or .ipynb) in {path}, and no file defines a graded "
+                                  "class").format(wanted=wanted, path=path))

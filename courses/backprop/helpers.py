@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.gradcheck import as_array, check_gradient, expect_close
-from grader.i18n import N_
+from grader.i18n import N_, _
 from grader.suites import course_function
 from grader.suites.helpers import JudgeLayer, StudentLayer
 
@@ -75,10 +75,11 @@ def check_numerical_gradient(student, f_name: str, x) -> None:
     x = np.array(x, dtype=np.float64)
     expected = functions.exact_gradient(getattr(functions, f_name), x)
     got, x_after = student.function("numerical_gradient").call_keeping_inputs([1], course_function(f_name), x)
-    grad = as_array(got, "numerical_gradient result", x.shape)
+    grad = as_array(got, _("{what} result").format(what="numerical_gradient"), x.shape)
     expect_close("numerical_gradient(f, x)", grad, expected, rtol=1e-6, atol=1e-7, hint=hints.NUMERICAL_GRADIENT)
-    expect_close("x after numerical_gradient(f, x)", as_array(x_after, "x", x.shape), x, rtol=0, atol=0,
-                 hint="numerical_gradient must leave x as it found it: put x[idx] back after each entry.")
+    expect_close(_("x after {call}").format(call="numerical_gradient(f, x)"), as_array(x_after, "x", x.shape), x,
+                 rtol=0, atol=0,
+                 hint=N_("numerical_gradient must leave x as it found it: put x[idx] back after each entry."))
 
 
 def run_gradient_descent(student, f_name: str, init_x, **options):

@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.gradcheck import expect_close
+from grader.i18n import N_, _
 from grader.suites import check
 
 from course import hints, reference as ref
@@ -34,7 +35,7 @@ def numeric_bowl(student, rng):
     """20 steps with lr = 0.05 down a bowl from a random 3 x 2 start."""
     start = rng.uniform(-3, 3, size=(3, 2))
     x = run_gradient_descent(student, "bowl", start, lr=0.05, step_num=20)
-    expect_close("x after 20 steps", x, expected_descent("bowl", start, 0.05, 20), rtol=1e-6,
+    expect_close(_("x after {count} steps").format(count=20), x, expected_descent("bowl", start, 0.05, 20), rtol=1e-6,
                  hint=hints.GRADIENT_DESCENT)
 
 
@@ -43,7 +44,7 @@ def numeric_book_example(student, rng):
     """The book's example: x0^2 + x1^2 from (-3, 4) with lr = 0.1 and 100 steps ends near (0, 0)."""
     x = run_gradient_descent(student, "function_2", np.array([-3.0, 4.0]), lr=0.1, step_num=100)
     expected = expected_descent("function_2", np.array([-3.0, 4.0]), 0.1, 100)
-    expect_close("x after 100 steps", x, expected, rtol=1e-6, hint=hints.GRADIENT_DESCENT)
+    expect_close(_("x after {count} steps").format(count=100), x, expected, rtol=1e-6, hint=hints.GRADIENT_DESCENT)
 
 
 @check("gradient_descent", points=1, kind="edge")
@@ -51,8 +52,8 @@ def edge_default_arguments(student, rng):
     """Without lr and step_num the defaults are lr = 0.01 and step_num = 100."""
     start = rng.uniform(-2, 2, size=3)
     x = run_gradient_descent(student, "bowl", start)
-    expect_close("x after gradient_descent(f, init_x)", x, expected_descent("bowl", start, 0.01, 100), rtol=1e-6,
-                 hint="the defaults are lr=0.01 and step_num=100. " + hints.GRADIENT_DESCENT)
+    expect_close(_("x after {call}").format(call="gradient_descent(f, init_x)"), x, expected_descent("bowl", start, 0.01, 100), rtol=1e-6,
+                 hint=_("the defaults are lr=0.01 and step_num=100.") + " " + _(hints.GRADIENT_DESCENT))
 
 
 @check("SigmoidWithLoss", points=1.5, kind="numeric")
@@ -87,5 +88,5 @@ def edge_large_inputs(student, rng):
     layer = student.new("SigmoidWithLoss")
     loss = layer.forward(x, t)
     expect_close("loss", loss, ref.binary_cross_entropy(x, t),
-                 hint="compute the loss from x with np.logaddexp(0, x) - t * x, which never overflows.")
+                 hint=N_("compute the loss from x with np.logaddexp(0, x) - t * x, which never overflows."))
     check_sigmoid_loss(student, rng, x, t)

@@ -9,6 +9,7 @@ costs points on the other.
 import numpy as np
 
 from grader.gradcheck import expect_close
+from grader.i18n import _
 from grader.suites import check
 
 from course import hints
@@ -35,7 +36,7 @@ def document_learning_rate(student, rng):
     """Document 003: f(x) = 1.2 x^2 from x = 3 with lr = 0.2 gives 1.56, 0.8112, 0.421824, ... after 1..5 steps."""
     for steps, expected in enumerate(CONVERGING, start=1):
         x = run_gradient_descent(student, "square_scaled", np.array([3.0]), lr=0.2, step_num=steps)
-        expect_close(f"x after {steps} steps (lr=0.2)", x, [expected], rtol=1e-6, hint=hints.GRADIENT_DESCENT)
+        expect_close(_("x after {count} steps").format(count=steps) + " (lr=0.2)", x, [expected], rtol=1e-6, hint=hints.GRADIENT_DESCENT)
 
 
 @check("gradient_descent", points=1.5, kind="document")
@@ -43,7 +44,7 @@ def document_without_learning_rate(student, rng):
     """Document 003: without a learning rate (lr = 1) the steps diverge: -4.2, 5.88, -8.232, 11.5248, -16.13472."""
     for steps, expected in enumerate(DIVERGING, start=1):
         x = run_gradient_descent(student, "square_scaled", np.array([3.0]), lr=1.0, step_num=steps)
-        expect_close(f"x after {steps} steps (lr=1)", x, [expected], rtol=1e-6, hint=hints.GRADIENT_DESCENT)
+        expect_close(_("x after {count} steps").format(count=steps) + " (lr=1)", x, [expected], rtol=1e-6, hint=hints.GRADIENT_DESCENT)
 
 
 @check("gradient_descent", points=0.5, kind="numeric")
@@ -51,7 +52,7 @@ def numeric_one_step(student, rng):
     """One step of lr = 0.3 on 1.2 x^2 from a random x: x - 0.3 * 2.4 x."""
     start = rng.uniform(-5, 5, size=4)
     x = run_gradient_descent(student, "square_scaled", start, lr=0.3, step_num=1)
-    expect_close("x after 1 step", x, expected_descent("square_scaled", start, 0.3, 1), rtol=1e-6,
+    expect_close(_("x after {count} steps").format(count=1), x, expected_descent("square_scaled", start, 0.3, 1), rtol=1e-6,
                  hint=hints.GRADIENT_DESCENT)
 
 

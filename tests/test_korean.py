@@ -1,0 +1,155 @@
+"""`grade --lang ko` says every sentence in Korean; `--lang en` says every sentence in English.
+
+The submissions: the released stubs (every test "not implemented") and one
+built from tests/mutants with a bug in every graded name, so every kind of
+message a failing layer produces is read. A sentence is Korean when, once
+code, identifiers, numbers and array names are taken out, no English word is
+left in it.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from builtin_course import COURSE, LAYERS, RELEASED, SOLUTIONS
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+MUTANTS = HERE / "mutants"
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+# Names that stay as they are inside a Korean sentence: the course's code, numpy's and Python's.
+CODE_WORDS = set(name for names in LAYERS.values() for name in names) | set(COURSE.names) | {
+    "dx", "dy", "dW", "db", "dout", "out", "mask", "col", "arg", "max", "self", "forward", "backward",
+    "original", "shape", "lr", "step", "num", "init", "sigmoid", "softmax", "one", "hot", "col2im", "im2col",
+    "py", "ipynb", "numpy", "np", "argmax", "exp", "log", "reshape", "asarray", "NaN", "nan", "inf", "TODO",
+    "None", "NoneType", "float", "int", "tuple", "list", "ndarray", "float64", "float32", "dtype", "pad",
+    "stride", "FN", "FH", "FW", "OH", "OW", "MB", "In", "ReLU", "CNN", "dapple", "dtax", "dorange", "price",
+    "dprice", "dall", "apple", "orange", "dw", "dx0", "dw0", "dw1", "dx1", "dw2", "out", "E", "grade", "seed",
+    "not", "graded",  # the `# not graded` marker, quoted as written
+    "dY", "wx", "dL", "dz", "loss", "x",  # the documents' own formulas and variables
+}
+
+
+def english_words(text: str) -> list[str]:
+    """English words left in ``text`` once code, identifiers, numbers and array names are taken out."""
+    text = re.sub(r"`[^`]*`|^\s*```\w*\s*$|</?\w+>", " ", text)
+    found = []
+    text = re.sub(r'"[^"]*"', " ", text)  # Python's own words, quoted: an exception's message
+    for run in re.findall(r"[A-Za-z0-9_.\-/\\\[\]=]+", text):
+        run = run.strip(".-")
+        if re.search(r"[0-9_./\\\-\[\]=]", run) or len(run) < 2 or run in CODE_WORDS:
+            continue  # numbers, snake_case, paths and dotted names: MulLayer.backward, gates.py, x.T
+        if re.fullmatch(r"[A-Za-z]+Error|[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}", run):
+            continue  # exception types, CamelCase class names, acronyms (JSON, CSV, BOM)
+        found.append(run)
+    return found
+
+
+def _mutated(assignment: str) -> str:
+    """The solution of ``assignment`` with every graded name replaced by a buggy version from tests/mutants."""
+    source = (SOLUTIONS / f"{assignment}.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    replacements = []
+    for node in tree.body:
+        name = getattr(node, "name", None)
+        if name in LAYERS[assignment] and (MUTANTS / name).is_dir():
+            mutant_file = sorted((MUTANTS / name).glob("*.py"))[0]
+            mutant = mutant_file.read_text(encoding="utf-8")
+            buggy = next(n for n in ast.parse(mutant).body if getattr(n, "name", None) == name)
+            replacements.append((node.lineno, node.end_lineno, ast.get_source_segment(mutant, buggy) + "\n"))
+    for start, end, text in sorted(replacements, reverse=True):
+        lines[start - 1:end] = [text]
+    return "".join(lines)
+
+
+@pytest.fixture(scope="module")
+def one_bug_per_layer(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("buggy")
+    for assignment in COURSE.names:
+        (folder / f"{assignment}.py").write_text(_mutated(assignment), encoding="utf-8")
+    return folder
+
+
+def _grade(submission: Path, language: str, out: Path) -> dict[str, str]:
+    """Every format of one grading run: {"text", "markdown", "junit", "gradescope", "json"}."""
+    outputs = {}
+    for fmt, name in (("text", None), ("markdown", "report.md"), ("junit", "junit.xml"),
+                      ("gradescope", "results.json"), ("json", "report.json")):
+        args = [sys.executable, "-m", "grader.cli", "--submission", str(submission), "--seed", "3",
+                "--lang", language, "--format", fmt]
+        if name:
+            args += ["--output", str(out / name)]
+        done = subprocess.run(args, cwd=out, capture_output=True, text=True, timeout=300,
+                              env=dict(os.environ, COLUMNS="100", GRADER_LANG="en" if language == "ko" else "ko"))
+        assert done.returncode in (0, 1), done.stderr[-2000:]
+        outputs[fmt] = done.stdout if name is None else (out / name).read_text(encoding="utf-8")
+    return outputs
+
+
+def _sentences(outputs: dict[str, str]) -> list[tuple[str, str]]:
+    """``(format, human text)`` of every sentence a student or instructor reads in each format."""
+    found = [("text", line) for line in outputs["text"].splitlines()]
+    found += [("markdown", line) for line in outputs["markdown"].splitlines() if not line.startswith("|---")]
+    for element in ET.fromstring(outputs["junit"]).iter():
+        if element.tag in ("failure", "error"):
+            found += [("junit", element.get("message", "")), ("junit", element.text or "")]
+    results = json.loads(outputs["gradescope"])
+    found.append(("gradescope", results["output"]))
+    found += [("gradescope", test["output"]) for test in results["tests"]]
+    report = json.loads(outputs["json"])
+    found += [("json", test["message"]) for test in report["tests"]]
+    found += [("json", test["description"]) for test in report["tests"]]
+    found += [("json", note) for note in report.get("notes", [])]
+    return [(fmt, line) for fmt, text in found for line in text.splitlines() if line.strip()]
+
+
+def _code_lines(line: str) -> bool:
+    """Lines of a traceback or of the student's own code, which stay as Python printed them."""
+    if re.search(r"\.py:\d+: \w+Warning: ", line):  # a warning your code printed
+        return True
+    return bool(re.match(r'\s*(File "|\^|\||[A-Za-z_]+Error\b)', line)) or line.startswith(("    ", "  File"))
+
+
+@pytest.mark.parametrize("which", ["stubs", "one_bug_per_layer"])
+def test_every_sentence_is_korean_with_lang_ko(which, one_bug_per_layer, tmp_path):
+    submission = RELEASED if which == "stubs" else one_bug_per_layer
+    outputs = _grade(submission, "ko", tmp_path)
+    sentences = _sentences(outputs)
+    report = json.loads(outputs["json"])
+    assert report["tests"] and all(t["status"] != "passed" for t in report["tests"] if which == "stubs")
+    if which == "one_bug_per_layer":
+        failed_layers = {t["layer"] for t in report["tests"] if t["status"] != "passed"}
+        assert failed_layers == {name for names in LAYERS.values() for name in names if (MUTANTS / name).is_dir()}
+    english = [(fmt, line, english_words(line)) for fmt, line in sentences
+               if not _code_lines(line) and english_words(line)]
+    assert not english, "English words in Korean output:\n" + "\n".join(
+        f"  [{fmt}] {words}: {line[:160]}" for fmt, line, words in english[:40])
+    assert sum(bool(HANGUL.search(line)) for _fmt, line in sentences) > len(report["tests"])
+    # field names and enum values never change
+    assert {t["status"] for t in report["tests"]} <= {"passed", "failed", "error", "timeout", "missing"}
+    assert all(set(t) >= {"name", "assignment", "layer", "kind", "visibility", "status", "message"}
+               for t in report["tests"])
+
+
+def test_lang_en_is_all_english(one_bug_per_layer, tmp_path):
+    outputs = _grade(one_bug_per_layer, "en", tmp_path)
+    korean = [(fmt, line) for fmt, line in _sentences(outputs) if HANGUL.search(line)]
+    assert not korean, "Korean in English output:\n" + "\n".join(f"  [{fmt}] {line[:160]}" for fmt, line in korean)
+
+
+def test_the_detector_finds_english_and_spares_code():
+    assert english_words("dx가 [0, 1]에서 다릅니다: 기댓값 0.5, 실제 값 0.") == []
+    assert english_words("MulLayer.backward: x와 y에 대한 손실의 기울기 (dx, dy)를 반환하세요.") == []
+    assert english_words("`grade --seed 7`를 실행하세요 (ZeroDivisionError, self.dW, conv_pool.py)") == []
+    assert english_words("dx differs at [0, 1]: expected 0.5") == ["differs", "at", "expected"]
+    assert english_words("힌트: the sign is flipped.") == ["the", "sign", "is", "flipped"]
