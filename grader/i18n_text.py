@@ -4,7 +4,7 @@ A document's message ids are its paragraphs (blocks separated by blank lines),
 exactly as written, markup included, as po4a does for documentation: the
 translator keeps the markup, and a changed paragraph shows up alone as a new
 message. Code is never translated: fenced blocks (````` ``` `````), indented
-blocks (four spaces), display math (``$$``) and blocks without a letter stay
+blocks (four spaces), display math (``$$``, unless it holds words in ``\\text{}``) and blocks without a letter stay
 as they are. A paragraph without a translation stays in the source language,
 so a half-translated course still releases.
 """
@@ -55,7 +55,9 @@ _PLACEHOLDER = re.compile(r"@@\w+@@")
 
 def _is_prose(block: str) -> bool:
     stripped = _PLACEHOLDER.sub("", block).strip()
-    if not _LETTER.search(stripped) or stripped.startswith("$$"):
+    if stripped.startswith("$$"):
+        return "\\text{" in stripped  # a formula is translated only for the words inside it
+    if not _LETTER.search(stripped):
         return False
     return not all(line.startswith(("    ", "\t")) for line in block.splitlines() if line.strip())
 

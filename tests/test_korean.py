@@ -36,6 +36,7 @@ CODE_WORDS = set(name for names in LAYERS.values() for name in names) | set(COUR
     "dprice", "dall", "apple", "orange", "dw", "dx0", "dw0", "dw1", "dx1", "dw2", "out", "E", "grade", "seed",
     "not", "graded",  # the `# not graded` marker, quoted as written
     "dY", "wx", "dL", "dz", "loss", "x",  # the documents' own formulas and variables
+    "Shift", "Enter", "Ctrl", "Cmd", "View", "Cell", "Toolbar", "Tags", "JupyterLab", "Jupyter",  # keys and menus
 }
 
 
@@ -153,3 +154,34 @@ def test_the_detector_finds_english_and_spares_code():
     assert english_words("`grade --seed 7`를 실행하세요 (ZeroDivisionError, self.dW, conv_pool.py)") == []
     assert english_words("dx differs at [0, 1]: expected 0.5") == ["differs", "at", "expected"]
     assert english_words("힌트: the sign is flipped.") == ["the", "sign", "is", "flipped"]
+
+
+@pytest.mark.parametrize("name", COURSE.names)
+def test_korean_release_notebooks_run_top_to_bottom_in_a_kernel(name, tmp_path, monkeypatch):
+    """The notebook of a Korean release, with the solution pasted in, runs in a real kernel; its text and
+    its check cell's report are Korean (the kernel speaks the course's language: no ``--lang`` there)."""
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    from grader.release import build_assignments, stub_parts
+
+    released = build_assignments(COURSE, [name], language="ko")
+    notebook = nbformat.reads(released[f"{name}.ipynb"], as_version=4)
+    solution = stub_parts((SOLUTIONS / f"{name}.py").read_text(encoding="utf-8"), LAYERS[name])
+    for cell in notebook.cells:
+        part = cell.metadata.get("grader", {}).get("part")
+        if part:
+            cell.source = solution[part]
+    nbformat.write(notebook, tmp_path / f"{name}.ipynb")
+    markdown = [c.source for c in notebook.cells if c.cell_type == "markdown"]
+    assert all(HANGUL.search(text) for text in markdown)
+    formulas = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.DOTALL)
+    assert not [w for text in markdown for w in english_words(formulas.sub(" ", text))]
+
+    monkeypatch.delenv("GRADER_LANG", raising=False)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    client = nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    report = "".join(o.get("text", "") for o in notebook.cells[-1].outputs)
+    assert "총점:" in report and "통과" in report and "✗" not in report, report
+    assert not [w for line in report.splitlines() for w in english_words(line)], report
