@@ -17,7 +17,7 @@ from grader._i18n_tools import (all_messages, code_messages, compiled, course_me
 
 ROOT = Path(__file__).resolve().parents[1]
 KO_PO = ROOT / "grader" / "locale" / "ko" / "LC_MESSAGES" / "grader.po"
-PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([a-z]+\)s")
+PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*(?:![rs])?(?::[^{}]*)?\}|%\([a-z]+\)s")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -212,3 +212,40 @@ def test_plain_grade_never_imports_babel_and_loads_the_catalogues_fast():
     imported, elapsed = result.stderr.split()[-2:]
     assert imported == "False"
     assert float(elapsed) < 0.005  # the grader's and the course's catalogues, read from their .mo files
+
+
+def test_a_release_and_a_bundle_carry_the_course_language_or_lang(tmp_path):
+    runner = CliRunner()
+    from builtin_course import copy_course
+    from grader.cli import grader
+    from grader.course import use
+
+    course = copy_course(tmp_path / "copy")  # `grader release` also rewrites the course's own release folder
+    try:
+        for args, language in (([], "ko"), (["--lang", "en"], "en")):
+            args = [*args, "--course", str(course.root)]
+            bundle = tmp_path / f"bundle-{language}.zip"
+            result = runner.invoke(grader, [*args, "bundle", "gradescope", "--out", str(bundle)])
+            assert result.exit_code == 0, result.output
+            import zipfile
+
+            with zipfile.ZipFile(bundle) as archive:
+                course_file = archive.read("courses/backprop/course.toml").decode()
+                script = archive.read("run_autograder").decode()
+            assert f'language = "{language}"' in course_file
+            assert bool(HANGUL.search(script)) == (language == "ko")
+            release = tmp_path / f"release-{language}"
+            result = runner.invoke(grader, [*args, "release", "--out", str(release), "--assignment", "gates"])
+            assert result.exit_code == 0, result.output
+            readme = (release / "README.md").read_text(encoding="utf-8")
+            stub = (release / "assignments" / "gates.py").read_text(encoding="utf-8")
+            workflow = (release / ".github" / "workflows" / "classroom.yml").read_text(encoding="utf-8")
+            shipped = (release / "courses" / "backprop" / "course.toml").read_text(encoding="utf-8")
+            assert f'language = "{language}"' in shipped
+            if language == "ko":
+                assert "## 준비" in readme and "x와 y에 대한 손실의 기울기" in stub and "채점기 설치" in workflow
+            else:
+                assert "## Setting up" in readme and "with respect to x and y" in stub and "Install the grader" in workflow
+                assert not HANGUL.search(stub.split('"""', 2)[1])
+    finally:
+        use(None)  # back to the built-in course for the tests that follow
