@@ -26,7 +26,7 @@ import numpy as np
 
 from .diagnoses import Diagnosis, detect, from_shape, picture_arrays, render
 from .i18n import _
-from .runner import Unsupported
+from .runner import Unsupported, child_words
 
 RTOL = 1e-4
 ATOL = 1e-5
@@ -64,7 +64,7 @@ def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
         raise Mismatch(_("{what} is None: is it computed and returned (or stored, for self.dW and self.db) "
                          "in backward?").format(what=what), Diagnosis("none", what))
     if isinstance(value, Unsupported):
-        detail = f" ({_(value.detail)})" if value.detail else ""
+        detail = f" ({child_words.translate(value.detail)})" if value.detail else ""
         raise Mismatch(
             _("{what} is a {type}{detail}; expected a number or a numpy array").format(
                 what=what, type=value.type_name, detail=detail),

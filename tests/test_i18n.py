@@ -249,3 +249,16 @@ def test_a_release_and_a_bundle_carry_the_course_language_or_lang(tmp_path):
                 assert not HANGUL.search(stub.split('"""', 2)[1])
     finally:
         use(None)  # back to the built-in course for the tests that follow
+
+
+def test_the_childs_english_notes_reach_the_report_in_its_language(monkeypatch):
+    from grader.runner.child_words import translate
+
+    note = "ch05.ipynb, cell 5 (In [5]) stopped after 0.5 s: it defines nothing graded."
+    monkeypatch.setenv("GRADER_LANG", "ko")
+    i18n.set_language(None)
+    assert translate(note) == "ch05.ipynb 셀 5 (In [5]): 0.5초 뒤에 멈췄습니다. 채점 대상을 하나도 정의하지 않습니다."
+    assert translate("something the templates do not know") == "something the templates do not know"
+    monkeypatch.setenv("GRADER_LANG", "en")
+    i18n.set_language(None)
+    assert translate(note) == note

@@ -27,6 +27,7 @@ from . import (
     wire,
 )
 from ..i18n import _
+from . import child_words
 from ..sanitize import clean
 from .cells import CELL_SECONDS, TRAILING_SECONDS
 from .child import Capture
@@ -358,8 +359,10 @@ class BaseRunner:
         if not isinstance(notes, list):
             return
         for note in notes[:200]:
-            if type(note) is str and note not in self.notes:
-                self.notes.append(clean(note[:1000]))
+            if type(note) is str:
+                shown = clean(child_words.translate(note[:1000]))
+                if shown not in self.notes:
+                    self.notes.append(shown)
 
     def _request(self, request: dict, buffers: list, deadline: float, what: str):
         """One round trip: ``(True, value, output)`` or ``(False, error dict, output)``."""

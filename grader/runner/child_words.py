@@ -1,0 +1,42 @@
+"""The sentences the child writes, marked for the catalogue and translated when the judge receives them.
+
+The child runs no code of the grader's (it cannot read the catalogues), so
+it writes these in English; the judge matches each note or detail against
+these templates and words it in the report's language
+(:func:`grader.i18n.translate_known`). The templates must follow the child's
+f-strings in ``cells.py`` and ``child.py`` word for word; a sentence that
+matches none stays as the child wrote it.
+"""
+from ..i18n import N_, translate_known
+
+TEMPLATES = (
+    N_("{label} was not run: it defines nothing graded and comes after the graded classes, so grading does "
+       "not need it."),
+    N_("{label} stopped after {limit} s, the time limit: look for a loop that never ends or a long computation "
+       "at the top level of the cell."),
+    N_("{label} stopped after {limit} s: it defines nothing graded and comes after the graded classes."),
+    N_("{label} stopped after {limit} s: it defines nothing graded."),
+    N_("{label} was not run: it is a %%{magic} cell, which only Jupyter can run."),
+    N_("{label} was not run: it is not valid Python 3 (it looks like Python 2) ({error})."),
+    N_("{label} was not run: it is not valid Python 3 ({error})."),
+    N_("{label} was not run: it cannot be compiled ({error})."),
+    N_("{label} called sys.exit({code}); the next cells were still run, as Jupyter does."),
+    N_("{file}: skipped {count} IPython-only lines (magics, shell commands): {listed}."),
+    N_("{file}: skipped {count} IPython-only line (magics, shell commands): {listed}."),
+    N_("{file}, cell {number} (In [{count}])"),
+    N_("{file}, cell {number}"),
+    N_("nothing was returned; is a return statement missing?"),
+    N_("a subclass of numpy.ndarray; return a plain array, for example np.asarray(result)"),
+    N_("an array with {count} dimensions; at most {limit} are accepted"),
+    N_("an array of dtype {dtype}; only bool, integer and float arrays are accepted"),
+    N_("complex numbers are not accepted"),
+    N_("nested too deeply"),
+    N_("not a numpy array; return a numpy array, for example np.asarray(result)"),
+    N_("only numbers, numpy arrays and tuples of them are accepted"),
+    N_("too large to send back ({size} MB of arrays; the limit is {limit} MB)"),
+)
+
+
+def translate(text: str) -> str:
+    """A note or detail from the child, in the report's language."""
+    return translate_known(text, TEMPLATES)
