@@ -36,7 +36,7 @@ import sys
 
 try:
     from .namespaces import drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
-    from .syscalls import refuse_syscalls
+    from .syscalls import load_seccomp, refuse_syscalls
 except ImportError:  # started by the judge, after the source of namespaces.py and syscalls.py
     pass
 
@@ -82,6 +82,7 @@ def confine(settings: dict) -> list:
     done = [_limit_resources(settings)]
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
+    load_seccomp()
     account = settings.get("account")
     isolated, missing = enter_namespaces(os.getcwd(), account, settings["parent"],
                                          settings.get("namespaces", True))
