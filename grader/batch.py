@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
 from . import course as courses, suites
+from .i18n import _
 from .reports import write_atomically
 
 MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; a course's modules are a few kB
@@ -109,10 +110,32 @@ def grade_student(student: Student, *, seed: int, timeout: float, suite: str, as
     report["submission"] = str(student.path)
     found = [e["file"] for e in report["assignments"].values() if e.get("file")]
     if found:
-        return {"student": student.name, "status": "ok", "status_message": "", **report}
+        return {"student": student.name, "status": "ok", "status_message": _missing_message(report), **report}
     modules = ", ".join(a.module for a in courses.current().select(assignments))
     message = f"no assignment module found (expected any of {modules}, or .ipynb)"
     return {"student": student.name, "status": "broken", "status_message": message, **report}
+
+
+def _missing_message(report: dict) -> str:
+    """What could not be found, for the gradebook's message column (empty when everything was)."""
+    missing = []
+    for assignment, entry in report.get("assignments", {}).items():
+        if not entry.get("file"):
+            names = " or ".join(entry.get("layers") or ())
+            missing.append(_("no {module} or .ipynb, and no file defines {names}").format(
+                module=f"{assignment}.py", names=names))
+    return "; ".join(missing)
+
+
+def found_in(report: dict) -> str:
+    """Where each graded class was found, for the gradebook: ``MulLayer: ch05.ipynb cell 3 (In [4]); ...``."""
+    from .reports.text import where
+
+    parts = []
+    for entry in report.get("assignments", {}).values():
+        for name, place in (entry.get("sources") or {}).items():
+            parts.append(f"{name}: {where(place)}")
+    return "; ".join(parts)
 
 
 def ungraded(student: Student, status: str, message: str, *, seed: int, suite: str, assignments=None) -> dict:
@@ -255,6 +278,7 @@ def gradebook_row(report: dict, assignments=None) -> dict:
         row[status] = counts.get(status, 0)
     row["seed"] = report["seed"]
     row["message"] = report["status_message"]
+    row["found_in"] = found_in(report)
     return row
 
 

@@ -1,7 +1,7 @@
 """The command line: ``grade`` for everyone, ``grader`` for course staff and instructors.
 
 Thin on purpose: parse, call, print, exit. Exit statuses:
-0 graded, 1 graded but below ``--fail-under``, 2 bad usage or missing path.
+0 graded, 1 graded but below ``--fail-under``, 2 bad usage or missing path, 130 interrupted (Ctrl+C).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from .i18n import N_, _
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_JSON = "grade-report.json"
+INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl+C
 
 
 class OutputError(click.ClickException):
@@ -142,12 +143,21 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     from .scoring import percent
     from .submission import SubmissionError
 
+    from .progress import Progress
+
     try:
-        report = grade_submission(submission, assignments=assignments or None, suite=suite,
-                                  seed=seed, timeout=timeout)
+        with Progress() as progress:
+            report = grade_submission(submission, assignments=assignments or None, suite=suite,
+                                      seed=seed, timeout=timeout, progress=progress)
     except SubmissionError as error:
         raise click.UsageError(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo(_("Interrupted before any test ran."), err=True)
+        sys.exit(INTERRUPTED)
     _emit(report, fmt, output)
+    if report.get("interrupted"):
+        click.echo(_("Interrupted (Ctrl+C): the report holds what was graded until then."), err=True)
+        sys.exit(INTERRUPTED)
     if fail_under is not None and percent(report) < fail_under:
         click.echo(_("Score {score}% is below --fail-under {limit}%.").format(
             score=f"{percent(report):.1f}", limit=f"{fail_under:g}"), err=True)

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import course as courses, scoring, suites
 from .gradcheck import Mismatch
+from .i18n import N_, _
 from .runner import RunnerStartError, StudentCodeError, StudentException, make_runner
 from .submission import Submission, load_submission
 
@@ -96,28 +97,76 @@ def grade(
     seed: int,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
+    progress=None,
 ) -> dict:
-    """Grade a loaded submission with the given tests; return the JSON report as a dict."""
+    """Grade a loaded submission with the given tests; return the JSON report as a dict.
+
+    ``progress(check, number, total)`` is called before each test. Ctrl+C
+    stops grading: the report still comes back, with ``"interrupted": true``
+    and the tests not run marked so.
+    """
     started = time.perf_counter()
-    needed = {c.assignment for c in checks} & set(submission.sources)
     try:
-        runner = make_runner({a: submission.sources[a] for a in needed}, timeout=timeout, in_process=in_process)
+        runner = make_runner(submission.files, classes=submission.classes, timeout=timeout, in_process=in_process)
     except RunnerStartError as error:
         message = f"the grader could not run your code on this machine: {error}"
         results = [_result(check, "error", message) for check in checks]
         return scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
     with runner:
-        results = _run_all(checks, submission, runner, seed)
+        results = _run_all(checks, submission, runner, seed, progress)
         isolation = runner.isolation
-    return scoring.report(results, seed=seed, submission=submission, isolation=isolation,
-                          duration=time.perf_counter() - started)
+    report = scoring.report(results, seed=seed, submission=submission, isolation=isolation,
+                            duration=time.perf_counter() - started)
+    _add_sources(report, submission, runner)
+    if any(_(INTERRUPTED) in r["message"] for r in results):
+        report["interrupted"] = True
+    return report
 
 
-def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int) -> list[dict]:
-    results, timeouts = [], {}
-    for check in checks:
-        if check.assignment not in submission.sources:
-            missing = f"no {check.assignment}.py or {check.assignment}.ipynb in the submission"
+def _add_sources(report: dict, submission: Submission, runner) -> None:
+    """Say per graded class which file (and notebook cell) it was graded from, and what running the files showed."""
+    for assignment, entry in report.get("assignments", {}).items():
+        layers = entry.get("layers") or {}
+        sources = {}
+        for name in layers:
+            place = runner.located.get(name)
+            planned = submission.classes.get(name)
+            if place is None and planned is not None:
+                place = {"file": planned.filename}
+                if planned.cell is not None:
+                    place["cell"] = planned.cell
+            if place is not None:
+                if planned is not None and planned.reason:
+                    place = dict(place, reason=planned.reason)
+                sources[name] = place
+        entry["sources"] = sources
+        if entry.get("file") is None and sources:
+            files = sorted({place["file"] for place in sources.values()})
+            entry["file"] = files[0] if len(files) == 1 else ", ".join(files)
+    report["notes"] = list(report.get("notes", [])) + [n for n in runner.notes if n not in report.get("notes", [])]
+
+
+INTERRUPTED = N_("not run: grading was interrupted (Ctrl+C)")
+
+
+def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int, progress=None) -> list[dict]:
+    """Every test's result; on Ctrl+C the tests not finished get a result saying so, and grading stops."""
+    results: list[dict] = []
+    try:
+        _run_each(checks, submission, runner, seed, progress, results)
+    except KeyboardInterrupt:
+        results += [_result(check, "error", _(INTERRUPTED)) for check in checks[len(results):]]
+    return results
+
+
+def _run_each(checks, submission, runner, seed, progress, results) -> None:
+    timeouts: dict[str, int] = {}
+    for number, check in enumerate(checks, start=1):
+        if progress is not None:
+            progress(check, number, len(checks))
+        if check.assignment not in submission.sources and check.layer not in submission.classes:
+            missing = _("no {module} or {notebook} in the submission, and no file in it defines {name}").format(
+                module=f"{check.assignment}.py", notebook=f"{check.assignment}.ipynb", name=check.layer)
             results.append(_result(check, "missing", missing))
         elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             given_up = f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"
@@ -127,7 +176,6 @@ def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: i
             if result["status"] == "timeout":
                 timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
             results.append(result)
-    return results
 
 
 def grade_submission(
@@ -138,14 +186,15 @@ def grade_submission(
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
+    progress=None,
 ) -> dict:
     """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all";
     ``assignments`` narrows to some of the course's assignments (default: every one)."""
     assignments = tuple(a.name for a in courses.current().select(assignments))
     submission = load_submission(Path(path), assignments)
-    if Path(path).is_file():  # one module file: grade just that assignment
-        assignments = tuple(submission.sources)
+    if submission.assignments:  # one file: grade the assignments whose names it defines
+        assignments = submission.assignments
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
     checks = suites.collect(visibilities, assignments)
     seed = draw_seed() if seed is None else seed
-    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process)
+    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process, progress=progress)

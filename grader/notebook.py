@@ -1,14 +1,18 @@
 """Jupyter notebooks as submissions, and the public tests from inside Jupyter.
 
-A notebook is graded as the Python module its code cells make, joined in
-order. What only IPython understands (``%matplotlib inline``, ``!pip install
-...``, ``%%bash`` cells, ``np.dot?``) is left out, with a note saying so; the
-outputs stored in the notebook are never looked at, so a notebook is graded
-on its code, not on what it printed. Cells tagged ``not-graded`` (the
-examples and the test cell of the released notebooks) are left out silently.
+A notebook is graded as Jupyter runs it: code cell by code cell, in the
+child process (``runner/cells.py``), so a cell that fails (a plot without
+matplotlib, a self-test, a cell that is not Python 3) is a note naming the
+cell, and everything defined in the other cells is graded. Here, in the
+judge, the notebook is only read: as plain JSON (no Jupyter package
+needed), defensively (bounded size, nesting, cell count and cell size; every
+field's type checked), and never compiled. Formats 4 (today's) and 3
+(IPython 2 era) are read. The outputs stored in the notebook are never
+looked at, so a notebook is graded on its code, not on what it printed.
 
-The notebook file is read as plain JSON, so grading a notebook needs no
-Jupyter package. Formats 4 (today's) and 3 (IPython 2 era) are read.
+Cells the student marks as not graded are not run: those tagged
+``not-graded`` (the examples and the test cell of the released notebooks),
+and those whose first line is the comment ``# not graded``.
 """
 from __future__ import annotations
 
@@ -16,64 +20,28 @@ import json
 import re
 from pathlib import Path
 
+from .runner import Cell
+
 NOT_GRADED_TAG = "not-graded"
-
-# IPython syntax that is not Python: line magics, shell escapes, their assigned
-# forms (`files = !ls`), and help requests (`np.dot?`, `??Relu`).
-_IPYTHON_LINE = re.compile(
-    r"""^\s*(?:
-        [%!]                                   # %magic, !shell
-      | [\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[%!]    # x = !ls, x = %time f()
-      | \?{1,2}[\w.]+\s*$                      # ?name
-      | [\w.]+\?{1,2}\s*$                      # name?
-    )""",
-    re.VERBOSE,
-)
-_CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
-# cell magics whose body is ordinary Python run in the notebook's namespace
-_PYTHON_CELL_MAGICS = ("time", "capture")
-_MAX_LISTED = 5
+MAX_CELLS = 5000
+MAX_CELL_CHARS = 1 << 20
+_NOT_GRADED_LINE = re.compile(r"^\s*#\s*not[- ]graded\b", re.IGNORECASE)
 
 
-def notebook_to_source(raw: bytes, filename: str) -> tuple[str, tuple[str, ...]]:
-    """The Python source made by the code cells of the notebook ``raw``, and notes for the student.
+def read_notebook(raw: bytes, filename: str) -> tuple[tuple[Cell, ...], tuple[str, ...]]:
+    """The code cells of the notebook ``raw`` to run, in order, and notes for the student.
 
     Raises ``ValueError`` with a message for the student when ``raw`` is not a
     notebook the grader can read.
     """
-    cells = _code_cells(_load(raw, filename), filename)
-    parts, skipped, notes = [], [], []
-    for number, source in cells:
-        magic = _CELL_MAGIC.match(source)
-        if magic and magic.group(1) not in _PYTHON_CELL_MAGICS:
-            notes.append(f"{filename}: cell {number} was not graded: it is a %%{magic.group(1)} cell, "
-                         "which only Jupyter can run.")
-            continue
-        lines = source.splitlines()
-        if magic:  # keep the Python under %%time / %%capture
-            first = next(i for i, line in enumerate(lines) if line.strip())
-            skipped.append((number, first + 1, lines[first].strip()))
-            lines[first] = "pass  # not graded: " + lines[first].strip()
-        elif not _compiles(source):
-            for i, line in enumerate(lines):
-                if _IPYTHON_LINE.match(line):
-                    skipped.append((number, i + 1, line.strip()))
-                    indent = line[: len(line) - len(line.lstrip())]
-                    lines[i] = f"{indent}pass  # not graded: {line.strip()}"
-        text = "\n".join(lines)
-        problem = _syntax_problem(text)
-        if problem:
-            notes.append(f"{filename}: cell {number} is not valid Python ({problem}).")
-        parts.append(f"# cell {number}\n{text}\n")
+    cells = tuple(_code_cells(_load(raw, filename), filename))
+    notes = () if cells else (f"{filename} has no code cells to grade.",)
+    return cells, notes
 
-    if skipped:
-        listed = "; ".join(f"cell {c} line {l}: {text}" for c, l, text in skipped[:_MAX_LISTED])
-        more = f"; and {len(skipped) - _MAX_LISTED} more" if len(skipped) > _MAX_LISTED else ""
-        notes.insert(0, f"{filename}: skipped {len(skipped)} IPython-only "
-                        f"line{'s' if len(skipped) > 1 else ''} (magics, shell commands): {listed}{more}.")
-    if not parts:
-        notes.append(f"{filename} has no code cells to grade.")
-    return "\n".join(parts), tuple(notes)
+
+def cells_text(cells) -> str:
+    """The cells joined, for looking at (class names, TODOs), never for running."""
+    return "\n".join(f"# cell {c.number}\n{c.source}\n" for c in cells)
 
 
 def _load(raw: bytes, filename: str) -> dict:
@@ -87,55 +55,56 @@ def _load(raw: bytes, filename: str) -> dict:
         raise ValueError(
             f"{filename} is not a valid notebook: its JSON is broken at line {error.lineno}, "
             f"column {error.colno} ({error.msg}). {advice}") from None
+    except (RecursionError, MemoryError):
+        raise ValueError(f"{filename} is not a valid notebook: its JSON is nested too deeply. {advice}") from None
     if not isinstance(notebook, dict) or "nbformat" not in notebook:
         raise ValueError(f"{filename} is JSON but not a Jupyter notebook (it has no nbformat version). {advice}")
     return notebook
 
 
-def _code_cells(notebook: dict, filename: str) -> list[tuple[int, str]]:
-    """``(cell number, source)`` of every code cell to grade, numbered from 1 over all cells."""
+def _code_cells(notebook: dict, filename: str) -> list[Cell]:
+    """Every code cell to run, numbered from 1 among the notebook's code cells (as a student counts them)."""
     version = notebook.get("nbformat")
     if version == 4:
         cells, key = notebook.get("cells"), "source"
     elif version == 3:  # cells live in worksheets and keep their code under "input"
-        worksheets = notebook.get("worksheets") or []
-        cells = [c for w in worksheets if isinstance(w, dict) for c in (w.get("cells") or [])]
+        worksheets = notebook.get("worksheets")
+        if not isinstance(worksheets, list):
+            worksheets = []
+        cells = [c for w in worksheets if isinstance(w, dict) and isinstance(w.get("cells"), list)
+                 for c in w["cells"]]
         key = "input"
     else:
+        shown = version if isinstance(version, (int, float)) and not isinstance(version, bool) else "unknown"
         raise ValueError(
-            f"{filename} uses notebook format {version!r}, which the grader cannot read (it reads "
+            f"{filename} uses notebook format {shown!r}, which the grader cannot read (it reads "
             "formats 3 and 4). Open it in a current Jupyter, save it, and submit it again.")
     if not isinstance(cells, list):
         raise ValueError(f"{filename} is not a valid notebook: it has no list of cells.")
+    if len(cells) > MAX_CELLS:
+        raise ValueError(f"{filename} has {len(cells)} cells, more than the {MAX_CELLS} the grader reads.")
 
-    found = []
-    for number, cell in enumerate(cells, start=1):
+    found, number = [], 0
+    for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        tags = (cell.get("metadata") or {}).get("tags") or ()
-        if NOT_GRADED_TAG in tags:
-            continue
+        number += 1
         source = cell.get(key, "")
-        if isinstance(source, list):
-            source = "".join(str(part) for part in source)
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            source = "".join(source)
         if not isinstance(source, str):
-            raise ValueError(f"{filename} is not a valid notebook: cell {number} has no readable source.")
-        found.append((number, source))
+            raise ValueError(f"{filename} is not a valid notebook: code cell {number} has no readable source.")
+        if len(source) > MAX_CELL_CHARS:
+            raise ValueError(f"{filename}: code cell {number} holds {len(source)} characters, more than the "
+                             f"{MAX_CELL_CHARS} the grader reads.")
+        metadata = cell.get("metadata")
+        tags = metadata.get("tags") if isinstance(metadata, dict) else None
+        if (isinstance(tags, list) and NOT_GRADED_TAG in tags) or _NOT_GRADED_LINE.match(source):
+            continue
+        count = cell.get("execution_count", cell.get("prompt_number"))
+        count = count if isinstance(count, int) and not isinstance(count, bool) and 0 <= count < 10**9 else None
+        found.append(Cell(number, count, source.replace("\r\n", "\n").replace("\r", "\n")))
     return found
-
-
-def _compiles(source: str) -> bool:
-    return _syntax_problem(source) is None
-
-
-def _syntax_problem(source: str) -> str | None:
-    try:
-        compile(source, "<cell>", "exec")
-    except SyntaxError as error:
-        return f"line {error.lineno}: {error.msg}"
-    except ValueError as error:  # e.g. null bytes
-        return str(error)
-    return None
 
 
 # ---------------------------------------------------------------------------
@@ -170,7 +139,7 @@ def _warn_if_unsaved(path: Path) -> None:
     except NameError:
         return
     try:
-        saved, _ = notebook_to_source(path.read_bytes(), path.name)
+        saved = cells_text(read_notebook(path.read_bytes(), path.name)[0])
     except ValueError:
         return
     latest = {}  # class name -> the last cell that defined it in this session

@@ -93,7 +93,8 @@ CASES_EXPECTED = {
     "wrong_dtype": Case({"MulLayer"}, r"is a numpy\.ndarray \(an array of dtype object", earned="forward"),
     "huge_array": Case({"Convolution"}, r"too large to send back \(122 MB of arrays; the limit is 64 MB\)", earned="forward"),
     "syntax_error": Case(CONV_POOL, rf"conv_pool\.py has a syntax error on line {_syntax_line()}: expected ':'"),
-    "missing_import": Case(GATES, r"torch cannot be imported \(gates\.py, line \d+\)\. Remove the import of torch"),
+    "missing_import": Case({"MulLayer"}, r"MulLayer\.backward raised NotAvailableError: torch\.from_numpy cannot be used: "
+                                        r"torch is not available while grading: use numpy \(gates\.py, line \d+\)", earned="forward"),
     "empty_file": Case(ACTIVATIONS, r"activations\.py has no class (Relu|Sigmoid) \(the file is empty\)", status="missing"),
     "not_utf8": Case(AFFINE_SOFTMAX, r"affine_softmax\.py is not UTF-8 text \(byte 0xe9 on line 1\)"),
     "missing_class_and_method": Case(CONV_POOL, r"conv_pool\.py has no class Pooling"),

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from grader.engine import grade_submission
-from grader.notebook import notebook_to_source
+from grader.notebook import cells_text, read_notebook
+from grader.runner.child import Session
 from builtin_course import ASSIGNMENTS, COURSE, LAYERS
 from grader.release import build_assignments, stub_parts
 
@@ -48,6 +49,21 @@ def make_notebook(*cells, version=4) -> bytes:
     return nbformat.writes(notebook, version=version).encode()
 
 
+def run_cells(raw: bytes, filename="gates.ipynb", graded=("B",)):
+    """Run a notebook's cells as the child does; returns (namespace, notes)."""
+    cells, _ = read_notebook(raw, filename)
+    session = Session()
+    try:
+        module = {"name": "nb_under_test", "filename": filename, "text": cells_text(cells), "student": True,
+                  "cells": [{"number": c.number, "count": c.count, "source": c.source} for c in cells]}
+        reply, _ = session.handle({"op": "load", "name": "nb_under_test", "modules": [module],
+                                   "graded": list(graded)}, [])
+        assert reply["ok"], reply
+        return dict(vars(session.modules["nb_under_test"])), reply.get("notes", [])
+    finally:
+        session.close()
+
+
 def grade(path, **kwargs):
     return grade_submission(path, seed=kwargs.pop("seed", 7), in_process=False, **kwargs)
 
@@ -63,8 +79,10 @@ def test_released_notebook_is_valid_and_holds_the_stub(released, name):
     parts = [c.metadata["grader"]["part"] for c in notebook.cells if "grader" in c.metadata]
     assert parts == ["header", *LAYERS[name]]
     # graded code = the stub without its docstring, so it behaves exactly like the .py
-    source, notes = notebook_to_source(released[f"{name}.ipynb"].encode(), f"{name}.ipynb")
+    cells, notes = read_notebook(released[f"{name}.ipynb"].encode(), f"{name}.ipynb")
     assert notes == ()
+    source = cells_text(cells)
+    assert "run_public_tests" not in source  # the test cell is tagged not-graded
     for part in stub_parts(released[f"{name}.py"]).values():
         assert part in source
     last = notebook.cells[-1]
@@ -94,15 +112,17 @@ def test_notebooks_with_the_solution_pasted_score_like_the_solutions(tmp_path, r
 # --- reading notebooks ----------------------------------------------------------
 
 
-def test_code_cells_are_joined_in_order_and_the_rest_ignored():
+def test_code_cells_are_read_in_order_numbered_among_code_cells():
     raw = make_notebook(
         ("markdown", "# Title\nimport os  # markdown, not code"),
-        ("code", "import numpy as np", {"outputs": [nbformat.v4.new_output("stream", name="stdout", text="x = 1")]}),
+        ("code", "import numpy as np", {"outputs": [nbformat.v4.new_output("stream", name="stdout", text="x = 1")],
+                                         "execution_count": 4}),
         ("code", "print('example')", {"metadata": {"tags": ["not-graded"]}}),
+        ("code", "# not graded\nprint('mine')"),
         ("code", "A = 1"),
     )
-    source, notes = notebook_to_source(raw, "gates.ipynb")
-    assert source == "# cell 2\nimport numpy as np\n\n# cell 4\nA = 1\n"
+    cells, notes = read_notebook(raw, "gates.ipynb")
+    assert [(c.number, c.count, c.source) for c in cells] == [(1, 4, "import numpy as np"), (4, None, "A = 1")]
     assert notes == ()
 
 
@@ -113,15 +133,34 @@ def test_magics_and_shell_lines_are_skipped_with_a_note():
         ("code", "%%bash\necho hi"),
         ("code", "\n%%time\nB = 2"),
         ("code", 's = """\n%not a magic inside a string\n"""'),
+        ("code", "ls -l\npwd\ncd ..\npip install tqdm\nls = [1]\nls"),
     )
-    source, notes = notebook_to_source(raw, "gates.ipynb")
-    namespace = {}
-    exec(compile(source, "gates.ipynb", "exec"), namespace)
-    assert namespace["B"] == 2 and "x" not in namespace and "%not a magic" in namespace["s"]
-    assert "echo hi" not in source
-    assert len(notes) == 2
-    assert notes[0].startswith("gates.ipynb: skipped 6 IPython-only lines") and "%matplotlib inline" in notes[0]
-    assert "cell 3 was not graded: it is a %%bash cell" in notes[1]
+    namespace, notes = run_cells(raw)
+    assert namespace["B"] == 2 and namespace["x"] == 1 and "%not a magic" in namespace["s"]
+    assert namespace["ls"] == [1]
+    assert notes[0].startswith("gates.ipynb: skipped 11 IPython-only lines (magics, shell commands): "
+                               "cell 1, line 1: %matplotlib inline; cell 1, line 3: !pip install numpy;")
+    assert notes[0].endswith("; and 5 more.")
+    assert any("cell 3 was not run: it is a %%bash cell" in note for note in notes)
+
+
+def test_every_problem_of_a_notebook_is_a_note_naming_cell_and_line():
+    raw = make_notebook(
+        ("code", "import matplotlib.pyplot as plt\nimport numpy as np", {"execution_count": 1}),
+        ("code", "print 'python 2'", {"execution_count": 2}),
+        ("code", "x = np.arange(3)\nplt.plot(x)  # 그래프", {"execution_count": 5}),
+        ("code", "B = 2\nassert B == 3, 'self-test failed'", {"execution_count": 6}),
+        ("code", "import time\nwhile True:\n    time.sleep(0.01)", {"execution_count": 7}),
+        ("code", "C = 3", {"execution_count": 8}),
+    )
+    namespace, notes = run_cells(raw, graded=("B", "C"))
+    assert namespace["B"] == 2 and namespace["C"] == 3
+    assert "gates.ipynb, cell 2 (In [2]) was not run: it is not valid Python 3 (it looks like Python 2)" in notes[0]
+    assert notes[1].startswith("gates.ipynb, cell 3 (In [5]), line 2: plt.plot(x)  # 그래프 raised NotAvailableError: "
+                               "matplotlib.pyplot.plot cannot be used")
+    assert notes[2] == "gates.ipynb, cell 4 (In [6]), line 2: assert B == 3, 'self-test failed' raised AssertionError: " \
+                       "self-test failed"
+    assert notes[3] == "gates.ipynb, cell 5 (In [7]) stopped after 2 s: it defines nothing graded."
 
 
 def test_a_notebook_with_magics_is_graded_normally(tmp_path, released):
@@ -136,9 +175,7 @@ def test_a_notebook_with_magics_is_graded_normally(tmp_path, released):
 def test_nbformat_3_notebooks_are_read():
     raw = make_notebook(("markdown", "text"), ("code", "import numpy as np"), ("code", "%pylab\nC = 3"), version=3)
     assert json.loads(raw)["nbformat"] == 3
-    source, notes = notebook_to_source(raw, "old.ipynb")
-    namespace = {}
-    exec(source, namespace)
+    namespace, notes = run_cells(raw, "old.ipynb", graded=("C",))
     assert namespace["C"] == 3 and "%pylab" in notes[0]
 
 
@@ -152,7 +189,7 @@ def test_nbformat_3_notebooks_are_read():
 ])
 def test_unreadable_notebooks_get_a_clear_message(raw, words):
     with pytest.raises(ValueError) as info:
-        notebook_to_source(raw, "gates.ipynb")
+        read_notebook(raw, "gates.ipynb")
     assert str(info.value).startswith("gates.ipynb ")
     assert words in str(info.value)
 

@@ -292,10 +292,14 @@ def test_sys_exit_at_import_is_an_exception_and_remembered():
     assert first.value.type_name == second.value.type_name == "SystemExit"
 
 
-def test_unknown_import_gets_a_hint():
-    with runner_for(module("gates", "import torch\n")) as runner:
-        with pytest.raises(StudentException, match="torch cannot be imported.*Remove the import of torch"):
-            runner.new("gates", "MulLayer")
+def test_an_unknown_import_is_a_stand_in_that_fails_only_where_used():
+    source = "import torch\nfrom tqdm import tqdm\nclass MulLayer:\n    def go(self):\n        return torch.zeros(3)\n    def fine(self):\n        return 2\n"
+    with runner_for(module("gates", source)) as runner:
+        handle = runner.new("gates", "MulLayer")
+        assert runner.call(handle, "fine") == 2
+        with pytest.raises(StudentException, match=r"go raised NotAvailableError: torch\.zeros cannot be used: "
+                                                   r"torch is not available while grading: use numpy \(gates\.py, line 5\)"):
+            runner.call(handle, "go")
 
 
 def test_student_modules_can_import_each_other():
@@ -533,9 +537,55 @@ def test_in_process_runner_has_the_same_interface(monkeypatch):
 
 
 def test_a_pasted_import_of_the_books_common_layers_says_what_to_change():
-    with runner_for(module("gates", "from common.layers import Relu\n")) as runner:
-        with pytest.raises(StudentException, match=r"common\.layers is a file of the book's code.*copy what you use"):
+    source = ("from common.layers import Relu, Affine\nfrom common.layers import *\n"
+              "class MulLayer:\n    def go(self):\n        return Relu()\n")
+    with runner_for(module("gates", source)) as runner:
+        handle = runner.new("gates", "MulLayer")
+        with pytest.raises(StudentException, match=r"common\.layers\.Relu cannot be used: common\.layers is a file of "
+                                                   r"the book's code.*write what you use yourself"):
+            runner.call(handle, "go")
+
+
+def test_a_star_import_of_common_layers_never_replaces_the_students_class():
+    source = GATES + "\nfrom common.layers import *\nfrom common.functions import *\n"
+    with runner_for(module("gates", source)) as runner:
+        assert runner.call(runner.new("gates", "MulLayer"), "forward", 3.0, 4.0) == 12.0
+
+
+@pytest.mark.parametrize("comment", ["# y를 곱한다", "# yを掛ける", "# 乘以y", "# ñ é ü"])
+def test_a_non_ascii_comment_on_the_failing_line_keeps_the_message(comment):
+    source = GATES.replace("return dout * self.y, dout * self.x",
+                           f"dx = dout * self.yy  {comment}\n        return dx, dout * self.x")
+    assert "self.yy" in source
+    with runner_for(module("gates", source)) as runner:
+        handle = runner.new("gates", "MulLayer")
+        runner.call(handle, "forward", 3.0, 4.0)
+        with pytest.raises(StudentException, match=r"backward raised AttributeError: 'MulLayer' object has no "
+                                                   r"attribute 'yy' \(gates\.py, line \d+\)") as info:
+            runner.call(handle, "backward", 1.0)
+    assert comment in info.value.traceback
+
+
+def test_a_non_ascii_line_in_a_syntax_error_keeps_the_message():
+    with runner_for(module("gates", "x = (1,  # 괄호를 닫지 않음\n")) as runner:
+        with pytest.raises(StudentException, match=r"gates\.py has a syntax error on line 1: '\(' was never closed"):
             runner.new("gates", "MulLayer")
+
+
+def test_scipy_imports_normally_and_works_in_the_child():
+    source = ("import numpy as np\nfrom scipy import signal\n"
+              "class MulLayer:\n    def go(self):\n"
+              "        return float(signal.convolve2d(np.ones((3, 3)), np.ones((2, 2)), mode='valid').sum())\n")
+    with runner_for(module("gates", source)) as runner:
+        assert runner.call(runner.new("gates", "MulLayer"), "go") == 16.0
+
+
+def test_stdlib_and_numpy_submodules_import_normally():
+    source = ("import numpy.testing as npt\nimport glob, unicodedata, fractions\n"
+              "class MulLayer:\n    def go(self):\n        npt.assert_allclose(1.0, 1.0)\n"
+              "        return float(fractions.Fraction(1, 2))\n")
+    with runner_for(module("gates", source)) as runner:
+        assert runner.call(runner.new("gates", "MulLayer"), "go") == 0.5
 
 
 def test_windows_gets_the_in_process_runner_and_says_so(monkeypatch):

@@ -141,7 +141,10 @@ def _check_cells(name: str) -> list[tuple[str, str, str, int]]:
         "test, with what went wrong under each failure. It grades the notebook **as saved**,\n"
         "so save first (Ctrl+S / Cmd+S). It needs the grader installed in this Python\n"
         "(`pip install -e .` in the folder of the course material; see its README).\n"
-        "Only the classes and helpers count: the example cells above are not graded."
+        "Only the classes and helpers count: the example cells above are tagged `not-graded`\n"
+        "and are not run when grading (tag your own extra cells the same way, or start them\n"
+        "with `# not graded`). You may also work in one notebook for a whole chapter and\n"
+        "hand in that notebook: each graded class is found wherever you defined it."
     )
     code = f'from grader.notebook import run_public_tests\n\nrun_public_tests("{name}")'
     return [("markdown", "", text, 0), ("code", f"python {NOT_GRADED_TAG}", code, 0)]

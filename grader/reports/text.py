@@ -30,6 +30,34 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
+def where(place: dict) -> str:
+    """``ch05.ipynb cell 4 (In [4])`` or ``layers.py``: a class's source as the student knows it."""
+    text = str(place.get("file", "?"))
+    if place.get("cell") is not None:
+        text += f" cell {place['cell']}"
+        if place.get("count") is not None:
+            text += f" (In [{place['count']}])"
+    return text
+
+
+def graded_from(summary: dict) -> str:
+    """Where the assignment's classes came from, when that is not simply its module file."""
+    sources = summary.get("sources") or {}
+    places = {name: where(place) for name, place in sources.items()}
+    if not places or set(places.values()) <= {summary.get("file")}:
+        return ""
+    return "; ".join(f"{name}: {place}" for name, place in places.items())
+
+
+def _missing_summary(assignment: str, tests: list[dict]) -> str:
+    """One line for an assignment none of whose tests could run, instead of one line per test."""
+    messages = list(dict.fromkeys(t["message"] for t in tests))
+    if len(messages) == 1:
+        return messages[0]
+    names = " or ".join(dict.fromkeys(t["layer"] for t in tests))
+    return f"no {assignment}.py or {assignment}.ipynb in the submission, and no file in it defines {names}"
+
+
 def render(report: dict, colour: bool = False, **options) -> str:
     lines = []
     for note in report.get("notes", []):
@@ -45,6 +73,13 @@ def render(report: dict, colour: bool = False, **options) -> str:
         total = sum(t["max_score"] for t in tests)
         lines.append("")
         lines.append(_paint(f"{assignment}  ({source})", "1", colour) + f"  {_points(score)}/{_points(total)}")
+        origin = graded_from(summary)
+        if origin:
+            lines.append(f"  graded from {origin}")
+        if len(tests) > 1 and all(t["status"] == "missing" for t in tests):
+            mark = _paint(SYMBOLS["missing"], COLOURS["missing"], colour)
+            lines.append(f"  {mark} {_missing_summary(assignment, tests)}")
+            continue
         first_with_message: dict[str, str] = {}
         for test in tests:
             status = test["status"]

@@ -27,14 +27,24 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class ModuleSource:
-    """One assignment module of a submission, read (but never run) by the judge."""
+class Cell:
+    """One code cell of a notebook, as Jupyter shows it."""
 
-    name: str  # the assignment: "gates", "activations", ...
-    filename: str  # what the student knows it as: "gates.py" or "gates.ipynb"
-    text: str | None = None  # Python source; None when it could not be read
+    number: int  # its place among the notebook's code cells, from 1
+    count: int | None  # its In [n] execution count, when the notebook was run
+    source: str
+
+
+@dataclass(frozen=True)
+class ModuleSource:
+    """One file of a submission, read (but never run) by the judge."""
+
+    name: str  # the module name in the child: the assignment ("gates") for its module file, else the stem
+    filename: str  # what the student knows it as: "gates.py", "ch05.ipynb", "hw/Gates.py"
+    text: str | None = None  # Python source (a notebook's cells joined, to look at); None when unreadable
     problem: str | None = None  # why it could not be read (not UTF-8, corrupt notebook...)
-    notes: tuple[str, ...] = ()  # things worth telling the student (skipped magics, ...)
+    notes: tuple[str, ...] = ()  # things worth telling the student (encoding, ...)
+    cells: tuple[Cell, ...] = ()  # a notebook's code cells: run one by one instead of ``text``
 
 
 @dataclass(frozen=True)
@@ -93,8 +103,14 @@ class RunnerStartError(RuntimeError):
     """The child process could not be started: a problem of the grading machine, not the student."""
 
 
-def make_runner(sources: dict, *, timeout: float = 10.0, memory_mb: int = 2048, in_process: bool | None = None):
+def make_runner(sources: dict, *, timeout: float = 10.0, memory_mb: int = 2048, in_process: bool | None = None,
+                classes: dict | None = None):
     """The sandboxed :class:`~grader.runner.sandbox.Runner`, or an ``InProcessRunner``.
+
+    ``sources`` maps module names to the submission's files; ``classes`` maps a
+    graded name to where it is taken from (anything with a ``module``
+    attribute, such as ``submission.ClassSource``); a name not in it is taken
+    from the module named after its assignment.
 
     The in-process runner has no isolation at all: it is what ``GRADER_IN_PROCESS=1``
     asks for (to measure what isolation costs), and the only runner on Windows,
@@ -105,13 +121,14 @@ def make_runner(sources: dict, *, timeout: float = 10.0, memory_mb: int = 2048, 
     if in_process or os.name == "nt":
         from .inprocess import InProcessRunner
 
-        return InProcessRunner(sources, timeout=timeout, memory_mb=memory_mb)
+        return InProcessRunner(sources, timeout=timeout, memory_mb=memory_mb, classes=classes)
     from .sandbox import Runner
 
-    return Runner(sources, timeout=timeout, memory_mb=memory_mb)
+    return Runner(sources, timeout=timeout, memory_mb=memory_mb, classes=classes)
 
 
 __all__ = [
+    "Cell",
     "ModuleSource",
     "Unsupported",
     "StudentCodeError",

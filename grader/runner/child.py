@@ -20,6 +20,7 @@ either ``"value"`` or an ``"error"`` describing what went wrong.
 :class:`Session` does the work without any I/O of its own, so the judge's
 in-process debug mode reuses it.
 """
+import builtins
 import importlib
 import importlib.util
 import io
@@ -27,6 +28,7 @@ import linecache
 import os
 import sys
 import traceback
+import unicodedata  # noqa: F401  (traceback needs it for non-ASCII lines; loaded before the sandbox closes)
 import warnings
 
 import numpy as np
@@ -45,6 +47,8 @@ try:
     )
     from .confine import ConfinementError, confine
     from .zygote import zygote_main
+    from .standin import install_standins, remove_standins
+    from .cells import cell_label, run_notebook
 except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
 
@@ -89,9 +93,10 @@ class SourceFinder:
 
     def __init__(self):
         self.sources = {}
+        self.session = None  # the Session, for what a notebook's cells need
 
-    def add(self, name, filename, text):
-        self.sources[name] = (filename, text)
+    def add(self, name, filename, text, cells=None):
+        self.sources[name] = (filename, text, cells)
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname not in self.sources:
@@ -103,9 +108,12 @@ class SourceFinder:
         return None
 
     def exec_module(self, module):
-        filename, text = self.sources[module.__name__]
-        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        filename, text, cells = self.sources[module.__name__]
         module.__file__ = filename
+        if cells is not None and self.session is not None:
+            self.session.run_cells(module, filename, cells)
+            return
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         exec(compile(text, filename, "exec", dont_inherit=True), module.__dict__)
 
 
@@ -118,12 +126,23 @@ class Session:
         self.student_files = set()
         self.modules = {}
         self.objects = {}
+        self.graded = ()
+        self.notes = []  # for the judge, sent with the next reply
+        self.places = {}  # compiled file name of a cell -> (notebook, cell number, In [n])
+        self.own_classes = {}  # (module, name) -> the last class of that name the student's code defined there
+        self.finder.session = self
         sys.meta_path.insert(0, self.finder)
+        self.standins = install_standins(self.finder.sources)
+        self._build_class = builtins.__build_class__
+        builtins.__build_class__ = self._record_class
 
     def close(self):
         """Undo what the session did to this interpreter (used when it is the judge's own)."""
         if self.finder in sys.meta_path:
             sys.meta_path.remove(self.finder)
+        remove_standins()
+        if builtins.__build_class__ == self._record_class:
+            builtins.__build_class__ = self._build_class
         for name in self.finder.sources:
             sys.modules.pop(name, None)
         self.objects.clear()
@@ -139,6 +158,8 @@ class Session:
                 reply = getattr(self, "_op_" + request["op"])(request, buffers)
             except BaseException as exc:
                 reply = {"ok": False, "error": self._describe_safely(exc)}
+            if self.notes:
+                reply["notes"], self.notes = self.notes[:200], []
             value, out = reply.pop("value", None), []
             if reply["ok"]:
                 reply["value"], out = _encode_result(value)
@@ -149,22 +170,64 @@ class Session:
 
     def _op_load(self, request, buffers):
         for module in request["modules"]:
-            self.finder.add(module["name"], module["filename"], module["text"])
+            self.finder.add(module["name"], module["filename"], module["text"], module.get("cells"))
             if module["student"]:
                 self.student_files.add(module["filename"])
+        self.graded = tuple(request.get("graded", ()))
         name = request["name"]
         if name not in self.modules:
             self.modules[name] = importlib.import_module(name)
         return {"ok": True}
 
+    def run_cells(self, module, filename, cells):
+        """Run a notebook's cells in ``module`` as Jupyter would (``cells.py``); notes go to the judge."""
+        for cell in cells:
+            self.places[cell_label(filename, cell["number"], cell.get("count"))] = (
+                filename, cell["number"], cell.get("count"))
+        run = run_notebook(module.__dict__, filename, cells, self.graded, self.student_files, self._describe_safely)
+        self.notes.extend(run.notes)
+
+    def _record_class(self, func, name, *bases, **kwargs):
+        """``builtins.__build_class__``, remembering every class student code defines at the top of a file."""
+        cls = self._build_class(func, name, *bases, **kwargs)
+        try:
+            module = getattr(func, "__module__", None)
+            if module in self.finder.sources and func.__qualname__ == name and name in self.graded:
+                self.own_classes[(module, name)] = cls
+        except Exception:
+            pass
+        return cls
+
     def _op_new(self, request, buffers):
         args, kwargs = _decode_arguments(request, buffers)
-        try:
-            cls = getattr(self.modules[request["module"]], request["class"])
-        except AttributeError:
+        module, name = self.modules[request["module"]], request["class"]
+        cls = module.__dict__.get(name, _MISSING)
+        own = self.own_classes.get((module.__name__, name))
+        if own is not None and own is not cls and not self._is_students(cls):
+            # a later `from common.layers import *` (or `import ... as Relu`) rebound the name
+            self.notes.append(f"{name}: grading your own class; a later line replaced the name "
+                              f"with something that is not your code ({_type_name(cls)}).")
+            cls = own
+        if cls is _MISSING:
             return {"ok": False, "error": {"kind": "missing"}}
         self.objects[request["handle"]] = cls(*args, **kwargs)
-        return {"ok": True}
+        return {"ok": True, "found": self._place_of(cls, module)}
+
+    def _is_students(self, obj):
+        return isinstance(obj, type) and getattr(obj, "__module__", None) in self.finder.sources
+
+    def _place_of(self, cls, module):
+        """Where the class was defined: its file, and for a notebook its cell and In [n]."""
+        code = None
+        for value in vars(cls).values() if isinstance(cls, type) else ():
+            code = getattr(getattr(value, "__func__", value), "__code__", None)
+            if code is not None:
+                break
+        label = code.co_filename if code is not None else getattr(module, "__file__", "")
+        if label in self.places:
+            filename, number, count = self.places[label]
+            return {"file": filename, "cell": number, "count": count}
+        return {"file": label if label in self.student_files else getattr(module, "__file__", "")}
 
     def _op_call(self, request, buffers):
         args, kwargs = _decode_arguments(request, buffers)
@@ -189,26 +252,42 @@ class Session:
             return {"kind": "exception", "type": name, "message": "", "where": None, "traceback": ""}
 
     def _describe(self, exc):
-        """The exception as the student should see it: their own frames only."""
+        """The exception as the student should see it: their own frames only.
+
+        Each part is worked out on its own, so a part that cannot be (a
+        traceback line the formatter chokes on) never costs the others.
+        """
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.student_files]
         skipped = max(len(frames) - TRACEBACK_FRAMES, 0)
         lines = [f"  ... {skipped} earlier calls not shown\n"] if skipped else []
-        lines += traceback.format_list(frames[skipped:])
+        lines += _format_frames(frames[skipped:])
         error = {
             "kind": "exception",
-            "type": type(exc).__name__,
+            "type": _safe_text(type(exc).__name__),
             "message": _safe_text(exc)[:MESSAGE_LIMIT],
             "where": [frames[-1].filename, frames[-1].lineno] if frames else None,
         }
+        if frames and isinstance(frames[-1].line, str) and frames[-1].line.strip():
+            error["line"] = frames[-1].line.strip()[:MESSAGE_LIMIT]
         if isinstance(exc, SystemExit):
             error["message"] = "" if exc.code is None else _safe_text(exc.code, repr)[:MESSAGE_LIMIT]
         if isinstance(exc, SyntaxError):
             error["message"] = _safe_text(exc.msg)[:MESSAGE_LIMIT]
             error["where"] = [str(exc.filename), exc.lineno] if isinstance(exc.lineno, int) else None
             error["text"] = (exc.text or "").rstrip()[:MESSAGE_LIMIT]
-        lines += traceback.format_exception_only(type(exc), exc)
+        try:
+            lines += traceback.format_exception_only(type(exc), exc)
+        except BaseException:
+            lines.append(f"{error['type']}: {error['message']}\n")
         error["traceback"] = "".join(lines)[-4 * MESSAGE_LIMIT :]
         return error
+
+
+def _format_frames(frames):
+    try:
+        return traceback.format_list(frames)
+    except BaseException:
+        return [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}\n' for f in frames]
 
 
 _MISSING = object()

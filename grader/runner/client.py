@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from . import (
     Unsupported,
     wire,
 )
+from .cells import CELL_SECONDS, TRAILING_SECONDS
 from .child import Capture
 
 OUTPUT_LIMIT = 10_000
@@ -53,6 +54,7 @@ class ChildGarbled(Exception):
 class _Object:
     generation: int
     class_name: str
+    arguments: list = field(default_factory=list)  # what its methods were called with, for contract hints
 
 
 class BaseRunner:
@@ -60,9 +62,12 @@ class BaseRunner:
 
     isolation = ""
 
-    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0):
+    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, classes: dict | None = None):
         self.sources = dict(sources)
+        self.classes = dict(classes or {})
         self.timeout = timeout
+        self.notes: list[str] = []  # what running the files showed (notebook cells that failed, ...)
+        self.located: dict[str, dict] = {}  # graded class -> {"file", "cell", "count"} it was really taken from
         self._generation = 0
         self._failed_imports: dict[str, StudentCodeError] = {}
         self._objects: dict[int, _Object] = {}
@@ -71,6 +76,7 @@ class BaseRunner:
         self._output = Capture(OUTPUT_LIMIT)
         self._test_handles: list[int] = []
         self._to_drop: list[int] = []
+        self._last_reply: dict | None = None
 
     # -- what subclasses provide ------------------------------------------
 
@@ -111,7 +117,12 @@ class BaseRunner:
     # -- operations -------------------------------------------------------------
 
     def new(self, module: str, class_name: str, /, *args, **kwargs) -> int:
-        """Create ``module.class_name(*args, **kwargs)``; returns a handle for :meth:`call`."""
+        """Create ``module.class_name(*args, **kwargs)``; returns a handle for :meth:`call`.
+
+        ``module`` is the assignment; the class is taken from where the
+        submission defines it (``classes``), which may be another file.
+        """
+        module = self._module_for(module, class_name)
         source = self._load(module)
         handle, self._next_handle = self._next_handle, self._next_handle + 1
         request = {"op": "new", "handle": handle, "module": module, "class": class_name}
@@ -121,14 +132,39 @@ class BaseRunner:
         if not ok:
             if result["kind"] == "missing":
                 empty = " (the file is empty)" if not (source.text or "").strip() else ""
-                raise MissingCode(f"{source.filename} has no class {class_name}{empty}", output)
+                raise MissingCode(f"{source.filename} has no class {class_name}{empty}{self._cell_notes(source)}",
+                                  output)
             hint = ""
             if result.get("type") == "TypeError":
+                from ..contracts import constructor_hint
+
                 hint = f"\nThe grader creates it as {_describe_call(class_name, args, kwargs)}"
+                hint += constructor_hint(class_name)
             raise _student_exception(result, what, output, hint)
         self._objects[handle] = _Object(self._generation, class_name)
         self._test_handles.append(handle)
+        self._locate(class_name, source)
+        self._take_notes()
         return handle
+
+    def _module_for(self, assignment: str, name: str) -> str:
+        where = self.classes.get(name)
+        return getattr(where, "module", None) or assignment
+
+    def _locate(self, class_name: str, source: ModuleSource) -> None:
+        found = self._last_reply.get("found") if isinstance(self._last_reply, dict) else None
+        place = {"file": source.filename}
+        if isinstance(found, dict) and type(found.get("file")) is str:
+            place = {"file": found["file"][:300]}
+            for key in ("cell", "count"):
+                if type(found.get(key)) is int:
+                    place[key] = found[key]
+        self.located[class_name] = place
+
+    def _cell_notes(self, source: ModuleSource) -> str:
+        """The notes about a notebook's cells that may explain a missing class."""
+        mine = [n for n in self.notes if n.startswith(source.filename)]
+        return "".join(f"\n  {note}" for note in mine[:5])
 
     def call(self, handle: int, method: str, /, *args, **kwargs):
         """Call a method of a created object; returns a number, tuple, array or Unsupported."""
@@ -137,6 +173,7 @@ class BaseRunner:
         buffers = _add_arguments(request, args, kwargs)
         what = f"{obj.class_name}.{method}"
         ok, result, output = self._request(request, buffers, self._op_deadline(), what)
+        obj.arguments.extend(args)
         if ok:
             return result
         if result["kind"] == "missing":
@@ -144,7 +181,10 @@ class BaseRunner:
         if result["kind"] == "not_callable":
             message = f"{what} is not a method (it is a {result['type']})"
             raise StudentException(message, "TypeError", output=output)
-        raise _student_exception(result, what, output)
+        from ..contracts import call_hint
+
+        hint = call_hint(result.get("type", ""), result.get("message", ""), obj.arguments + list(args))
+        raise _student_exception(result, what, output, hint)
 
     def get(self, handle: int, attr: str):
         """Read an attribute of a created object (``self.dW`` after backward, ...)."""
@@ -188,16 +228,13 @@ class BaseRunner:
             error = StudentException(source.problem or f"{source.filename} could not be read", "UnreadableFile")
             self._failed_imports[name] = error
             raise error
-        modules = [
-            {"name": s.name, "filename": s.filename, "text": s.text, "student": True}
-            for s in self.sources.values()
-            if s.text is not None and s.problem is None
-        ]
-        request = {"op": "load", "name": name, "modules": modules + BOOK_MODULES}
+        modules = [_module_request(s) for s in self.sources.values() if s.text is not None and s.problem is None]
+        request = {"op": "load", "name": name, "modules": modules + BOOK_MODULES, "graded": sorted(self.classes)}
         what = f"importing {source.filename}"
         try:
             # An import gets its own time budget: it is not the fault of the test that triggers it.
-            ok, result, output = self._request(request, [], time.monotonic() + self.timeout, what)
+            ok, result, output = self._request(request, [], time.monotonic() + self._load_seconds(), what)
+            self._take_notes()
             if not ok:
                 raise _student_exception(result, what, output)
         except StudentCodeError as exc:
@@ -206,11 +243,26 @@ class BaseRunner:
         self._loaded_modules().add(name)
         return source
 
+    def _load_seconds(self) -> float:
+        """The time an import may take: a notebook's cells that define nothing graded have bounds of their own."""
+        cells = sum(len(s.cells) for s in self.sources.values())
+        return self.timeout + CELL_SECONDS * cells + TRAILING_SECONDS if cells else self.timeout
+
+    def _take_notes(self) -> None:
+        notes = self._last_reply.get("notes") if isinstance(self._last_reply, dict) else None
+        if not isinstance(notes, list):
+            return
+        for note in notes[:200]:
+            if type(note) is str and note not in self.notes:
+                self.notes.append(note.encode("utf-8", "replace").decode("utf-8")[:1000])
+
     def _request(self, request: dict, buffers: list, deadline: float, what: str):
         """One round trip: ``(True, value, output)`` or ``(False, error dict, output)``."""
         request["drop"], self._to_drop = self._to_drop, []
+        self._last_reply = None
         try:
             reply, reply_buffers = self._exchange(request, buffers, deadline)
+            self._last_reply = reply
         except ChildTimedOut:
             raise StudentTimeout(self._timeout_message(what)) from None
         except ChildDied as exc:
@@ -238,6 +290,13 @@ class BaseRunner:
                 f"during {what}; look for an infinite loop or very slow code"
             )
         return f"{what} took longer than {limit} and was stopped; look for an infinite loop or very slow code"
+
+
+def _module_request(source: ModuleSource) -> dict:
+    request = {"name": source.name, "filename": source.filename, "text": source.text, "student": True}
+    if source.cells:
+        request["cells"] = [{"number": c.number, "count": c.count, "source": c.source} for c in source.cells]
+    return request
 
 
 def _add_arguments(request: dict, args, kwargs) -> list:
@@ -279,11 +338,11 @@ _ERROR_FIELDS = {
 
 def _valid_error(error: dict) -> bool:
     fields = _ERROR_FIELDS.get(error.get("kind"))
-    if fields is None or not set(fields) <= error.keys() <= set(fields) | {"text"}:
+    if fields is None or not set(fields) <= error.keys() <= set(fields) | {"text", "line"}:
         return False
     if not all(isinstance(error[k], t) for k, t in fields.items()):
         return False
-    if "text" in error and type(error["text"]) is not str:
+    if any(key in error and type(error[key]) is not str for key in ("text", "line")):
         return False
     where = error.get("where")
     if where is not None and not (len(where) == 2 and type(where[0]) is str and type(where[1]) is int):

@@ -18,9 +18,11 @@ measures it took; they are, in order:
 6. Landlock, where the kernel has it: no file can be opened outside the
    scratch directory, no program can be run, no TCP connection made, and no
    signal sent to a process outside the sandbox;
-7. an import guard: from now on only modules already loaded, the student's
-   own and the book's ``common`` can be imported, with a clear message for
-   anything else (so a submission behaves the same on every machine).
+7. an import guard: from now on only modules already loaded, the standard
+   library, numpy and scipy (readable under Landlock, read-only), the
+   student's own and the book's ``common`` can be imported for real; the
+   child's stand-in finder (``standin.py``) answers for everything else, so
+   a submission behaves the same on every machine.
 
 Anything the grader asked for that fails (giving up root) stops the child
 with :class:`ConfinementError`; a protection the kernel lacks (Landlock on an
@@ -35,6 +37,7 @@ import struct
 import sys
 
 try:
+    from .standin import STANDIN_PROVIDED_PACKAGES, standin_provided
     from .namespaces import drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
     from .syscalls import load_seccomp, refuse_syscalls
 except ImportError:  # started by the judge, after the source of namespaces.py and syscalls.py
@@ -42,7 +45,7 @@ except ImportError:  # started by the judge, after the source of namespaces.py a
 
 # Loaded before the sandbox closes; student code can import these, and
 # everything they import in turn, but nothing else from the installation.
-PRELOAD_NUMPY = ("numpy", "numpy.random", "numpy.linalg")
+PRELOAD_NUMPY = ("numpy", "numpy.random", "numpy.linalg", "numpy.testing")
 PRELOAD_STDLIB = (
     "abc", "array", "bisect", "collections", "collections.abc", "contextlib", "copy", "ctypes",
     "dataclasses", "datetime", "decimal", "encodings.ascii", "encodings.latin_1", "enum",
@@ -60,6 +63,8 @@ _SYS_LANDLOCK_RESTRICT_SELF = 446
 _LANDLOCK_CREATE_RULESET_VERSION = 1
 _LANDLOCK_RULE_PATH_BENEATH = 1
 _FS_EXECUTE = 1 << 0
+_FS_READ_FILE = 1 << 2
+_FS_READ_DIR = 1 << 3
 
 
 class ConfinementError(RuntimeError):
@@ -67,14 +72,17 @@ class ConfinementError(RuntimeError):
 
 
 class ImportGuard:
-    """A ``sys.meta_path`` finder that refuses every import reaching it.
+    """A ``sys.meta_path`` finder that refuses every import reaching it but the provided ones.
 
     It sits after the finder serving the student's modules and before the
     standard ones, so an import gets here only when the module is neither
-    loaded already nor part of the submission.
+    loaded already nor part of the submission. The standard library, numpy
+    and scipy pass on to the standard finders.
     """
 
     def find_spec(self, fullname, path=None, target=None):
+        if standin_provided(fullname):
+            return None
         raise ModuleNotFoundError(f"{fullname} is not available to student code", name=fullname)
 
 
@@ -83,6 +91,7 @@ def confine(settings: dict) -> list:
     done = [_limit_resources(settings)]
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
+    _preload_for_submission(settings.get("preload") or ())
     load_seccomp()
     account = settings.get("account")
     isolated, missing = enter_namespaces(os.getcwd(), account, settings["parent"],
@@ -107,7 +116,7 @@ def confine(settings: dict) -> list:
             os._exit(0)
         forget_keeper()
         done.append("killed if the grader dies")
-        landlocked = _landlock(libc, ".")
+        landlocked = _landlock(libc, ".", _readable_roots())
         done.append(landlocked or "no Landlock (the kernel has none)")
     if account is None and os.name == "posix" and os.getgroups():
         missing.append("supplementary groups kept (only a grader running as root can drop them)")
@@ -115,6 +124,20 @@ def confine(settings: dict) -> list:
     done.append(filtered or "no seccomp filter (pyseccomp or libseccomp is not installed)")
     sys.meta_path.insert(0, ImportGuard())
     return done + [f"missing: {m}" for m in missing]
+
+
+def _preload_for_submission(names):
+    """Import the provided modules the submission's files mention (scipy.signal, glob...), while readable.
+
+    Only library code runs here (names the import guard would let through);
+    one that fails to load is left for the student's import to report.
+    """
+    for name in names[:100]:
+        if isinstance(name, str) and standin_provided(name):
+            try:
+                importlib.import_module(name)
+            except BaseException:
+                pass
 
 
 def _limit_resources(settings):
@@ -178,7 +201,31 @@ def _prctl(libc, option, value):
         raise ConfinementError(f"prctl({option}) failed: {os.strerror(ctypes.get_errno())}")
 
 
-def _landlock(libc, scratch):
+def _readable_roots():
+    """Folders student code may read (never write): the standard library, numpy, and scipy when installed.
+
+    Reading them lets student code import any of their modules lazily; none
+    of them holds anything of the grader's.
+    """
+    import importlib.util
+
+    stdlib = os.path.dirname(os.__file__)
+    roots = {stdlib, os.path.join(stdlib, "lib-dynload")}
+    for package in sorted(STANDIN_PROVIDED_PACKAGES):
+        try:
+            spec = importlib.util.find_spec(package)
+        except Exception:  # an unreadable folder on sys.path, a broken installation
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for location in spec.submodule_search_locations:
+            roots.add(location)
+            roots.add(location.rstrip(os.sep) + ".libs")  # the wheels' bundled shared libraries
+            roots.add(os.path.join(os.path.dirname(location), package + ".libs"))
+    return sorted(root for root in roots if os.path.isdir(root))
+
+
+def _landlock(libc, scratch, readable=()):
     """Restrict the process with Landlock; returns a description, or "" if the kernel has none.
 
     Rights the kernel's Landlock version knows are all handled (denied), then
@@ -208,6 +255,9 @@ def _landlock(libc, scratch):
         if libc.syscall(_SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_LANDLOCK_RULE_PATH_BENEATH),
                         ctypes.c_char_p(rule), ctypes.c_uint32(0)) != 0:
             return ""
+        for root in readable:
+            if not _landlock_allow(libc, ruleset, root, _FS_READ_FILE | _FS_READ_DIR):
+                return ""
         if libc.syscall(_SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
             return ""
     finally:
@@ -219,3 +269,17 @@ def _landlock(libc, scratch):
     if abi >= 6:
         parts.append("no signals outside the sandbox")
     return f"Landlock v{abi}: " + ", ".join(parts)
+
+
+def _landlock_allow(libc, ruleset, path, rights):
+    """Add a rule granting ``rights`` beneath ``path``; False if the kernel refused it."""
+    try:
+        folder = os.open(path, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return True  # nothing there to read
+    try:
+        rule = struct.pack("<Qi", rights, folder)
+        return libc.syscall(_SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_LANDLOCK_RULE_PATH_BENEATH),
+                            ctypes.c_char_p(rule), ctypes.c_uint32(0)) == 0
+    finally:
+        os.close(folder)

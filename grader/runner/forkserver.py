@@ -18,7 +18,8 @@ from pathlib import Path
 
 _PACKET = 1 << 16
 _HERE = Path(__file__).parent
-PROGRAM = "\n".join((_HERE / name).read_text() for name in ("wire.py", "namespaces.py", "syscalls.py", "confine.py", "zygote.py", "child.py"))
+PROGRAM = "\n".join((_HERE / name).read_text() for name in (
+    "wire.py", "namespaces.py", "syscalls.py", "confine.py", "standin.py", "cells.py", "zygote.py", "child.py"))
 """Everything the child process runs, shipped as source: it cannot import ``grader``."""
 BASE_ENV = {
     "PATH": os.environ.get("PATH", os.defpath),

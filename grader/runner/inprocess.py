@@ -18,8 +18,9 @@ class InProcessRunner(BaseRunner):
 
     isolation = "none: the grader's own process (GRADER_IN_PROCESS=1, or Windows); no time limit"
 
-    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048):
-        super().__init__(sources, timeout=timeout)
+    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048,
+                 classes: dict | None = None):
+        super().__init__(sources, timeout=timeout, classes=classes)
         self._session: Session | None = Session()
         self._loaded: set[str] = set()
 

@@ -28,6 +28,7 @@ import weakref
 from . import ModuleSource, RunnerStartError, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
+from .standin import standin_preloads
 from .forkserver import BASE_ENV, PROGRAM, ZygoteError, fork_server
 from .scratch import remove_tree
 
@@ -64,7 +65,7 @@ def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
 class _Child:
     """One child process, its pipes and its scratch directory."""
 
-    def __init__(self, memory_mb: int, account: Account | None):
+    def __init__(self, memory_mb: int, account: Account | None, preload: list[str] = ()):
         self.scratch = tempfile.mkdtemp(prefix="grader-run-")
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
@@ -76,6 +77,7 @@ class _Child:
             "parent": os.getpid(),
             "account": None,
             "processes": None,
+            "preload": list(preload),
             "namespaces": os.environ.get("GRADER_NO_NAMESPACES") != "1",
         }
         if account is not None:
@@ -184,10 +186,12 @@ class Runner(BaseRunner):
     tenth of a second, mostly importing numpy) overlaps the judge's own work.
     """
 
-    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048):
-        super().__init__(sources, timeout=timeout)
+    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048,
+                 classes: dict | None = None):
+        super().__init__(sources, timeout=timeout, classes=classes)
         self.memory_mb = memory_mb
         self._child: _Child | None = None
+        self._preload = standin_preloads(source.text for source in sources.values() if source.text)
         self._last_confined: list[str] = []
         self._strays_possible = False  # a child without a PID namespace ran under the account
         try:
@@ -206,7 +210,7 @@ class Runner(BaseRunner):
     def _spawn(self):
         if self._child is not None and self._child._stray_owner:
             self._strays_possible = True
-        self._child = _Child(self.memory_mb, self._account)
+        self._child = _Child(self.memory_mb, self._account, self._preload)
         self._generation += 1
 
     def _replace(self):

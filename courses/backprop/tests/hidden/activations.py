@@ -7,7 +7,7 @@ from grader.suites.helpers import away_from_zero, check_layer
 
 from course import hints, reference as ref
 
-SHAPES = {"vector": {"shape": (6,)}, "batch": {"shape": (4, 5)}, "images": {"shape": (2, 3, 3, 4)}}
+SHAPES = {"vector": {"shape": (6,)}, "batch": {"shape": (4, 5)}, "images": {"shape": (2, 3, 4, 5)}}
 
 
 @check("Relu", points=1.5, kind="numeric", cases=SHAPES)

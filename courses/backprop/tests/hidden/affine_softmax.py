@@ -11,7 +11,7 @@ from course.helpers import check_softmax_loss
 AFFINE_CASES = {
     "batch1": {"x_shape": (1, 3), "outputs": 2},
     "batch4": {"x_shape": (4, 5), "outputs": 3},
-    "input_4d": {"x_shape": (2, 3, 2, 2), "outputs": 4},
+    "input_4d": {"x_shape": (3, 2, 4, 5), "outputs": 6},
 }
 
 

@@ -1,5 +1,10 @@
 """Hidden tests for conv_pool.py: strides, padding, channels, filters, batches,
-non-square inputs and kernels, overlapping pooling windows, and ties."""
+non-square inputs and kernels, overlapping pooling windows, and ties.
+
+Every case's output map is non-square (OH != OW, after convolution and after
+pooling), its batch size differs from its channel count, and the filter count
+differs from the channel count, so no height/width, N/C or C/FN mix-up can
+pass (tests/mutants/*/col2im_out_h_out_w_swapped.py)."""
 import numpy as np
 
 from grader.gradcheck import expect_close
@@ -9,17 +14,17 @@ from grader.suites.helpers import check_layer, distinct_values
 from course import hints, reference as ref
 
 CONV_CASES = {
-    "batch2_stride1_pad0": {"x_shape": (2, 1, 5, 5), "w_shape": (2, 1, 3, 3), "stride": 1, "pad": 0},
-    "channels3_stride2_pad1": {"x_shape": (1, 3, 5, 5), "w_shape": (2, 3, 3, 3), "stride": 2, "pad": 1},
+    "batch3_stride1_pad0": {"x_shape": (3, 1, 5, 7), "w_shape": (2, 1, 3, 3), "stride": 1, "pad": 0},
+    "channels3_stride2_pad1": {"x_shape": (1, 3, 5, 7), "w_shape": (2, 3, 3, 3), "stride": 2, "pad": 1},
     "nonsquare_pad2": {"x_shape": (2, 2, 4, 6), "w_shape": (3, 2, 2, 3), "stride": 1, "pad": 2},
-    "nonsquare_kernel_stride2": {"x_shape": (1, 2, 7, 5), "w_shape": (2, 2, 3, 2), "stride": 2, "pad": 0},
+    "nonsquare_kernel_stride2": {"x_shape": (1, 2, 7, 5), "w_shape": (3, 2, 3, 2), "stride": 2, "pad": 0},
     "kernel1x1_filters4": {"x_shape": (2, 3, 3, 4), "w_shape": (4, 3, 1, 1), "stride": 1, "pad": 0},
 }
 POOL_CASES = {
-    "2x2_stride2": {"x_shape": (2, 3, 4, 4), "pool": (2, 2), "stride": 2},
-    "3x3_stride1_overlapping": {"x_shape": (1, 2, 5, 5), "pool": (3, 3), "stride": 1},
-    "2x3_stride2_nonsquare": {"x_shape": (2, 1, 6, 7), "pool": (2, 3), "stride": 2},
-    "odd_size_stride2": {"x_shape": (1, 1, 5, 5), "pool": (2, 2), "stride": 2},
+    "2x2_stride2": {"x_shape": (3, 5, 4, 8), "pool": (2, 2), "stride": 2},
+    "3x3_stride1_overlapping": {"x_shape": (2, 1, 5, 7), "pool": (3, 3), "stride": 1},
+    "2x3_stride2_nonsquare": {"x_shape": (4, 3, 6, 11), "pool": (2, 3), "stride": 2},
+    "odd_size_stride2": {"x_shape": (1, 2, 5, 7), "pool": (2, 2), "stride": 2},
 }
 
 

@@ -1,0 +1,234 @@
+"""Running a notebook in the child the way Jupyter does: one code cell at a time.
+
+The judge sends the code cells as text (it never compiles student code); here
+each cell is turned from IPython into Python, compiled and run in the
+notebook's module namespace, in order. Whatever goes wrong in one cell (not
+Python 3, an exception, a plot without matplotlib, a failing self-test) is a
+note naming the cell as Jupyter shows it (its number among code cells and its
+``In [n]``) and the line with its text; the next cell runs anyway, so every
+problem is reported in one run and every graded class defined anywhere is
+graded.
+
+Cells that define no graded name (training loops, plots, demos) do not
+need to finish for grading: each is stopped after ``CELL_SECONDS``, and the
+cells after the last one defining a graded name share ``TRAILING_SECONDS``.
+Cells that define graded names run under the judge's own time limit.
+
+Like ``wire.py`` this file imports only the standard library; its source is
+shipped into the child with ``child.py``.
+"""
+import ast
+import linecache
+import re
+import signal
+import time
+
+CELL_SECONDS = 2.0
+TRAILING_SECONDS = 0.5
+CELLS_LISTED = 6
+
+# IPython's automagics: a line starting with one of these words, not used as a
+# Python name, is a magic command (`ls -l`, `pwd`, `cd ..`, `pip install x`).
+AUTOMAGICS = frozenset(
+    "alias autocall automagic bookmark cat cd clear colors conda config cp dhist dirs doctest_mode ed edit env "
+    "gui hist history killbgscripts ldir less lf lk ll load load_ext loadpy logoff logon logstart logstate logstop "
+    "ls lsmagic lx macro magic man matplotlib mkdir more mv notebook page pastebin pdb pdef pdoc pfile pinfo "
+    "pinfo2 pip popd pprint precision prun psearch psource pushd pwd pycat pylab quickref recall rehashx "
+    "reload_ext rep rerun reset reset_selective rm rmdir run save sc set_env store sx system tb time timeit "
+    "unalias unload_ext who who_ls whos xdel xmode".split())
+_MAGIC_LINE = re.compile(r"^(\s*)(?:[%!]|[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[%!])")
+_HELP_LINE = re.compile(r"^\s*(?:\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
+_AUTOMAGIC_LINE = re.compile(r"^([A-Za-z_]\w*)(\s*)(.*)$")
+_NOT_AUTOMAGIC_REST = re.compile(r"(?:[-+*/%&|^<>@]?=(?!=)|:|,|;|is\b|in\b|not\b|and\b|or\b|if\b|for\b)")
+_TIMED_LINE = re.compile(r"^(\s*)%{1,2}(?:time|timeit)\b(?:\s+-\S+(?:\s+\d+)?)*\s+(\S.*)$")
+_CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
+_PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
+
+
+class CellTimeLimit(BaseException):
+    """Raised into a cell that ran past its bound (a BaseException, so ``except Exception`` lets it through)."""
+
+
+class CellRun:
+    """Notes and findings of running one notebook's cells."""
+
+    def __init__(self, filename):
+        self.filename = filename
+        self.notes = []
+        self.skipped_lines = []
+        self.defined = {}  # graded name -> (cell label, cell number, In [n])
+
+
+def cell_label(filename, number, count):
+    shown = f" (In [{count}])" if isinstance(count, int) else ""
+    return f"{filename}, cell {number}{shown}"
+
+
+def run_notebook(namespace, filename, cells, graded, student_files, describe):
+    """Run ``cells`` (dicts with ``number``, ``count``, ``source``) in ``namespace``; returns a :class:`CellRun`.
+
+    ``describe(exception)`` gives the child's usual error description, so a
+    cell's error reads like any other (type, message, line).
+    """
+    run = CellRun(filename)
+    prepared = [_prepare(run, cell, namespace) for cell in cells]
+    last_graded = max((i for i, p in enumerate(prepared) if p and p[2] & set(graded)), default=-1)
+    trailing_left = TRAILING_SECONDS
+    for index, (cell, ready) in enumerate(zip(cells, prepared)):
+        if ready is None:
+            continue
+        label, code, names = ready
+        student_files.add(label)
+        defines_graded = bool(names & set(graded))
+        if defines_graded:
+            limit = None
+        elif index > last_graded:
+            limit = trailing_left
+        else:
+            limit = CELL_SECONDS
+        if limit is not None and limit <= 0.001:
+            run.notes.append(f"{label} was not run: it defines nothing graded and comes after the graded classes, "
+                             "so grading does not need it.")
+            continue
+        before = {name: namespace.get(name) for name in graded}
+        started = time.monotonic()
+        stopped = _run_cell(run, label, code, namespace, limit, describe)
+        if index > last_graded and limit is not None:
+            trailing_left -= time.monotonic() - started
+        if stopped:
+            what = "it defines nothing graded"
+            if index > last_graded:
+                what += " and comes after the graded classes"
+            run.notes.append(f"{label} stopped after {limit:.2g} s: {what}.")
+        for name in graded:
+            value = namespace.get(name)
+            if value is not before[name] and isinstance(value, type):
+                run.defined[name] = (label, cell["number"], cell.get("count"))
+    if run.skipped_lines:
+        listed = "; ".join(f"{where}: {text}" for where, text in run.skipped_lines[:CELLS_LISTED])
+        more = len(run.skipped_lines) - CELLS_LISTED
+        listed += f"; and {more} more" if more > 0 else ""
+        count = len(run.skipped_lines)
+        run.notes.insert(0, f"{filename}: skipped {count} IPython-only line{'s' if count > 1 else ''} "
+                            f"(magics, shell commands): {listed}.")
+    return run
+
+
+def _prepare(run, cell, namespace):
+    """``(label, code object, names the cell defines)``, or None when the cell is skipped (with a note)."""
+    label = cell_label(run.filename, cell["number"], cell.get("count"))
+    source = cell["source"]
+    magic = _CELL_MAGIC.match(source)
+    lines = source.split("\n")
+    if magic and magic.group(1) not in _PYTHON_CELL_MAGICS:
+        run.notes.append(f"{label} was not run: it is a %%{magic.group(1)} cell, which only Jupyter can run.")
+        return None
+    starts = _statement_starts(source)
+    for i, line in enumerate(lines):
+        if starts is not None and i + 1 not in starts:
+            continue  # inside a string or a bracket: never a magic
+        replacement = _python_line(line, namespace, first=(i == 0 and bool(magic)))
+        if replacement is not None:
+            run.skipped_lines.append((f"{label[len(run.filename) + 2:]}, line {i + 1}", line.strip()))
+            lines[i] = replacement
+    text = "\n".join(lines)
+    linecache.cache[label] = (len(text), None, [line + "\n" for line in lines], label)
+    try:
+        tree = ast.parse(text, label)
+        code = compile(tree, label, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        where = f", line {error.lineno}" if isinstance(error.lineno, int) else ""
+        shown = f": {error.text.strip()}" if isinstance(error.text, str) and error.text.strip() else ""
+        python2 = " (it looks like Python 2)" if re.search(r"^\s*print\s+[^\s(=]", text, re.M) else ""
+        run.notes.append(f"{label} was not run: it is not valid Python 3{python2} ({error.msg}{where}{shown}).")
+        return None
+    except (ValueError, MemoryError, RecursionError) as error:
+        run.notes.append(f"{label} was not run: it cannot be compiled ({type(error).__name__}).")
+        return None
+    return label, code, _defined_names(tree)
+
+
+def _statement_starts(source):
+    """Line numbers where a statement begins (so not inside a string or brackets), or None if unknown."""
+    import io
+    import tokenize
+
+    starts, expect = set(), True
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in (tokenize.NEWLINE, tokenize.NL):
+                expect = True
+            elif token.type in (tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.ENCODING):
+                continue
+            elif expect:
+                starts.add(token.start[0])
+                expect = False
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        if not starts:
+            return None
+    return starts
+
+
+def _python_line(line, namespace, first):
+    """The Python to run instead of an IPython-only ``line``, or None if ``line`` is Python."""
+    indent = line[: len(line) - len(line.lstrip())]
+    if first and _CELL_MAGIC.match(line):
+        return f"{indent}pass"
+    timed = _TIMED_LINE.match(line)
+    if timed:
+        return timed.group(1) + timed.group(2)
+    if _MAGIC_LINE.match(line) or _HELP_LINE.match(line):
+        return f"{indent}pass"
+    automagic = _AUTOMAGIC_LINE.match(line)  # column 0 only, as IPython checks
+    if automagic and automagic.group(1) in AUTOMAGICS and automagic.group(1) not in namespace:
+        space, rest = automagic.group(2), automagic.group(3)
+        if not rest or (space and not _NOT_AUTOMAGIC_REST.match(rest)):
+            return "pass"
+    return None
+
+
+def _defined_names(tree):
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
+
+
+def _alarm(signum, frame):
+    raise CellTimeLimit()
+
+
+def _run_cell(run, label, code, namespace, limit, describe):
+    """Run one cell; returns True if it was stopped at its time bound."""
+    previous = None
+    if limit is not None:
+        try:
+            previous = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, limit)
+        except (ValueError, OSError):  # not the main thread (the judge's own interpreter)
+            previous = None
+    try:
+        exec(code, namespace)
+    except CellTimeLimit:
+        return True
+    except SystemExit as exc:
+        run.notes.append(f"{label} called sys.exit({exc.code!r}); the next cells were still run, as Jupyter does.")
+    except BaseException as exc:
+        error = describe(exc)
+        where = error.get("where")
+        line = f", line {where[1]}" if where and where[0] == label else ""
+        text = f": {error['line']}" if error.get("line") and line else ""
+        message = f": {error['message']}" if error.get("message") else ""
+        run.notes.append(f"{label}{line}{text} raised {error['type']}{message}")
+    finally:
+        if previous is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return False
