@@ -141,6 +141,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
         fork_server()  # starts the zygote now, so it loads numpy while we do
     from .engine import grade_submission
     from .scoring import percent
+    from .course import CourseError
     from .submission import SubmissionError
 
     from .progress import Progress
@@ -149,7 +150,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
         with Progress() as progress:
             report = grade_submission(submission, assignments=assignments or None, suite=suite,
                                       seed=seed, timeout=timeout, progress=progress)
-    except SubmissionError as error:
+    except (SubmissionError, CourseError) as error:
         raise click.UsageError(str(error)) from None
     except KeyboardInterrupt:
         click.echo(_("Interrupted before any test ran."), err=True)
@@ -180,6 +181,27 @@ def release(out, check, assignments):
     from .release import run_release
 
     sys.exit(run_release(out, check, assignments or None))
+
+
+@grader.command("new-exercise")
+@click.argument("name")
+@click.option("--names", "-n", "names", multiple=True, required=True, metavar="NAME",
+              help=N_("A class or function the exercise grades (repeat for several)."))
+@click.option("--points", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help=N_("Points of the whole exercise, shared evenly by its graded names."))
+@click.option("--title", help=N_("The exercise's title in the course file."))
+def new_exercise(name, names, points, title):
+    """Create a new exercise NAME in the course: solution, notebook text, tests, reference, course entry."""
+    from .course import current
+    from .scaffold import ScaffoldError, new_exercise as create
+
+    try:
+        written = create(current(), name, list(names), points, title)
+    except ScaffoldError as error:
+        raise click.UsageError(str(error)) from None
+    for path in written:
+        click.echo(str(path))
+    click.echo(_("Fill in every TODO (author), then run `grader release` and grade the solution."))
 
 
 @grader.group()

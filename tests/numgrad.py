@@ -14,6 +14,7 @@ ASSIGNMENT_OF = {
     "Relu": "activations", "Sigmoid": "activations",
     "Affine": "affine_softmax", "SoftmaxWithLoss": "affine_softmax",
     "Convolution": "conv_pool", "Pooling": "conv_pool",
+    "numerical_gradient": "learning", "gradient_descent": "learning", "SigmoidWithLoss": "learning",
 }
 LAYERS = list(ASSIGNMENT_OF)
 _counter = itertools.count()
@@ -255,11 +256,67 @@ def check_pool(probe, rng):
     case(rng.integers(0, 2, size=(2, 2, 4, 4)).astype(float), 2, 2, 2, "ties")
 
 
+def ref_binary_cross_entropy(x, t):
+    return np.mean(np.logaddexp(0.0, x) - t * x)
+
+
+def check_numerical_gradient(probe, rng):
+    """Against hand-derived gradients; small x makes a forward difference's error (h) stand out."""
+    functions = {
+        "sum of squares": (lambda x: np.sum(x ** 2), lambda x: 2 * x),
+        "square of the sum": (lambda x: np.sum(x) ** 2, lambda x: np.full_like(x, 2 * np.sum(x))),
+    }
+    for name, (f, gradient) in functions.items():
+        def body(f=f, gradient=gradient, name=name):
+            x = rng.uniform(0.001, 0.02, size=(3, 2)) * rng.choice([-1, 1], size=(3, 2))
+            given = x.copy()
+            probe.expect(name, "gradient", probe.cls(f, given), gradient(x))
+            if not np.array_equal(given, x):
+                probe.problems.append(f"{probe.layer} {name}: x was changed")
+        probe.run(name, body)
+
+
+def check_gradient_descent(probe, rng):
+    """With the module's numerical_gradient replaced by the exact one, x ends at x0 (1 - 2 lr)^steps."""
+    namespace = probe.cls.__globals__
+    for lr, steps, given in ((0.1, 3, True), (0.01, 100, False)):
+        name = f"lr={lr} steps={steps}"
+
+        def body(lr=lr, steps=steps, given=given):
+            x0 = rng.normal(size=4)
+            saved = namespace.get("numerical_gradient")
+            namespace["numerical_gradient"] = lambda f, x: 2 * np.asarray(x, dtype=float)
+            try:
+                result = probe.cls(lambda x: np.sum(x ** 2), x0.copy(), lr=lr, step_num=steps) if given \
+                    else probe.cls(lambda x: np.sum(x ** 2), x0.copy())
+            finally:
+                namespace["numerical_gradient"] = saved
+            if isinstance(result, tuple):
+                result = result[0]
+            probe.expect(name, "x", result, x0 * (1 - 2 * lr) ** steps)
+        probe.run(name, body)
+
+
+def check_sigmoid_loss(probe, rng):
+    for shape in ((6,), (5, 1)):
+        name = f"shape {shape}"
+
+        def body(shape=shape):
+            x = rng.normal(size=shape) * 3
+            t = (rng.random(shape) < 0.5).astype(float)
+            layer = probe.cls()
+            probe.expect(name, "loss", layer.forward(x.copy(), t.copy()), ref_binary_cross_entropy(x, t))
+            probe.expect(name, "dx", layer.backward(1), numeric_gradient(lambda: ref_binary_cross_entropy(x, t), x))
+        probe.run(name, body)
+
+
 CHECKS = {
     "MulLayer": check_gates, "AddLayer": check_gates,
     "Relu": check_elementwise, "Sigmoid": check_elementwise,
     "Affine": check_affine, "SoftmaxWithLoss": check_softmax,
     "Convolution": check_conv, "Pooling": check_pool,
+    "numerical_gradient": check_numerical_gradient, "gradient_descent": check_gradient_descent,
+    "SigmoidWithLoss": check_sigmoid_loss,
 }
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builtin_course import MAX_SCORE, SOLUTIONS
+from builtin_course import ASSIGNMENTS, MAX_SCORE, SOLUTIONS, max_score
 from grader import batch
 from grader.cli import grader
 
 HERE = Path(__file__).parent
-MODULES = ("gates", "activations", "affine_softmax", "conv_pool")
+MODULES = ASSIGNMENTS
 
 
 def copy_solutions(folder: Path) -> Path:
@@ -73,23 +73,23 @@ def test_correct_submissions_get_full_marks_from_a_folder_or_a_zip(gradebook):
     for student in ("alice", "carol"):
         row = rows[student]
         assert (row["status"], row["score"], row["max_score"], row["percent"]) == ("ok", f"{MAX_SCORE:g}", f"{MAX_SCORE:g}", "100.0")
-        assert [row[m] for m in MODULES] == ["20", "20", "30", "30"]
+        assert [row[m] for m in MODULES] == [f"{max_score(m):g}" for m in MODULES]
 
 
 def test_buggy_layer_loses_points_on_its_assignment_only(gradebook):
     row = gradebook[1]["bob"]
     assert row["status"] == "ok"
     assert float(row["activations"]) < 20
-    assert [row[m] for m in ("gates", "affine_softmax", "conv_pool")] == ["20", "30", "30"]
+    assert [row[m] for m in MODULES if m != "activations"] == [f"{max_score(m):g}" for m in MODULES if m != "activations"]
 
 
 def test_malicious_modules_cost_their_own_assignment_only(gradebook):
     _, rows = gradebook
     eve, mallory = rows["eve"], rows["mallory"]
     assert eve["status"] == mallory["status"] == "ok"
-    assert eve["gates"] == "0" and [eve[m] for m in MODULES[1:]] == ["20", "30", "30"]
+    assert eve["gates"] == "0" and [eve[m] for m in MODULES[1:]] == [f"{max_score(m):g}" for m in MODULES[1:]]
     assert mallory["activations"] == "0" and int(mallory["timeout"]) > 0
-    assert [mallory[m] for m in ("gates", "affine_softmax", "conv_pool")] == ["20", "30", "30"]
+    assert [mallory[m] for m in MODULES if m != "activations"] == [f"{max_score(m):g}" for m in MODULES if m != "activations"]
 
 
 def test_unreadable_or_empty_submissions_are_broken_with_a_reason(gradebook, classroom):
@@ -214,3 +214,20 @@ def test_output_folder_inside_the_submissions_is_not_a_student(tmp_path):
     (tmp_path / "results").mkdir()
     names = [s.name for s in batch.find_students(tmp_path, exclude=tmp_path / "results")]
     assert names == ["alice"]
+
+
+def test_week_one_batch_grades_gates_alone_out_of_its_points(tmp_path):
+    for student in ("ann", "ben"):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        shutil.copy(SOLUTIONS / "gates.py", tmp_path / "class" / student)
+    (tmp_path / "class" / "ben" / "gates.py").write_text(
+        (SOLUTIONS / "gates.py").read_text().replace("dx = dout * self.y", "dx = dout * self.x"))
+    result = CliRunner().invoke(grader, ["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+                                         "--assignment", "gates", "--seed", "3", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    rows = {r["student"]: r for r in csv.DictReader((tmp_path / "out" / "gradebook.csv").open())}
+    week = f"{max_score('gates'):g}"
+    assert (rows["ann"]["score"], rows["ann"]["max_score"], rows["ann"]["percent"]) == (week, week, "100.0")
+    assert [c for c in rows["ann"] if c in ASSIGNMENTS] == ["gates"]
+    assert rows["ann"]["missing"] == "0"
+    assert float(rows["ben"]["score"]) < max_score("gates") and rows["ben"]["max_score"] == week

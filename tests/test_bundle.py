@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from builtin_course import MAX_SCORE, SOLUTIONS
+from builtin_course import MAX_SCORE, SOLUTIONS, max_score
 from grader.cli import grader
 
 HERE = Path(__file__).parent
@@ -67,7 +67,8 @@ def root(bundle, tmp_path_factory):
 
 
 def _env(root: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "GRADER_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "GRADER_")) or k == "GRADER_LANG"}
     return {**env, "AUTOGRADER_ROOT": str(root), **extra}
 
 
@@ -161,3 +162,38 @@ def test_run_autograder_writes_results_even_when_python_cannot_start(bundle, tmp
     results = json.loads((tmp_path / "results" / "results.json").read_text())
     jsonschema.validate(results, SCHEMA)
     assert results["score"] == 0 and "could not run" in results["output"]
+
+
+@pytest.fixture(scope="module")
+def week_one_root(tmp_path_factory):
+    """The autograder of a week-1 Gradescope assignment that asks for gates.py only."""
+    pins = _base_versions()
+    if pins is None:
+        pytest.skip(f"{BASE_PYTHON} has no numpy and click to install the bundle from without a network")
+    out = tmp_path_factory.mktemp("week1") / "autograder.zip"
+    result = CliRunner().invoke(grader, ["bundle", "gradescope", "--out", str(out), "--assignment", "gates",
+                                         *[f"--pin={p}" for p in pins]])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        shipped = archive.read("courses/backprop/course.toml").decode()
+        hidden = [n for n in archive.namelist() if n.startswith("courses/backprop/tests/hidden/") and n.endswith(".py")]
+    assert shipped.count("[[assignment]]") == 1 and 'module = "gates.py"' in shipped
+    assert sorted(hidden) == ["courses/backprop/tests/hidden/__init__.py", "courses/backprop/tests/hidden/gates.py"]
+    root = tmp_path_factory.mktemp("week1-autograder")
+    with zipfile.ZipFile(out) as archive:
+        archive.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)
+    env = _env(root, AUTOGRADER_PYTHON=BASE_PYTHON, GRADER_VENV_OPTIONS="--system-site-packages --without-pip",
+               PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    return root
+
+
+def test_week_one_bundle_gives_full_marks_for_gates_alone(week_one_root):
+    results = run_autograder(week_one_root, {"gates.py": (SOLUTIONS / "gates.py").read_text()})
+    assert results["score"] == results["extra_data"]["max_score"] == max_score("gates")
+    assert results["tests"] and all(t["status"] == "passed" for t in results["tests"])
+    assert all(t["name"].startswith("gates/") for t in results["tests"])

@@ -26,7 +26,7 @@ def released():
 
 def paste_solution(notebook_text: str, name: str) -> str:
     """The released notebook with the solution's code in place of the stub's, cell by cell."""
-    solution = stub_parts((COURSE.solutions / f"{name}.py").read_text(encoding="utf-8"))
+    solution = stub_parts((COURSE.solutions / f"{name}.py").read_text(encoding="utf-8"), LAYERS[name])
     notebook = nbformat.reads(notebook_text, as_version=4)
     for cell in notebook.cells:
         part = cell.metadata.get("grader", {}).get("part")
@@ -83,7 +83,7 @@ def test_released_notebook_is_valid_and_holds_the_stub(released, name):
     assert notes == ()
     source = cells_text(cells)
     assert "run_public_tests" not in source  # the test cell is tagged not-graded
-    for part in stub_parts(released[f"{name}.py"]).values():
+    for part in stub_parts(released[f"{name}.py"], LAYERS[name]).values():
         assert part in source
     last = notebook.cells[-1]
     assert "not-graded" in last.metadata["tags"] and f'run_public_tests("{name}")' in last.source

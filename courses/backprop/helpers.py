@@ -6,10 +6,13 @@ backward), so an error never costs points twice.
 """
 from __future__ import annotations
 
-from grader.gradcheck import check_gradient, expect_close
+import numpy as np
+
+from grader.gradcheck import as_array, check_gradient, expect_close
+from grader.suites import course_function
 from grader.suites.helpers import JudgeLayer, StudentLayer
 
-from . import reference as ref
+from . import functions, hints, reference as ref
 
 
 REFERENCE_GATES = {"MulLayer": (ref.mul, 2), "AddLayer": (ref.add, 2), "Sigmoid": (ref.sigmoid, 1), "Relu": (ref.relu, 1)}
@@ -52,3 +55,52 @@ def check_softmax_loss(student, rng, x, t, *, hint: str = "", check_output: bool
     if check_output:
         expect_close("loss", loss, ref.softmax_with_loss(x, t))
     check_gradient("dx", layer.backward(1), lambda v: ref.softmax_with_loss(v, t), x, rng, hint=hint)
+
+
+def final_x(value, shape, what: str = "gradient_descent result"):
+    """The x that gradient_descent returned: the value itself, or the first of ``(x, history)``."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        value = value[0]
+        what = f"{what}[0] (x of the returned (x, history))"
+    return as_array(value, what, shape)
+
+
+def check_numerical_gradient(student, f_name: str, x) -> None:
+    """The student's numerical_gradient(f, x) against f's exact gradient, and x left unchanged.
+
+    Central differences with h = 1e-4 are off by about h^2 / 6 times the third
+    derivative (below 1e-7 here); a forward difference, a step of h instead
+    of 2h or an entry left shifted is off by 1e-5 or far more."""
+    x = np.array(x, dtype=np.float64)
+    expected = functions.exact_gradient(getattr(functions, f_name), x)
+    got, x_after = student.function("numerical_gradient").call_keeping_inputs([1], course_function(f_name), x)
+    grad = as_array(got, "numerical_gradient result", x.shape)
+    expect_close("numerical_gradient(f, x)", grad, expected, rtol=1e-6, atol=1e-7, hint=hints.NUMERICAL_GRADIENT)
+    expect_close("x after numerical_gradient(f, x)", as_array(x_after, "x", x.shape), x, rtol=0, atol=0,
+                 hint="numerical_gradient must leave x as it found it: put x[idx] back after each entry.")
+
+
+def run_gradient_descent(student, f_name: str, init_x, **options):
+    """The student's gradient_descent, with the course's exact gradient in place of their numerical_gradient."""
+    function = student.function("gradient_descent",
+                                replacing={"numerical_gradient": course_function("exact_gradient")})
+    return final_x(function(course_function(f_name), np.array(init_x, dtype=np.float64), **options),
+                   np.shape(init_x))
+
+
+def expected_descent(f_name: str, init_x, lr: float, step_num: int):
+    """Where step_num steps of gradient descent end on one of the quadratic course functions:
+    their gradient is c * x, so every step multiplies x by (1 - lr * c)."""
+    x = np.array(init_x, dtype=np.float64)
+    curvature = functions.exact_gradient(getattr(functions, f_name), np.ones_like(x))
+    return x * (1.0 - lr * curvature) ** step_num
+
+
+def check_sigmoid_loss(student, rng, x, t, *, check_output: bool = False) -> None:
+    """Gradient check of SigmoidWithLoss: backward(1) against the numerical gradient of the mean loss."""
+    layer = student.new("SigmoidWithLoss")
+    loss = layer.forward(x, t)
+    if check_output:
+        expect_close("loss", loss, ref.binary_cross_entropy(x, t))
+    check_gradient("dx", layer.backward(1), lambda v: ref.binary_cross_entropy(v, t), x, rng,
+                   hint=hints.SIGMOID_LOSS)

@@ -21,3 +21,7 @@ CONV = {
     "b": "db sums dout over the batch and every output position: shape (FN,).",
 }
 POOL = "max pooling sends each window's dout to the position of that window's maximum; the rest get 0."
+NUMERICAL_GRADIENT = ("central differences: for each index, grad[idx] = (f(x with x[idx] + h) - "
+                      "f(x with x[idx] - h)) / (2 * h) with h = 1e-4, then put x[idx] back.")
+GRADIENT_DESCENT = "repeat step_num times: x = x - lr * numerical_gradient(f, x); return the final x."
+SIGMOID_LOSS = "dx = (sigmoid(x) - t) / N: the (a - y) of logistic regression, divided by the batch size N."

@@ -81,7 +81,8 @@ def build_assignments(course: Course, assignments=None) -> dict[str, str]:
             raise FileNotFoundError(f"{template} is missing: it holds the text of {name}.ipynb")
         files[filename] = stub
         files[f"{name}.ipynb"] = build_notebook(name, stub, template.read_text(encoding="utf-8"),
-                                                str(template.relative_to(course.root)))
+                                                str(template.relative_to(course.root)),
+                                                functions=course.assignment(name).graded)
     return files
 
 

@@ -12,8 +12,8 @@ from .stubs import MarkerError
 # text becomes markdown cells (a new cell at every "## " heading), and these
 # fenced blocks become code cells:
 #
-#   ```stub:header        the stub's code before its first class (imports, helpers)
-#   ```stub:MulLayer      the stub's class MulLayer (the fence holds nothing)
+#   ```stub:header        the stub's code before its first class or graded function (imports, helpers)
+#   ```stub:NAME          the stub's class NAME, or its graded function NAME (the fence holds nothing)
 #   ```python             a code cell that is part of the graded module
 #   ```python not-graded  a code cell left out of grading (examples)
 #
@@ -27,10 +27,12 @@ _KERNEL = {
 }
 
 
-def stub_parts(stub: str) -> dict[str, str]:
+def stub_parts(stub: str, functions=()) -> dict[str, str]:
     """Split a stub into notebook cells: ``{"header": imports and helpers, class name: class}``.
 
-    The module docstring is left out (the notebook's text replaces it); code
+    Top-level functions named in ``functions`` (the graded ones) get a cell
+    of their own too; other functions stay with the part before them. The
+    module docstring is left out (the notebook's text replaces it); code
     after a class stays with that class.
     """
     tree = ast.parse(stub)
@@ -40,7 +42,7 @@ def stub_parts(stub: str) -> dict[str, str]:
     if ast.get_docstring(tree) is not None:
         first_lines["header"], body = body[0].end_lineno + 1, body[1:]
     for node in body:
-        if isinstance(node, ast.ClassDef):
+        if isinstance(node, ast.ClassDef) or (isinstance(node, ast.FunctionDef) and node.name in functions):
             first_lines[node.name] = min([node.lineno] + [d.lineno for d in node.decorator_list])
     bounds = list(first_lines.values()) + [len(lines) + 1]
     return {part: "\n".join(lines[start - 1:end - 1]).strip("\n")
@@ -92,11 +94,13 @@ def _is_cell_fence(info: str) -> bool:
     return info.startswith("stub:") or info.split()[:1] == ["python"]
 
 
-def build_notebook(name: str, stub: str, template: str, template_name: str = "<template>") -> str:
-    """The notebook of assignment ``name`` as .ipynb text (nbformat 4.5, validated)."""
+def build_notebook(name: str, stub: str, template: str, template_name: str = "<template>",
+                   functions=()) -> str:
+    """The notebook of assignment ``name`` as .ipynb text (nbformat 4.5, validated); ``functions``
+    are the graded functions, each a cell of its own."""
     nbformat = _nbformat()
     v4 = nbformat.v4
-    parts = stub_parts(stub)
+    parts = stub_parts(stub, functions)
     used: set[str] = set()
     cells = []
     for kind, info, text, lineno in _template_cells(template, template_name) + _check_cells(name):
@@ -141,7 +145,7 @@ def _check_cells(name: str) -> list[tuple[str, str, str, int]]:
         "test, with what went wrong under each failure. It grades the notebook **as saved**,\n"
         "so save first (Ctrl+S / Cmd+S). It needs the grader installed in this Python\n"
         "(`pip install -e .` in the folder of the course material; see its README).\n"
-        "Only the classes and helpers count: the example cells above are tagged `not-graded`\n"
+        "Only the classes, functions and helpers count: the example cells above are tagged `not-graded`\n"
         "and are not run when grading (tag your own extra cells the same way, or start them\n"
         "with `# not graded`). You may also work in one notebook for a whole chapter and\n"
         "hand in that notebook: each graded class is found wherever you defined it."

@@ -12,6 +12,16 @@ a time:
     new   {"handle", "module", "class", "args", "kwargs"}   create an object
     call  {"handle", "method", "args", "kwargs"}            call a method
     get   {"handle", "attr"}                                read an attribute
+    define {"name", "filename", "text"}   run course code (functions the tests pass
+          to student code) into a module of the session's own, not importable
+    call_function {"module", "function", "args", "kwargs", "callables", "patch", "echo"}
+          call a module-level function; ``callables`` ({"module", "args":
+          {index: name}, "kwargs": {key: name}}) puts functions of a defined
+          module in place of the ``None`` placeholders at those positions;
+          ``patch`` ({"module", "names": {global: name}}) makes the student
+          module's globals those functions during the call (the judge's own
+          version of another graded function); ``echo`` lists positions of
+          arguments to send back after the call, as they are then
 
 Any request may carry ``"drop": [handles]`` to forget objects. Every reply
 carries what the student printed (and any warnings) during the request, and
@@ -28,6 +38,7 @@ import linecache
 import os
 import sys
 import traceback
+import types
 import unicodedata  # noqa: F401  (traceback needs it for non-ASCII lines; loaded before the sandbox closes)
 import warnings
 
@@ -126,6 +137,7 @@ class Session:
         self.student_files = set()
         self.modules = {}
         self.objects = {}
+        self.defined = {}
         self.graded = ()
         self.notes = []  # for the judge, sent with the next reply
         self.places = {}  # compiled file name of a cell -> (notebook, cell number, In [n])
@@ -237,6 +249,46 @@ class Session:
         if not callable(method):
             return {"ok": False, "error": {"kind": "not_callable", "type": type(method).__name__}}
         return {"ok": True, "value": method(*args, **kwargs)}
+
+    def _op_define(self, request, buffers):
+        module = types.ModuleType(request["name"])
+        module.__file__ = request["filename"]
+        exec(compile(request["text"], request["filename"], "exec", dont_inherit=True), module.__dict__)
+        self.defined[request["name"]] = module
+        return {"ok": True}
+
+    def _op_call_function(self, request, buffers):
+        args, kwargs = _decode_arguments(request, buffers)
+        args = list(args)
+        callables = request.get("callables") or {}
+        if callables:
+            given = self.defined[callables["module"]]
+            for index, name in callables.get("args", {}).items():
+                args[int(index)] = getattr(given, name)
+            for key, name in callables.get("kwargs", {}).items():
+                kwargs[key] = getattr(given, name)
+        student = self.modules[request["module"]]
+        function = _attribute(student, request["function"])
+        if function is _MISSING:
+            return {"ok": False, "error": {"kind": "missing"}}
+        if not callable(function):
+            return {"ok": False, "error": {"kind": "not_callable", "type": type(function).__name__}}
+        patch = request.get("patch") or {}
+        saved = {name: student.__dict__.get(name, _MISSING) for name in patch.get("names", {})}
+        try:
+            for name, replacement in patch.get("names", {}).items():
+                setattr(student, name, getattr(self.defined[patch["module"]], replacement))
+            result = function(*args, **kwargs)
+        finally:
+            for name, value in saved.items():
+                if value is _MISSING:
+                    student.__dict__.pop(name, None)
+                else:
+                    student.__dict__[name] = value
+        echo = request.get("echo") or []
+        if echo:
+            return {"ok": True, "value": (result, *(args[i] for i in echo))}
+        return {"ok": True, "value": result}
 
     def _op_get(self, request, buffers):
         value = _attribute(self.objects[request["handle"]], request["attr"])

@@ -38,6 +38,32 @@ BOOK_MODULES = [
 ]
 
 
+@dataclass(frozen=True)
+class CourseFunction:
+    """A function of the course's ``functions.py`` given to student code as an argument.
+
+    The judge sends only its name; the student's process calls the course's
+    own copy of it (shipped like the book's ``common`` modules), so no code
+    crosses the channel and the judge never runs student code.
+    """
+
+    name: str
+
+
+COURSE_FUNCTIONS = "course functions"  # the session's name for the course's functions.py
+
+
+def _course_functions() -> dict | None:
+    """The course's ``functions.py``, if it has one, as a ``define`` request."""
+    from ..course import current
+
+    path = current().root / "functions.py"
+    if not path.is_file():
+        return None
+    return {"op": "define", "name": COURSE_FUNCTIONS, "filename": "course/functions.py",
+            "text": path.read_text(encoding="utf-8")}
+
+
 class ChildTimedOut(Exception):
     """The deadline passed; the transport has already stopped the code."""
 
@@ -185,6 +211,57 @@ class BaseRunner:
 
         hint = call_hint(result.get("type", ""), result.get("message", ""), obj.arguments + list(args))
         raise _student_exception(result, what, output, hint)
+
+    def call_function(self, module: str, function: str, args=(), kwargs=None, *, echo=(), replacing=None):
+        """Call the module-level ``module.function(*args, **kwargs)`` of the submission.
+
+        Arguments may be :class:`CourseFunction`; ``replacing`` maps globals of
+        the student's module to course functions for the duration of the call
+        (``{"numerical_gradient": CourseFunction("numerical_gradient")}``), so a
+        function that calls another graded one is graded on its own. ``echo``
+        names positions of ``args`` to return too, as they are after the call:
+        then the result is ``(value, *echoed arguments)``.
+        """
+        source = self._load(module)
+        args, kwargs = list(args), dict(kwargs or {})
+        callables = {"module": COURSE_FUNCTIONS, "args": {}, "kwargs": {}}
+        for index, value in enumerate(args):
+            if isinstance(value, CourseFunction):
+                callables["args"][str(index)], args[index] = value.name, None
+        for key, value in kwargs.items():
+            if isinstance(value, CourseFunction):
+                callables["kwargs"][key], kwargs[key] = value.name, None
+        request = {"op": "call_function", "module": module, "function": function, "echo": list(echo)}
+        if callables["args"] or callables["kwargs"]:
+            request["callables"] = callables
+        if replacing:
+            request["patch"] = {"module": COURSE_FUNCTIONS, "names": {k: v.name for k, v in replacing.items()}}
+        if "callables" in request or "patch" in request:
+            self._define_course_functions()
+        buffers = _add_arguments(request, args, kwargs)
+        what = f"{function}(...)"
+        ok, result, output = self._request(request, buffers, self._op_deadline(), what)
+        if ok:
+            return result
+        if result["kind"] == "missing":
+            empty = " (the file is empty)" if not (source.text or "").strip() else ""
+            raise MissingCode(f"{source.filename} has no function {function}{empty}", output)
+        if result["kind"] == "not_callable":
+            raise StudentException(f"{function} is not a function (it is a {result['type']})", "TypeError",
+                                   output=output)
+        raise _student_exception(result, what, output)
+
+    def _define_course_functions(self) -> None:
+        """Send the course's functions to the current student process, once."""
+        if COURSE_FUNCTIONS in self._loaded_modules():
+            return
+        request = _course_functions()
+        if request is None:
+            raise RuntimeError("the tests pass course functions, but the course has no functions.py")
+        ok, result, output = self._request(request, [], self._op_deadline(), "loading the course's functions.py")
+        if not ok:
+            raise RuntimeError(f"the course's functions.py failed in the student's process: {result}")
+        self._loaded_modules().add(COURSE_FUNCTIONS)
 
     def get(self, handle: int, attr: str):
         """Read an attribute of a created object (``self.dW`` after backward, ...)."""

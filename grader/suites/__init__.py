@@ -35,6 +35,7 @@ from typing import Callable
 
 from grader import course as courses
 from grader.course import VISIBILITIES, CourseError
+from grader.runner.client import CourseFunction
 
 KINDS = ("document", "numeric", "edge", "forward")
 COURSE_PACKAGE = "course"  # the name the course's own modules are imported under
@@ -161,6 +162,35 @@ class Layer:
         return self._runner.get(self._handle, attribute)
 
 
+class Function:
+    """The judge's handle on a module-level function of the submission.
+
+    Calling it runs the student's function in the student's process with
+    arrays, numbers and :func:`course_function` arguments, and returns what it
+    returned. ``replacing`` maps names the function uses from its module to
+    course functions, for the call only: ``gradient_descent`` then calls the
+    course's ``numerical_gradient``, so it is graded on its own. :meth:`call_keeping_inputs` also returns the arguments at the
+    given positions as they are after the call (did it leave ``x`` unchanged?).
+    """
+
+    def __init__(self, runner, module: str, name: str, replacing: dict | None = None):
+        self._runner, self._module, self.name = runner, module, name
+        self._replacing = dict(replacing or {})
+
+    def __call__(self, *args, **kwargs):
+        return self._runner.call_function(self._module, self.name, args, kwargs, replacing=self._replacing)
+
+    def call_keeping_inputs(self, positions, *args, **kwargs):
+        """``(result, *the arguments at positions after the call)``."""
+        return self._runner.call_function(self._module, self.name, args, kwargs, echo=tuple(positions),
+                                          replacing=self._replacing)
+
+
+def course_function(name: str) -> CourseFunction:
+    """A function of the course's ``functions.py``, to pass to student code (``f`` of ``numerical_gradient(f, x)``)."""
+    return CourseFunction(name)
+
+
 class StudentModule:
     """What a test sees of one assignment module of the submission."""
 
@@ -169,3 +199,6 @@ class StudentModule:
 
     def new(self, class_name: str, *args, **kwargs) -> Layer:
         return Layer(self._runner, self._runner.new(self.assignment, class_name, *args, **kwargs), class_name)
+
+    def function(self, name: str, *, replacing: dict | None = None) -> Function:
+        return Function(self._runner, self.assignment, name, replacing)

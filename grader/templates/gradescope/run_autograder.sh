@@ -8,6 +8,7 @@ RESULTS="$ROOT/results/results.json"
 
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
+cd "$ROOT"  # python -m looks in the current folder first: only the bundle's grader and course may answer
 "$ROOT/venv/bin/python" -m grader.autograder --root "$ROOT"
 
 if [ ! -s "$RESULTS" ]; then
