@@ -310,7 +310,12 @@ class BaseRunner:
         what = f"importing {source.filename}"
         try:
             # An import gets its own time budget: it is not the fault of the test that triggers it.
-            ok, result, output = self._request(request, [], time.monotonic() + self._load_seconds(), what)
+            started = time.monotonic()
+            try:
+                ok, result, output = self._request(request, [], started + self._load_seconds(), what)
+            finally:
+                if self._deadline is not None:  # nor is its time taken from the test's
+                    self._deadline += time.monotonic() - started
             self._take_notes()
             if not ok:
                 raise _student_exception(result, what, output)
