@@ -72,3 +72,22 @@ def test_a_weekly_course_file_round_trips(tmp_path):
     copy = courses.load(tmp_path)
     assert copy.assignments == week and copy.title == COURSE.title and copy.language == COURSE.language == "ko"
     assert copy.max_score == week[0].max_score
+
+
+def test_a_weekly_release_holds_and_grades_only_its_assignments(tmp_path):
+    yaml = pytest.importorskip("yaml")
+    from grader.release import release_student
+
+    out = release_student(tmp_path / "week1", COURSE, ["gates"])
+    assert sorted(p.name for p in (out / "assignments").iterdir()) == ["gates.ipynb", "gates.py"]
+    workflow = yaml.safe_load((out / ".github" / "workflows" / "classroom.yml").read_text())
+    steps = [s["with"] for s in workflow["jobs"]["grade"]["steps"]
+             if s.get("uses", "").startswith("classroom-resources/autograding-command-grader")]
+    assert [(s["test-name"], s["max-score"]) for s in steps] == [("gates", 20)]
+    readme = (out / "README.md").read_text()
+    assert "| `gates.py` | `MulLayer`, `AddLayer` | 20 |" in readme and "activations.py`" not in readme
+    assert "Deep Learning from Scratch" in readme and "## Errata in the course documents" in readme
+    shipped = courses.load(out / "courses" / "backprop")
+    assert shipped.names == ("gates",) and shipped.release_folder == (out / "assignments").resolve()
+    assert sorted(p.name for p in (out / "courses" / "backprop" / "tests" / "public").glob("*.py")) == \
+        ["__init__.py", "gates.py"]

@@ -64,8 +64,29 @@ def assignment_table(assignments: tuple[Assignment, ...]) -> str:
     return "\n".join(rows)
 
 
+STUDENT_TEXT = "students.md"  # the course's own words for its student README
+NOTES_HEADING = "## Notes"
+
+
+def _course_words(course: Course) -> tuple[str, str]:
+    """``(introduction, notes)`` from the course's ``students.md``: the text before its
+    "## Notes" heading goes under the title, the sections after it at the end."""
+    path = course.root / STUDENT_TEXT
+    if not path.is_file():
+        return "", ""
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("<!--"):
+        text = text.split("-->", 1)[1]
+    intro, _, notes = text.partition(NOTES_HEADING)
+    return intro.strip(), notes.strip()
+
+
 def student_readme(course: Course, assignments: tuple[Assignment, ...]) -> str:
-    return _fill(README_TEMPLATE.read_text(encoding="utf-8"), {
+    intro, notes = _course_words(course)
+    text = _fill(README_TEMPLATE.read_text(encoding="utf-8"), {
         "TITLE": course.title,
+        "INTRO": intro,
         "ASSIGNMENTS": assignment_table(assignments),
+        "NOTES": notes,
     })
+    return text.replace("\n\n\n\n", "\n\n").rstrip("\n") + "\n"
