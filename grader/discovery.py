@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_CLASS = re.compile(r"^class[ \t]+(\w+)", re.MULTILINE)
+_CLASS = re.compile(r"^(?:class|def)[ \t]+(\w+)", re.MULTILINE)  # graded classes and functions
 _TOP_LEVEL = re.compile(r"^(?=[^\s#])", re.MULTILINE)
 _COPY_SUFFIX = re.compile(r"(?:\s*\(\d+\)|\s*-\s*copy(?:\s*\(\d+\))?|\s+copy(?:\s+\d+)?|_copy|-checkpoint)$", re.I)
 _COPY_PREFIX = re.compile(r"^(?:copy of\s+|사본\s*-?\s*)", re.I)
@@ -37,7 +37,7 @@ class Definition:
 
 
 def class_definitions(text: str, cells: tuple | None = None) -> dict[str, Definition]:
-    """The last definition of every top-level class in a file's text (or its cells)."""
+    """The last definition of every top-level class and function in a file's text (or its cells)."""
     found: dict[str, Definition] = {}
     parts = [(c.number, c.source) for c in cells] if cells else [(None, text or "")]
     for number, source in parts:
@@ -92,4 +92,4 @@ def choose_between(paths: list[Path], class_name: str, unfinished: dict[Path, bo
     if len(recent) == 1:
         return recent[0], "it was saved most recently"
     chosen = sorted(recent, key=lambda p: (p.suffix != ".py", str(p)))[0]
-    return chosen, "they were saved at the same time, and then a .py file and the first name count"
+    return chosen, "they were saved at the same time, so the first by name (a .py file before a notebook) was taken"

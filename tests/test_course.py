@@ -91,3 +91,29 @@ def test_a_weekly_release_holds_and_grades_only_its_assignments(tmp_path):
     assert shipped.names == ("gates",) and shipped.release_folder == (out / "assignments").resolve()
     assert sorted(p.name for p in (out / "courses" / "backprop" / "tests" / "public").glob("*.py")) == \
         ["__init__.py", "gates.py"]
+
+
+def test_new_exercise_refuses_what_exists_and_writes_a_course_that_still_reads(tmp_path):
+    from builtin_course import copy_course
+    from grader.scaffold import ScaffoldError, new_exercise
+
+    course = copy_course(tmp_path)
+    with pytest.raises(ScaffoldError, match="already has an assignment gates"):
+        new_exercise(course, "gates", ["Gate"])
+    with pytest.raises(ScaffoldError, match="Relu is already graded"):
+        new_exercise(course, "extra", ["Relu"])
+    written = new_exercise(course, "norms", ["BatchNorm", "l2_norm"], points=10)
+    changed = courses.load(course.root)
+    assert changed.names[-1] == "norms" and changed.assignment("norms").points == {"BatchNorm": 5, "l2_norm": 5}
+    assert all(path.is_file() for path in written)
+    stub = (course.solutions / "norms.py").read_text()
+    assert "class BatchNorm" in stub and "def l2_norm(x)" in stub and "### BEGIN SOLUTION" in stub
+    from grader.release import build_assignments
+
+    released = build_assignments(changed, ["norms"])  # the markers and the notebook text are valid as written
+    assert set(released) == {"norms.py", "norms.ipynb"}
+    for visibility in ("public", "hidden"):
+        compile((course.tests / visibility / "norms.py").read_text(), "norms.py", "exec")
+    with pytest.raises(ScaffoldError, match="exists already"):
+        (course.root / "course.toml").write_text((course.root / "course.toml").read_text().split("\n[[assignment]]\nmodule = \"norms.py\"")[0])
+        new_exercise(courses.load(course.root), "norms", ["BatchNorm"])

@@ -163,6 +163,23 @@ def test_every_problem_of_a_notebook_is_a_note_naming_cell_and_line():
     assert notes[3] == "gates.ipynb, cell 5 (In [7]) stopped after 2 s: it defines nothing graded."
 
 
+def test_a_graded_cell_that_never_ends_is_stopped_at_the_time_limit(tmp_path):
+    raw = make_notebook(("code", "class B:\n    pass\nwhile True:\n    pass", {"execution_count": 3}),
+                        ("code", "C = 1"))
+    cells, _ = read_notebook(raw, "gates.ipynb")
+    session = Session()
+    try:
+        module = {"name": "nb_loop", "filename": "gates.ipynb", "text": cells_text(cells), "student": True,
+                  "cells": [{"number": c.number, "count": c.count, "source": c.source} for c in cells]}
+        reply, _ = session.handle({"op": "load", "name": "nb_loop", "modules": [module], "graded": ["B"],
+                                   "cell_seconds": 0.5}, [])
+    finally:
+        session.close()
+    assert reply["ok"]
+    assert reply["notes"] == ["gates.ipynb, cell 1 (In [3]) stopped after 0.5 s, the time limit: look for a loop "
+                              "that never ends or a long computation at the top level of the cell."]
+
+
 def test_a_notebook_with_magics_is_graded_normally(tmp_path, released):
     notebook = nbformat.reads(paste_solution(released["gates.ipynb"], "gates"), as_version=4)
     notebook.cells.insert(0, nbformat.v4.new_code_cell("%matplotlib inline\n!pip install numpy"))

@@ -546,6 +546,14 @@ def test_a_pasted_import_of_the_books_common_layers_says_what_to_change():
             runner.call(handle, "go")
 
 
+def test_a_name_that_a_book_star_import_would_have_given_says_so():
+    source = ("from common.layers import *\nclass MulLayer:\n    def go(self):\n        return Affine(1, 2)\n")
+    with runner_for(module("gates", source)) as runner:
+        with pytest.raises(StudentException, match=r"NameError: name 'Affine' is not defined \(common\.layers is not "
+                                                   r"provided while grading.*Affine must be defined in your own code\)"):
+            runner.call(runner.new("gates", "MulLayer"), "go")
+
+
 def test_a_star_import_of_common_layers_never_replaces_the_students_class():
     source = GATES + "\nfrom common.layers import *\nfrom common.functions import *\n"
     with runner_for(module("gates", source)) as runner:

@@ -64,11 +64,12 @@ def cell_label(filename, number, count):
     return f"{filename}, cell {number}{shown}"
 
 
-def run_notebook(namespace, filename, cells, graded, student_files, describe):
+def run_notebook(namespace, filename, cells, graded, student_files, describe, graded_seconds=None):
     """Run ``cells`` (dicts with ``number``, ``count``, ``source``) in ``namespace``; returns a :class:`CellRun`.
 
     ``describe(exception)`` gives the child's usual error description, so a
-    cell's error reads like any other (type, message, line).
+    cell's error reads like any other (type, message, line). A cell defining
+    a graded name is stopped after ``graded_seconds`` (the judge's time limit).
     """
     run = CellRun(filename)
     prepared = [_prepare(run, cell, namespace) for cell in cells]
@@ -81,7 +82,7 @@ def run_notebook(namespace, filename, cells, graded, student_files, describe):
         student_files.add(label)
         defines_graded = bool(names & set(graded))
         if defines_graded:
-            limit = None
+            limit = graded_seconds
         elif index > last_graded:
             limit = trailing_left
         else:
@@ -93,9 +94,12 @@ def run_notebook(namespace, filename, cells, graded, student_files, describe):
         before = {name: namespace.get(name) for name in graded}
         started = time.monotonic()
         stopped = _run_cell(run, label, code, namespace, limit, describe)
-        if index > last_graded and limit is not None:
+        if index > last_graded and not defines_graded:
             trailing_left -= time.monotonic() - started
-        if stopped:
+        if stopped and defines_graded:
+            run.notes.append(f"{label} stopped after {limit:g} s, the time limit: look for a loop that never ends "
+                             "or a long computation at the top level of the cell.")
+        elif stopped:
             what = "it defines nothing graded"
             if index > last_graded:
                 what += " and comes after the graded classes"
@@ -201,8 +205,13 @@ def _defined_names(tree):
     return names
 
 
+_ARMED = [False]  # whether the alarm may still stop the cell (a late alarm must never hit the grader's code)
+
+
 def _alarm(signum, frame):
-    raise CellTimeLimit()
+    if _ARMED[0]:
+        _ARMED[0] = False
+        raise CellTimeLimit()
 
 
 def _run_cell(run, label, code, namespace, limit, describe):
@@ -211,11 +220,16 @@ def _run_cell(run, label, code, namespace, limit, describe):
     if limit is not None:
         try:
             previous = signal.signal(signal.SIGALRM, _alarm)
-            signal.setitimer(signal.ITIMER_REAL, limit)
         except (ValueError, OSError):  # not the main thread (the judge's own interpreter)
             previous = None
     try:
-        exec(code, namespace)
+        try:
+            if previous is not None:
+                _ARMED[0] = True
+                signal.setitimer(signal.ITIMER_REAL, limit)
+            exec(code, namespace)
+        finally:
+            _ARMED[0] = False
     except CellTimeLimit:
         return True
     except SystemExit as exc:

@@ -58,7 +58,7 @@ try:
     )
     from .confine import ConfinementError, confine
     from .zygote import zygote_main
-    from .standin import install_standins, remove_standins
+    from .standin import NotAvailableError, install_standins, remove_standins
     from .cells import cell_label, run_notebook
 except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
@@ -125,7 +125,12 @@ class SourceFinder:
             self.session.run_cells(module, filename, cells)
             return
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        exec(compile(text, filename, "exec", dont_inherit=True), module.__dict__)
+        try:
+            exec(compile(text, filename, "exec", dont_inherit=True), module.__dict__)
+        except NotAvailableError as exc:
+            if self.session is None:
+                raise
+            self.session.stopped_by_standin(filename, exc)
 
 
 class Session:
@@ -139,6 +144,7 @@ class Session:
         self.objects = {}
         self.defined = {}
         self.graded = ()
+        self.cell_seconds = None
         self.notes = []  # for the judge, sent with the next reply
         self.places = {}  # compiled file name of a cell -> (notebook, cell number, In [n])
         self.own_classes = {}  # (module, name) -> the last class of that name the student's code defined there
@@ -186,6 +192,8 @@ class Session:
             if module["student"]:
                 self.student_files.add(module["filename"])
         self.graded = tuple(request.get("graded", ()))
+        seconds = request.get("cell_seconds")
+        self.cell_seconds = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
         name = request["name"]
         if name not in self.modules:
             self.modules[name] = importlib.import_module(name)
@@ -196,8 +204,23 @@ class Session:
         for cell in cells:
             self.places[cell_label(filename, cell["number"], cell.get("count"))] = (
                 filename, cell["number"], cell.get("count"))
-        run = run_notebook(module.__dict__, filename, cells, self.graded, self.student_files, self._describe_safely)
+        run = run_notebook(module.__dict__, filename, cells, self.graded, self.student_files, self._describe_safely,
+                           self.cell_seconds)
         self.notes.extend(run.notes)
+
+    def stopped_by_standin(self, filename, exc):
+        """A file's top level used a stand-in (``load_mnist()`` in a demo): keep what was defined above it.
+
+        Only this error is forgiven, because it comes from the grading
+        machine lacking a module, not from the student's code; any other
+        exception at the top level of a file still fails its import.
+        """
+        error = self._describe_safely(exc)
+        where = error.get("where")
+        line = f", line {where[1]}" if where and where[0] == filename else ""
+        text = f": {error['line']}" if error.get("line") and line else ""
+        self.notes.append(f"{filename}{line}{text} raised NotAvailableError: {error['message']}; the rest of "
+                          "the file was not run, and what it defined above that line is graded.")
 
     def _record_class(self, func, name, *bases, **kwargs):
         """``builtins.__build_class__``, remembering every class student code defines at the top of a file."""
@@ -321,6 +344,11 @@ class Session:
         }
         if frames and isinstance(frames[-1].line, str) and frames[-1].line.strip():
             error["line"] = frames[-1].line.strip()[:MESSAGE_LIMIT]
+        if isinstance(exc, NameError) and isinstance(getattr(exc, "name", None), str):
+            books = [m for m in self.standins if m.count(".") == 1 and m.split(".")[0] in ("common", "dataset")]
+            if books:
+                error["message"] += (f" ({', '.join(books)} is not provided while grading, so importing from it "
+                                     f"defined nothing: {exc.name} must be defined in your own code)")[:MESSAGE_LIMIT]
         if isinstance(exc, SystemExit):
             error["message"] = "" if exc.code is None else _safe_text(exc.code, repr)[:MESSAGE_LIMIT]
         if isinstance(exc, SyntaxError):

@@ -222,6 +222,7 @@ class BaseRunner:
         names positions of ``args`` to return too, as they are after the call:
         then the result is ``(value, *echoed arguments)``.
         """
+        module = self._module_for(module, function)
         source = self._load(module)
         args, kwargs = list(args), dict(kwargs or {})
         callables = {"module": COURSE_FUNCTIONS, "args": {}, "kwargs": {}}
@@ -306,16 +307,16 @@ class BaseRunner:
             self._failed_imports[name] = error
             raise error
         modules = [_module_request(s) for s in self.sources.values() if s.text is not None and s.problem is None]
-        request = {"op": "load", "name": name, "modules": modules + BOOK_MODULES, "graded": sorted(self.classes)}
+        request = {"op": "load", "name": name, "modules": modules + BOOK_MODULES, "graded": sorted(self.classes),
+                   "cell_seconds": self.timeout}
         what = f"importing {source.filename}"
+        started = time.monotonic()
         try:
-            # An import gets its own time budget: it is not the fault of the test that triggers it.
-            started = time.monotonic()
-            try:
-                ok, result, output = self._request(request, [], started + self._load_seconds(), what)
-            finally:
-                if self._deadline is not None:  # nor is its time taken from the test's
-                    self._deadline += time.monotonic() - started
+            # An import gets its own time budget: it is not the fault of the test that triggers it,
+            # so the test's clock does not count it either.
+            ok, result, output = self._request(request, [], time.monotonic() + self._load_seconds(), what)
+            if self._deadline is not None:
+                self._deadline += time.monotonic() - started
             self._take_notes()
             if not ok:
                 raise _student_exception(result, what, output)
@@ -328,7 +329,10 @@ class BaseRunner:
     def _load_seconds(self) -> float:
         """The time an import may take: a notebook's cells that define nothing graded have bounds of their own."""
         cells = sum(len(s.cells) for s in self.sources.values())
-        return self.timeout + CELL_SECONDS * cells + TRAILING_SECONDS if cells else self.timeout
+        graded = sum(1 for s in self.sources.values() for c in s.cells if _GRADED_CLASS.search(c.source))
+        if not cells:
+            return self.timeout
+        return self.timeout * max(graded, 1) + CELL_SECONDS * cells + TRAILING_SECONDS
 
     def _take_notes(self) -> None:
         notes = self._last_reply.get("notes") if isinstance(self._last_reply, dict) else None
@@ -372,6 +376,9 @@ class BaseRunner:
                 f"during {what}; look for an infinite loop or very slow code"
             )
         return f"{what} took longer than {limit} and was stopped; look for an infinite loop or very slow code"
+
+
+_GRADED_CLASS = re.compile(r"^class\s", re.MULTILINE)
 
 
 def _module_request(source: ModuleSource) -> dict:

@@ -262,3 +262,18 @@ HABITS = {
     "star_import_after": star_import_after,
     "one_layers_file": one_layers_file,
 }
+
+
+def layers_file_with_a_demo(folder: Path) -> Habit:
+    """One layers.py whose top level ends with the book's training demo on MNIST (not available while grading)."""
+    demo = ("\n\nfrom dataset.mnist import load_mnist\n"
+            "(x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)\n"
+            "network = [Affine(np.zeros((784, 50)), np.zeros(50)), Relu()]\n")
+    text = module(*EVERYTHING) + demo
+    return Habit(_write(folder / "layers.py", text), GATES + ACTIVATIONS + AFFINE_SOFTMAX + CONV_POOL,
+                 notes=(r"layers\.py, line \d+: \(x_train, t_train\), \(x_test, t_test\) = load_mnist\(.*\) raised "
+                        r"NotAvailableError: dataset\.mnist\.load_mnist cannot be used: .*the rest of the file was not "
+                        r"run, and what it defined above that line is graded\.",))
+
+
+HABITS["layers_file_with_a_demo"] = layers_file_with_a_demo
