@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from .reports import gradescope, render, write_atomically
+from .sanitize import clean_data
 
 FALLBACK_MESSAGE = (
     "The autograder failed before it could grade your submission. "
@@ -30,7 +31,7 @@ def run(root: Path, *, seed: int | None = None, timeout: float | None = None) ->
     results_path = root / "results" / "results.json"
     try:
         report = grade_submission(root / "submission", suite="all", seed=seed, timeout=timeout or DEFAULT_TIMEOUT)
-        results = gradescope.results(report)
+        results = gradescope.results(clean_data(report))
         print(render(report, "text"), end="")
     except Exception:
         traceback.print_exc(file=sys.stdout)

@@ -18,11 +18,11 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import struct
 import sys
 import tempfile
 import time
@@ -34,10 +34,15 @@ from typing import Callable, Iterable, Iterator
 
 from . import course as courses, suites
 from .i18n import _
-from .reports import write_atomically
+from .reports import render, write_atomically
+from .sanitize import clean, clean_data, csv_cell
 
 MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; a course's modules are a few kB
 MAX_ZIP_FILES = 1000
+MAX_CENTRAL_DIRECTORY = MAX_ZIP_FILES * (46 + 2 * 0xFFFF)  # the most MAX_ZIP_FILES entries can take
+_END_OF_DIRECTORY = struct.Struct("<4s4H2LH")  # signature, disks, entries here, entries, size, offset, comment
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_END = struct.Struct("<4sQ2H2L4Q")
 
 
 @dataclass(frozen=True)
@@ -65,13 +70,60 @@ def find_students(folder: Path, exclude: Path | None = None) -> list[Student]:
     return students
 
 
+def zip_directory_size(archive: Path) -> tuple[int, int]:
+    """``(entries, bytes)`` of a zip's central directory, read from its end record alone.
+
+    ``zipfile`` parses the whole central directory when it opens an archive
+    (hundreds of MB of Python objects for a few hundred thousand entries), so
+    the counts are checked here first, from the last 64 kB of the file.
+    """
+    with open(archive, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        length = f.tell()
+        f.seek(max(0, length - _END_OF_DIRECTORY.size - 0xFFFF))
+        tail = f.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < _END_OF_DIRECTORY.size:
+            raise BrokenSubmission(_("{name} is not a readable zip file (no end of central directory)").format(
+                name=archive.name))
+        entries, size = _END_OF_DIRECTORY.unpack_from(tail, at)[4:6]
+        start = length - len(tail) + at
+        if (entries == 0xFFFF or size == 0xFFFFFFFF) and start >= _ZIP64_LOCATOR.size:
+            f.seek(start - _ZIP64_LOCATOR.size)
+            signature, end64 = _ZIP64_LOCATOR.unpack(f.read(_ZIP64_LOCATOR.size))[::2]
+            if signature == b"PK\x06\x07" and end64 < length:
+                f.seek(end64)
+                record = f.read(_ZIP64_END.size)
+                if len(record) == _ZIP64_END.size and record[:4] == b"PK\x06\x06":
+                    entries, size = _ZIP64_END.unpack(record)[7:9]
+    return entries, size
+
+
+def check_zip_directory(archive: Path) -> None:
+    """Refuse a zip with too many entries or too large a directory before ``zipfile`` reads it."""
+    try:
+        entries, size = zip_directory_size(archive)
+    except OSError as error:
+        raise BrokenSubmission(_("{name} cannot be read ({error})").format(
+            name=archive.name, error=error.strerror or error)) from None
+    if entries > MAX_ZIP_FILES or size > MAX_CENTRAL_DIRECTORY:
+        raise BrokenSubmission(_("{name} holds {entries} entries ({size} bytes of directory); the limit is "
+                                 "{limit} files").format(name=archive.name, entries=entries, size=size,
+                                                          limit=MAX_ZIP_FILES))
+
+
 def extract_zip(archive: Path, dest: Path) -> None:
     """Unpack regular files only, refusing paths that leave ``dest`` and oversized contents."""
+    check_zip_directory(archive)
     try:
         with zipfile.ZipFile(archive) as zf:
             members = [m for m in zf.infolist() if not m.is_dir()]
             if len(members) > MAX_ZIP_FILES:
                 raise BrokenSubmission(f"{archive.name} holds {len(members)} files; the limit is {MAX_ZIP_FILES}")
+            declared = sum(m.file_size for m in members)
+            if declared > MAX_ZIP_BYTES:
+                raise BrokenSubmission(_("{name} unpacks to more than {limit} MB").format(
+                    name=archive.name, limit=MAX_ZIP_BYTES // 2**20))
             budget = MAX_ZIP_BYTES
             for member in members:
                 parts = PurePosixPath(member.filename.replace("\\", "/")).parts
@@ -94,7 +146,8 @@ def extract_zip(archive: Path, dest: Path) -> None:
         raise BrokenSubmission(f"{archive.name} is not a readable zip file ({error})") from None
 
 
-def grade_student(student: Student, *, seed: int, timeout: float, suite: str, assignments=None) -> dict:
+def grade_student(student: Student, *, seed: int, timeout: float, suite: str, assignments=None,
+                  time_budget: float | None = None) -> dict:
     """The student's report, with ``student``, ``status`` and ``status_message`` added."""
     from .engine import grade_submission
 
@@ -106,7 +159,8 @@ def grade_student(student: Student, *, seed: int, timeout: float, suite: str, as
                 extract_zip(student.path, folder)
             except BrokenSubmission as error:
                 return ungraded(student, "broken", str(error), seed=seed, suite=suite, assignments=assignments)
-        report = grade_submission(folder, suite=suite, seed=seed, timeout=timeout, assignments=assignments)
+        report = grade_submission(folder, suite=suite, seed=seed, timeout=timeout, assignments=assignments,
+                                  time_budget=time_budget)
     report["submission"] = str(student.path)
     found = [e["file"] for e in report["assignments"].values() if e.get("file")]
     if found:
@@ -221,7 +275,7 @@ def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: floa
         context = multiprocessing.get_context()
     pending = list(tasks)[::-1]
     workers: list[_Worker] = []
-    for _ in range(min(jobs, len(pending))):
+    while len(workers) < min(jobs, len(pending)):
         workers.append(_Worker(context, work, workers))
 
     def replace(worker: _Worker) -> None:
@@ -265,7 +319,7 @@ def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: floa
 def gradebook_row(report: dict, assignments=None) -> dict:
     counts = report.get("counts") or {}
     row = {
-        "student": report["student"],
+        "student": csv_cell(report["student"]),
         "status": report["status"],
         "score": f"{report['score']:g}",
         "max_score": f"{report['max_score']:g}",
@@ -277,8 +331,8 @@ def gradebook_row(report: dict, assignments=None) -> dict:
     for status in ("passed", "failed", "error", "timeout", "missing"):
         row[status] = counts.get(status, 0)
     row["seed"] = report["seed"]
-    row["message"] = report["status_message"]
-    row["found_in"] = found_in(report)
+    row["message"] = csv_cell(report["status_message"])
+    row["found_in"] = csv_cell(found_in(report))
     return row
 
 
@@ -292,8 +346,10 @@ def gradebook_csv(reports: list[dict], assignments=None) -> str:
     return buffer.getvalue()
 
 
-def time_limit_per_student(timeout: float) -> float:
-    """A backstop only: the engine already gives up on a layer after two timeouts."""
+def time_limit_per_student(timeout: float, time_budget: float | None = None) -> float:
+    """A backstop only: the engine stops at the time budget, and gives up on a layer after two timeouts."""
+    if time_budget:
+        return time_budget + 60 + 2 * timeout
     return 120 + 30 * timeout
 
 
@@ -313,22 +369,48 @@ def run_batch(
     timeout: float = 10.0,
     suite: str = "all",
     assignments=None,
+    time_budget: float | None = None,
     progress: Callable[[dict], None] = lambda report: None,
 ) -> list[dict]:
     """Grade every student of ``submissions``; write ``out/gradebook.csv`` and ``out/<student>.json``.
-    ``assignments`` grades only those, with scores out of their points."""
+
+    ``assignments`` grades only those, with scores out of their points.
+    ``time_budget`` is per student. Nothing one student's submission does can
+    keep the others from being graded or the gradebook from being written:
+    a student whose grading fails is ``crashed``, a report that cannot be
+    written is noted in its row, and if the batch itself fails the gradebook
+    of what was graded is written before the error is raised.
+    """
     students = find_students(submissions, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
     _warm_up(suite, assignments)
-    options = {"seed": seed, "timeout": timeout, "suite": suite, "assignments": assignments}
-    reports = []
+    options = {"seed": seed, "timeout": timeout, "suite": suite, "assignments": assignments,
+               "time_budget": time_budget}
+    scope = {"seed": seed, "suite": suite, "assignments": assignments}
+    reports: dict[Student, dict] = {}
     outcomes = run_isolated(students, functools.partial(grade_student, **options),
-                            jobs=jobs or os.cpu_count() or 1, time_limit=time_limit_per_student(timeout))
-    for student, (kind, value) in outcomes:
-        report = value if kind == "done" else ungraded(student, "crashed", value, seed=seed, suite=suite,
-                                                       assignments=assignments)
-        write_atomically(out / f"{student.name}.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        reports.append(report)
-        progress(report)
-    write_atomically(out / "gradebook.csv", gradebook_csv(reports, assignments))
-    return sorted(reports, key=lambda r: r["student"])
+                            jobs=jobs or os.cpu_count() or 1, time_limit=time_limit_per_student(timeout, time_budget))
+    try:
+        for student, (kind, value) in outcomes:
+            report = value if kind == "done" else ungraded(student, "crashed", value, **scope)
+            reports[student] = _write_student_report(out, student, report, scope)
+            progress(reports[student])
+    finally:  # also when the batch itself fails: the gradebook holds every student, graded or not
+        missing = _("not graded: the batch stopped before this student's turn")
+        rows = [reports.get(s) or ungraded(s, "crashed", missing, **scope) for s in students]
+        write_atomically(out / "gradebook.csv", gradebook_csv(rows, assignments))
+    return sorted(reports.values(), key=lambda r: r["student"])
+
+
+def _write_student_report(out: Path, student: Student, report: dict, scope: dict) -> dict:
+    """Write ``out/<student>.json``; the report to keep for the gradebook (cleaned, possibly noting a failure)."""
+    try:
+        report = clean_data(report)
+        report["student"] = clean(student.name)
+        write_atomically(out / f"{student.name}.json", render(report, "json"))
+    except OSError as error:
+        note = _("its JSON report could not be written ({error})").format(error=error.strerror or error)
+        report["status_message"] = "; ".join(m for m in (report.get("status_message"), note) if m)
+    except Exception as error:  # a report the grader cannot even render: that student only
+        report = ungraded(student, "crashed", clean(f"the grader failed: {type(error).__name__}: {error}"), **scope)
+    return report

@@ -1,7 +1,8 @@
 """The command line: ``grade`` for everyone, ``grader`` for course staff and instructors.
 
 Thin on purpose: parse, call, print, exit. Exit statuses:
-0 graded, 1 graded but below ``--fail-under``, 2 bad usage or missing path, 130 interrupted (Ctrl+C).
+0 graded, 1 graded but below ``--fail-under``, 2 bad usage or missing path,
+3 the grader itself failed (the report still holds what was graded), 130 interrupted (Ctrl+C).
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from .i18n import N_, _
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_JSON = "grade-report.json"
+INTERNAL_ERROR = 3  # never 1, which means "graded, below --fail-under"
+DEFAULT_TIME_BUDGET = 60.0  # the engine's default, kept here so --help needs no engine import
 INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl+C
 
 
@@ -61,6 +64,47 @@ def _emit(report: dict, fmt: str, output: str | None) -> None:
     path = _write(output or reports.FORMATS[fmt][1], content)
     click.echo(reports.render(report, "text", colour=use_colour()), nl=False)
     click.echo(_("{format} report written to {path}").format(format=fmt, path=path))
+
+
+def _internal_failure(error: Exception) -> None:
+    """Tell the course staff the grader itself failed (traceback on stderr); the caller exits 3."""
+    import traceback
+
+    from .sanitize import clean
+
+    traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+    click.echo(_("The grader itself failed ({error}); the report holds what was graded. "
+                 "Please tell the course staff.").format(error=clean(f"{type(error).__name__}: {error}")),
+               err=True)
+
+
+def _unfinished_report(submission, seed, error: Exception) -> dict:
+    """The report when grading failed before any test ran: nothing graded, and why."""
+    from .scoring import STATUSES
+
+    return {"score": 0.0, "max_score": 0.0, "seed": seed if seed is not None else 0, "tests": [],
+            "assignments": {}, "counts": dict.fromkeys(STATUSES, 0), "submission": str(submission),
+            "notes": [], "isolation": "", "duration_seconds": 0.0,
+            "internal_error": f"{type(error).__name__}: {error}"}
+
+
+def _emit_guarded(report: dict, fmt: str, output: str | None) -> bool:
+    """:func:`_emit`; if rendering or writing fails anyway, the JSON report at the path asked. False then."""
+    try:
+        _emit(report, fmt, output)
+        return True
+    except click.ClickException:
+        raise
+    except Exception as error:
+        _internal_failure(error)
+    from . import reports
+
+    path = output if output and output != "-" and fmt in ("json", "text") else DEFAULT_JSON
+    try:
+        reports.write_atomically(path, reports.render(report, "json"))
+    except Exception as error:
+        _internal_failure(error)
+    return False
 
 
 class AssignmentName(click.ParamType):
@@ -120,7 +164,11 @@ def assignment_option(function):
               help=N_("Seconds each test may run before it is stopped."))
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
               help=N_("Exit with status 1 when the score is below this percentage of the maximum."))
-def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under):
+@click.option("--time-budget", type=click.FloatRange(min=0.1), default=DEFAULT_TIME_BUDGET, show_default=True,
+              metavar="SECONDS",
+              help=N_("Seconds the whole submission may take; when they are spent, the remaining tests are "
+                      "timeouts."))
+def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under, time_budget):
     """Grade your backward passes and explain every mistake.
 
     \b
@@ -133,7 +181,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
 
     Each test names the layer, the array and the first wrong index, with the
     expected and received values and a hint. Exit status: 0 graded, 1 below
-    --fail-under, 2 bad usage.
+    --fail-under, 2 bad usage, 3 the grader itself failed.
     """
     if os.environ.get("GRADER_IN_PROCESS") != "1":
         from .runner.forkserver import fork_server
@@ -149,16 +197,21 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     try:
         with Progress() as progress:
             report = grade_submission(submission, assignments=assignments or None, suite=suite,
-                                      seed=seed, timeout=timeout, progress=progress)
+                                      seed=seed, timeout=timeout, time_budget=time_budget, progress=progress)
     except (SubmissionError, CourseError) as error:
         raise click.UsageError(str(error)) from None
     except KeyboardInterrupt:
         click.echo(_("Interrupted before any test ran."), err=True)
         sys.exit(INTERRUPTED)
-    _emit(report, fmt, output)
+    except Exception as error:
+        _internal_failure(error)
+        report = _unfinished_report(submission, seed, error)
+    emitted = _emit_guarded(report, fmt, output)
     if report.get("interrupted"):
         click.echo(_("Interrupted (Ctrl+C): the report holds what was graded until then."), err=True)
         sys.exit(INTERRUPTED)
+    if not emitted or report.get("internal_error"):
+        sys.exit(INTERNAL_ERROR)
     if fail_under is not None and percent(report) < fail_under:
         click.echo(_("Score {score}% is below --fail-under {limit}%.").format(
             score=f"{percent(report):.1f}", limit=f"{fail_under:g}"), err=True)
@@ -242,8 +295,12 @@ def bundle_gradescope(out, pin, assignments):
               help=N_("Seconds each test may run before it is stopped."))
 @click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True,
               help=N_("'public': only the tests students can see; 'all': every suite installed here."))
+@click.option("--time-budget", type=click.FloatRange(min=0.1), default=DEFAULT_TIME_BUDGET, show_default=True,
+              metavar="SECONDS",
+              help=N_("Seconds each student's submission may take; when they are spent, its remaining tests "
+                      "are timeouts."))
 @assignment_option
-def batch(submissions, out, jobs, seed, timeout, suite, assignments):
+def batch(submissions, out, jobs, seed, timeout, suite, time_budget, assignments):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
     Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
@@ -258,13 +315,19 @@ def batch(submissions, out, jobs, seed, timeout, suite, assignments):
         raise click.UsageError(_("{path} holds no sub-folders or .zip files to grade").format(path=submissions))
     seed = draw_seed() if seed is None else seed
     click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
-    with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
-        reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
-                            assignments=assignments or None,
-                            progress=lambda report: bar.update(1))
+    try:
+        with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
+            reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
+                                assignments=assignments or None, time_budget=time_budget,
+                                progress=lambda report: bar.update(1))
+    except Exception as error:  # run_batch has written the gradebook of what was graded, if it could
+        _internal_failure(error)
+        sys.exit(INTERNAL_ERROR)
+    from .sanitize import clean
+
     problems = [r for r in reports if r["status"] != "ok"]
     for report in problems:
-        click.echo(f"{report['student']}: {report['status']}: {report['status_message']}", err=True)
+        click.echo(clean(f"{report['student']}: {report['status']}: {report['status_message']}"), err=True)
     click.echo(_("Gradebook written to {path} ({students} students, {problems} not ok).").format(
         path=out / "gradebook.csv", students=len(reports), problems=len(problems)))
 

@@ -19,10 +19,12 @@ import numpy as np
 from . import course as courses, scoring, suites
 from .gradcheck import Mismatch
 from .i18n import N_, _
+from .sanitize import clean_data
 from .runner import RunnerStartError, StudentCodeError, StudentException, make_runner
 from .submission import Submission, load_submission
 
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIME_BUDGET = 60.0  # seconds for a whole submission: slowness is bounded, not only hangs
 TIMEOUTS_BEFORE_GIVING_UP = 2  # per layer: bounds the time a hanging layer can cost
 OUTPUT_SHOWN = 2000
 
@@ -48,11 +50,14 @@ def _student_message(check: suites.Check, error: StudentCodeError) -> tuple[str,
     return error.status, message
 
 
-def run_check(check: suites.Check, runner, seed: int) -> dict:
-    """Run one test and return its result entry (see "The JSON report" in the README)."""
+def run_check(check: suites.Check, runner, seed: int, until: float | None = None) -> dict:
+    """Run one test and return its result entry (see "The JSON report" in the README).
+
+    ``until`` (a ``time.monotonic()`` value) is when the submission's time budget runs out.
+    """
     status, message, output = "passed", "", ""
     started = time.perf_counter()
-    runner.begin_test()
+    runner.begin_test(until)
     try:
         check.func(suites.StudentModule(runner, check.assignment), test_rng(seed, check.name), **check.params)
     except Mismatch as failure:
@@ -97,13 +102,18 @@ def grade(
     seed: int,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
     progress=None,
 ) -> dict:
     """Grade a loaded submission with the given tests; return the JSON report as a dict.
 
     ``progress(check, number, total)`` is called before each test. Ctrl+C
     stops grading: the report still comes back, with ``"interrupted": true``
-    and the tests not run marked so.
+    and the tests not run marked so. ``time_budget`` bounds the whole
+    grading (None: no bound); once it is spent, the remaining tests are
+    ``timeout``. If the grader itself fails, the report keeps what was
+    graded, the rest is ``error`` and ``internal_error`` says what failed
+    (the command line then exits 3).
     """
     started = time.perf_counter()
     try:
@@ -111,16 +121,31 @@ def grade(
     except RunnerStartError as error:
         message = f"the grader could not run your code on this machine: {error}"
         results = [_result(check, "error", message) for check in checks]
-        return scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
-    with runner:
-        results = _run_all(checks, submission, runner, seed, progress)
-        isolation = runner.isolation
+        return clean_data(scoring.report(results, seed=seed, submission=submission,
+                                         duration=time.perf_counter() - started))
+    results: list[dict] = []
+    isolation, failure = "", ""
+    try:
+        with runner:
+            _run_all(checks, submission, runner, seed, progress, results, time_budget)
+            isolation = runner.isolation
+    except Exception:  # a bug in the grader: keep what was graded, say the rest was not
+        failure = traceback.format_exc()
+        print(f"internal error while grading:\n{failure}", file=sys.stderr)
+        graded = {r["name"] for r in results}
+        message = _("not run: the grader itself failed; please report it to the course staff.")
+        results += [_result(check, "error", message) for check in checks if check.name not in graded]
     report = scoring.report(results, seed=seed, submission=submission, isolation=isolation,
                             duration=time.perf_counter() - started)
-    _add_sources(report, submission, runner)
+    try:
+        _add_sources(report, submission, runner)
+    except Exception:  # where each class came from is a courtesy; the grades stand without it
+        failure = failure or traceback.format_exc()
     if any(_(INTERRUPTED) in r["message"] for r in results):
         report["interrupted"] = True
-    return report
+    if failure:
+        report["internal_error"] = failure.strip().splitlines()[-1]
+    return clean_data(report)
 
 
 def _add_sources(report: dict, submission: Submission, runner) -> None:
@@ -149,18 +174,21 @@ def _add_sources(report: dict, submission: Submission, runner) -> None:
 INTERRUPTED = N_("not run: grading was interrupted (Ctrl+C)")
 
 
-def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int, progress=None) -> list[dict]:
-    """Every test's result; on Ctrl+C the tests not finished get a result saying so, and grading stops."""
-    results: list[dict] = []
+def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int, progress=None,
+             results: list[dict] | None = None, time_budget: float | None = None) -> list[dict]:
+    """Every test's result, appended to ``results`` (kept if the grader itself fails half-way); on Ctrl+C
+    the tests not finished get a result saying so, and grading stops."""
+    results = [] if results is None else results
     try:
-        _run_each(checks, submission, runner, seed, progress, results)
+        _run_each(checks, submission, runner, seed, progress, results, time_budget)
     except KeyboardInterrupt:
         results += [_result(check, "error", _(INTERRUPTED)) for check in checks[len(results):]]
     return results
 
 
-def _run_each(checks, submission, runner, seed, progress, results) -> None:
+def _run_each(checks, submission, runner, seed, progress, results, time_budget=None) -> None:
     timeouts: dict[str, int] = {}
+    until = time.monotonic() + time_budget if time_budget else None
     for number, check in enumerate(checks, start=1):
         if progress is not None:
             progress(check, number, len(checks))
@@ -171,8 +199,13 @@ def _run_each(checks, submission, runner, seed, progress, results) -> None:
         elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             given_up = f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"
             results.append(_result(check, "timeout", given_up))
+        elif until is not None and time.monotonic() >= until:
+            spent = _("not run: the time budget for the whole submission ({seconds} s) was spent; "
+                      "look for slow code (loops over every entry) in the earlier tests").format(
+                seconds=f"{time_budget:g}")
+            results.append(_result(check, "timeout", spent))
         else:
-            result = run_check(check, runner, seed)
+            result = run_check(check, runner, seed, until)
             if result["status"] == "timeout":
                 timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
             results.append(result)
@@ -186,6 +219,7 @@ def grade_submission(
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     in_process: bool | None = None,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
     progress=None,
 ) -> dict:
     """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all";
@@ -197,4 +231,5 @@ def grade_submission(
     visibilities = ("public",) if suite == "public" else suites.available_visibilities()
     checks = suites.collect(visibilities, assignments)
     seed = draw_seed() if seed is None else seed
-    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process, progress=progress)
+    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process, time_budget=time_budget,
+                 progress=progress)

@@ -9,6 +9,7 @@ behind.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -23,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from grader.runner import ModuleSource
 from grader.runner.sandbox import Runner
 from builtin_course import ALL_LAYERS, ASSIGNMENTS, LAYERS, SOLUTIONS
 from kernel_cases import KERNEL_CASES
@@ -56,6 +56,7 @@ class Case:
     timeout: float = TIMEOUT
     needs: str = ""  # "confined", "landlock" or "root": skipped where the machine cannot do it
     extra: dict = field(default_factory=dict)
+    args: tuple = ()  # more options for grade (--time-budget ...)
 
 
 def _syntax_line() -> int:
@@ -105,6 +106,17 @@ CASES_EXPECTED = {
                            earned="forward"),
     "nan_where_directions_look": Case({"Pooling"}, r"dx differs at \[0(, 0)*\]: expected .*, got -1\.7e\+308",
                                       earned="forward"),
+    "lone_surrogate": Case({"Relu"}, r"Relu\.backward raised ValueError: half a character: \ufffd, and its other "
+                                     r"half: \ufffd", earned="forward"),
+    "terminal_escapes": Case({"MulLayer"}, r"MulLayer\.backward raised RuntimeError: .*Total: 100/100", earned="forward"),
+    "html_injection": Case({"AddLayer"}, r"AddLayer\.backward raised ValueError: </code></pre></details><img",
+                           earned="forward"),
+    "forged_frames": Case({"Relu", "Sigmoid"}, r"could not accept the reply to (Sigmoid|Relu)\.backward \(array "
+                                               r"(dtype '<f1' is not allowed|shape is too large)", earned="forward"),
+    "wrong_request_reply": Case({"MulLayer"}, r"could not accept the reply to MulLayer\.backward \(reply answers "
+                                              r"another request\)", earned="forward"),
+    "slow_everywhere": Case(ALL_LAYERS, r"time budget for the whole submission", earned="all",
+                            args=("--time-budget", "8")),
     # in its own PID namespace the grader is not even there to signal (os.getppid() is 0)
     "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError|Relu: dx differs at", earned="forward",
                             needs="confined"),
@@ -188,19 +200,54 @@ def student_processes(judge: int) -> list[int]:
     return found
 
 
-def grade(submission: Path, report: Path, cwd: Path, timeout: float) -> tuple[int, str, float, int]:
-    """Run ``grade``; returns its exit status, its stderr, the seconds it took and its process id."""
+@dataclass
+class Run:
+    status: int
+    stdout: str  # the text report grade prints
+    stderr: str
+    seconds: float
+    pid: int
+
+
+def grade(submission: Path, report: Path, cwd: Path, timeout: float, *args: str, summary: Path | None = None) -> Run:
+    """Run ``grade`` as a student's CI would (a GitHub step summary too, when ``summary`` is given)."""
     env = {**os.environ, SECRET: "hunter2"}
     env.pop("GRADER_IN_PROCESS", None)
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    if summary:
+        env["GITHUB_STEP_SUMMARY"] = str(summary)
     command = [sys.executable, "-c", "from grader.cli import grade; grade()", "--submission", str(submission),
-               "--format", "json", "--output", str(report), "--seed", "7", "--timeout", str(timeout)]
+               "--format", "json", "--output", str(report), "--seed", "7", "--timeout", str(timeout), *args]
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               encoding="utf-8", errors="strict")
     try:
-        _, stderr = process.communicate(timeout=300)
+        stdout, stderr = process.communicate(timeout=300)
     finally:
         process.kill()
-    return process.returncode, stderr, time.monotonic() - started, process.pid
+    return Run(process.returncode, stdout, stderr, time.monotonic() - started, process.pid)
+
+
+def assert_terminal_safe(text: str) -> None:
+    """No escape sequence, carriage return or bidirectional override from student code reaches a terminal."""
+    for forbidden in ("\x1b", "\x9b", "\r", "\u202e", "\x07"):
+        assert forbidden not in text, (forbidden, text[-2000:])
+
+
+def assert_markdown_safe(summary: str) -> None:
+    """Outside code blocks, no HTML but the grader's own ``<sub>``, and no forged heading or table row."""
+    outside, fence = [], None
+    for line in summary.splitlines():
+        stripped = line.strip()
+        if fence is None and stripped.startswith("```"):
+            fence = re.match(r"`+", stripped).group()
+        elif fence is not None and stripped == fence:
+            fence = None
+        elif fence is None:
+            outside.append(line)
+    text = "\n".join(outside).replace("<sub>", "").replace("</sub>", "")
+    assert "<" not in text, text
+    assert len(re.findall(r"^## Grade:", summary, re.M)) == 1
 
 
 def _skip_reason(case: Case) -> str | None:
@@ -223,17 +270,20 @@ def test_attack_cannot_change_other_marks_crash_or_escape(name, tmp_path):
     build_submission(name, submission)
     cwd.mkdir()
     out.mkdir()
-    report_path = out / "report.json"
+    report_path, summary = out / "report.json", out / "summary.md"
     before = snapshot(tmp_path, out), git_status(), tmp_bait_state()
 
-    status, stderr, seconds, judge = grade(submission, report_path, cwd, case.timeout)
+    run = grade(submission, report_path, cwd, case.timeout, *case.args, summary=summary)
+    stderr, seconds, judge = run.stderr, run.seconds, run.pid
 
-    assert status == 0, stderr[-3000:]
+    assert run.status == 0, stderr[-3000:]
     assert "internal error" not in stderr, stderr[-3000:]
-    report = json.loads(report_path.read_text())
-    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "summary.md"]
     assert (snapshot(tmp_path, out), git_status(), tmp_bait_state()) == before
     assert student_processes(judge) == []
+    assert_terminal_safe(run.stdout)
+    assert_markdown_safe(summary.read_text(encoding="utf-8"))
 
     by_layer: dict[str, list[dict]] = {}
     for test in report["tests"]:
@@ -287,7 +337,16 @@ def _timeouts_are_bounded(report, attacked, seconds):
     assert sum(t["status"] == "timeout" and "not run" not in t["message"] for t in attacked) == 2
 
 
+def _budget_stops_slow_code(report, attacked, seconds):
+    spent = [i for i, t in enumerate(report["tests"]) if "time budget for the whole submission" in t["message"]]
+    assert len(spent) >= 20, "the budget should cut most of 63 slow tests"
+    assert all(t["status"] == "timeout" and t["score"] == 0 for t in report["tests"][spent[0]:])
+    assert any(t["status"] == "passed" for t in report["tests"][:spent[0]]), "slow but correct code earns its marks"
+    assert seconds < 8 + 2 + 15, f"grading took {seconds:.0f} s with an 8 s budget"
+
+
 EXTRA_CHECKS = {
+    "slow_everywhere": _budget_stops_slow_code,
     "huge_output": _output_is_captured_and_capped,
     "hang_everywhere": _hanging_everywhere_stays_bounded,
     "empty_file": _empty_file_is_noted,
@@ -319,3 +378,87 @@ def test_student_code_dies_with_a_judge_killed_outright(tmp_path):
         time.sleep(0.05)
     assert student_processes(judge.pid) == []
     assert not (tmp_path / "report.json").exists()
+
+
+# -- a whole class: hostile students next to correct ones ---------------------------
+
+
+def zip_with_entries(path: Path, count: int) -> Path:
+    """A zip whose central directory lists ``count`` empty files, built directly (zipfile takes minutes)."""
+    import struct
+    import zlib
+
+    local, central, offset = [], [], 0
+    crc = zlib.crc32(b"")
+    for i in range(count):
+        name = b"f%07d.py" % i
+        header = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, 0, 0, len(name), 0) + name
+        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, 0, 0, len(name),
+                                   0, 0, 0, 0, 0, offset) + name)
+        local.append(header)
+        offset += len(header)
+    directory = b"".join(central)
+    end = b""
+    if count >= 0xFFFF:  # zip64: the real counts are in a record of their own, found through a locator
+        at = offset + len(directory)
+        end = (struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(directory), offset)
+               + struct.pack("<4sLQL", b"PK\x06\x07", 0, at, 1))
+    entries = min(count, 0xFFFF)
+    end += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, entries, entries, len(directory), offset, 0)
+    path.write_bytes(b"".join(local) + directory + end)
+    return path
+
+
+def test_hostile_classmates_cannot_touch_a_neighbours_row_or_the_gradebook(tmp_path):
+    classroom, out = tmp_path / "class", tmp_path / "out"
+    classroom.mkdir()
+    for name in ("alice", "frank"):
+        shutil.copytree(SOLUTIONS, classroom / name, ignore=shutil.ignore_patterns("*.md", "__pycache__"))
+    for student, case in (("bob", "lone_surrogate"), ("carol", "terminal_escapes"), ("gina", "forged_frames"),
+                          ("harry", "html_injection")):
+        build_submission(case, classroom / student)
+    zipped = tmp_path / "zipped"
+    shutil.copytree(SOLUTIONS, zipped, ignore=shutil.ignore_patterns("*.md", "__pycache__"))
+    shutil.make_archive(str(classroom / "erin"), "zip", zipped)
+    bomb = zip_with_entries(classroom / "dave.zip", 400_000)
+    (classroom / "\x1b[2J=cmd|' \udcff").mkdir()  # a folder name that is an escape sequence, a formula and not UTF-8
+
+    env = {**os.environ}
+    env.pop("GRADER_IN_PROCESS", None)
+    command = [sys.executable, "-c", "from grader.cli import grader; grader()", "batch", str(classroom),
+               "--out", str(out), "--jobs", "2", "--seed", "7", "--timeout", str(TIMEOUT)]
+    process = subprocess.run(command, env=env, capture_output=True, timeout=600)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert b"\x1b" not in process.stdout + process.stderr
+
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert len(rows) == 9
+    for name in ("alice", "frank", "erin"):
+        assert rows[name]["status"] == "ok" and rows[name]["percent"] == "100.0", rows[name]
+    assert rows["dave"]["status"] == "broken" and "400000 entries" in rows["dave"]["message"]
+    assert bomb.stat().st_size > 30 * 2**20
+    odd = [name for name in rows if name not in {"alice", "bob", "carol", "dave", "erin", "frank", "gina", "harry"}]
+    assert len(odd) == 1 and odd[0].startswith("'") and "\x1b" not in odd[0] and "\ufffd" in odd[0]
+
+    attacked = {"bob": {"Relu"}, "carol": {"MulLayer"}, "gina": {"Relu", "Sigmoid"}, "harry": {"AddLayer"}}
+    for student, layers in attacked.items():
+        report = json.loads((out / f"{student}.json").read_text(encoding="utf-8"))
+        assert rows[student]["status"] == "ok"
+        for test in report["tests"]:
+            if test["layer"] not in layers:
+                assert test["status"] == "passed", (student, test)
+            elif test["kind"] != "forward":
+                assert test["score"] == 0, (student, test)
+        assert all("\x1b" not in t["message"] + t["output"] for t in report["tests"])
+
+
+def test_an_entry_count_bomb_is_refused_from_its_end_record_alone(tmp_path):
+    from grader.batch import BrokenSubmission, check_zip_directory
+
+    bomb = zip_with_entries(tmp_path / "bomb.zip", 400_000)
+    started = time.perf_counter()
+    with pytest.raises(BrokenSubmission, match="400000 entries"):
+        check_zip_directory(bomb)
+    assert time.perf_counter() - started < 0.05
+    check_zip_directory(zip_with_entries(tmp_path / "fine.zip", 10))

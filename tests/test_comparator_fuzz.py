@@ -41,9 +41,13 @@ def expected_arrays(draw, shape=SHAPES):
 
 
 def within_tolerance(got: np.ndarray, expected: np.ndarray, slack: Fraction = Fraction(0)) -> bool | None:
-    """The documented tolerance, exactly: True, False, or None when too close to the edge to call."""
-    one_number = got.size == 1 and expected.size == 1  # reshaped by expect_close, as documented there
-    if (got.shape != expected.shape and not one_number) or not np.all(np.isfinite(got)):
+    """The documented tolerance, exactly: True, False, or None when too close to the edge to call.
+
+    A single number and a one-element array of any shape are interchangeable, as documented.
+    """
+    if got.size == 1 and expected.size == 1:
+        got = got.reshape(expected.shape)
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
         return False
     exact_expected = [Fraction(float(e)) for e in expected.ravel()]
     scale = max((abs(e) for e in exact_expected), default=Fraction(0))

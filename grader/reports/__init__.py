@@ -21,8 +21,11 @@ FORMATS = {
 
 
 def render(report: dict, fmt: str, **options) -> str:
+    """The report in ``fmt``; every string is cleaned first (see ``grader.sanitize``), whatever its origin."""
+    from ..sanitize import clean_data
+
     module = importlib.import_module(f"{__name__}.{FORMATS[fmt][0]}")
-    return module.render(report, **options)
+    return module.render(clean_data(report), **options)
 
 
 def write_atomically(path: Path | str, content: str | bytes) -> Path:
@@ -32,7 +35,7 @@ def write_atomically(path: Path | str, content: str | bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(content.encode("utf-8") if isinstance(content, str) else content)
+            f.write(content.encode("utf-8", "replace") if isinstance(content, str) else content)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

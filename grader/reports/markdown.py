@@ -9,14 +9,15 @@ import os
 import re
 from pathlib import Path
 
+from ..sanitize import clean_data, markdown_text
 from ..scoring import percent
 
 ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "missing": "❔"}
 
 
 def _cell(text: str) -> str:
-    """Table cells cannot hold newlines or bare pipes."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Text outside code blocks: one line, its HTML and Markdown shown literally (pipes too, for tables)."""
+    return markdown_text(" ".join(str(text).split()))
 
 
 def _fence(text: str) -> str:
@@ -97,5 +98,5 @@ def append_step_summary(report: dict) -> Path | None:
         return None
     path = Path(target)
     with path.open("a", encoding="utf-8") as summary:
-        summary.write(render(report) + "\n")
+        summary.write(render(clean_data(report)) + "\n")
     return path

@@ -24,8 +24,9 @@ a time:
           arguments to send back after the call, as they are then
 
 Any request may carry ``"drop": [handles]`` to forget objects. Every reply
-carries what the student printed (and any warnings) during the request, and
-either ``"value"`` or an ``"error"`` describing what went wrong.
+carries what the student printed (and any warnings) during the request,
+the request's ``"seq"`` number back, and either ``"value"`` or an ``"error"``
+describing what went wrong.
 
 :class:`Session` does the work without any I/O of its own, so the judge's
 in-process debug mode reuses it.
@@ -184,6 +185,7 @@ class Session:
         finally:
             sys.stdout, sys.stderr = saved
         reply["output"] = self.capture.take()
+        reply["seq"] = request.get("seq")  # which request this answers
         return reply, out
 
     def _op_load(self, request, buffers):

@@ -26,6 +26,8 @@ from . import (
     Unsupported,
     wire,
 )
+from ..i18n import _
+from ..sanitize import clean
 from .cells import CELL_SECONDS, TRAILING_SECONDS
 from .child import Capture
 
@@ -99,6 +101,8 @@ class BaseRunner:
         self._objects: dict[int, _Object] = {}
         self._next_handle = 1
         self._deadline: float | None = None
+        self._until: float | None = None  # when the submission's whole time budget runs out
+        self._sequence = 0
         self._output = Capture(OUTPUT_LIMIT)
         self._test_handles: list[int] = []
         self._to_drop: list[int] = []
@@ -128,10 +132,17 @@ class BaseRunner:
 
     # -- tests ----------------------------------------------------------------
 
-    def begin_test(self) -> None:
-        """Start the clock: every call until :meth:`end_test` shares ``timeout`` seconds."""
+    def begin_test(self, until: float | None = None) -> None:
+        """Start the clock: every call until :meth:`end_test` shares ``timeout`` seconds.
+
+        ``until`` (a ``time.monotonic()`` value), when the submission's time
+        budget runs out, cuts the test (and any import it triggers) short.
+        """
         self._output.take()
+        self._until = until
         self._deadline = time.monotonic() + self.timeout
+        if until is not None:
+            self._deadline = min(self._deadline, until)
 
     def end_test(self) -> str:
         """Stop the clock; return what the student's code printed during the test."""
@@ -181,7 +192,7 @@ class BaseRunner:
         found = self._last_reply.get("found") if isinstance(self._last_reply, dict) else None
         place = {"file": source.filename}
         if isinstance(found, dict) and type(found.get("file")) is str:
-            place = {"file": found["file"][:300]}
+            place = {"file": clean(found["file"][:300])}
             for key in ("cell", "count"):
                 if type(found.get(key)) is int:
                     place[key] = found[key]
@@ -313,10 +324,15 @@ class BaseRunner:
         started = time.monotonic()
         try:
             # An import gets its own time budget: it is not the fault of the test that triggers it,
-            # so the test's clock does not count it either.
-            ok, result, output = self._request(request, [], time.monotonic() + self._load_seconds(), what)
+            # so the test's clock does not count it either (the whole submission's budget still does).
+            deadline = time.monotonic() + self._load_seconds()
+            if self._until is not None:
+                deadline = min(deadline, self._until)
+            ok, result, output = self._request(request, [], deadline, what)
             if self._deadline is not None:
                 self._deadline += time.monotonic() - started
+                if self._until is not None:
+                    self._deadline = min(self._deadline, self._until)
             self._take_notes()
             if not ok:
                 raise _student_exception(result, what, output)
@@ -340,15 +356,16 @@ class BaseRunner:
             return
         for note in notes[:200]:
             if type(note) is str and note not in self.notes:
-                self.notes.append(note.encode("utf-8", "replace").decode("utf-8")[:1000])
+                self.notes.append(clean(note[:1000]))
 
     def _request(self, request: dict, buffers: list, deadline: float, what: str):
         """One round trip: ``(True, value, output)`` or ``(False, error dict, output)``."""
         request["drop"], self._to_drop = self._to_drop, []
+        self._sequence += 1
+        request["seq"] = self._sequence
         self._last_reply = None
         try:
             reply, reply_buffers = self._exchange(request, buffers, deadline)
-            self._last_reply = reply
         except ChildTimedOut:
             raise StudentTimeout(self._timeout_message(what)) from None
         except ChildDied as exc:
@@ -356,15 +373,19 @@ class BaseRunner:
         except ChildGarbled as exc:
             raise _bad_reply(what, str(exc)) from None
         try:
-            ok, result, output = _parse_reply(reply, reply_buffers)
+            ok, result, output = _parse_reply(reply, reply_buffers, self._sequence)
         except wire.WireError as exc:
             self._discard()
             raise _bad_reply(what, str(exc)) from None
+        self._last_reply = reply
         self._output.write(output)
         return ok, result, output
 
     def _timeout_message(self, what: str) -> str:
         limit = f"{self.timeout:g} s"
+        if self._until is not None and time.monotonic() >= self._until:
+            return _("the time budget for the whole submission was spent during {what}, which was stopped; "
+                     "look for slow code (loops over every entry)").format(what=what)
         if what.startswith("importing"):
             return (
                 f"{what} took longer than {limit}, the time limit, and was stopped; "
@@ -401,21 +422,35 @@ def _plain(value):
     raise TypeError(f"the grader cannot pass a {type(value).__name__} to student code")
 
 
-def _parse_reply(reply: dict, buffers: list):
-    """Check a reply's shape strictly; anything unexpected is a WireError."""
+def _parse_reply(reply: dict, buffers: list, sequence: int | None = None):
+    """Check a reply's shape strictly; anything unexpected is a WireError.
+
+    ``sequence`` is the number of the request this must answer: a reply to
+    another request (one forged in advance, or left over) is refused. Every
+    string is cleaned here, where it enters the judge (see ``grader.sanitize``).
+    """
     output, ok = reply.get("output"), reply.get("ok")
     if type(output) is not str or type(ok) is not bool:
         raise wire.WireError("reply lacks its status or output")
-    output = output.encode("utf-8", "replace").decode("utf-8")[: 2 * OUTPUT_LIMIT]
+    if sequence is not None and (type(reply.get("seq")) is not int or reply["seq"] != sequence):
+        raise wire.WireError("reply answers another request")
+    output = clean(output[: 2 * OUTPUT_LIMIT])
     if ok:
-        decoder = wire.Decoder(buffers, unsupported=Unsupported)
+        decoder = wire.Decoder(buffers, unsupported=_clean_unsupported)
         value = decoder.value(reply.get("value"))
         decoder.finish()
         return True, value, output
     error = reply.get("error")
     if buffers or type(error) is not dict or not _valid_error(error):
         raise wire.WireError("reply has a malformed error")
+    error = {k: clean(v) if type(v) is str else v for k, v in error.items()}
+    if error.get("where") is not None:
+        error["where"] = [clean(error["where"][0]), error["where"][1]]
     return False, error, output
+
+
+def _clean_unsupported(type_name: str, detail: str) -> Unsupported:
+    return Unsupported(clean(type_name), clean(detail))
 
 
 _ERROR_FIELDS = {

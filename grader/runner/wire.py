@@ -40,6 +40,8 @@ _PREFIX = struct.Struct("<4sII")
 _LENGTH = struct.Struct("<Q")
 _CHUNK = 1 << 20
 _DTYPE = re.compile(r"[<>|=][biuf][1248]\Z")
+# The dtypes that exist among those the pattern admits ("<f1" and "<b2" do not).
+_SIZES = {"b": "1", "i": "1248", "u": "1248", "f": "248"}
 
 
 class WireError(Exception):
@@ -60,9 +62,12 @@ def dtype_allowed(dtype) -> bool:
 
 
 def _checked_dtype(text):
-    if not isinstance(text, str) or not _DTYPE.match(text):
+    if not isinstance(text, str) or not _DTYPE.match(text) or text[2] not in _SIZES[text[1]]:
         raise WireError(f"array dtype {str(text)[:40]!r} is not allowed")
-    dtype = np.dtype(text)
+    try:
+        dtype = np.dtype(text)
+    except (TypeError, ValueError):
+        raise WireError(f"array dtype {text!r} is not allowed") from None
     if not dtype_allowed(dtype) or dtype.itemsize != int(text[2]):
         raise WireError(f"array dtype {text!r} is not allowed")
     return dtype
@@ -148,8 +153,13 @@ class Decoder:
             raise WireError("array shape is not a list of sizes")
         buffer = self._buffers[index]
         if int(np.prod(shape, dtype=object)) * dtype.itemsize != len(buffer):
-            raise WireError(f"array of shape {tuple(shape)} does not match its {len(buffer)} bytes")
-        array = np.frombuffer(buffer, dtype=dtype).reshape(shape)
+            raise WireError(f"array of shape {tuple(shape)[:MAX_NDIM]} does not match its {len(buffer)} bytes")
+        if int(np.prod([n or 1 for n in shape], dtype=object)) > MAX_TOTAL_BYTES:
+            raise WireError("array shape is too large, even with no entries")  # numpy refuses such shapes
+        try:
+            array = np.frombuffer(buffer, dtype=dtype).reshape(shape)
+        except (TypeError, ValueError) as exc:
+            raise WireError(f"array cannot be rebuilt ({exc.__class__.__name__})") from None
         if not dtype.isnative:
             array = array.astype(dtype.newbyteorder("="))
         return array
