@@ -372,7 +372,8 @@ def run_batch(
     time_budget: float | None = None,
     progress: Callable[[dict], None] = lambda report: None,
 ) -> list[dict]:
-    """Grade every student of ``submissions``; write ``out/gradebook.csv`` and ``out/<student>.json``.
+    """Grade every student of ``submissions``; write ``out/gradebook.csv``, ``out/<student>.json`` and
+    ``.html``, and the class report (``out/class-report.html`` and ``.csv``).
 
     ``assignments`` grades only those, with scores out of their points.
     ``time_budget`` is per student. Nothing one student's submission does can
@@ -388,18 +389,35 @@ def run_batch(
                "time_budget": time_budget}
     scope = {"seed": seed, "suite": suite, "assignments": assignments}
     reports: dict[Student, dict] = {}
+    from .reports import classroom
+
+    html = classroom.html_available()
     outcomes = run_isolated(students, functools.partial(grade_student, **options),
                             jobs=jobs or os.cpu_count() or 1, time_limit=time_limit_per_student(timeout, time_budget))
     try:
         for student, (kind, value) in outcomes:
             report = value if kind == "done" else ungraded(student, "crashed", value, **scope)
             reports[student] = _write_student_report(out, student, report, scope)
+            if html:
+                _write_student_html(out, reports[student])
             progress(reports[student])
     finally:  # also when the batch itself fails: the gradebook holds every student, graded or not
         missing = _("not graded: the batch stopped before this student's turn")
         rows = [reports.get(s) or ungraded(s, "crashed", missing, **scope) for s in students]
         write_atomically(out / "gradebook.csv", gradebook_csv(rows, assignments))
+    classroom.write_class_reports(out, list(reports.values()))
     return sorted(reports.values(), key=lambda r: r["student"])
+
+
+def _write_student_html(out: Path, report: dict) -> None:
+    """``out/<student>.html``; a report that cannot be drawn is noted in its row, not fatal."""
+    from .reports import classroom
+
+    try:
+        classroom.write_student_html(out, report)
+    except Exception as error:
+        note = _("its HTML report could not be written ({error})").format(error=f"{type(error).__name__}: {error}")
+        report["status_message"] = "; ".join(m for m in (report.get("status_message"), note) if m)
 
 
 def _write_student_report(out: Path, student: Student, report: dict, scope: dict) -> dict:

@@ -153,11 +153,12 @@ def assignment_option(function):
               help=N_("Folder holding your modules (.py or .ipynb), or a single module file."))
 @click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True,
               help=N_("'public': only the tests you can see; 'all': every suite installed here."))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit", "gradescope"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit", "gradescope", "html"]),
               default="text", show_default=True, help=N_("Report format."))
 @click.option("--output", "-o", metavar="PATH",
               help=N_("Where to write the report ('-' for the terminal). Text goes to the terminal by default; "
-                      "other formats to grade-report.json, grade-report.md, grade-junit.xml or results.json."))
+                      "other formats to grade-report.json, grade-report.md, grade-junit.xml, results.json "
+                      "or grade-report.html."))
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1),
               help=N_("Seed for the random test cases; the report always records the one used."))
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,

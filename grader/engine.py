@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import course as courses, scoring, suites
+from . import course as courses, diagnoses, scoring, suites
 from .gradcheck import Mismatch
 from .i18n import N_, _
 from .sanitize import clean_data
-from .runner import RunnerStartError, StudentCodeError, StudentException, make_runner
+from .runner import (MissingCode, RunnerStartError, StudentCodeError, StudentCrash, StudentException,
+                     StudentTimeout, make_runner)
 from .submission import Submission, load_submission
 
 DEFAULT_TIMEOUT = 10.0
@@ -56,29 +57,65 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
     ``until`` (a ``time.monotonic()`` value) is when the submission's time budget runs out.
     """
     status, message, output = "passed", "", ""
+    diagnosis, arrays = None, None
     started = time.perf_counter()
     runner.begin_test(until)
+    diagnoses.begin_test()
     try:
         check.func(suites.StudentModule(runner, check.assignment), test_rng(seed, check.name), **check.params)
     except Mismatch as failure:
         status, message = "failed", str(failure)
+        diagnosis = failure.diagnosis or diagnoses.Diagnosis("wrong_values")
+        arrays = failure.arrays
     except StudentCodeError as error:
         status, message = _student_message(check, error)
         output = error.output
+        diagnosis = _error_diagnosis(check, error)
     except RunnerStartError as error:  # the grading machine, not the student
         status, message = "error", f"the grader could not run your code on this machine: {error}"
+        diagnosis = diagnoses.Diagnosis("grader_error")
     except Exception:  # a bug in a test, never the student's fault: say so plainly
         status = "error"
         message = "the grader itself failed on this test; please report it to the course staff."
+        diagnosis = diagnoses.Diagnosis("grader_error")
         print(f"internal error in {check.name}:\n{traceback.format_exc()}", file=sys.stderr)
     finally:
         output = output or runner.end_test()
-    return _result(check, status, message, output, time.perf_counter() - started)
+    result = _result(check, status, message, output, time.perf_counter() - started, diagnosis)
+    if arrays is not None:
+        result["arrays"] = {"array": diagnosis.array, **arrays}
+    return result
 
 
-def _result(check: suites.Check, status: str, message: str, output: str = "", seconds: float = 0.0) -> dict:
+def _error_diagnosis(check: suites.Check, error: StudentCodeError) -> diagnoses.Diagnosis:
+    """The diagnosis of a test that ended in the student's code rather than in a comparison."""
+    if isinstance(error, StudentException) and error.not_implemented:
+        return diagnoses.Diagnosis("not_implemented", "", {"layer": check.layer})
+    if isinstance(error, StudentTimeout):
+        return diagnoses.Diagnosis("timeout")
+    if getattr(error, "during_import", False):
+        return diagnoses.Diagnosis("import", "", {"type": getattr(error, "type_name", "")})
+    if isinstance(error, MissingCode):
+        return diagnoses.Diagnosis("missing", "", {"layer": check.layer})
+    if isinstance(error, StudentCrash):
+        return diagnoses.Diagnosis("crash")
+    if isinstance(error, StudentException):
+        return diagnoses.Diagnosis("exception", "", {"type": error.type_name})
+    return diagnoses.Diagnosis("bad_reply")
+
+
+def _status_diagnosis(status: str, check: suites.Check) -> diagnoses.Diagnosis | None:
+    return {"missing": diagnoses.Diagnosis("missing", "", {"layer": check.layer}),
+            "timeout": diagnoses.Diagnosis("timeout"),
+            "error": diagnoses.Diagnosis("grader_error")}.get(status)
+
+
+def _result(check: suites.Check, status: str, message: str, output: str = "", seconds: float = 0.0,
+            diagnosis: diagnoses.Diagnosis | None = None) -> dict:
     if message and not message.startswith(check.layer):
         message = f"{check.layer}: {message}"
+    if status != "passed" and diagnosis is None:
+        diagnosis = _status_diagnosis(status, check)
     return {
         "name": check.name,
         "assignment": check.assignment,
@@ -92,6 +129,7 @@ def _result(check: suites.Check, status: str, message: str, output: str = "", se
         "description": check.description,
         "output": output[-OUTPUT_SHOWN:] if output else "",
         "execution_time": round(seconds, 4),
+        "diagnosis": diagnosis.to_dict() if status != "passed" and diagnosis else None,
     }
 
 

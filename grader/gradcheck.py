@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .diagnoses import Diagnosis, detect, from_shape, picture_arrays, render
 from .runner import Unsupported
 
 RTOL = 1e-4
@@ -35,7 +36,17 @@ MAGNITUDE = 10.0  # a directional check trusts no gradient this many times large
 
 
 class Mismatch(AssertionError):
-    """A wrong answer. ``str()`` is the student-facing message."""
+    """A wrong answer. ``str()`` is the student-facing message.
+
+    ``diagnosis`` is the same finding as data (see :mod:`grader.diagnoses`);
+    ``arrays`` holds the expected and returned arrays of a value check, when
+    small enough to draw in a report.
+    """
+
+    def __init__(self, message: str, diagnosis: Diagnosis | None = None, arrays: dict | None = None):
+        super().__init__(message)
+        self.diagnosis = diagnosis
+        self.arrays = arrays
 
 
 def _fmt(v: float) -> str:
@@ -50,40 +61,40 @@ def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
     """Turn a decoded value into a float64 array of ``shape``, or explain why not."""
     if isinstance(value, Unsupported) and value.type_name == "NoneType":
         raise Mismatch(f"{what} is None: is it computed and returned (or stored, for self.dW and self.db) "
-                       "in backward?")
+                       "in backward?", Diagnosis("none", what))
     if isinstance(value, Unsupported):
         detail = f" ({value.detail})" if value.detail else ""
         raise Mismatch(
-            f"{what} is a {value.type_name}{detail}; expected a number or a numpy array"
+            f"{what} is a {value.type_name}{detail}; expected a number or a numpy array",
+            Diagnosis("wrong_type", what, {"type": value.type_name}),
         )
     if isinstance(value, tuple):
         raise Mismatch(
-            f"{what} is a tuple of {len(value)} values; expected a single number or array"
+            f"{what} is a tuple of {len(value)} values; expected a single number or array",
+            Diagnosis("wrong_type", what, {"type": "tuple", "count": len(value)}),
         )
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise Mismatch(f"{what} has dtype {arr.dtype}; expected numbers")
+        raise Mismatch(f"{what} has dtype {arr.dtype}; expected numbers",
+                       Diagnosis("wrong_type", what, {"dtype": str(arr.dtype)}))
     arr = arr.astype(np.float64)
     if shape is not None and arr.shape != tuple(shape):
         if arr.size == 1 and int(np.prod(shape)) == 1:
             arr = arr.reshape(shape)
         else:
-            hint = ""
-            if arr.ndim == 2 and arr.shape[::-1] == tuple(shape):
-                hint = " Hint: it looks transposed."
-            elif arr.size == int(np.prod(shape)):
-                hint = " Hint: the numbers are all there; reshape to the expected shape."
-            raise Mismatch(
-                f"{what} has shape {arr.shape}, expected {tuple(shape)}.{hint}"
-            )
+            diagnosis = from_shape(what, arr.shape, tuple(shape))
+            hint = "" if diagnosis.code == "wrong_shape" else f" Hint: {render(diagnosis)}"
+            raise Mismatch(f"{what} has shape {arr.shape}, expected {tuple(shape)}.{hint}", diagnosis)
     bad = ~np.isfinite(arr)
     if bad.any():
         first = np.argwhere(bad)[0] if arr.ndim else ()
         kind = "NaN" if np.isnan(arr[tuple(first)]) else "inf"
         where = f" at {_index(first)}" if arr.ndim else ""
+        diagnosis = Diagnosis("nan_or_inf", what, {"kind": kind, "count": int(bad.sum()), "size": int(arr.size),
+                                                   "first": [int(i) for i in first]})
         raise Mismatch(
-            f"{what} contains {kind}{where} ({int(bad.sum())} of {arr.size} entries). "
-            "Hint: look for overflow in exp or a division by zero."
+            f"{what} contains {kind}{where} ({int(bad.sum())} of {arr.size} entries). Hint: {render(diagnosis)}",
+            diagnosis,
         )
     return arr
 
@@ -95,7 +106,8 @@ def _as_array_with_hint(value, what: str, shape: tuple, hint: str) -> np.ndarray
         if not hint:
             raise
         text = str(error)
-        raise Mismatch(f"{text} {hint}" if "Hint:" in text else f"{text} Hint: {hint}") from None
+        raise Mismatch(f"{text} {hint}" if "Hint:" in text else f"{text} Hint: {hint}",
+                       error.diagnosis, error.arrays) from None
 
 
 def unpack(value, count: int, what: str) -> tuple:
@@ -104,31 +116,17 @@ def unpack(value, count: int, what: str) -> tuple:
         got = value.type_name if isinstance(value, Unsupported) else type(value).__name__
         if isinstance(value, np.ndarray):
             got = f"one array of shape {value.shape}"
-        raise Mismatch(f"{what} should return {count} values; it returned {got}")
+        raise Mismatch(f"{what} should return {count} values; it returned {got}",
+                       Diagnosis("wrong_count", what, {"expected": count, "got": 1}))
     if len(value) != count:
-        raise Mismatch(f"{what} should return {count} values; it returned {len(value)}")
+        raise Mismatch(f"{what} should return {count} values; it returned {len(value)}",
+                       Diagnosis("wrong_count", what, {"expected": count, "got": len(value)}))
     return value
 
 
-def diagnose(got: np.ndarray, expected: np.ndarray) -> str:
-    """A guess at the mistake behind a mismatch, in the words of the course."""
-    if not np.any(got) and np.any(expected):
-        return "every entry is 0: is the upstream gradient dout multiplied in, and is the result returned?"
-    flat_e, flat_g = expected.ravel(), got.ravel()
-    big = np.abs(flat_e) > 1e-3 * np.abs(flat_e).max()
-    if big.sum() >= 1:
-        ratios = flat_g[big] / flat_e[big]
-        r = float(np.median(ratios))
-        if np.allclose(ratios, r, rtol=1e-3) and abs(r) > 1e-12:
-            if np.isclose(r, 1.0):
-                wrong = ~np.isclose(flat_g, flat_e, rtol=RTOL, atol=ATOL * np.abs(flat_e).max())
-                if np.all(flat_e[wrong] == 0):
-                    return "the nonzero entries are right, but some that should be 0 are not: which positions get no gradient?"
-                return ""
-            if np.isclose(r, -1.0):
-                return "the sign is flipped."
-            return f"every entry is {_fmt(r)} times the right value: a missing or extra factor (batch size? dout?)."
-    return ""
+def diagnose(got: np.ndarray, expected: np.ndarray, what: str = "") -> Diagnosis:
+    """A guess at the mistake behind a mismatch, as data; :func:`grader.diagnoses.render` words it."""
+    return detect(what, got, expected)
 
 
 @np.errstate(all="ignore")
@@ -159,9 +157,9 @@ def expect_close(
             f"got {_fmt(got[first])} ({int(bad.sum())} of {bad.size} entries wrong, "
             f"max relative error {_fmt(rel.max())})"
         )
-    guess = diagnose(got, expected) if expected.size > 1 else ""
-    tips = " ".join(t for t in (guess, hint) if t)
-    raise Mismatch(f"{msg}. Hint: {tips}" if tips else msg + ".")
+    diagnosis = diagnose(got, expected, what)
+    tips = " ".join(t for t in (render(diagnosis), hint) if t)
+    raise Mismatch(f"{msg}. Hint: {tips}" if tips else msg + ".", diagnosis, picture_arrays(got, expected, bad))
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = STEP) -> np.ndarray:

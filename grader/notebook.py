@@ -128,7 +128,11 @@ def run_public_tests(assignment: str, notebook: str | Path | None = None, *, see
         return
     _warn_if_unsaved(path)
     report = grade_submission(path, assignments=(assignment,), suite="public", seed=seed)
-    print(render(report, "text"), end="")
+    from .reports.html import show_in_notebook
+
+    text = render(report, "text")
+    if not show_in_notebook(report, text):
+        print(text, end="")
     print("These are the public tests; hidden tests run when your work is collected.")
 
 

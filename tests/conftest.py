@@ -31,3 +31,16 @@ def korean(monkeypatch):
     i18n.set_language(None)
     yield
     i18n.set_language(None)
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """The class of 30 (tests/class_of_30.py) graded once by ``grader batch``: (output folder, reports)."""
+    from class_of_30 import build_class
+    from grader.batch import run_batch
+
+    root = tmp_path_factory.mktemp("class")
+    submissions = build_class(root / "submissions")
+    out = root / "grades"
+    reports = run_batch(submissions, out, seed=4242, jobs=2, timeout=4.0)
+    return out, reports

@@ -118,12 +118,14 @@ def test_junit_has_one_suite_per_assignment_and_layer_classnames(correct_report)
     assert root.find(".//failure") is None and root.find(".//error") is None
 
 
-def test_junit_carries_points_in_properties(buggy_report):
+def test_junit_carries_points_in_its_suites_properties(buggy_report):
     root = ET.fromstring(render(buggy_report, "junit"))
+    props = {p.get("name"): p.get("value") for suite in root.iter("testsuite") for p in suite.find("properties")}
     for case, test in zip(root.iter("testcase"), buggy_report["tests"]):
-        props = {p.get("name"): p.get("value") for p in case.find("properties")}
-        assert float(props["score"]) == test["score"]
-        assert float(props["max_score"]) == test["max_score"]
+        assert case.find("properties") is None
+        key = test["name"].split("/", 1)[1]
+        assert float(props[f"{key}.score"]) == test["score"]
+        assert float(props[f"{key}.max_score"]) == test["max_score"]
 
 
 def test_junit_failure_has_message_attribute_and_text(buggy_report):

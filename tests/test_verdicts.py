@@ -36,6 +36,8 @@ def assert_no_points_lost(tests):
 def assert_full_marks(report):
     assert_no_points_lost(report["tests"])
     assert report["score"] == report["max_score"]
+    diagnosed = [t for t in report["tests"] if t.get("diagnosis") is not None]
+    assert not diagnosed, describe(diagnosed)
 
 
 def submission_with(folder, mutant):

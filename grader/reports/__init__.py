@@ -17,6 +17,7 @@ FORMATS = {
     "markdown": ("markdown", "grade-report.md"),
     "junit": ("junit", "grade-junit.xml"),
     "gradescope": ("gradescope", "results.json"),
+    "html": ("html", "grade-report.html"),
 }
 
 

@@ -4,8 +4,15 @@ One ``<testsuite>`` per assignment; one ``<testcase>`` per test, with
 ``classname="assignment.Layer"`` so reporters group tests by layer. A wrong
 result, a timeout or a missing module is a ``<failure>`` (the student's
 code is at fault); an exception raised by the student's code is an
-``<error>``. Points go in ``<properties>`` (score, max_score) at every level,
-and what the student's code printed in ``<system-out>``.
+``<error>``; either's ``type`` is the diagnosis code (``transposed``,
+``timeout``...). What the student's code printed goes in ``<system-out>``.
+
+The output follows the schema that pytest's ``junit_family=xunit2`` follows
+(Jenkins' ``junit-10.xsd``, in ``tests/schemas``), which allows
+``<properties>`` only on a ``<testsuite>``: so the suite's properties carry
+its points and seed, and each test's points, kind, visibility and diagnosis
+as ``<test name>.score``, ``.max_score``, ``.kind``, ``.visibility``,
+``.status``, ``.diagnosis`` and ``.diagnosis_array``.
 """
 from __future__ import annotations
 
@@ -45,13 +52,12 @@ def _testcase(suite: ET.Element, test: dict) -> None:
         classname=f"{test['assignment']}.{test['layer']}",
         time=f"{test.get('execution_time', 0.0):.3f}",
     )
-    _properties(case, {"score": _number(test["score"]), "max_score": _number(test["max_score"]),
-                       "kind": test["kind"], "visibility": test["visibility"]})
     status = test["status"]
     if status != "passed":
         tag = "failure" if status in FAILURE_STATUSES else "error"
         message = _clean(test["message"] or status)
-        element = ET.SubElement(case, tag, message=_first_line(message), type=status)
+        diagnosis = test.get("diagnosis") or {}
+        element = ET.SubElement(case, tag, message=_first_line(message), type=diagnosis.get("code") or status)
         element.text = message
     if test.get("output"):
         ET.SubElement(case, "system-out").text = _clean(test["output"])
@@ -62,9 +68,25 @@ def _counts(tests: list[dict]) -> dict:
         "tests": str(len(tests)),
         "failures": str(sum(t["status"] in FAILURE_STATUSES for t in tests)),
         "errors": str(sum(t["status"] == "error" for t in tests)),
-        "skipped": "0",
         "time": f"{sum(t.get('execution_time', 0.0) for t in tests):.3f}",
     }
+
+
+def _test_properties(test: dict) -> dict:
+    """One test's figures, as suite properties named after the test."""
+    name = _case_name(test)
+    values = {"score": _number(test["score"]), "max_score": _number(test["max_score"]), "kind": test["kind"],
+              "visibility": test["visibility"], "status": test["status"]}
+    diagnosis = test.get("diagnosis")
+    if diagnosis:
+        values["diagnosis"] = diagnosis["code"]
+        values["diagnosis_array"] = diagnosis.get("array", "")
+    return {f"{name}.{key}": value for key, value in values.items()}
+
+
+def _case_name(test: dict) -> str:
+    """``Layer/test``: unique within an assignment's suite."""
+    return test["name"].split("/", 1)[1]
 
 
 def render(report: dict, **options) -> str:
@@ -73,12 +95,15 @@ def render(report: dict, **options) -> str:
     for test in report["tests"]:
         by_assignment.setdefault(test["assignment"], []).append(test)
     for assignment, tests in by_assignment.items():
-        suite = ET.SubElement(root, "testsuite", name=assignment, **_counts(tests))
-        _properties(suite, {
+        suite = ET.SubElement(root, "testsuite", name=assignment, skipped="0", **_counts(tests))
+        properties = {
             "score": _number(sum(t["score"] for t in tests)),
             "max_score": _number(sum(t["max_score"] for t in tests)),
             "seed": report["seed"],
-        })
+        }
+        for test in tests:
+            properties.update(_test_properties(test))
+        _properties(suite, properties)
         for test in tests:
             _testcase(suite, test)
     ET.indent(root)

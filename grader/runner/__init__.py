@@ -59,6 +59,7 @@ class StudentCodeError(Exception):
     """Something the student's code did (or failed to do). ``str()`` is the student-facing message."""
 
     status = "error"
+    during_import = False  # raised while importing the module: every test of it fails the same way
 
     def __init__(self, message: str, output: str = ""):
         super().__init__(message)

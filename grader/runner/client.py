@@ -315,6 +315,7 @@ class BaseRunner:
             return source
         if source.problem is not None or source.text is None:
             error = StudentException(source.problem or f"{source.filename} could not be read", "UnreadableFile")
+            error.during_import = True
             self._failed_imports[name] = error
             raise error
         modules = [_module_request(s) for s in self.sources.values() if s.text is not None and s.problem is None]
@@ -337,6 +338,7 @@ class BaseRunner:
             if not ok:
                 raise _student_exception(result, what, output)
         except StudentCodeError as exc:
+            exc.during_import = True
             self._failed_imports[name] = exc
             raise
         self._loaded_modules().add(name)

@@ -33,7 +33,7 @@ import types
 from dataclasses import dataclass, field
 from typing import Callable
 
-from grader import course as courses
+from grader import course as courses, diagnoses
 from grader.course import VISIBILITIES, CourseError
 from grader.runner.client import CourseFunction
 
@@ -153,9 +153,12 @@ class Layer:
         self._runner, self._handle, self.class_name = runner, handle, class_name
 
     def forward(self, *args, **kwargs):
-        return self._runner.call(self._handle, "forward", *args, **kwargs)
+        result = self._runner.call(self._handle, "forward", *args, **kwargs)
+        diagnoses.note_forward(args, result)
+        return result
 
     def backward(self, *args, **kwargs):
+        diagnoses.note_backward(args)
         return self._runner.call(self._handle, "backward", *args, **kwargs)
 
     def get(self, attribute: str):

@@ -1,0 +1,199 @@
+"""The student's HTML report: one self-contained file with pictures of what is wrong.
+
+Same content as the text report (notes, a table per assignment, every
+failure's message and printed output, the total), and for each failed array
+check the expected values, the returned values and their difference drawn by
+the array's axes with the wrong entries outlined, the diagnosis beside them.
+Jinja2 renders it (autoescaped: every string from a submission is data);
+the pictures are inline SVG from :mod:`grader.reports.pictures`. Imported only
+when HTML is asked for.
+"""
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+from .. import diagnoses
+from ..scoring import percent
+from . import pictures
+
+SYMBOLS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "missing": "?"}
+
+try:
+    from ..i18n import _
+except ImportError:  # pragma: no cover - before translations exist
+    def _(text: str) -> str:
+        return text
+
+
+@lru_cache(maxsize=None)
+def environment():
+    """The Jinja2 environment for the report templates (autoescaping on)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _figure(test: dict) -> dict | None:
+    arrays = test.get("arrays")
+    if not arrays:
+        return None
+    name = arrays.get("array") or "value"
+    titles = (_("expected {array}").format(array=name), _("your {array}").format(array=name),
+              _("difference (yours - expected)"))
+    return {"svgs": pictures.comparison(arrays, titles), "caption": pictures.axes_caption(tuple(arrays["shape"])),
+            "shape": arrays["shape"]}
+
+
+def _diagnosis(test: dict) -> dict | None:
+    found = test.get("diagnosis")
+    if not found:
+        return None
+    text = diagnoses.render(found)
+    if text and text in (test.get("message") or ""):
+        text = ""  # the message already ends with it
+    return {"code": found["code"], "array": found.get("array", ""), "text": text,
+            "params": ", ".join(f"{k}={v}" for k, v in found.get("params", {}).items())}
+
+
+def context(report: dict) -> dict:
+    """What the template shows, computed from the report dict (the JSON report)."""
+    by_assignment: dict[str, list] = {}
+    for test in report["tests"]:
+        by_assignment.setdefault(test["assignment"], []).append(test)
+    assignments = []
+    for name, tests in by_assignment.items():
+        entry = report.get("assignments", {}).get(name, {})
+        rows = []
+        for test in tests:
+            rows.append({
+                "id": "t-" + test["name"].replace("/", "-"),
+                "name": test["name"].split("/", 1)[1],
+                "status": test["status"],
+                "symbol": SYMBOLS.get(test["status"], "?"),
+                "points": f"{_points(test['score'])}/{_points(test['max_score'])}",
+                "hidden": test["visibility"] == "hidden",
+                "message": test.get("message") or "",
+                "output": test.get("output") or "",
+                "description": test.get("description") or "",
+                "diagnosis": _diagnosis(test) if test["status"] != "passed" else None,
+                "figure": _figure(test) if test["status"] != "passed" else None,
+            })
+        assignments.append({
+            "name": name,
+            "file": entry.get("file") or _("{name}.py (not found)").format(name=name),
+            "points": f"{_points(sum(t['score'] for t in tests))}/{_points(sum(t['max_score'] for t in tests))}",
+            "tests": rows,
+            "failures": [r for r in rows if r["status"] != "passed"],
+        })
+    counts = report.get("counts", {})
+    return {
+        "title": _("Grade report"),
+        "total": f"{_points(report['score'])}/{_points(report['max_score'])}",
+        "percent": f"{percent(report):.1f}",
+        "tally": ", ".join(f"{n} {s}" for s, n in counts.items() if n),
+        "seed": report["seed"],
+        "notes": report.get("notes", []),
+        "submission": report.get("submission", ""),
+        "isolation": report.get("isolation", ""),
+        "version": report.get("grader_version", ""),
+        "assignments": assignments,
+        "all_passed": all(t["status"] == "passed" for t in report["tests"]),
+        "mark": pictures.MARK,
+        "t": labels(),
+        "lang": language(),
+    }
+
+
+def labels() -> dict:
+    """The templates' words, translated when shown (the catalogue is extracted from this file)."""
+    return {
+        "hidden": _("hidden"),
+        "diagnosis": _("Diagnosis"),
+        "shape": _("shape"),
+        "colours": _("Red: positive, blue: negative, white: 0."),
+        "wrong_entries": _("wrong entries"),
+        "printed": _("your code printed:"),
+        "all_passed": _("All tests passed."),
+        "total": _("Total"),
+        "repeat": _("run grade --seed {seed} to repeat these cases"),
+        "students_line": _("{students} students, {graded} graded; mean score {mean}%."),
+        "distribution": _("Score distribution"),
+        "almost_all": _("Tests almost everyone fails (at least {percent}% of the students)"),
+        "almost_all_why": _("A misleading instruction or a wrong test? Worth a look first."),
+        "test": _("test"),
+        "failed": _("failed"),
+        "common": _("Most common mistakes, per layer"),
+        "no_mistakes": _("No mistakes diagnosed."),
+        "array": _("array"),
+        "students": _("students"),
+        "failed_tests": _("failed tests"),
+        "who": _("who"),
+        "assignments": _("Assignments"),
+        "assignment": _("assignment"),
+        "full_marks": _("full marks"),
+        "pass_rate": _("pass rate"),
+        "mean_score": _("mean score"),
+        "tests": _("Tests"),
+        "passed": _("passed"),
+        "failed_by": _("failed by"),
+        "problems": _("Timeouts, crashes and broken submissions"),
+        "none": _("None."),
+        "student": _("student"),
+        "status": _("status"),
+        "timeouts": _("timeouts"),
+        "crashes": _("crashes"),
+        "note": _("note"),
+        "student_list": _("Students"),
+        "score": _("score"),
+        "percent": _("percent"),
+    }
+
+
+def language() -> str:
+    try:
+        from ..i18n import get_language
+    except ImportError:  # pragma: no cover - before translations exist
+        return "en"
+    return get_language()
+
+
+def render_fragment(report: dict) -> str:
+    """The report's body alone (styles included), for a notebook's output cell."""
+    return environment().get_template("student_body.html").render(**context(report))
+
+
+def render(report: dict, **options) -> str:
+    return environment().get_template("student.html").render(**context(report))
+
+
+def show_in_notebook(report: dict, text: str) -> bool:
+    """Show the report inline in Jupyter, pictures included, when it has pictures to show.
+
+    One output with both forms: Jupyter shows the HTML, a plain-text viewer
+    the text report. Returns False (and shows nothing) outside IPython,
+    without Jinja2, or when no failed check has a picture: then the caller
+    prints the text report.
+    """
+    if not any(t["status"] != "passed" and t.get("arrays") for t in report["tests"]):
+        return False
+    if importlib.util.find_spec("IPython") is None or importlib.util.find_spec("jinja2") is None:
+        return False
+    from IPython import get_ipython
+    from IPython.display import display
+
+    if get_ipython() is None:
+        return False
+    display({"text/plain": text, "text/html": render_fragment(report)}, raw=True)
+    return True
