@@ -1,19 +1,17 @@
-"""Assignment 2: the activation layers ReLU and sigmoid.
+"""과제 2: 활성화 함수 계층 ReLU와 시그모이드.
 
-An activation acts on every element on its own, so its backward pass is an
-element-wise product: ``dx = dout * (local gradient)``, and ``dx`` has the
-shape of ``x``.
+활성화 함수는 원소마다 따로 작용하므로 역전파는 원소별 곱입니다:
+``dx = dout * (국소적 미분)``이고, ``dx``의 형상은 ``x``와 같습니다.
 
-- ``Relu``: out = max(0, x). The local gradient is 1 where x > 0 and 0 where
-  x <= 0 (at exactly 0 as well). ``forward`` records where x <= 0 in
-  ``self.mask``.
-- ``Sigmoid``: y = 1 / (1 + exp(-x)). Its derivative can be written with the
-  output alone: dy/dx = y * (1 - y). ``forward`` keeps y in ``self.out``.
+- ``Relu``: out = max(0, x). 국소적 미분은 x > 0이면 1이고 x <= 0이면(정확히
+  0일 때도) 0입니다. ``forward``가 x <= 0인 위치를 ``self.mask``에 기록합니다.
+- ``Sigmoid``: y = 1 / (1 + exp(-x)). 미분을 출력만으로 쓸 수 있습니다:
+  dy/dx = y * (1 - y). ``forward``가 y를 ``self.out``에 저장합니다.
 
-Check (the sigmoid neuron of the lecture): with w0 = 2, x0 = -1, w1 = -3,
-x1 = -2, w2 = -3 the neuron computes sigmoid(w0*x0 + w1*x1 + w2) = sigmoid(1)
-= 0.7310585786300049, and the sigmoid's local gradient there is
-0.19661193324148185, so dw0 = 0.19661193324148185 * x0 = -0.19661193324148185.
+확인(강의의 시그모이드 뉴런): w0 = 2, x0 = -1, w1 = -3, x1 = -2, w2 = -3이면
+뉴런은 sigmoid(w0*x0 + w1*x1 + w2) = sigmoid(1) = 0.7310585786300049를
+계산하고, 그 점에서 시그모이드의 국소적 미분은 0.19661193324148185이므로
+dw0 = 0.19661193324148185 * x0 = -0.19661193324148185입니다.
 """
 import numpy as np
 
@@ -31,8 +29,8 @@ class Relu:
     def backward(self, dout):
         # YOUR CODE HERE
         raise NotImplementedError(
-            "Relu.backward: return dx with the shape of dout; the gradient is "
-            "0 where x <= 0 (self.mask) and dout elsewhere."
+            "Relu.backward: dout과 같은 형상의 dx를 반환하세요. x <= 0인 곳(self.mask)의 "
+            "기울기는 0이고, 나머지 곳은 dout입니다."
         )
 
 
@@ -49,6 +47,6 @@ class Sigmoid:
     def backward(self, dout):
         # YOUR CODE HERE
         raise NotImplementedError(
-            "Sigmoid.backward: return dx with the shape of dout, using the "
-            "forward output y kept in self.out."
+            "Sigmoid.backward: dout과 같은 형상의 dx를 반환하세요. 순전파의 출력 y는 self.out에 "
+            "저장되어 있습니다."
         )

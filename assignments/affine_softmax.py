@@ -1,38 +1,37 @@
-"""Assignment 3: the fully connected (Affine) layer and softmax with loss.
+"""과제 3: 완전연결(Affine) 계층과 Softmax-with-Loss 계층.
 
-``Affine(W, b)`` computes out = x . W + b for a batch: x is (N, D) (inputs of
-any shape (N, ...) are flattened to (N, D) first), W is (D, M), b is (M,) and
-out is (N, M). A matrix product is a multiply gate, so the gradients swap the
-operands and transpose them until the shapes fit:
+``Affine(W, b)``는 배치에 대해 out = x . W + b를 계산합니다: x는 (N, D)
+(형상이 (N, ...)인 입력은 먼저 (N, D)로 펼칩니다), W는 (D, M), b는 (M,),
+out은 (N, M)입니다. 행렬 곱은 곱셈 계층이므로, 기울기는 피연산자를 바꾸고
+형상이 맞도록 전치해서 구합니다:
 
     dx = dout . W^T    (N, D)        dW = x^T . dout    (D, M)
 
-b is added to every row of the batch, so its gradient sums dout over the
-rows: db = sum over N of dout, shape (M,). Example: dout = [[1, 2, 3],
-[4, 5, 6]] gives db = [5, 7, 9]. ``backward`` returns dx in the shape x had
-before flattening and stores dW and db on the layer.
+b는 배치의 모든 행에 더해지므로 그 기울기는 dout을 행 방향으로 더한 것입니다:
+db = dout을 N에 대해 더한 값, 형상 (M,). 예: dout = [[1, 2, 3], [4, 5, 6]]이면
+db = [5, 7, 9]입니다. ``backward``는 펼치기 전 x의 형상으로 dx를 반환하고
+dW와 db를 계층에 저장합니다.
 
-``SoftmaxWithLoss`` turns scores x (N, K) into probabilities y = softmax(x)
-and returns the mean cross-entropy against the labels t, which are one-hot
-(N, K) or integer class indices (N,). The two gradients combine into a very
-simple one:
+``SoftmaxWithLoss``는 점수 x (N, K)를 확률 y = softmax(x)로 바꾸고, 레이블 t에
+대한 평균 교차 엔트로피를 반환합니다. t는 원-핫 (N, K)이거나 정수 클래스
+인덱스 (N,)입니다. 두 기울기를 합치면 아주 간단해집니다:
 
     dL/dx = (y - t) / N     with t as one-hot
 
-The division by N comes from averaging the loss over the batch.
+N으로 나누는 것은 배치에 대해 손실을 평균 냈기 때문입니다.
 """
 import numpy as np
 
 
 def softmax(x):
-    """Row-wise softmax of scores x (N, K), or of a single row (K,)."""
+    """점수 x (N, K)의 행별 소프트맥스, 또는 한 행 (K,)의 소프트맥스."""
     x = x - np.max(x, axis=-1, keepdims=True)  # same result, and exp() cannot overflow
     e = np.exp(x)
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
 def cross_entropy_error(y, t):
-    """Mean cross-entropy of probabilities y (N, K) for one-hot t (N, K) or labels t (N,)."""
+    """원-핫 t (N, K) 또는 레이블 t (N,)에 대한 확률 y (N, K)의 평균 교차 엔트로피."""
     if y.ndim == 1:  # a single example
         y = y[np.newaxis, :]
         t = np.asarray(t)[np.newaxis, ...]
@@ -62,8 +61,8 @@ class Affine:
     def backward(self, dout):
         # YOUR CODE HERE
         raise NotImplementedError(
-            "Affine.backward: return dx with the original shape of x "
-            "(self.original_x_shape) and set self.dW (D, M) and self.db (M,)."
+            "Affine.backward: x의 원래 형상(self.original_x_shape)으로 dx를 반환하고, "
+            "self.dW (D, M)와 self.db (M,)를 저장하세요."
         )
 
 
@@ -82,7 +81,6 @@ class SoftmaxWithLoss:
     def backward(self, dout=1):
         # YOUR CODE HERE
         raise NotImplementedError(
-            "SoftmaxWithLoss.backward: return dx (N, K), the gradient of the "
-            "mean loss with respect to the scores x; self.t holds one-hot "
-            "labels (N, K) or integer labels (N,)."
+            "SoftmaxWithLoss.backward: 점수 x에 대한 평균 손실의 기울기 dx (N, K)를 반환하세요. "
+            "self.t에는 원-핫 레이블 (N, K) 또는 정수 레이블 (N,)이 들어 있습니다."
         )

@@ -1,30 +1,30 @@
-"""Assignment 4: the convolution and max-pooling layers.
+"""과제 4: 합성곱 계층과 최대 풀링 계층.
 
-Shapes: x is (N, C, H, W), the filters W are (FN, C, FH, FW) and the biases b
-are (FN,). With stride S and padding P the output is (N, FN, OH, OW) with
+형상: x는 (N, C, H, W), 필터 W는 (FN, C, FH, FW), 편향 b는 (FN,)입니다.
+스트라이드가 S, 패딩이 P이면 출력은 (N, FN, OH, OW)이고, 여기서
 
     OH = 1 + (H + 2*P - FH) // S        OW = 1 + (W + 2*P - FW) // S
 
-Both layers use im2col: every window the filter visits is copied into one row
-of a matrix ``col`` (N*OH*OW, C*FH*FW), rows in (n, oh, ow) order and columns
-in (c, fh, fw) order. The convolution is then one matrix product,
-``col . col_W`` with ``col_W = W.reshape(FN, -1).T``, plus b: an Affine
-layer on the rows of ``col``. Its backward pass is Affine's, followed by
-``col2im``, which folds the rows back into the image and adds up the
-gradients of pixels that several windows share.
+두 계층 모두 im2col을 씁니다. 필터가 지나가는 윈도우를 하나씩 행렬
+``col`` (N*OH*OW, C*FH*FW)의 한 행으로 복사합니다. 행은 (n, oh, ow) 순서,
+열은 (c, fh, fw) 순서입니다. 그러면 합성곱은 행렬 곱 한 번,
+``col_W = W.reshape(FN, -1).T``일 때 ``col . col_W``에 b를 더한 것이 됩니다.
+즉 ``col``의 행에 적용한 Affine 계층입니다. 역전파는 Affine의 역전파 뒤에
+``col2im``을 적용하는 것입니다. ``col2im``은 행을 다시 이미지로 접으면서 여러
+윈도우가 공유하는 픽셀의 기울기를 더합니다.
 
-For one channel the kernel gradient reads
+채널 하나에 대해 커널 기울기는 다음과 같습니다.
 
     dE/dW[m, n] = sum over i, j of delta[i, j] * x[i + m, j + n]
 
-where delta = dE/d(out): a correlation of the input with the upstream
-gradient. For the 5x5 input and 4x4 gradient map of the course's Q&A this
-gives dW = [[0.044606, 0.094061], [0.011262, 0.068288]].
+여기서 delta = dE/d(out)입니다. 입력과 상류에서 흘러온 기울기의 상관입니다.
+강의 Q&A의 5x5 입력과 4x4 기울기 맵에 대해서는
+dW = [[0.044606, 0.094061], [0.011262, 0.068288]]입니다.
 
-Max pooling passes each window's upstream gradient to the element that was
-the maximum and gives 0 to the others (a max gate). ``forward`` keeps the
-position of each maximum in ``self.arg_max``; on ties it is the first one in
-row-major window order, as ``np.argmax`` picks it.
+최대 풀링은 각 윈도우의 상류 기울기를 최댓값이었던 원소로 보내고 나머지에는 0을
+줍니다(max 게이트). ``forward``는 각 최댓값의 위치를 ``self.arg_max``에
+저장합니다. 최댓값이 여럿이면 ``np.argmax``가 고르는 대로 윈도우의 행 우선
+순서에서 첫 번째 원소입니다.
 """
 import numpy as np
 
@@ -34,10 +34,10 @@ def conv_output_size(input_size, filter_size, stride=1, pad=0):
 
 
 def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
-    """Copy every (filter_h, filter_w) window of input_data (N, C, H, W) into a row.
+    """input_data (N, C, H, W)의 (filter_h, filter_w) 윈도우를 하나씩 한 행으로 복사합니다.
 
-    Returns ``col`` (N*OH*OW, C*FH*FW): rows in (n, oh, ow) order, columns in
-    (c, fh, fw) order, the order of ``W.reshape(FN, -1)``.
+    ``col`` (N*OH*OW, C*FH*FW)을 반환합니다. 행은 (n, oh, ow) 순서, 열은
+    (c, fh, fw) 순서로, ``W.reshape(FN, -1)``과 같은 순서입니다.
     """
     N, C, H, W = input_data.shape
     out_h = conv_output_size(H, filter_h, stride, pad)
@@ -54,11 +54,10 @@ def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
 
 
 def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
-    """Fold ``col`` back into an array of ``input_shape`` (N, C, H, W): the reverse of im2col.
+    """``col``을 형상이 ``input_shape`` (N, C, H, W)인 배열로 다시 접습니다. im2col의 반대입니다.
 
-    Where windows overlap, the entries for the same pixel are added up, which
-    is what the backward pass needs: a pixel used by several windows gets the
-    sum of their gradients.
+    윈도우가 겹치는 곳에서는 같은 픽셀의 원소를 더합니다. 역전파에 바로 이것이
+    필요합니다. 여러 윈도우가 쓰는 픽셀은 그 윈도우들의 기울기 합을 받습니다.
     """
     N, C, H, W = input_shape
     out_h = conv_output_size(H, filter_h, stride, pad)
@@ -107,8 +106,8 @@ class Convolution:
     def backward(self, dout):
         # YOUR CODE HERE
         raise NotImplementedError(
-            "Convolution.backward: return dx with the shape of x (N, C, H, W) "
-            "and set self.dW (FN, C, FH, FW) and self.db (FN,)."
+            "Convolution.backward: x와 같은 형상 (N, C, H, W)의 dx를 반환하고, self.dW "
+            "(FN, C, FH, FW)와 self.db (FN,)를 저장하세요."
         )
 
 
@@ -141,7 +140,7 @@ class Pooling:
     def backward(self, dout):
         # YOUR CODE HERE
         raise NotImplementedError(
-            "Pooling.backward: return dx with the shape of x (N, C, H, W); "
-            "each window's gradient goes to the element that was its maximum "
-            "(forward kept its index in the window in self.arg_max)."
+            "Pooling.backward: x와 같은 형상 (N, C, H, W)의 dx를 반환하세요. 각 윈도우의 기울기는 "
+            "그 윈도우에서 최댓값이었던 원소로 갑니다(forward가 윈도우 안에서의 인덱스를 self.arg_max에 저장해 "
+            "두었습니다)."
         )

@@ -1,24 +1,23 @@
-"""Assignment 5: learning from gradients.
+"""과제 5: 기울기로 학습하기.
 
-Backpropagation gives the gradient of the loss; learning is what is done
-with it. This module has three pieces of the book's chapter on learning:
+오차역전파법은 손실의 기울기를 줍니다. 학습은 그 기울기로 하는 일입니다. 이 모듈에는
+책의 학습 관련 장에서 나온 세 가지가 들어 있습니다:
 
-- ``numerical_gradient(f, x)``: the gradient of a scalar function ``f`` at
-  ``x`` by central differences, (f(x + h) - f(x - h)) / (2h) with h = 1e-4,
-  one entry of ``x`` at a time, for an ``x`` of any shape. It is how the
-  backward passes of the other assignments are checked (document 001), so it
-  must leave ``x`` exactly as it found it.
-- ``gradient_descent(f, init_x, lr=0.01, step_num=100)``: ``step_num``
-  updates x <- x - lr * numerical_gradient(f, x) from ``init_x``; returns the
-  final x (document 003).
-- ``SigmoidWithLoss``: logistic regression's output layer, the sigmoid with
-  the binary cross-entropy. ``forward(x, t)`` returns the mean loss over the
-  batch; ``backward(dout=1)`` returns (sigmoid(x) - t) / N: the (a - y) of
-  document 000, divided by the batch size because the loss is a mean.
+- ``numerical_gradient(f, x)``: 스칼라 함수 ``f``의 ``x``에서의 기울기를 중앙 차분
+  (f(x + h) - f(x - h)) / (2h), h = 1e-4로 ``x``의 원소를 하나씩 구합니다. ``x``의
+  형상은 무엇이든 됩니다. 다른 과제의 역전파를 확인하는 방법이 바로 이것이므로
+  (문서 001) ``x``를 받은 그대로 남겨 두어야 합니다.
+- ``gradient_descent(f, init_x, lr=0.01, step_num=100)``: ``init_x``에서 시작해
+  x <- x - lr * numerical_gradient(f, x)를 ``step_num``번 갱신하고 마지막 x를
+  반환합니다(문서 003).
+- ``SigmoidWithLoss``: 로지스틱 회귀의 출력 계층으로, 시그모이드와 이진 교차
+  엔트로피를 합친 것입니다. ``forward(x, t)``는 배치의 평균 손실을 반환하고,
+  ``backward(dout=1)``은 (sigmoid(x) - t) / N을 반환합니다. 문서 000의 (a - y)를
+  손실이 평균이므로 배치 크기로 나눈 값입니다.
 
-Check (document 003): for f(x) = 1.2 x^2 from x = 3, lr = 0.2 gives 1.56,
-0.8112, 0.421824, ... after 1, 2, 3 steps; without a learning rate (lr = 1)
-the steps overshoot and diverge: -4.2, 5.88, -8.232, ...
+확인(문서 003): x = 3에서 시작해 lr = 0.2로 f(x) = 1.2 x^2을 줄이면 1, 2, 3단계 뒤에
+1.56, 0.8112, 0.421824, ...가 됩니다. 학습률이 없으면(lr = 1) 최솟값을 지나쳐
+-4.2, 5.88, -8.232, ...로 발산합니다.
 """
 import numpy as np
 
@@ -29,25 +28,24 @@ def sigmoid(x):
 
 
 def binary_cross_entropy(x, t):
-    """Mean of -(t log y + (1 - t) log(1 - y)) with y = sigmoid(x), computed from x itself:
-    per entry it is log(1 + exp(x)) - t x, which np.logaddexp evaluates without overflow."""
+    """y = sigmoid(x)일 때 -(t log y + (1 - t) log(1 - y))의 평균을 x에서 바로 계산합니다.
+    원소마다 log(1 + exp(x)) - t x이고, np.logaddexp로 오버플로 없이 계산합니다."""
     return np.mean(np.logaddexp(0.0, x) - t * x)
 
 
 def numerical_gradient(f, x):
     # YOUR CODE HERE
     raise NotImplementedError(
-        "return the gradient of f at x, an array shaped like x, by central "
-        "differences (f(x + h) - f(x - h)) / (2h) with h = 1e-4, one entry of "
-        "x at a time; put every entry of x back as it was."
+        "x에서 f의 기울기를 x와 같은 형상의 배열로 반환하세요. 중앙 차분 (f(x + h) - f(x - h)) / (2h), "
+        "h = 1e-4로 x의 원소를 하나씩 계산하고, x의 모든 원소를 원래 값으로 되돌려 두세요."
     )
 
 
 def gradient_descent(f, init_x, lr=0.01, step_num=100):
     # YOUR CODE HERE
     raise NotImplementedError(
-        "starting from init_x, take step_num steps x <- x - lr * (the "
-        "numerical gradient of f at x); return the final x."
+        "init_x에서 시작해 x <- x - lr * (x에서 f의 수치 미분)을 step_num번 반복하고 마지막 x를 "
+        "반환하세요."
     )
 
 
@@ -66,6 +64,6 @@ class SigmoidWithLoss:
     def backward(self, dout=1):
         # YOUR CODE HERE
         raise NotImplementedError(
-            "SigmoidWithLoss.backward: return dx, shaped like x: the gradient "
-            "of the mean loss, (sigmoid(x) - t) divided by the batch size."
+            "SigmoidWithLoss.backward: x와 같은 형상의 dx를 반환하세요. 평균 손실의 기울기로, "
+            "(sigmoid(x) - t)를 배치 크기로 나눈 값입니다."
         )

@@ -15,13 +15,12 @@ import sys
 import traceback
 from pathlib import Path
 
+from .i18n import N_, _
 from .reports import gradescope, render, write_atomically
 from .sanitize import clean_data
 
-FALLBACK_MESSAGE = (
-    "The autograder failed before it could grade your submission. "
-    "This is not a problem with your code: please tell the course staff."
-)
+FALLBACK_MESSAGE = N_("The autograder failed before it could grade your submission. "
+                      "This is not a problem with your code: please tell the course staff.")
 
 
 def run(root: Path, *, seed: int | None = None, timeout: float | None = None) -> dict:
@@ -35,7 +34,7 @@ def run(root: Path, *, seed: int | None = None, timeout: float | None = None) ->
         print(render(report, "text"), end="")
     except Exception:
         traceback.print_exc(file=sys.stdout)
-        results = gradescope.fallback(FALLBACK_MESSAGE)
+        results = gradescope.fallback(_(FALLBACK_MESSAGE))
     write_atomically(results_path, json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"results written to {results_path}")
     return results

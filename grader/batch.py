@@ -119,16 +119,19 @@ def extract_zip(archive: Path, dest: Path) -> None:
         with zipfile.ZipFile(archive) as zf:
             members = [m for m in zf.infolist() if not m.is_dir()]
             if len(members) > MAX_ZIP_FILES:
-                raise BrokenSubmission(f"{archive.name} holds {len(members)} files; the limit is {MAX_ZIP_FILES}")
+                raise BrokenSubmission(_("{file} holds {count} files; the limit is {limit}").format(
+                    file=archive.name, count=len(members), limit=MAX_ZIP_FILES))
             declared = sum(m.file_size for m in members)
             if declared > MAX_ZIP_BYTES:
                 raise BrokenSubmission(_("{name} unpacks to more than {limit} MB").format(
                     name=archive.name, limit=MAX_ZIP_BYTES // 2**20))
             budget = MAX_ZIP_BYTES
             for member in members:
+                member.filename = zip_member_name(member)
                 parts = PurePosixPath(member.filename.replace("\\", "/")).parts
                 if member.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-                    raise BrokenSubmission(f"{archive.name} contains an unsafe path: {member.filename!r}")
+                    raise BrokenSubmission(_("{file} contains an unsafe path: {path}").format(
+                        file=archive.name, path=repr(member.filename)))
                 is_link = (member.external_attr >> 16) & 0o170000 == 0o120000
                 if is_link or "__MACOSX" in parts:
                     continue
@@ -138,12 +141,27 @@ def extract_zip(archive: Path, dest: Path) -> None:
                     while chunk := src.read(1 << 16):  # count real bytes: headers can lie
                         budget -= len(chunk)
                         if budget < 0:
-                            raise BrokenSubmission(f"{archive.name} unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+                            raise BrokenSubmission(_("{file} unpacks to more than {size} MB").format(
+                                file=archive.name, size=MAX_ZIP_BYTES // 2**20))
                         out.write(chunk)
     except BrokenSubmission:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as error:
-        raise BrokenSubmission(f"{archive.name} is not a readable zip file ({error})") from None
+        raise BrokenSubmission(_("{file} is not a readable zip file ({error})").format(
+            file=archive.name, error=error)) from None
+
+
+def zip_member_name(member: zipfile.ZipInfo) -> str:
+    """The member's real name: zips made on Korean Windows store CP949 names without saying so."""
+    if member.flag_bits & 0x800:  # the name is marked as UTF-8
+        return member.filename
+    raw = member.filename.encode("cp437", "replace")
+    for encoding in ("utf-8", "cp949"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return member.filename
 
 
 def grade_student(student: Student, *, seed: int, timeout: float, suite: str, assignments=None,
@@ -166,7 +184,7 @@ def grade_student(student: Student, *, seed: int, timeout: float, suite: str, as
     if found:
         return {"student": student.name, "status": "ok", "status_message": _missing_message(report), **report}
     modules = ", ".join(a.module for a in courses.current().select(assignments))
-    message = f"no assignment module found (expected any of {modules}, or .ipynb)"
+    message = _("no assignment module found (expected any of {modules}, or .ipynb)").format(modules=modules)
     return {"student": student.name, "status": "broken", "status_message": message, **report}
 
 
@@ -226,7 +244,7 @@ def _serve(work: Callable, conn, inherited: list) -> None:
             try:
                 outcome = ("done", work(task))
             except Exception as error:  # a bug in the grader, not the student's doing
-                outcome = ("crashed", f"the grader failed: {type(error).__name__}: {error}")
+                outcome = ("crashed", _("the grader failed: {error}").format(error=f"{type(error).__name__}: {error}"))
             conn.send(outcome)
     except (EOFError, BrokenPipeError):  # the parent is gone
         pass
@@ -301,10 +319,12 @@ def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: floa
                         worker.task = None
                     except (EOFError, OSError):
                         worker.process.join(1)
-                        outcome = ("crashed", f"the grading process died (exit status {worker.process.exitcode})")
+                        outcome = ("crashed", _("the grading process died (exit status {code})").format(
+                            code=worker.process.exitcode))
                         replace(worker)
                 elif time.monotonic() > worker.deadline:
-                    outcome = ("crashed", f"grading took longer than {time_limit:g} s and was stopped")
+                    outcome = ("crashed", _("grading took longer than {limit} s and was stopped").format(
+                        limit=f"{time_limit:g}"))
                     replace(worker)
                 else:
                     continue
@@ -371,6 +391,7 @@ def run_batch(
     assignments=None,
     time_budget: float | None = None,
     progress: Callable[[dict], None] = lambda report: None,
+    csv_encoding: str = "utf-8-sig",
 ) -> list[dict]:
     """Grade every student of ``submissions``; write ``out/gradebook.csv``, ``out/<student>.json`` and
     ``.html``, and the class report (``out/class-report.html`` and ``.csv``).
@@ -404,7 +425,7 @@ def run_batch(
     finally:  # also when the batch itself fails: the gradebook holds every student, graded or not
         missing = _("not graded: the batch stopped before this student's turn")
         rows = [reports.get(s) or ungraded(s, "crashed", missing, **scope) for s in students]
-        write_atomically(out / "gradebook.csv", gradebook_csv(rows, assignments))
+        write_atomically(out / "gradebook.csv", gradebook_csv(rows, assignments).encode(csv_encoding))
     classroom.write_class_reports(out, list(reports.values()))
     return sorted(reports.values(), key=lambda r: r["student"])
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import io
+import json
 import re
 import tempfile
 import zipfile
@@ -24,7 +25,9 @@ from pathlib import Path
 
 from . import course as courses
 from .course import Course
-from .release import copy_course
+from . import i18n
+from .i18n import N_, _
+from .release import copy_course, release_language
 from .reports import write_atomically
 
 PACKAGE = Path(__file__).parent
@@ -47,11 +50,13 @@ def pins(overrides: list[str] = ()) -> list[str]:
         try:
             chosen[name] = f"{name}=={importlib.metadata.version(name)}"
         except importlib.metadata.PackageNotFoundError:
-            raise BundleError(f"{name} is not installed here, so its version cannot be pinned; use --pin {name}==VERSION")
+            raise BundleError(_("{name} is not installed here, so its version cannot be pinned; use --pin "
+                                "{name}==VERSION").format(name=name))
     for pin in overrides:
         name = re.split(r"[=<>!~ ]", pin, maxsplit=1)[0].strip().lower()
         if name not in chosen:
-            raise BundleError(f"--pin {pin}: the grader depends only on {', '.join(DEPENDENCIES)}")
+            raise BundleError(_("--pin {pin}: the grader depends only on {names}").format(
+                pin=pin, names=", ".join(DEPENDENCIES)))
         chosen[name] = pin.strip()
     return [chosen[name] for name in DEPENDENCIES]
 
@@ -72,26 +77,36 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
     archive.writestr(info, data)
 
 
+NOT_RUN = N_("The autograder could not run, so your submission was not graded. "
+             "This is not a problem with your code: please tell the course staff.")
+
+
+def _run_autograder(language: str) -> bytes:
+    """The run script, whose last-resort result speaks the bundle's language."""
+    message = json.dumps(i18n.translator(language).gettext(NOT_RUN), ensure_ascii=False)
+    script = (TEMPLATES / "run_autograder.sh").read_text(encoding="utf-8")
+    return script.replace("@@NOT_RUN@@", message[1:-1]).encode("utf-8")
+
+
 def build_gradescope(out: Path | str, pin_overrides: list[str] = (), *, course: Course | None = None,
                      assignments=None) -> Path:
     """Write the Gradescope autograder zip to ``out`` and return its path; ``assignments``
     limits it to those (a weekly assignment), scored out of their points only."""
     course = course or courses.current()
     if "hidden" not in course.visibilities():
-        raise BundleError(
-            f"this copy of the course has no hidden tests ({course.tests / 'hidden'}); "
-            "build the bundle from the course staff's repository"
-        )
+        raise BundleError(_("this copy of the course has no hidden tests ({folder}); "
+                            "build the bundle from the course staff's repository").format(folder=course.tests / "hidden"))
     requirements = "\n".join([*pins(pin_overrides), TOML_READER]) + "\n"
+    language = release_language(course)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         _add(archive, "setup.sh", (TEMPLATES / "setup.sh").read_bytes(), executable=True)
-        _add(archive, "run_autograder", (TEMPLATES / "run_autograder.sh").read_bytes(), executable=True)
+        _add(archive, "run_autograder", _run_autograder(language), executable=True)
         _add(archive, "requirements.txt", requirements.encode())
         for name, path in _package_files():
             _add(archive, name, path.read_bytes())
         with tempfile.TemporaryDirectory(prefix="grader-bundle-") as scratch:
-            shipped = copy_course(course, Path(scratch), assignments, hidden=True)
+            shipped = copy_course(course, Path(scratch), assignments, hidden=True, language=language)
             for name, path in _package_files(shipped):
                 _add(archive, f"courses/{name}", path.read_bytes())
     return write_atomically(out, buffer.getvalue())

@@ -300,8 +300,11 @@ def bundle_gradescope(out, pin, assignments):
               metavar="SECONDS",
               help=N_("Seconds each student's submission may take; when they are spent, its remaining tests "
                       "are timeouts."))
+@click.option("--csv-encoding", type=click.Choice(["utf-8-sig", "utf-8"]), default="utf-8-sig", show_default=True,
+              help=N_("Encoding of gradebook.csv: utf-8-sig (UTF-8 with a BOM) opens correctly in Excel, "
+                      "also on Korean Windows; utf-8 for tools that do not expect a BOM."))
 @assignment_option
-def batch(submissions, out, jobs, seed, timeout, suite, time_budget, assignments):
+def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encoding, assignments):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
     Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
@@ -319,7 +322,7 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, assignments
     try:
         with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
             reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
-                                assignments=assignments or None, time_budget=time_budget,
+                                assignments=assignments or None, time_budget=time_budget, csv_encoding=csv_encoding,
                                 progress=lambda report: bar.update(1))
     except Exception as error:  # run_batch has written the gradebook of what was graded, if it could
         _internal_failure(error)

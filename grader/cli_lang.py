@@ -46,19 +46,20 @@ def requested_language(args) -> str | None:
     return found if found in ("ko", "en") else None
 
 
-def _course_language() -> str | None:
-    """The language of the course in use (``--course`` later replaces it with its own)."""
+def _read_course() -> None:
+    """Load the course in use, which gives :mod:`grader.i18n` its language and catalogue
+    (``--course`` later replaces it with its own)."""
     from .course import CourseError, current
 
     try:
-        return current().language
-    except CourseError:
-        return None
+        current()
+    except CourseError:  # reported by the command that needs the course
+        pass
 
 
 def apply_language(args) -> str:
     """Choose the language for this run from ``args``, the environment, the course and the locale."""
-    i18n.set_course_language(_course_language())
+    _read_course()
     requested = requested_language(args)
     language = i18n.set_language(requested) if requested else i18n.set_language(None)
     _route_click_messages()

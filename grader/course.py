@@ -198,7 +198,7 @@ def current() -> Course:
 def _speak(course: Course) -> None:
     from . import i18n
 
-    i18n.set_course_language(course.language)
+    i18n.set_course_language(course.language, course.root / "locale")
 
 
 def use(path: Path | str | None) -> Course:

@@ -41,10 +41,12 @@ def test_rng(seed: int, name: str) -> np.random.Generator:
 
 def _student_message(check: suites.Check, error: StudentCodeError) -> tuple[str, str]:
     if isinstance(error, StudentException) and error.not_implemented:
-        todo = error.message
+        todo = _(error.message) if error.message else ""  # an English stub's TODO, in the report's language
         if todo.startswith(f"{check.layer}.") and ": " in todo:
             todo = todo.split(": ", 1)[1]  # the stub names the layer; the report already does
-        return "failed", "not implemented yet" + (f". TODO: {todo}" if todo else ".")
+        if todo:
+            return "failed", _("not implemented yet. TODO: {todo}").format(todo=todo)
+        return "failed", _("not implemented yet.")
     message = error.message
     if isinstance(error, StudentException) and error.traceback:
         message = f"{message}\n{error.traceback}"
@@ -72,11 +74,12 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
         output = error.output
         diagnosis = _error_diagnosis(check, error)
     except RunnerStartError as error:  # the grading machine, not the student
-        status, message = "error", f"the grader could not run your code on this machine: {error}"
+        status, message = "error", _("the grader could not run your code on this machine: {error}").format(
+            error=error)
         diagnosis = diagnoses.Diagnosis("grader_error")
     except Exception:  # a bug in a test, never the student's fault: say so plainly
         status = "error"
-        message = "the grader itself failed on this test; please report it to the course staff."
+        message = _("the grader itself failed on this test; please report it to the course staff.")
         diagnosis = diagnoses.Diagnosis("grader_error")
         print(f"internal error in {check.name}:\n{traceback.format_exc()}", file=sys.stderr)
     finally:
@@ -157,7 +160,7 @@ def grade(
     try:
         runner = make_runner(submission.files, classes=submission.classes, timeout=timeout, in_process=in_process)
     except RunnerStartError as error:
-        message = f"the grader could not run your code on this machine: {error}"
+        message = _("the grader could not run your code on this machine: {error}").format(error=error)
         results = [_result(check, "error", message) for check in checks]
         return clean_data(scoring.report(results, seed=seed, submission=submission,
                                          duration=time.perf_counter() - started))
@@ -235,7 +238,8 @@ def _run_each(checks, submission, runner, seed, progress, results, time_budget=N
                 module=f"{check.assignment}.py", notebook=f"{check.assignment}.ipynb", name=check.layer)
             results.append(_result(check, "missing", missing))
         elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
-            given_up = f"not run: {check.layer} already ran out of time {TIMEOUTS_BEFORE_GIVING_UP} times"
+            given_up = _("not run: {layer} already ran out of time {count} times").format(
+                layer=check.layer, count=TIMEOUTS_BEFORE_GIVING_UP)
             results.append(_result(check, "timeout", given_up))
         elif until is not None and time.monotonic() >= until:
             spent = _("not run: the time budget for the whole submission ({seconds} s) was spent; "

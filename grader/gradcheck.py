@@ -25,6 +25,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .diagnoses import Diagnosis, detect, from_shape, picture_arrays, render
+from .i18n import _
 from .runner import Unsupported
 
 RTOL = 1e-4
@@ -60,22 +61,24 @@ def _index(idx) -> str:
 def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
     """Turn a decoded value into a float64 array of ``shape``, or explain why not."""
     if isinstance(value, Unsupported) and value.type_name == "NoneType":
-        raise Mismatch(f"{what} is None: is it computed and returned (or stored, for self.dW and self.db) "
-                       "in backward?", Diagnosis("none", what))
+        raise Mismatch(_("{what} is None: is it computed and returned (or stored, for self.dW and self.db) "
+                         "in backward?").format(what=what), Diagnosis("none", what))
     if isinstance(value, Unsupported):
-        detail = f" ({value.detail})" if value.detail else ""
+        detail = f" ({_(value.detail)})" if value.detail else ""
         raise Mismatch(
-            f"{what} is a {value.type_name}{detail}; expected a number or a numpy array",
+            _("{what} is a {type}{detail}; expected a number or a numpy array").format(
+                what=what, type=value.type_name, detail=detail),
             Diagnosis("wrong_type", what, {"type": value.type_name}),
         )
     if isinstance(value, tuple):
         raise Mismatch(
-            f"{what} is a tuple of {len(value)} values; expected a single number or array",
+            _("{what} is a tuple of {count} values; expected a single number or array").format(
+                what=what, count=len(value)),
             Diagnosis("wrong_type", what, {"type": "tuple", "count": len(value)}),
         )
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise Mismatch(f"{what} has dtype {arr.dtype}; expected numbers",
+        raise Mismatch(_("{what} has dtype {dtype}; expected numbers").format(what=what, dtype=arr.dtype),
                        Diagnosis("wrong_type", what, {"dtype": str(arr.dtype)}))
     arr = arr.astype(np.float64)
     if shape is not None and arr.shape != tuple(shape):
@@ -83,17 +86,20 @@ def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
             arr = arr.reshape(shape)
         else:
             diagnosis = from_shape(what, arr.shape, tuple(shape))
-            hint = "" if diagnosis.code == "wrong_shape" else f" Hint: {render(diagnosis)}"
-            raise Mismatch(f"{what} has shape {arr.shape}, expected {tuple(shape)}.{hint}", diagnosis)
+            hint = "" if diagnosis.code == "wrong_shape" else " " + _("Hint: {hint}").format(hint=render(diagnosis))
+            raise Mismatch(_("{what} has shape {got}, expected {expected}.").format(
+                what=what, got=arr.shape, expected=tuple(shape)) + hint, diagnosis)
     bad = ~np.isfinite(arr)
     if bad.any():
         first = np.argwhere(bad)[0] if arr.ndim else ()
         kind = "NaN" if np.isnan(arr[tuple(first)]) else "inf"
-        where = f" at {_index(first)}" if arr.ndim else ""
         diagnosis = Diagnosis("nan_or_inf", what, {"kind": kind, "count": int(bad.sum()), "size": int(arr.size),
                                                    "first": [int(i) for i in first]})
+        text = (_("{what} contains {kind} at {index} ({count} of {size} entries).") if arr.ndim
+                else _("{what} is {kind}."))
         raise Mismatch(
-            f"{what} contains {kind}{where} ({int(bad.sum())} of {arr.size} entries). Hint: {render(diagnosis)}",
+            text.format(what=what, kind=kind, index=_index(first), count=int(bad.sum()), size=arr.size)
+            + " " + _("Hint: {hint}").format(hint=render(diagnosis)),
             diagnosis,
         )
     return arr
@@ -105,9 +111,9 @@ def _as_array_with_hint(value, what: str, shape: tuple, hint: str) -> np.ndarray
     except Mismatch as error:
         if not hint:
             raise
-        text = str(error)
-        raise Mismatch(f"{text} {hint}" if "Hint:" in text else f"{text} Hint: {hint}",
-                       error.diagnosis, error.arrays) from None
+        text, hint = str(error), _(hint)
+        raise Mismatch(f"{text} {hint}" if _("Hint:") in text else _("{message} Hint: {hint}").format(
+            message=text, hint=hint), error.diagnosis, error.arrays) from None
 
 
 def unpack(value, count: int, what: str) -> tuple:
@@ -115,11 +121,13 @@ def unpack(value, count: int, what: str) -> tuple:
     if not isinstance(value, tuple):
         got = value.type_name if isinstance(value, Unsupported) else type(value).__name__
         if isinstance(value, np.ndarray):
-            got = f"one array of shape {value.shape}"
-        raise Mismatch(f"{what} should return {count} values; it returned {got}",
+            got = _("one array of shape {shape}").format(shape=value.shape)
+        raise Mismatch(_("{what} should return {count} values; it returned {got}").format(
+                           what=what, count=count, got=got),
                        Diagnosis("wrong_count", what, {"expected": count, "got": 1}))
     if len(value) != count:
-        raise Mismatch(f"{what} should return {count} values; it returned {len(value)}",
+        raise Mismatch(_("{what} should return {count} values; it returned {got}").format(
+                           what=what, count=count, got=len(value)),
                        Diagnosis("wrong_count", what, {"expected": count, "got": len(value)}))
     return value
 
@@ -149,17 +157,18 @@ def expect_close(
         return got
     rel = error / np.maximum(np.maximum(np.abs(got), np.abs(expected)), 1e-12)
     if expected.ndim == 0:
-        msg = f"{what} is wrong: expected {_fmt(expected)}, got {_fmt(got)}"
+        msg = _("{what} is wrong: expected {expected}, got {got}.").format(
+            what=what, expected=_fmt(expected), got=_fmt(got))
     else:
         first = tuple(np.argwhere(bad)[0])
-        msg = (
-            f"{what} differs at {_index(first)}: expected {_fmt(expected[first])}, "
-            f"got {_fmt(got[first])} ({int(bad.sum())} of {bad.size} entries wrong, "
-            f"max relative error {_fmt(rel.max())})"
-        )
+        msg = _("{what} differs at {index}: expected {expected}, got {got} ({count} of {size} entries wrong, "
+                "max relative error {error}).").format(
+            what=what, index=_index(first), expected=_fmt(expected[first]), got=_fmt(got[first]),
+            count=int(bad.sum()), size=bad.size, error=_fmt(rel.max()))
     diagnosis = diagnose(got, expected, what)
-    tips = " ".join(t for t in (render(diagnosis), hint) if t)
-    raise Mismatch(f"{msg}. Hint: {tips}" if tips else msg + ".", diagnosis, picture_arrays(got, expected, bad))
+    tips = " ".join(t for t in (render(diagnosis), _(hint) if hint else "") if t)
+    raise Mismatch(_("{message} Hint: {hint}").format(message=msg, hint=tips) if tips else msg, diagnosis,
+                   picture_arrays(got, expected, bad))
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = STEP) -> np.ndarray:

@@ -54,9 +54,14 @@ DEFAULT = "en"
 ENV = "GRADER_LANG"
 _LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
+COURSE_DOMAIN = "course"
+HIDDEN_DOMAIN = "hidden"  # texts of the hidden tests: left out of a student release
+
 _language: str | None = None
 _course_language: str | None = None
+_course_locale: Path | None = None
 _translations: gettext.NullTranslations | None = None
+_course_asked = False
 _course_catalogues: list[tuple[Path, str]] = []
 
 
@@ -111,11 +116,20 @@ def choose(requested: str | None = None, course: str | None = None) -> str:
     return DEFAULT
 
 
-def set_course_language(language: str | None) -> None:
-    """The course file's language: used when neither ``--lang`` nor ``$GRADER_LANG`` says otherwise."""
-    global _course_language
+def set_course_language(language: str | None, locale_dir: Path | str | None = None) -> None:
+    """The course in use: its language (used when neither ``--lang`` nor ``$GRADER_LANG`` says
+    otherwise) and the folder of its own catalogue, ``<locale_dir>/<lang>/LC_MESSAGES/course.po``
+    (test descriptions, hints, notebook texts) and ``hidden.po`` (the hidden tests' texts, which a
+    student release leaves out), which replace the previous course's."""
+    global _course_language, _course_locale
     _course_language = language
+    _course_locale = Path(locale_dir) if locale_dir else None
     reset()
+
+
+def explicit_language() -> str | None:
+    """The language set with :func:`set_language` (``--lang``), if any."""
+    return _language
 
 
 def set_language(language: str | None) -> str:
@@ -147,6 +161,23 @@ def reset() -> None:
     """Forget the loaded catalogues (after a change of language, course or environment)."""
     global _translations
     _translations = None
+    _translators.clear()
+
+
+_translators: dict[tuple, gettext.NullTranslations] = {}
+
+
+def translator(language: str, course_locale: Path | str | None = None) -> gettext.NullTranslations:
+    """The grader's and a course's catalogues for ``language``, whatever the process speaks.
+
+    For what is written in a fixed language, such as a student release in the
+    course's language while the messages follow ``--lang``. ``course_locale``
+    is the course's ``locale`` folder (default: the course in use).
+    """
+    key = (normalize(language) or DEFAULT, Path(course_locale) if course_locale else _course_locale)
+    if key not in _translators:
+        _translators[key] = _chain(*key)
+    return _translators[key]
 
 
 def add_catalogue(directory: Path | str, domain: str) -> None:
@@ -162,12 +193,24 @@ def add_catalogue(directory: Path | str, domain: str) -> None:
 
 
 def _load() -> gettext.NullTranslations:
-    global _translations
-    language = get_language()
+    global _translations, _course_asked
+    if _course_language is None and not _course_asked:  # a first message before the course was read
+        _course_asked = True
+        try:
+            from .course import current
+
+            current()  # tells this module its language and catalogue
+        except Exception:  # no course, or a broken one: its own error is reported where it is read
+            pass
+    _translations = _chain(get_language(), _course_locale)
+    return _translations
+
+
+def _chain(language: str, course_locale: Path | None = None) -> gettext.NullTranslations:
     translations = _catalogue(LOCALE_DIR, DOMAIN, language)
-    for directory, domain in _course_catalogues:
+    extra = [(course_locale, COURSE_DOMAIN), (course_locale, HIDDEN_DOMAIN)] if course_locale else []
+    for directory, domain in extra + _course_catalogues:
         translations.add_fallback(_catalogue(directory, domain, language))
-    _translations = translations
     return translations
 
 

@@ -20,6 +20,7 @@ import json
 import re
 from pathlib import Path
 
+from .i18n import _
 from .runner import Cell
 
 NOT_GRADED_TAG = "not-graded"
@@ -123,8 +124,8 @@ def run_public_tests(assignment: str, notebook: str | Path | None = None, *, see
 
     path = Path(notebook if notebook is not None else f"{assignment}.ipynb")
     if not path.is_file():
-        print(f"Cannot find {path.resolve()}. Save the notebook, or pass its file name: "
-              f"run_public_tests({assignment!r}, 'my_notebook.ipynb')")
+        print(_("Cannot find {path}. Save the notebook, or pass its file name: {call}").format(
+            path=path.resolve(), call=f"run_public_tests({assignment!r}, 'my_notebook.ipynb')"))
         return
     _warn_if_unsaved(path)
     report = grade_submission(path, assignments=(assignment,), suite="public", seed=seed)
@@ -133,7 +134,7 @@ def run_public_tests(assignment: str, notebook: str | Path | None = None, *, see
     text = render(report, "text")
     if not show_in_notebook(report, text):
         print(text, end="")
-    print("These are the public tests; hidden tests run when your work is collected.")
+    print(_("These are the public tests; hidden tests run when your work is collected."))
 
 
 def _warn_if_unsaved(path: Path) -> None:
@@ -152,9 +153,9 @@ def _warn_if_unsaved(path: Path) -> None:
             latest[name] = cell
     saved_code = _normalise(saved)
     if any(_normalise(cell) not in saved_code for cell in latest.values()):
-        print(f"Warning: the classes you ran in this session differ from the saved {path.name}. "
-              "Save the notebook (Ctrl+S / Cmd+S) and run this cell again; "
-              "the file on disk is what gets graded.\n")
+        print(_("Warning: the classes you ran in this session differ from the saved {file}. "
+                "Save the notebook (Ctrl+S / Cmd+S) and run this cell again; "
+                "the file on disk is what gets graded.").format(file=path.name) + "\n")
 
 
 def _normalise(code: str) -> str:

@@ -431,7 +431,7 @@ def test_hostile_classmates_cannot_touch_a_neighbours_row_or_the_gradebook(tmp_p
     assert process.returncode == 0, process.stderr[-3000:]
     assert b"\x1b" not in process.stdout + process.stderr
 
-    with open(out / "gradebook.csv", newline="", encoding="utf-8") as f:
+    with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert len(rows) == 9
     for name in ("alice", "frank", "erin"):

@@ -49,7 +49,7 @@ def classroom(tmp_path_factory):
 def run_batch(classroom: Path, out: Path, *extra: str):
     result = CliRunner().invoke(grader, ["batch", str(classroom), "--out", str(out), "--timeout", "1", *extra])
     assert result.exit_code == 0, result.output
-    with open(out / "gradebook.csv", newline="") as f:
+    with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
         return {row["student"]: row for row in csv.DictReader(f)}
 
 
@@ -225,7 +225,7 @@ def test_week_one_batch_grades_gates_alone_out_of_its_points(tmp_path):
     result = CliRunner().invoke(grader, ["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
                                          "--assignment", "gates", "--seed", "3", "--jobs", "1"])
     assert result.exit_code == 0, result.output
-    rows = {r["student"]: r for r in csv.DictReader((tmp_path / "out" / "gradebook.csv").open())}
+    rows = {r["student"]: r for r in csv.DictReader((tmp_path / "out" / "gradebook.csv").open(encoding="utf-8-sig"))}
     week = f"{max_score('gates'):g}"
     assert (rows["ann"]["score"], rows["ann"]["max_score"], rows["ann"]["percent"]) == (week, week, "100.0")
     assert [c for c in rows["ann"] if c in ASSIGNMENTS] == ["gates"]

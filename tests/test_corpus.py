@@ -114,7 +114,7 @@ def test_batch_over_a_folder_of_notebooks_grades_everyone_and_says_where(tmp_pat
     assert result.returncode == 0, result.stderr[-3000:]
     import csv
 
-    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
+    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))}
     assert set(rows) == set(builders)
     assert all(r["status"] == "ok" for r in rows.values()), rows
     assert "MulLayer: 5장 풀이.ipynb cell 2 (In [2])" in rows["kim"]["found_in"]

@@ -86,7 +86,8 @@ def test_a_weekly_release_holds_and_grades_only_its_assignments(tmp_path):
     assert [(s["test-name"], s["max-score"]) for s in steps] == [("gates", 20)]
     readme = (out / "README.md").read_text()
     assert "| `gates.py` | `MulLayer`, `AddLayer` | 20 |" in readme and "activations.py`" not in readme
-    assert "Deep Learning from Scratch" in readme and "## Errata in the course documents" in readme
+    # in the course's language: the course's introduction and errata come from its catalogue
+    assert "밑바닥부터 시작하는 딥러닝" in readme and "## 강의 문서의 오류" in readme
     shipped = courses.load(out / "courses" / "backprop")
     assert shipped.names == ("gates",) and shipped.release_folder == (out / "assignments").resolve()
     assert sorted(p.name for p in (out / "courses" / "backprop" / "tests" / "public").glob("*.py")) == \

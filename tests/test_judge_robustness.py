@@ -173,7 +173,7 @@ def test_a_failing_batch_still_writes_the_gradebook_of_everyone_and_exits_3(tmp_
     monkeypatch.setattr(batch, "run_isolated", one_then_fail)
     result = CliRunner().invoke(grader, ["batch", str(classroom), "--out", str(out), "--seed", "1"])
     assert result.exit_code == 3
-    with open(out / "gradebook.csv", newline="") as f:
+    with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert rows["alice"]["status"] == "ok" and rows["alice"]["percent"] == "100.0"
     assert rows["bob"]["status"] == rows["carol"]["status"] == "crashed"
@@ -194,7 +194,7 @@ def test_a_report_that_cannot_be_written_is_noted_and_the_batch_goes_on(tmp_path
     monkeypatch.setattr(batch, "write_atomically", full_disk_for_alice)
     result = CliRunner().invoke(grader, ["batch", str(classroom), "--out", str(out), "--jobs", "1", "--seed", "1"])
     assert result.exit_code == 0, result.output
-    with open(out / "gradebook.csv", newline="") as f:
+    with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert rows["alice"]["percent"] == rows["bob"]["percent"] == "100.0"
     assert "No space left on device" in rows["alice"]["message"] and (out / "bob.json").exists()

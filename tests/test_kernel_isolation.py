@@ -330,7 +330,7 @@ def test_batch_neighbours_share_no_ipc_scratch_or_processes(config, bait, tmp_pa
                                     ["batch", str(students), "--out", str(out), "--jobs", "2", "--seed", "3",
                                      "--timeout", "5", "--lang", "en"], entry="grader")
         assert status in (0, 1), stderr[-3000:]
-        with open(out / "gradebook.csv", newline="") as f:
+        with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
             rows = {row["student"]: row for row in csv.DictReader(f)}
         assert set(rows) == {"a_ipc", "b_filler", "c_ipc", "d_classmate"}
         assert rows["d_classmate"]["score"] == rows["d_classmate"]["max_score"]

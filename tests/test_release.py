@@ -30,7 +30,12 @@ def load(path: Path):
 
 @pytest.fixture(scope="module")
 def stubs():
-    return build_stubs(COURSE)
+    return build_stubs(COURSE)  # in the course's language, as committed
+
+
+@pytest.fixture(scope="module")
+def english_stubs():
+    return build_stubs(COURSE, language="en")  # the solutions' own words
 
 
 # --- the committed stubs ---------------------------------------------------
@@ -58,9 +63,9 @@ def _definitions(tree: ast.Module):
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_stub_differs_from_solution_only_in_backward(stubs, name):
+def test_stub_differs_from_solution_only_in_backward(english_stubs, name):
     solution = ast.parse((COURSE.solutions / f"{name}.py").read_text(encoding="utf-8"))
-    stub = ast.parse(stubs[f"{name}.py"])
+    stub = ast.parse(english_stubs[f"{name}.py"])
     sol_defs, stub_defs = _definitions(solution), _definitions(stub)
     assert sol_defs.keys() == stub_defs.keys()
     assert ast.get_docstring(solution) == ast.get_docstring(stub)
@@ -90,9 +95,9 @@ def _fresh_instance(cls):
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_every_stub_backward_says_what_to_do(tmp_path, stubs, name):
+def test_every_stub_backward_says_what_to_do(tmp_path, english_stubs, name):
     path = tmp_path / f"{name}.py"
-    path.write_text(stubs[f"{name}.py"], encoding="utf-8")
+    path.write_text(english_stubs[f"{name}.py"], encoding="utf-8")
     module = load(path)
     for layer in LAYERS[name]:
         graded = getattr(module, layer)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.gradcheck import as_array, check_gradient, expect_close
+from grader.i18n import N_
 from grader.suites import course_function
 from grader.suites.helpers import JudgeLayer, StudentLayer
 
@@ -45,7 +46,7 @@ def sigmoid_neuron(student, under_test: str) -> None:
                 "dx1": -0.5898357997244456, "dw2": 0.19661193324148185}
     got = {"dw0": dw0, "dx0": dx0, "dw1": dw1, "dx1": dx1, "dw2": dw2}
     for name, value in expected.items():
-        expect_close(name, got[name], value, hint="local gradient times upstream gradient, node by node (document 002).")
+        expect_close(name, got[name], value, hint=N_("local gradient times upstream gradient, node by node (document 002)."))
 
 
 def check_softmax_loss(student, rng, x, t, *, hint: str = "", check_output: bool = False) -> None:

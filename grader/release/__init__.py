@@ -33,12 +33,14 @@ compares instead of writing; ``--out DIR`` also builds the folder students get;
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import shutil
 import sys
 from pathlib import Path
 
 from grader import course as courses
+from grader import i18n_text
 from grader.course import Course, CourseError
 
 from .classroom import classroom_workflow, student_readme
@@ -59,22 +61,33 @@ def find_course(start: Path | None = None) -> Course:
         else courses.current()
 
 
-def build_stubs(course: Course, assignments=None) -> dict[str, str]:
-    """``{"gates.py": stub source, ...}`` for the chosen assignments, from ``solutions/``."""
+def build_stubs(course: Course, assignments=None, language: str | None = None) -> dict[str, str]:
+    """``{"gates.py": stub source, ...}`` for the chosen assignments, from ``solutions/``,
+    their TODOs and docstrings in ``language`` (default: :func:`release_language`)."""
+    gettext = _gettext(course, language)
     stubs = {}
     for assignment in course.select(assignments):
         path = course.solutions / assignment.module
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing")
         source = path.read_text(encoding="utf-8")
-        stubs[assignment.module] = make_stub(source, filename=str(path.relative_to(course.root)))
+        stub = make_stub(source, filename=str(path.relative_to(course.root)), translate=gettext)
+        stubs[assignment.module] = i18n_text.translate_docstrings(stub, gettext)
     return stubs
 
 
-def build_assignments(course: Course, assignments=None) -> dict[str, str]:
-    """Every file the release puts in ``assignments/``, by file name: stubs and notebooks."""
+def _gettext(course: Course, language: str | None):
+    from grader import i18n
+
+    return i18n.translator(language or release_language(course), course.root / "locale").gettext
+
+
+def build_assignments(course: Course, assignments=None, language: str | None = None) -> dict[str, str]:
+    """Every file the release puts in ``assignments/``, by file name: stubs and notebooks,
+    written in ``language`` (default: :func:`release_language`)."""
+    gettext = _gettext(course, language)
     files = {}
-    for filename, stub in build_stubs(course, assignments).items():
+    for filename, stub in build_stubs(course, assignments, language).items():
         name = filename[: -len(".py")]
         template = course.solutions / f"{name}.md"
         if not template.is_file():
@@ -82,7 +95,7 @@ def build_assignments(course: Course, assignments=None) -> dict[str, str]:
         files[filename] = stub
         files[f"{name}.ipynb"] = build_notebook(name, stub, template.read_text(encoding="utf-8"),
                                                 str(template.relative_to(course.root)),
-                                                functions=course.assignment(name).graded)
+                                                functions=course.assignment(name).graded, translate=gettext)
     return files
 
 
@@ -127,9 +140,17 @@ def _ignore_compiled(folder, names):
     return [n for n in names if n in _NEVER_COPIED or n.endswith((".pyc", ".pyo"))]
 
 
-def copy_course(course: Course, destination: Path, assignments=None, *, hidden: bool) -> Path:
+def release_language(course: Course) -> str:
+    """The language a release or a bundle is written in and speaks: ``--lang``, else the course's."""
+    from grader import i18n
+
+    return i18n.explicit_language() or course.language
+
+
+def copy_course(course: Course, destination: Path, assignments=None, *, hidden: bool,
+                language: str | None = None) -> Path:
     """The course as it ships in a release or a bundle: no solutions, hidden tests only if asked,
-    and a course file that names only the chosen assignments."""
+    and a course file that names only the chosen assignments (and ``language``, if given)."""
     chosen = course.select(assignments)
     names = {a.name for a in chosen}
 
@@ -141,6 +162,10 @@ def copy_course(course: Course, destination: Path, assignments=None, *, hidden: 
                         and (here / e).resolve() in (course.solutions.resolve(), course.release_folder)]
         if here == course.tests:
             skipped += [e for e in entries if e == "hidden" and not hidden]
+        if here.parent.parent == course.root / "locale" and not hidden:  # locale/<lang>/LC_MESSAGES
+            skipped += [e for e in entries if e.startswith("hidden.")]
+        if here == course.root / "locale" and not hidden:
+            skipped += [e for e in entries if e == "hidden.pot"]
         if here.parent == course.tests:
             skipped += [e for e in entries if e.endswith(".py") and e != "__init__.py" and e[:-3] not in names]
         return skipped
@@ -148,7 +173,8 @@ def copy_course(course: Course, destination: Path, assignments=None, *, hidden: 
     target = destination / course.root.name
     shutil.copytree(course.root, target, ignore=ignore)
     release = Path("..") / ".." / "assignments"
-    (target / courses.COURSE_FILE).write_text(courses.to_toml(course, chosen, release=release.as_posix()),
+    shipped = dataclasses.replace(course, language=language) if language else course
+    (target / courses.COURSE_FILE).write_text(courses.to_toml(shipped, chosen, release=release.as_posix()),
                                               encoding="utf-8", newline="\n")
     return target
 
@@ -177,12 +203,15 @@ def release_student(out_dir: Path | str, course: Course | None = None, assignmen
         (out / "assignments" / filename).write_text(text, encoding="utf-8", newline="\n")
     shutil.copytree(PACKAGE, out / "grader", ignore=_ignore_compiled)
     (out / "courses").mkdir()
-    copy_course(course, out / "courses", assignments, hidden=False)
+    language = release_language(course)
+    copy_course(course, out / "courses", assignments, hidden=False, language=language)
     chosen = course.select(assignments)
-    (out / "README.md").write_text(student_readme(course, chosen), encoding="utf-8", newline="\n")
+    gettext = _gettext(course, language)
+    (out / "README.md").write_text(student_readme(course, chosen, gettext), encoding="utf-8", newline="\n")
     workflows = out / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    (workflows / "classroom.yml").write_text(classroom_workflow(course, chosen), encoding="utf-8", newline="\n")
+    (workflows / "classroom.yml").write_text(classroom_workflow(course, chosen, gettext), encoding="utf-8",
+                                             newline="\n")
     pyproject = PACKAGE.parent / "pyproject.toml"
     if pyproject.is_file():
         shutil.copyfile(pyproject, out / "pyproject.toml")

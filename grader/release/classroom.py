@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from grader import i18n_text
 from grader.course import Assignment, Course
+from grader.i18n import N_
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CLASSROOM_TEMPLATE = TEMPLATES / "classroom.yml"
@@ -42,23 +44,39 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
-def classroom_workflow(course: Course, assignments: tuple[Assignment, ...]) -> str:
-    """The GitHub Classroom workflow: one step per assignment, worth its points in the course file."""
+CHECK_RUN = N_("{title} tests")
+STEP_NAMES = (N_("Install the grader"), N_("Test report"), N_("Publish the test report"),
+              N_("Autograding Reporter"))
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def classroom_workflow(course: Course, assignments: tuple[Assignment, ...], gettext=_same) -> str:
+    """The GitHub Classroom workflow: one step per assignment, worth its points in the course file;
+    the names of its steps and its check run in the release's language (``gettext``)."""
     steps = "".join(_STEP.format(name=a.name, points=a.max_score) for a in assignments)
     results = "\n".join(f'          {a.name.upper()}_RESULTS: "${{{{ steps.{a.name}.outputs.result }}}}"'
                         for a in assignments)
     steps += _REPORTER.format(results=results, runners=",".join(a.name for a in assignments))
-    return _fill(CLASSROOM_TEMPLATE.read_text(encoding="utf-8"), {
+    workflow = _fill(CLASSROOM_TEMPLATE.read_text(encoding="utf-8"), {
         "TITLE": course.title,
         "POINTS": ", ".join(f"{a.name} {a.max_score:g}" for a in assignments),
         "STEPS": steps.rstrip("\n"),
-        "CHECK_NAME": json.dumps(f"{course.title} tests", ensure_ascii=False),
+        "CHECK_NAME": json.dumps(gettext(CHECK_RUN).format(title=gettext(course.title)), ensure_ascii=False),
     })
+    for name in STEP_NAMES:
+        workflow = workflow.replace(f"- name: {name}\n", f"- name: {json.dumps(gettext(name), ensure_ascii=False)}\n")
+    return workflow
 
 
-def assignment_table(assignments: tuple[Assignment, ...]) -> str:
+TABLE_HEADINGS = (N_("assignment"), N_("graded"), N_("points"))
+
+
+def assignment_table(assignments: tuple[Assignment, ...], gettext=_same) -> str:
     """The Markdown table of assignments, graded names and points that READMEs show."""
-    rows = ["| assignment | graded | points |", "|---|---|---|"]
+    rows = ["| " + " | ".join(gettext(heading) for heading in TABLE_HEADINGS) + " |", "|---|---|---|"]
     for a in assignments:
         rows.append(f"| `{a.module}` | {', '.join(f'`{name}`' for name in a.graded)} | {a.max_score:g} |")
     return "\n".join(rows)
@@ -81,12 +99,13 @@ def _course_words(course: Course) -> tuple[str, str]:
     return intro.strip(), notes.strip()
 
 
-def student_readme(course: Course, assignments: tuple[Assignment, ...]) -> str:
-    intro, notes = _course_words(course)
-    text = _fill(README_TEMPLATE.read_text(encoding="utf-8"), {
-        "TITLE": course.title,
+def student_readme(course: Course, assignments: tuple[Assignment, ...], gettext=_same) -> str:
+    """The README of a student release, paragraph by paragraph in the release's language."""
+    intro, notes = (i18n_text.translate(words, gettext) for words in _course_words(course))
+    text = _fill(i18n_text.translate(README_TEMPLATE.read_text(encoding="utf-8"), gettext), {
+        "TITLE": gettext(course.title),
         "INTRO": intro,
-        "ASSIGNMENTS": assignment_table(assignments),
+        "ASSIGNMENTS": assignment_table(assignments, gettext),
         "NOTES": notes,
     })
     return text.replace("\n\n\n\n", "\n\n").rstrip("\n") + "\n"

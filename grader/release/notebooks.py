@@ -4,6 +4,8 @@ from __future__ import annotations
 import ast
 import re
 
+from grader import i18n_text
+from grader.i18n import N_
 from grader.notebook import NOT_GRADED_TAG
 
 from .stubs import MarkerError
@@ -95,9 +97,10 @@ def _is_cell_fence(info: str) -> bool:
 
 
 def build_notebook(name: str, stub: str, template: str, template_name: str = "<template>",
-                   functions=()) -> str:
+                   functions=(), translate=None) -> str:
     """The notebook of assignment ``name`` as .ipynb text (nbformat 4.5, validated); ``functions``
-    are the graded functions, each a cell of its own."""
+    are the graded functions, each a cell of its own; ``translate`` (a ``gettext``) puts its text
+    in the release's language, paragraph by paragraph."""
     nbformat = _nbformat()
     v4 = nbformat.v4
     parts = stub_parts(stub, functions)
@@ -105,7 +108,7 @@ def build_notebook(name: str, stub: str, template: str, template_name: str = "<t
     cells = []
     for kind, info, text, lineno in _template_cells(template, template_name) + _check_cells(name):
         if kind == "markdown":
-            cells.append(v4.new_markdown_cell(text))
+            cells.append(v4.new_markdown_cell(i18n_text.translate(text, translate) if translate else text))
         elif info.startswith("stub:"):
             part = info[len("stub:"):].strip()
             if part not in parts:
@@ -137,19 +140,20 @@ def build_notebook(name: str, stub: str, template: str, template_name: str = "<t
     return nbformat.writes(notebook) + "\n"
 
 
+CHECK_HEADING = N_("## Check your work")
+CHECK_TEXT = N_(
+    "The next cell grades this notebook with the public tests and prints one line per\n"
+    "test, with what went wrong under each failure. It grades the notebook **as saved**,\n"
+    "so save first (Ctrl+S / Cmd+S). It needs the grader installed in this Python\n"
+    "(`pip install -e .` in the folder of the course material; see its README).\n"
+    "Only the classes, functions and helpers count: the example cells above are tagged `not-graded`\n"
+    "and are not run when grading (tag your own extra cells the same way, or start them\n"
+    "with `# not graded`). You may also work in one notebook for a whole chapter and\n"
+    "hand in that notebook: each graded class is found wherever you defined it.")
+
+
 def _check_cells(name: str) -> list[tuple[str, str, str, int]]:
-    text = (
-        "## Check your work\n"
-        "\n"
-        "The next cell grades this notebook with the public tests and prints one line per\n"
-        "test, with what went wrong under each failure. It grades the notebook **as saved**,\n"
-        "so save first (Ctrl+S / Cmd+S). It needs the grader installed in this Python\n"
-        "(`pip install -e .` in the folder of the course material; see its README).\n"
-        "Only the classes, functions and helpers count: the example cells above are tagged `not-graded`\n"
-        "and are not run when grading (tag your own extra cells the same way, or start them\n"
-        "with `# not graded`). You may also work in one notebook for a whole chapter and\n"
-        "hand in that notebook: each graded class is found wherever you defined it."
-    )
+    text = f"{CHECK_HEADING}\n\n{CHECK_TEXT}"
     code = f'from grader.notebook import run_public_tests\n\nrun_public_tests("{name}")'
     return [("markdown", "", text, 0), ("code", f"python {NOT_GRADED_TAG}", code, 0)]
 

@@ -25,8 +25,10 @@ class MarkerError(ValueError):
 
 
 
-def make_stub(source: str, filename: str = "<solution>") -> str:
+def make_stub(source: str, filename: str = "<solution>", translate=None) -> str:
     """Return ``source`` with every solution block replaced by its stub.
+
+    ``translate`` (a ``gettext``) turns each TODO text into the release's language.
 
     Strict: a marker without its partner, nested or misspelled markers and a
     ``### TODO:`` outside its place raise :class:`MarkerError`; so does a
@@ -56,7 +58,8 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
         elif marker:  # END
             if not block_start:
                 raise MarkerError(filename, lineno, f"{END_SOLUTION} without a {BEGIN_SOLUTION} before it")
-            body = _stub_body(indent, " ".join(todo) if todo else None)
+            text = " ".join(todo) if todo else None
+            body = _stub_body(indent, translate(text) if translate and text else text)
             out.append(body)
             origins.extend([block_start] * body.count("\n"))
             block_start = 0
@@ -89,6 +92,21 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
                           f"the stub made from this file is not valid Python ({exc.msg}); "
                           "does every solution block sit inside a function body?") from None
     return stub
+
+
+def todo_texts(source: str):
+    """``(line, text)`` of every ``### TODO:`` of a solution, joined as the stub shows it."""
+    lines = source.splitlines()
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith(TODO_PREFIX) and index and _MARKER.match(lines[index - 1]):
+            parts = [stripped[len(TODO_PREFIX):].strip()]
+            for following in lines[index + 1:]:
+                follow = following.strip()
+                if not follow.startswith("###") or _MARKER.match(following) or _TODO_LIKE.match(following):
+                    break
+                parts.append(follow.lstrip("#").strip())
+            yield index + 1, " ".join(parts)
 
 
 def _stub_body(indent: str, todo: str | None) -> str:

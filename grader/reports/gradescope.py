@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 
+from ..i18n import N_, _
 from ..scoring import percent
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 # The stdout of run_autograder is for the course staff (debugging), never for students.
 STDOUT_VISIBILITY = "hidden"
 STATUS_WORDS = {
-    "error": "Error",
-    "timeout": "Ran out of time",
-    "missing": "Not submitted",
+    "error": N_("Error"),
+    "timeout": N_("Ran out of time"),
+    "missing": N_("Not submitted"),
 }
 
 
@@ -27,12 +28,12 @@ def _test_output(test: dict) -> str:
     parts = []
     if test["status"] != "passed":
         word = STATUS_WORDS.get(test["status"])
-        message = test["message"] or "wrong result"
-        parts.append(f"{word}: {message}" if word else message)
+        message = test["message"] or _("wrong result")
+        parts.append(f"{_(word)}: {message}" if word else message)
     elif test.get("description"):
         parts.append(test["description"])
     if test.get("output"):
-        parts.append("Your code printed:\n" + test["output"].rstrip())
+        parts.append(_("Your code printed:") + "\n" + test["output"].rstrip())
     return "\n\n".join(parts)
 
 
@@ -53,14 +54,16 @@ def _test(test: dict) -> dict:
 
 def summary(report: dict) -> str:
     """The text above the test boxes: total, per assignment, seed, notes."""
-    lines = [f"Total: {report['score']:g}/{report['max_score']:g} ({percent(report):.1f}%)"]
+    lines = [_("Total: {score}/{max_score} ({percent}%)").format(
+        score=f"{report['score']:g}", max_score=f"{report['max_score']:g}", percent=f"{percent(report):.1f}")]
     for name, entry in report.get("assignments", {}).items():
-        source = entry.get("file") or f"{name}.py not found"
+        source = entry.get("file") or _("{file} (not found)").format(file=f"{name}.py")
         lines.append(f"  {name} ({source}): {entry['score']:g}/{entry['max_score']:g}")
     if any(t["visibility"] == "hidden" for t in report["tests"]):
-        lines.append("Hidden tests count towards the score; their details appear when grades are published.")
-    lines.extend(f"Note: {note}" for note in report.get("notes", []))
-    lines.append(f"Seed {report['seed']} (grader {report.get('grader_version', '?')}).")
+        lines.append(_("Hidden tests count towards the score; their details appear when grades are published."))
+    lines.extend(_("Note: {note}").format(note=note) for note in report.get("notes", []))
+    lines.append(_("Seed {seed} (grader {version}).").format(seed=report["seed"],
+                                                             version=report.get("grader_version", "?")))
     return "\n".join(lines)
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from . import words
+
 FAILURE_STATUSES = ("failed", "timeout", "missing")
 
 # Characters XML 1.0 cannot carry at all, even escaped; student output may contain them.
@@ -55,7 +57,7 @@ def _testcase(suite: ET.Element, test: dict) -> None:
     status = test["status"]
     if status != "passed":
         tag = "failure" if status in FAILURE_STATUSES else "error"
-        message = _clean(test["message"] or status)
+        message = _clean(test["message"] or words.status(status))
         diagnosis = test.get("diagnosis") or {}
         element = ET.SubElement(case, tag, message=_first_line(message), type=diagnosis.get("code") or status)
         element.text = message

@@ -9,8 +9,10 @@ import os
 import re
 from pathlib import Path
 
+from ..i18n import _, ngettext
 from ..sanitize import clean_data, markdown_text
 from ..scoring import percent
+from . import words
 
 ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "missing": "❔"}
 
@@ -46,11 +48,12 @@ def _layer_rows(tests: list[dict]) -> list[str]:
 
 
 def _failure(test: dict) -> str:
-    hidden = " (hidden test)" if test["visibility"] == "hidden" else ""
-    head = f"- {ICONS[test['status']]} **{test['name']}**{hidden}: {test['status']}, 0/{_points(test['max_score'])}"
-    body = [head, "", _indent(_fence(test["message"] or test["status"]))]
+    hidden = " " + _("(hidden test)") if test["visibility"] == "hidden" else ""
+    status = words.status(test["status"])
+    head = f"- {ICONS[test['status']]} **{test['name']}**{hidden}: {status}, 0/{_points(test['max_score'])}"
+    body = [head, "", _indent(_fence(test["message"] or status))]
     if test.get("output"):
-        body += ["", "  Your code printed:", "", _indent(_fence(test["output"]))]
+        body += ["", "  " + _("Your code printed:"), "", _indent(_fence(test["output"]))]
     return "\n".join(body)
 
 
@@ -59,7 +62,8 @@ def _indent(text: str) -> str:
 
 
 def render(report: dict, **options) -> str:
-    lines = [f"## Grade: {_points(report['score'])}/{_points(report['max_score'])} ({percent(report):.1f}%)", ""]
+    lines = ["## " + _("Grade: {score}/{max_score} ({percent}%)").format(
+        score=_points(report["score"]), max_score=_points(report["max_score"]), percent=f"{percent(report):.1f}"), ""]
     for note in report.get("notes", []):
         lines.append(f"> {_cell(note)}")
     if report.get("notes"):
@@ -69,21 +73,24 @@ def render(report: dict, **options) -> str:
         by_assignment.setdefault(test["assignment"], []).append(test)
     for assignment, tests in by_assignment.items():
         entry = report.get("assignments", {}).get(assignment, {})
-        source = entry.get("file") or "not found"
+        source = entry.get("file") or _("not found")
         score = sum(t["score"] for t in tests)
         total = sum(t["max_score"] for t in tests)
         lines += [f"### {assignment} ({_cell(source)}): {_points(score)}/{_points(total)}", "",
-                  "| | Layer | Points | Tests passed |", "|---|---|---:|---:|", *_layer_rows(tests), ""]
+                  "| | " + " | ".join((_("Layer"), _("Points"), _("Tests passed"))) + " |", "|---|---|---:|---:|",
+                  *_layer_rows(tests), ""]
     failures = [t for t in report["tests"] if t["status"] != "passed"]
     if failures:
-        lines += [f"### What to fix ({len(failures)} test{'s' if len(failures) != 1 else ''})", ""]
+        lines += ["### " + ngettext("What to fix ({count} test)", "What to fix ({count} tests)",
+                                    len(failures)).format(count=len(failures)), ""]
         missing = [a for a, tests in by_assignment.items() if all(t["status"] == "missing" for t in tests)]
         for assignment in missing:  # one line, not one per test
             lines += [f"- {ICONS['missing']} **{assignment}**: {_cell(by_assignment[assignment][0]['message'])}", ""]
         lines += [_failure(t) + "\n" for t in failures if t["assignment"] not in missing]
     else:
-        lines += ["All tests passed.", ""]
-    lines.append(f"<sub>seed {report['seed']}: run `grade --seed {report['seed']}` to repeat these cases</sub>")
+        lines += [_("All tests passed."), ""]
+    lines.append("<sub>" + _("seed {seed}: run {command} to repeat these cases").format(
+        seed=report["seed"], command=f"`grade --seed {report['seed']}`") + "</sub>")
     return "\n".join(lines) + "\n"
 
 

@@ -168,14 +168,15 @@ class BaseRunner:
         ok, result, output = self._request(request, buffers, self._op_deadline(), what)
         if not ok:
             if result["kind"] == "missing":
-                empty = " (the file is empty)" if not (source.text or "").strip() else ""
-                raise MissingCode(f"{source.filename} has no class {class_name}{empty}{self._cell_notes(source)}",
+                text = (_("{file} has no class {name} (the file is empty)") if not (source.text or "").strip()
+                        else _("{file} has no class {name}"))
+                raise MissingCode(text.format(file=source.filename, name=class_name) + self._cell_notes(source),
                                   output)
             hint = ""
             if result.get("type") == "TypeError":
                 from ..contracts import constructor_hint
 
-                hint = f"\nThe grader creates it as {_describe_call(class_name, args, kwargs)}"
+                hint = "\n" + _("The grader creates it as {call}").format(call=_describe_call(class_name, args, kwargs))
                 hint += constructor_hint(class_name)
             raise _student_exception(result, what, output, hint)
         self._objects[handle] = _Object(self._generation, class_name)
@@ -214,9 +215,10 @@ class BaseRunner:
         if ok:
             return result
         if result["kind"] == "missing":
-            raise StudentException(f"{obj.class_name} has no method {method}", "AttributeError", output=output)
+            raise StudentException(_("{name} has no method {method}").format(name=obj.class_name, method=method),
+                                   "AttributeError", output=output)
         if result["kind"] == "not_callable":
-            message = f"{what} is not a method (it is a {result['type']})"
+            message = _("{what} is not a method (it is a {type})").format(what=what, type=result["type"])
             raise StudentException(message, "TypeError", output=output)
         from ..contracts import call_hint
 
@@ -278,13 +280,13 @@ class BaseRunner:
     def get(self, handle: int, attr: str):
         """Read an attribute of a created object (``self.dW`` after backward, ...)."""
         obj = self._object(handle)
-        what = f"reading {obj.class_name}.{attr}"
+        what = _("reading {name}").format(name=f"{obj.class_name}.{attr}")
         request = {"op": "get", "handle": handle, "attr": attr}
         ok, result, output = self._request(request, [], self._op_deadline(), what)
         if ok:
             return result
         if result["kind"] == "missing":
-            message = f"the {obj.class_name} object has no attribute {attr}"
+            message = _("the {name} object has no attribute {attribute}").format(name=obj.class_name, attribute=attr)
             raise StudentException(message, "AttributeError", output=output)
         raise _student_exception(result, what, output)
 
@@ -298,10 +300,8 @@ class BaseRunner:
         if obj is None:
             raise ValueError(f"unknown handle {handle}")
         if obj.generation != self._generation:
-            raise StudentCrash(
-                f"this {obj.class_name} object no longer exists: the process running your code "
-                "was restarted after an earlier error"
-            )
+            raise StudentCrash(_("this {name} object no longer exists: the process running your code "
+                                 "was restarted after an earlier error").format(name=obj.class_name))
         return obj
 
     def _load(self, name: str) -> ModuleSource:
@@ -310,18 +310,19 @@ class BaseRunner:
             raise self._failed_imports[name].with_traceback(None)
         source = self.sources.get(name)
         if source is None:
-            raise MissingCode(f"no {name}.py or {name}.ipynb in the submission")
+            raise MissingCode(_("no {name}.py or {name}.ipynb in the submission").format(name=name))
         if name in self._loaded_modules():
             return source
         if source.problem is not None or source.text is None:
-            error = StudentException(source.problem or f"{source.filename} could not be read", "UnreadableFile")
+            problem = _(source.problem) if source.problem else _("{file} could not be read").format(file=source.filename)
+            error = StudentException(problem, "UnreadableFile")
             error.during_import = True
             self._failed_imports[name] = error
             raise error
         modules = [_module_request(s) for s in self.sources.values() if s.text is not None and s.problem is None]
         request = {"op": "load", "name": name, "modules": modules + BOOK_MODULES, "graded": sorted(self.classes),
                    "cell_seconds": self.timeout}
-        what = f"importing {source.filename}"
+        what = _("importing {file}").format(file=source.filename)
         started = time.monotonic()
         try:
             # An import gets its own time budget: it is not the fault of the test that triggers it,
@@ -369,9 +370,10 @@ class BaseRunner:
         try:
             reply, reply_buffers = self._exchange(request, buffers, deadline)
         except ChildTimedOut:
-            raise StudentTimeout(self._timeout_message(what)) from None
+            raise StudentTimeout(self._timeout_message(what, importing=request.get("op") == "load")) from None
         except ChildDied as exc:
-            raise StudentCrash(f"the process running your code stopped during {what}: {exc}") from None
+            raise StudentCrash(_("the process running your code stopped during {what}: {error}").format(
+                what=what, error=_(str(exc)))) from None
         except ChildGarbled as exc:
             raise _bad_reply(what, str(exc)) from None
         try:
@@ -383,22 +385,20 @@ class BaseRunner:
         self._output.write(output)
         return ok, result, output
 
-    def _timeout_message(self, what: str) -> str:
+    def _timeout_message(self, what: str, importing: bool = False) -> str:
         limit = f"{self.timeout:g} s"
         if self._until is not None and time.monotonic() >= self._until:
             return _("the time budget for the whole submission was spent during {what}, which was stopped; "
                      "look for slow code (loops over every entry)").format(what=what)
-        if what.startswith("importing"):
-            return (
-                f"{what} took longer than {limit}, the time limit, and was stopped; "
-                "look for top-level code that never finishes (a training loop, a demo)"
-            )
-        if self._deadline is not None:
-            return (
-                f"the test took longer than {limit}, the time limit per test, and was stopped "
-                f"during {what}; look for an infinite loop or very slow code"
-            )
-        return f"{what} took longer than {limit} and was stopped; look for an infinite loop or very slow code"
+        if importing:
+            text = _("{what} took longer than {limit}, the time limit, and was stopped; "
+                     "look for top-level code that never finishes (a training loop, a demo)")
+        elif self._deadline is not None:
+            text = _("the test took longer than {limit}, the time limit per test, and was stopped "
+                     "during {what}; look for an infinite loop or very slow code")
+        else:
+            text = _("{what} took longer than {limit} and was stopped; look for an infinite loop or very slow code")
+        return text.format(what=what, limit=limit)
 
 
 _GRADED_CLASS = re.compile(r"^class\s", re.MULTILINE)
@@ -479,24 +479,26 @@ def _valid_error(error: dict) -> bool:
 def _student_exception(error: dict, what: str, output: str, hint: str = "") -> StudentException:
     kind, message, where = error["type"], error["message"], error["where"]
     if "text" in error:
-        filename, line = where if where else ("the file", "?")
-        text = f"{filename} has a syntax error on line {line}: {message}"
+        filename, line = where if where else (_("the file"), "?")
+        text = _("{file} has a syntax error on line {line}: {message}").format(file=filename, line=line, message=message)
         if error["text"].strip():
             text += f"\n    {error['text'].strip()}"
     elif kind == "NotImplementedError":
         text = message  # the stub's TODO: the engine shows it as the task still to do
     elif kind == "SystemExit":
-        text = f"{what} called sys.exit({message})"
+        text = _("{what} called sys.exit({code})").format(what=what, code=message)
     else:
-        place = f" ({where[0]}, line {where[1]})" if where else ""
+        place = " " + _("({file}, line {line})").format(file=where[0], line=where[1]) if where else ""
         if kind == "ModuleNotFoundError":
             named = re.match(r"No module named '([^']+)'", message or "")
             module = named.group(1) if named else (message.split() or ["a module"])[0]
             line = where[1] if where else "?"
-            text = f"{what}: {module} cannot be imported{place}. {import_advice(module, line)}"
+            text = _("{what}: {module} cannot be imported{place}.").format(what=what, module=module, place=place)
+            text += " " + import_advice(module, line)
             return StudentException(text + hint, kind, "", output)
         else:
-            text = f"{what} raised {kind}" + (f": {message}" if message else "") + place
+            text = (_("{what} raised {kind}: {message}") if message else _("{what} raised {kind}")).format(
+                what=what, kind=kind, message=message) + place
     return StudentException(text + hint, kind, error["traceback"], output)
 
 
@@ -508,19 +510,18 @@ def import_advice(module: str, line) -> str:
     """What to change when a pasted file imports something the grader does not provide."""
     top = module.split(".")[0]
     if top == "common":
-        return (f"{module} is a file of the book's code, not part of the grader: copy what you use from it "
-                "into your file (common.util and common.functions are provided).")
+        return _("{module} is a file of the book's code, not part of the grader: copy what you use from it "
+                 "into your file (common.util and common.functions are provided).").format(module=module)
     if top in NOT_FOR_GRADING:
-        return f"Remove the import of {top} on line {line}: plots and data sets are not needed to grade backward."
-    return (f"Remove it from line {line}: student code can use numpy, the common standard modules "
-            "(math, random, collections, ...), common.util and common.functions.")
+        return _("Remove the import of {module} on line {line}: plots and data sets are not needed to grade "
+                 "backward.").format(module=top, line=line)
+    return _("Remove it from line {line}: student code can use numpy, the common standard modules "
+             "(math, random, collections, ...), common.util and common.functions.").format(line=line)
 
 
 def _bad_reply(what: str, detail: str) -> BadReply:
-    return BadReply(
-        f"the grader could not accept the reply to {what} ({detail}); "
-        "the code may have written into the grader's channel or returned something too large"
-    )
+    return BadReply(_("the grader could not accept the reply to {what} ({detail}); the code may have written "
+                      "into the grader's channel or returned something too large").format(what=what, detail=detail))
 
 
 def _describe_call(class_name: str, args, kwargs) -> str:
@@ -530,7 +531,7 @@ def _describe_call(class_name: str, args, kwargs) -> str:
 
 def _describe_value(value) -> str:
     if isinstance(value, np.ndarray):
-        return f"<{value.dtype} array of shape {value.shape}>"
+        return _("<{dtype} array of shape {shape}>").format(dtype=value.dtype, shape=value.shape)
     if isinstance(value, (tuple, list)):
         inner = ", ".join(_describe_value(v) for v in value)
         return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else f"({inner})"

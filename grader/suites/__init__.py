@@ -35,6 +35,7 @@ from typing import Callable
 
 from grader import course as courses, diagnoses
 from grader.course import VISIBILITIES, CourseError
+from grader.i18n import _
 from grader.runner.client import CourseFunction
 
 KINDS = ("document", "numeric", "edge", "forward")
@@ -55,7 +56,7 @@ class Check:
     @property
     def description(self) -> str:
         doc = (self.func.__doc__ or "").strip()
-        return doc.splitlines()[0] if doc else ""
+        return _(doc.splitlines()[0]) if doc else ""  # the catalogue is keyed by the English first line
 
 
 _REGISTRY: dict[str, Check] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.gradcheck import as_array, check_gradient, expect_close, numeric_vjp, unpack
+from grader.i18n import _
 
 
 class JudgeLayer:
@@ -43,14 +44,15 @@ class StudentLayer:
 
     def forward(self, *inputs):
         inputs = [self._arrays_for_activations(v) for v in inputs]
-        return as_array(self._layer.forward(*inputs), f"{self._layer.class_name}.forward output")
+        return as_array(self._layer.forward(*inputs), _("{layer}.forward output").format(layer=self._layer.class_name))
 
     def backward(self, dout=1.0):
         what = f"{self._layer.class_name}.backward"
         grads = self._layer.backward(self._arrays_for_activations(dout))
         if self._inputs == 1:
-            return as_array(grads, what + " result")
-        return tuple(as_array(g, f"{what} result {i}") for i, g in enumerate(unpack(grads, self._inputs, what)))
+            return as_array(grads, _("{what} result").format(what=what))
+        results = unpack(grads, self._inputs, what)
+        return tuple(as_array(g, _("{what} result {index}").format(what=what, index=i)) for i, g in enumerate(results))
 
 
 def binary_gate_check(student, rng, name: str, forward, shape, *, hint: str = "", check_output: bool = False) -> None:
@@ -60,7 +62,7 @@ def binary_gate_check(student, rng, name: str, forward, shape, *, hint: str = ""
     layer = student.new(name)
     out = layer.forward(x, y)
     if check_output:
-        expect_close(f"{name}.forward output", out, forward(x, y))
+        expect_close(_("{layer}.forward output").format(layer=name), out, forward(x, y))
     dx, dy = unpack(layer.backward(dout), 2, f"{name}.backward")
     check_gradient("dx", dx, lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
     check_gradient("dy", dy, lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
@@ -93,7 +95,7 @@ def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params
     out = layer.forward(x)
     expected_out = forward(x, *args, *values, **options)
     if check_output:
-        expect_close(f"{name}.forward output", out, expected_out)
+        expect_close(_("{layer}.forward output").format(layer=name), out, expected_out)
     dout = rng.standard_normal(np.shape(expected_out))
     dx = layer.backward(dout)
     check_gradient("dx", dx, lambda v: np.sum(forward(v, *args, *values, **options) * dout), x, rng,

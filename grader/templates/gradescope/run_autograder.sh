@@ -14,7 +14,7 @@ cd "$ROOT"  # python -m looks in the current folder first: only the bundle's gra
 if [ ! -s "$RESULTS" ]; then
     echo "The grader did not write $RESULTS; writing a score-0 result instead."
     cat > "$RESULTS" <<'JSON'
-{"score": 0.0, "output": "The autograder could not run, so your submission was not graded. This is not a problem with your code: please tell the course staff.", "output_format": "text", "stdout_visibility": "hidden", "tests": []}
+{"score": 0.0, "output": "@@NOT_RUN@@", "output_format": "text", "stdout_visibility": "hidden", "tests": []}
 JSON
 fi
 exit 0

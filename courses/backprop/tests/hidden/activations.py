@@ -2,6 +2,7 @@
 import numpy as np
 
 from grader.gradcheck import expect_close
+from grader.i18n import N_
 from grader.suites import check
 from grader.suites.helpers import away_from_zero, check_layer
 
@@ -24,7 +25,7 @@ def edge_exactly_zero(student, rng):
     layer = student.new("Relu")
     layer.forward(x)
     expect_close("dx", layer.backward(dout), np.where(x > 0, dout, 0.0),
-                 hint="at x == 0 the gradient must be 0: block where x <= 0, not only where x < 0.")
+                 hint=N_("at x == 0 the gradient must be 0: block where x <= 0, not only where x < 0."))
 
 
 @check("Relu", points=1, kind="forward")

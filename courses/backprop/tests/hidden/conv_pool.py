@@ -8,6 +8,7 @@ pass (tests/mutants/*/col2im_out_h_out_w_swapped.py)."""
 import numpy as np
 
 from grader.gradcheck import expect_close
+from grader.i18n import N_
 from grader.suites import check
 from grader.suites.helpers import check_layer, distinct_values
 
@@ -69,7 +70,7 @@ def edge_ties(student, rng):
     pool = student.new("Pooling", 2, 2, stride=2, pad=0)
     pool.forward(x)
     expect_close("dx", pool.backward(dout), first_max_gradient(x, dout, 2, 2, 2),
-                 hint="on ties send the gradient to the first maximum only, as numpy.argmax picks it.")
+                 hint=N_("on ties send the gradient to the first maximum only, as numpy.argmax picks it."))
 
 
 @check("Pooling", points=1, kind="forward")

@@ -3,6 +3,7 @@ logistic-regression gradients (document 000), and one gradient check each."""
 import numpy as np
 
 from grader.gradcheck import as_array, expect_close, numeric_vjp
+from grader.i18n import _
 from grader.suites import check
 from grader.suites.helpers import away_from_zero, check_layer
 
@@ -24,7 +25,7 @@ def document_logistic_regression(student, rng):
     w, b = np.array([0.5, -0.3]), 0.1
     z = X @ w + b
     sig = student.new("Sigmoid")
-    a = as_array(sig.forward(z), "Sigmoid.forward output", z.shape)
+    a = as_array(sig.forward(z), _("{layer}.forward output").format(layer="Sigmoid"), z.shape)
     expect_close("a = sigmoid(z)", a, ref.sigmoid(z))
     # cross-entropy averaged over the batch, differentiated by the judge
     loss = lambda a: -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))

@@ -5,6 +5,7 @@ check each."""
 import numpy as np
 
 from grader.gradcheck import as_array, expect_close, numerical_gradient, numeric_vjp
+from grader.i18n import _
 from grader.suites import check
 from grader.suites.helpers import check_layer, distinct_values
 
@@ -51,12 +52,12 @@ def document_kernel_gradient(student, rng):
 def document_cnn(student, rng):
     """Document 000: dE/dW1 of the small CNN, and E after one update W1 -= dE/dW1."""
     conv = student.new("Convolution", CNN_W1, CNN_B1, stride=1, pad=0)
-    l1 = as_array(conv.forward(CNN_X), "Convolution.forward output", (1, 1, 4, 4))
+    l1 = as_array(conv.forward(CNN_X), _("{layer}.forward output").format(layer="Convolution"), (1, 1, 4, 4))
     expect_close("E", cnn_after_conv(l1), CNN_E)
     conv.backward(numerical_gradient(cnn_after_conv, l1.copy()))
     dW1 = expect_close("dE/dW1", conv.get("dW"), np.reshape(CNN_DW1, (1, 1, 3, 3)), hint=hints.CONV["W"])
     updated = student.new("Convolution", CNN_W1 - 1.0 * dW1, CNN_B1, stride=1, pad=0)
-    expect_close("E after one update", cnn_after_conv(as_array(updated.forward(CNN_X), "Convolution.forward output")),
+    expect_close(_("E after one update"), cnn_after_conv(as_array(updated.forward(CNN_X), _("{layer}.forward output").format(layer="Convolution"))),
                  CNN_E_AFTER_UPDATE)
 
 
@@ -66,13 +67,13 @@ def document_cnn(student, rng):
     l1 = ref.convolution(CNN_X, CNN_W1, CNN_B1)
     l1a = ref.sigmoid(l1)
     pool = student.new("Pooling", 2, 2, stride=2, pad=0)
-    pooled = as_array(pool.forward(l1a), "Pooling.forward output", (1, 1, 2, 2))
+    pooled = as_array(pool.forward(l1a), _("{layer}.forward output").format(layer="Pooling"), (1, 1, 2, 2))
     expect_close("E", cnn_after_pool(pooled), CNN_E)
-    dl1a = as_array(pool.backward(numerical_gradient(cnn_after_pool, pooled.copy())), "Pooling.backward result", l1a.shape)
+    dl1a = as_array(pool.backward(numerical_gradient(cnn_after_pool, pooled.copy())), _("{what} result").format(what="Pooling.backward"), l1a.shape)
     (dl1,) = numeric_vjp(ref.sigmoid, (l1,), dl1a)
     (dW1,) = numeric_vjp(lambda W: ref.convolution(CNN_X, W, CNN_B1), (CNN_W1,), dl1)
     expect_close("dE/dW1", dW1, np.reshape(CNN_DW1, (1, 1, 3, 3)), hint=hints.POOL)
-    expect_close("E after one update", cnn_after_conv(ref.convolution(CNN_X, CNN_W1 - dW1, CNN_B1)), CNN_E_AFTER_UPDATE)
+    expect_close(_("E after one update"), cnn_after_conv(ref.convolution(CNN_X, CNN_W1 - dW1, CNN_B1)), CNN_E_AFTER_UPDATE)
 
 
 @check("Convolution", points=2, kind="numeric")

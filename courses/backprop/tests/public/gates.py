@@ -35,8 +35,8 @@ def document_apple_orange(student, rng):
     mul_apple, mul_orange, mul_tax = (student.new("MulLayer") for _ in range(3))
     apple_price = mul_apple.forward(100, 2)
     orange_price = mul_orange.forward(150, 3)
-    all_price = ref.add(float(expect_close("apple price", apple_price, 200)),
-                        float(expect_close("orange price", orange_price, 450)))
+    all_price = ref.add(float(expect_close("apple_price", apple_price, 200)),
+                        float(expect_close("orange_price", orange_price, 450)))
     price = mul_tax.forward(all_price, 1.1)
     expect_close("price", price, 715.0000000000001)
     dall_price, dtax = unpack(mul_tax.backward(1), 2, "MulLayer.backward")
