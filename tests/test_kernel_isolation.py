@@ -305,6 +305,8 @@ def test_attack_on_the_machine_is_contained(name, config, bait, request):
             assert "missing: no kernel namespaces (unshare: Operation not permitted)" in isolation
         else:
             assert "own PID namespace" in isolation and "own file system" in isolation, isolation
+        if config == "user":  # a fork bomb is bounded in its user namespace, not only as root
+            assert "16 processes (counted in its user namespace)" in isolation, isolation
         if name == "scratch_filling" and not config.endswith("refused"):
             filled = re.search(r"filled: (\d+) folders deep, (\d+) files, (\d+) MB", "".join(shown))
             depth, files, megabytes = map(int, filled.groups())
@@ -332,7 +334,8 @@ def test_batch_neighbours_share_no_ipc_scratch_or_processes(config, bait, tmp_pa
             rows = {row["student"]: row for row in csv.DictReader(f)}
         assert set(rows) == {"a_ipc", "b_filler", "c_ipc", "d_classmate"}
         assert rows["d_classmate"]["score"] == rows["d_classmate"]["max_score"]
-        assert rows["b_filler"]["score"] == rows["b_filler"]["max_score"]
+        # the filler may run out of time filling a disk (without namespaces) in its own layer, nowhere else
+        check_marks(json.loads((out / "b_filler.json").read_text()), {"Pooling"}, "all", None)
         for student in ("a_ipc", "c_ipc"):
             report = json.loads((out / f"{student}.json").read_text())
             attacked = check_marks(report, {"Relu"}, "forward", None)

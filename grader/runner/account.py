@@ -12,7 +12,9 @@ child at a time makes two things exact:
   kill all of them, including those that left the child's process group
   with ``setsid()``. It does so whenever a child is stopped, when the runner
   closes, and when it takes the slot (for processes left behind by a judge
-  that was killed outright).
+  that was killed outright). Where children run in PID namespaces, which
+  take every process they started with them, none of that is needed: the
+  searches of ``/proc`` are skipped (the lock file says so to the next holder).
 
 The lock files live in a directory only root can enter, so student code
 cannot hold slots hostage.
@@ -31,6 +33,7 @@ from pathlib import Path
 UID_BASE = 60000
 SLOTS = 1000
 PROCESS_LIMIT = 16  # the child itself, plus a few for code that starts a process or thread
+CONTAINED = b"contained\n"
 
 
 class NoAccount(RuntimeError):
@@ -43,6 +46,20 @@ class Account:
     def __init__(self, uid: int, lock_fd: int):
         self.uid = self.gid = uid
         self._lock_fd = lock_fd
+
+    def mark_contained(self, contained: bool) -> None:
+        """Record in the lock file whether every process of this user id dies with its child.
+
+        True once children run in PID namespaces (they take everything they
+        started with them, even when the judge is killed outright), so the
+        next holder need not search ``/proc`` for strays.
+        """
+        try:
+            os.ftruncate(self._lock_fd, 0)
+            if contained:
+                os.pwrite(self._lock_fd, CONTAINED, 0)
+        except OSError:
+            pass
 
     def release(self, kill: bool = True) -> None:
         """Free the user id; ``kill=False`` when no process of it can be left (PID namespaces)."""
@@ -67,8 +84,11 @@ def reserve_account() -> Account | None:
         except BlockingIOError:
             os.close(fd)
             continue
-        kill_processes_of(uid)
-        return Account(uid, fd)
+        if os.pread(fd, 16, 0) != CONTAINED:  # its last holder may have left processes behind
+            kill_processes_of(uid)
+        account = Account(uid, fd)
+        account.mark_contained(False)
+        return account
     raise NoAccount(f"all {SLOTS} user ids from {UID_BASE} for student code are in use")
 
 

@@ -39,7 +39,7 @@ import sys
 try:
     from .standin import STANDIN_PROVIDED_PACKAGES, standin_provided
     from .namespaces import drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
-    from .syscalls import refuse_syscalls
+    from .syscalls import load_seccomp, refuse_syscalls
 except ImportError:  # started by the judge, after the source of namespaces.py and syscalls.py
     pass
 
@@ -55,6 +55,7 @@ PRELOAD_STDLIB = (
 )
 
 _PR_SET_PDEATHSIG = 1
+PROCESS_LIMIT_IN_NAMESPACE = 16
 _PR_SET_NO_NEW_PRIVS = 38
 _SYS_LANDLOCK_CREATE_RULESET = 444  # the same number on every Linux architecture
 _SYS_LANDLOCK_ADD_RULE = 445
@@ -91,6 +92,7 @@ def confine(settings: dict) -> list:
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
     _preload_for_submission(settings.get("preload") or ())
+    load_seccomp()
     account = settings.get("account")
     isolated, missing = enter_namespaces(os.getcwd(), account, settings["parent"],
                                          settings.get("namespaces", True))
@@ -105,6 +107,8 @@ def confine(settings: dict) -> list:
         done.append(f"user id {account[0]} (not root)")
     elif isolated:
         drop_capabilities()
+        if _limit_processes_in_user_namespace(isolated):
+            done.append(f"{PROCESS_LIMIT_IN_NAMESPACE} processes (counted in its user namespace)")
     if sys.platform.startswith("linux"):
         _prctl(libc, _PR_SET_PDEATHSIG, signal.SIGKILL)
         # the judge (or the keeper of the namespaces) died before the line above
@@ -160,6 +164,19 @@ def _limit_resources(settings):
         resource.setrlimit(which, (soft, hard))
     text = f"{settings['memory_mb']} MB of memory, {settings['file_mb']} MB files, {cpu} s of CPU"
     return text + (f", {processes} processes" if processes is not None else "")
+
+
+def _limit_processes_in_user_namespace(isolated) -> bool:
+    """Bound a fork bomb when the child shares the judge's user id but has a user namespace of its own.
+
+    The kernel counts ``RLIMIT_NPROC`` per user id *and user namespace*, so
+    the limit reaches only this child's processes (and its keeper), never
+    the judge's or another child's.
+    """
+    if not any("user namespace" in measure for measure in isolated):
+        return False
+    resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT_IN_NAMESPACE, PROCESS_LIMIT_IN_NAMESPACE))
+    return True
 
 
 def _drop_privileges(uid, gid):

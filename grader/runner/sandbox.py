@@ -233,6 +233,8 @@ class Runner(BaseRunner):
         if not child.ready:
             deadline += child.await_ready()
             self._last_confined = child.confined
+            if self._account is not None:
+                self._account.mark_contained(not child._stray_owner and not self._strays_possible)
         try:
             parts = wire.pack(request, buffers)
         except wire.WireError as exc:

@@ -31,10 +31,7 @@ the process, libseccomp's default.
 """
 import errno
 
-try:
-    import pyseccomp as _seccomp
-except Exception:  # not installed, or libseccomp missing: the child says so
-    _seccomp = None
+_seccomp = None  # the pyseccomp module once loaded, False if it cannot be
 
 _REFUSED = (
     "socket", "socketpair", "socketcall", "io_uring_setup", "io_uring_enter", "io_uring_register",
@@ -54,9 +51,21 @@ _CLONE_NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x1000
 _PR_SET_DUMPABLE = 4
 
 
+def load_seccomp():
+    """Import the binding while files are still reachable (the judge itself never needs it)."""
+    global _seccomp
+    if _seccomp is None:
+        try:
+            import pyseccomp
+        except Exception:  # not installed, or libseccomp missing: the child says so
+            pyseccomp = False
+        _seccomp = pyseccomp
+    return _seccomp or None
+
+
 def refuse_syscalls() -> str:
     """Load the filter into this process (and all it starts); returns a description, "" if unavailable."""
-    if _seccomp is None:
+    if load_seccomp() is None:
         return ""
     refused = _seccomp.ERRNO(errno.EPERM)
     rules = _seccomp.SyscallFilter(_seccomp.ALLOW)
@@ -74,6 +83,3 @@ def refuse_syscalls() -> str:
     rules.load()
     return "seccomp: no sockets, ptrace, System V IPC, namespaces, mounts, bpf or perf events"
 
-
-def available() -> bool:
-    return _seccomp is not None

@@ -1,0 +1,66 @@
+"""How many times the numpy floor a student's ``grade`` run takes, measured paired in one run.
+
+    python benchmarks/floor_ratio.py [--runs 15]
+
+Machines here are shared and noisy, so absolute seconds drift from one
+minute to the next; what holds is a ratio measured in the same run. Each
+round runs, back to back and in a rotating order:
+
+  - ``python -c "import numpy"``: the floor any numpy tool pays;
+  - ``grade --submission <the course's solutions>``: the whole suite, isolated;
+  - the same with ``GRADER_NO_NAMESPACES=1`` (as in Docker without namespaces);
+  - the same with ``GRADER_IN_PROCESS=1`` (no isolation at all; debug switch).
+
+It prints each command's median and its ratio to the floor's median.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    grade = shutil.which("grade") or sys.exit("install the project first: pip install -e .")
+    sys.path.insert(0, str(ROOT / "tests"))
+    from builtin_course import SOLUTIONS
+
+    report = Path(tempfile.mkdtemp()) / "report.json"
+    command = [grade, "--submission", str(SOLUTIONS), "--format", "json", "--output", str(report), "--seed", "1"]
+    plain = {k: v for k, v in os.environ.items() if k not in ("GRADER_IN_PROCESS", "GRADER_NO_NAMESPACES")}
+    cases = {
+        "python -c 'import numpy'": ([sys.executable, "-c", "import numpy"], plain),
+        "grade --submission solutions": (command, plain),
+        "  same, GRADER_NO_NAMESPACES=1": (command, {**plain, "GRADER_NO_NAMESPACES": "1"}),
+        "  same, GRADER_IN_PROCESS=1 (no isolation)": (command, {**plain, "GRADER_IN_PROCESS": "1"}),
+    }
+    times = {label: [] for label in cases}
+    labels = list(cases)
+    for round_ in range(args.runs):
+        for label in labels[round_ % len(labels):] + labels[: round_ % len(labels)]:
+            argv, env = cases[label]
+            started = time.perf_counter()
+            subprocess.run(argv, env=env, cwd=report.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[label].append(time.perf_counter() - started)
+    floor = statistics.median(times[labels[0]])
+    print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}, "
+          f"load {os.getloadavg()[0]:.1f}; median of {args.runs} paired runs")
+    for label, values in times.items():
+        median = statistics.median(values)
+        print(f"  {label:<46} {median:6.3f} s   {median / floor:4.2f}x the floor")
+
+
+if __name__ == "__main__":
+    main()
