@@ -47,7 +47,7 @@ def classroom(tmp_path_factory):
 
 
 def run_batch(classroom: Path, out: Path, *extra: str):
-    result = CliRunner().invoke(grader, ["batch", str(classroom), "--out", str(out), "--timeout", "1", *extra])
+    result = CliRunner().invoke(grader, ["batch", str(classroom), "--out", str(out), "--timeout", "3", *extra])
     assert result.exit_code == 0, result.output
     with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
         return {row["student"]: row for row in csv.DictReader(f)}

@@ -3,7 +3,7 @@
 Gradescope unpacks the zip into ROOT/source, runs setup.sh once, copies
 run_autograder to ROOT, then runs it per submission with the student's
 files in ROOT/submission. Here ROOT is a temporary folder (AUTOGRADER_ROOT),
-and the venv sees this machine's numpy and click (--system-site-packages,
+and the venv sees this machine's numpy, click and scipy (--system-site-packages,
 pip without an index), so no network is needed.
 """
 import json
@@ -28,13 +28,12 @@ BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
 
 
 def _base_versions() -> list[str] | None:
-    """numpy and click as the base interpreter (the one a --system-site-packages venv sees) has them."""
-    code = "import importlib.metadata as m; print(m.version('numpy'), m.version('click'))"
+    """numpy, click and scipy as the base interpreter (the one a --system-site-packages venv sees) has them."""
+    code = "import importlib.metadata as m; print(*(m.version(name) for name in ('numpy', 'click', 'scipy')))"
     found = subprocess.run([BASE_PYTHON, "-c", code], capture_output=True, text=True)
     if found.returncode:
         return None
-    numpy, click = found.stdout.split()
-    return [f"numpy=={numpy}", f"click=={click}"]
+    return [f"{name}=={version}" for name, version in zip(("numpy", "click", "scipy"), found.stdout.split())]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +41,7 @@ def bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "autograder.zip"
     pins = _base_versions()
     if pins is None:
-        pytest.skip(f"{BASE_PYTHON} has no numpy and click to install the bundle from without a network")
+        pytest.skip(f"{BASE_PYTHON} has no numpy, click and scipy to install the bundle from without a network")
     args = ["bundle", "gradescope", "--out", str(out)] + [f"--pin={p}" for p in pins]
     result = CliRunner().invoke(grader, args)
     assert result.exit_code == 0, result.output
@@ -100,7 +99,17 @@ def test_bundle_holds_the_scripts_the_grader_and_the_hidden_suite_but_no_solutio
     assert not any(name.startswith("solutions/") or "/solutions/" in name for name in names)
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
-    assert [r.split("==")[0] for r in requirements] == ["numpy", "click", 'tomli>=1.1; python_version < "3.11"']
+    assert [r.split("==")[0] for r in requirements] == ["numpy", "click", "scipy", 'tomli>=1.1; python_version < "3.11"']
+
+
+def test_bundle_ships_the_seccomp_binding_and_installs_scipy(bundle, root):
+    with zipfile.ZipFile(bundle) as archive:
+        names = set(archive.namelist())
+    assert {"pyseccomp.py", "pyseccomp.LICENSE"} <= names
+    found = subprocess.run([str(root / "venv" / "bin" / "python"), "-I", "-c",
+                            "import pyseccomp; print(pyseccomp.SyscallFilter.__name__); import scipy.signal"],
+                           capture_output=True, text=True, env=_env(root))
+    assert found.returncode == 0 and found.stdout.strip() == "SyscallFilter", found.stderr
 
 
 def test_bundle_is_byte_identical_when_built_twice(tmp_path):
@@ -170,7 +179,7 @@ def week_one_root(tmp_path_factory):
     """The autograder of a week-1 Gradescope assignment that asks for gates.py only."""
     pins = _base_versions()
     if pins is None:
-        pytest.skip(f"{BASE_PYTHON} has no numpy and click to install the bundle from without a network")
+        pytest.skip(f"{BASE_PYTHON} has no numpy, click and scipy to install the bundle from without a network")
     out = tmp_path_factory.mktemp("week1") / "autograder.zip"
     result = CliRunner().invoke(grader, ["bundle", "gradescope", "--out", str(out), "--assignment", "gates",
                                          *[f"--pin={p}" for p in pins]])

@@ -8,6 +8,8 @@ the report is written with what was graded and the exit status is 3.
 from __future__ import annotations
 
 import csv
+import os
+import stat
 import json
 import re
 import shutil
@@ -222,3 +224,19 @@ def test_the_default_budget_is_the_same_on_the_command_line_and_in_the_engine():
     from grader import cli
 
     assert cli.DEFAULT_TIME_BUDGET == engine.DEFAULT_TIME_BUDGET
+
+
+def test_a_report_written_to_a_fifo_goes_through_it_and_leaves_it_in_place(tmp_path):
+    import threading
+
+    from grader.reports import write_atomically
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomically(fifo, "총점 100\n")
+    reader.join(timeout=10)
+    assert received == ["총점 100\n".encode()]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)

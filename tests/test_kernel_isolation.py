@@ -328,7 +328,7 @@ def test_batch_neighbours_share_no_ipc_scratch_or_processes(config, bait, tmp_pa
         out = folder / "out"
         status, stderr, judge = run(config, None, folder,
                                     ["batch", str(students), "--out", str(out), "--jobs", "2", "--seed", "3",
-                                     "--timeout", "5", "--lang", "en"], entry="grader")
+                                     "--timeout", "10", "--lang", "en"], entry="grader")
         assert status in (0, 1), stderr[-3000:]
         with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
             rows = {row["student"]: row for row in csv.DictReader(f)}

@@ -30,8 +30,18 @@ def render(report: dict, fmt: str, **options) -> str:
 
 
 def write_atomically(path: Path | str, content: str | bytes) -> Path:
-    """Write via a temporary file and a rename, so a reader never sees half a file."""
+    """Write via a temporary file and a rename, so a reader never sees half a file.
+
+    A target that exists but is not a regular file (``/dev/null``, a FIFO, a
+    terminal) is written to as it is: renaming over it would replace a device
+    that other programs rely on.
+    """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        data = content.encode("utf-8", "replace") if isinstance(content, str) else content
+        with open(path, "wb") as target:
+            target.write(data)
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
