@@ -36,7 +36,7 @@ def read_notebook(raw: bytes, filename: str) -> tuple[tuple[Cell, ...], tuple[st
     notebook the grader can read.
     """
     cells = tuple(_code_cells(_load(raw, filename), filename))
-    notes = () if cells else (f"{filename} has no code cells to grade.",)
+    notes = () if cells else (_("{file} has no code cells to grade.").format(file=filename),)
     return cells, notes
 
 
@@ -46,20 +46,23 @@ def cells_text(cells) -> str:
 
 
 def _load(raw: bytes, filename: str) -> dict:
-    advice = (f"Open {filename} in Jupyter to check it; if Jupyter cannot open it either, "
-              "copy your code into a .py file and submit that.")
+    advice = _("Open {file} in Jupyter to check it; if Jupyter cannot open it either, "
+               "copy your code into a .py file and submit that.").format(file=filename)
     try:
         notebook = json.loads(raw)
     except UnicodeDecodeError:
-        raise ValueError(f"{filename} is not a Jupyter notebook: it is not text. {advice}") from None
+        raise ValueError(_("{file} is not a Jupyter notebook: it is not text.").format(file=filename)
+                         + " " + advice) from None
     except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{filename} is not a valid notebook: its JSON is broken at line {error.lineno}, "
-            f"column {error.colno} ({error.msg}). {advice}") from None
+        raise ValueError(_("{file} is not a valid notebook: its JSON is broken at line {line}, column {column} "
+                           "({error}).").format(file=filename, line=error.lineno, column=error.colno, error=error.msg)
+                         + " " + advice) from None
     except (RecursionError, MemoryError):
-        raise ValueError(f"{filename} is not a valid notebook: its JSON is nested too deeply. {advice}") from None
+        raise ValueError(_("{file} is not a valid notebook: its JSON is nested too deeply.").format(file=filename)
+                         + " " + advice) from None
     if not isinstance(notebook, dict) or "nbformat" not in notebook:
-        raise ValueError(f"{filename} is JSON but not a Jupyter notebook (it has no nbformat version). {advice}")
+        raise ValueError(_("{file} is JSON but not a Jupyter notebook (it has no nbformat version).").format(
+            file=filename) + " " + advice)
     return notebook
 
 
@@ -77,13 +80,14 @@ def _code_cells(notebook: dict, filename: str) -> list[Cell]:
         key = "input"
     else:
         shown = version if isinstance(version, (int, float)) and not isinstance(version, bool) else "unknown"
-        raise ValueError(
-            f"{filename} uses notebook format {shown!r}, which the grader cannot read (it reads "
-            "formats 3 and 4). Open it in a current Jupyter, save it, and submit it again.")
+        raise ValueError(_("{file} uses notebook format {version}, which the grader cannot read (it reads "
+                           "formats 3 and 4). Open it in a current Jupyter, save it, and submit it again.").format(
+            file=filename, version=repr(shown)))
     if not isinstance(cells, list):
-        raise ValueError(f"{filename} is not a valid notebook: it has no list of cells.")
+        raise ValueError(_("{file} is not a valid notebook: it has no list of cells.").format(file=filename))
     if len(cells) > MAX_CELLS:
-        raise ValueError(f"{filename} has {len(cells)} cells, more than the {MAX_CELLS} the grader reads.")
+        raise ValueError(_("{file} has {count} cells, more than the {limit} the grader reads.").format(
+            file=filename, count=len(cells), limit=MAX_CELLS))
 
     found, number = [], 0
     for cell in cells:
@@ -94,10 +98,12 @@ def _code_cells(notebook: dict, filename: str) -> list[Cell]:
         if isinstance(source, list) and all(isinstance(part, str) for part in source):
             source = "".join(source)
         if not isinstance(source, str):
-            raise ValueError(f"{filename} is not a valid notebook: code cell {number} has no readable source.")
+            raise ValueError(_("{file} is not a valid notebook: code cell {number} has no readable source.").format(
+                file=filename, number=number))
         if len(source) > MAX_CELL_CHARS:
-            raise ValueError(f"{filename}: code cell {number} holds {len(source)} characters, more than the "
-                             f"{MAX_CELL_CHARS} the grader reads.")
+            raise ValueError(_("{file}: code cell {number} holds {count} characters, more than the {limit} the "
+                               "grader reads.").format(file=filename, number=number, count=len(source),
+                                                       limit=MAX_CELL_CHARS))
         metadata = cell.get("metadata")
         tags = metadata.get("tags") if isinstance(metadata, dict) else None
         if (isinstance(tags, list) and NOT_GRADED_TAG in tags) or _NOT_GRADED_LINE.match(source):

@@ -18,12 +18,14 @@ import re
 import stat
 from pathlib import Path
 
+from .i18n import N_, _
+
 MAX_SOURCE_BYTES = 2 << 20
 MAX_NOTEBOOK_BYTES = 32 << 20  # notebooks carry their outputs (plots as base64)
 
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_SAVE_AS_UTF8 = ("Save it as UTF-8 and grade again (VS Code: click the encoding in the status bar, "
-                 "'Save with Encoding', UTF-8; Notepad: Save As, Encoding: UTF-8).")
+_SAVE_AS_UTF8 = N_("Save it as UTF-8 and grade again (VS Code: click the encoding in the status bar, "
+                   "'Save with Encoding', UTF-8; Notepad: Save As, Encoding: UTF-8).")
 
 
 class UnreadableFile(ValueError):
@@ -37,25 +39,28 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     try:
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
-            raise UnreadableFile(f"{path.name} is a symbolic link; the grader reads only regular files. "
-                                 "Submit the file itself, not a link to it.")
+            raise UnreadableFile(_("{file} is a symbolic link; the grader reads only regular files. "
+                                   "Submit the file itself, not a link to it.").format(file=path.name))
         if not stat.S_ISREG(info.st_mode):
-            raise UnreadableFile(f"{path.name} is not a regular file (it is a {_kind(info.st_mode)}); "
-                                 "submit an ordinary file.")
+            raise UnreadableFile(_("{file} is not a regular file (it is a {kind}); submit an ordinary file.").format(
+                file=path.name, kind=_kind(info.st_mode)))
         fd = os.open(path, flags)
     except UnreadableFile:
         raise
     except OSError as error:
         if getattr(error, "errno", None) == getattr(os, "ELOOP", -1):
-            raise UnreadableFile(f"{path.name} is a symbolic link; the grader reads only regular files.") from None
-        raise UnreadableFile(f"{path.name} could not be read ({error.strerror or error}).") from None
+            raise UnreadableFile(_("{file} is a symbolic link; the grader reads only regular files.").format(
+                file=path.name)) from None
+        raise UnreadableFile(_("{file} could not be read ({error}).").format(
+            file=path.name, error=error.strerror or error)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise UnreadableFile(f"{path.name} is not a regular file; submit an ordinary file.")
+            raise UnreadableFile(_("{file} is not a regular file; submit an ordinary file.").format(file=path.name))
         if info.st_size > limit:
-            raise UnreadableFile(f"{path.name} is {info.st_size >> 10} KB, more than the {limit >> 10} KB the grader "
-                                 "reads; remove large outputs or data from it.")
+            raise UnreadableFile(_("{file} is {size} KB, more than the {limit} KB the grader reads; remove large "
+                                   "outputs or data from it.").format(file=path.name, size=info.st_size >> 10,
+                                                                      limit=limit >> 10))
         chunks, size = [], 0
         while True:
             chunk = os.read(fd, 1 << 20)
@@ -63,25 +68,27 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
                 break
             size += len(chunk)
             if size > limit:
-                raise UnreadableFile(f"{path.name} is more than the {limit >> 10} KB the grader reads.")
+                raise UnreadableFile(_("{file} is more than the {limit} KB the grader reads.").format(
+                    file=path.name, limit=limit >> 10))
             chunks.append(chunk)
         return b"".join(chunks)
     except OSError as error:
-        raise UnreadableFile(f"{path.name} could not be read ({error.strerror or error}).") from None
+        raise UnreadableFile(_("{file} could not be read ({error}).").format(
+            file=path.name, error=error.strerror or error)) from None
     finally:
         os.close(fd)
 
 
 def _kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "named pipe (FIFO)"
+        return _("named pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
+        return _("device")
     if stat.S_ISSOCK(mode):
-        return "socket"
+        return _("socket")
     if stat.S_ISDIR(mode):
-        return "folder"
-    return "special file"
+        return _("folder")
+    return _("special file")
 
 
 def decode_source(raw: bytes, filename: str) -> tuple[str, tuple[str, ...]]:
@@ -91,11 +98,13 @@ def decode_source(raw: bytes, filename: str) -> tuple[str, tuple[str, ...]]:
         text = _strict(raw[3:], "utf-8", filename, "UTF-8 (with a BOM)")
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _strict(raw, "utf-16", filename, "UTF-16")
-        notes = (f"{filename} is saved as UTF-16; it was read, but UTF-8 is the usual encoding for Python files.",)
+        notes = (_("{file} is saved as UTF-16; it was read, but UTF-8 is the usual encoding for Python files.").format(
+            file=filename),)
     elif _looks_utf16(raw):
         encoding = "utf-16-le" if raw[1:2] == b"\0" else "utf-16-be"
         text = _strict(raw, encoding, filename, "UTF-16 without a BOM")
-        notes = (f"{filename} is saved as UTF-16; it was read, but UTF-8 is the usual encoding for Python files.",)
+        notes = (_("{file} is saved as UTF-16; it was read, but UTF-8 is the usual encoding for Python files.").format(
+            file=filename),)
     else:
         try:
             text = raw.decode("utf-8")
@@ -109,8 +118,8 @@ def _strict(raw: bytes, encoding: str, filename: str, described: str) -> str:
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as error:
-        raise UnreadableFile(f"{filename} looks like {described} text but is not valid {described} "
-                             f"(byte {error.start}). {_SAVE_AS_UTF8}") from None
+        raise UnreadableFile(_("{file} looks like {encoding} text but is not valid {encoding} (byte {byte}).").format(
+            file=filename, encoding=described, byte=error.start) + " " + _(_SAVE_AS_UTF8)) from None
 
 
 def _looks_utf16(raw: bytes) -> bool:
@@ -124,21 +133,27 @@ def _looks_utf16(raw: bytes) -> bool:
 def _legacy(raw: bytes, filename: str, error: UnicodeDecodeError) -> tuple[str, tuple[str, ...]]:
     """A file that is not UTF-8: its coding line, else Korean Windows (CP949), else refused."""
     line = raw[: error.start].count(b"\n") + 1
-    not_utf8 = f"{filename} is not UTF-8 text (byte 0x{raw[error.start]:02x} on line {line})"
+    where = {"file": filename, "byte": f"0x{raw[error.start]:02x}", "line": line}
     for first_lines in raw.splitlines()[:2]:
         declared = _CODING.match(first_lines)
         if declared:
             name = declared.group(1).decode("ascii", "replace")
             try:
-                return raw.decode(name), (f"{not_utf8}; it was read as {name}, as its coding line says.",)
+                return raw.decode(name), (_("{file} is not UTF-8 text (byte {byte} on line {line}); it was read as "
+                                            "{encoding}, as its coding line says.").format(encoding=name, **where),)
             except (LookupError, UnicodeDecodeError):
-                raise UnreadableFile(f"{not_utf8}, nor valid {name} as its coding line says. {_SAVE_AS_UTF8}") from None
+                raise UnreadableFile(_("{file} is not UTF-8 text (byte {byte} on line {line}), nor valid {encoding} as "
+                                       "its coding line says.").format(encoding=name, **where)
+                                     + " " + _(_SAVE_AS_UTF8)) from None
     try:
         text = raw.decode("cp949")
     except UnicodeDecodeError:
         text = None
     if text is not None and re.search("[\uac00-\ud7a3]", text):
-        return text, (f"{filename} is saved in the Korean Windows encoding (CP949/EUC-KR); it was read as such. "
-                      f"UTF-8 is safer: {_SAVE_AS_UTF8}",)
-    guess = "Latin-1 or Windows-1252" if all(b < 0x80 or b >= 0xa0 for b in raw) else "an unknown encoding"
-    raise UnreadableFile(f"{not_utf8}; it looks like {guess}. {_SAVE_AS_UTF8}")
+        return text, (_("{file} is saved in the Korean Windows encoding (CP949/EUC-KR); it was read as such. "
+                        "UTF-8 is safer:").format(file=filename) + " " + _(_SAVE_AS_UTF8),)
+    if all(b < 0x80 or b >= 0xa0 for b in raw):
+        text = _("{file} is not UTF-8 text (byte {byte} on line {line}); it looks like Latin-1 or Windows-1252.")
+    else:
+        text = _("{file} is not UTF-8 text (byte {byte} on line {line}); it looks like an unknown encoding.")
+    raise UnreadableFile(text.format(**where) + " " + _(_SAVE_AS_UTF8))

@@ -259,8 +259,9 @@ class BaseRunner:
         if ok:
             return result
         if result["kind"] == "missing":
-            empty = " (the file is empty)" if not (source.text or "").strip() else ""
-            raise MissingCode(f"{source.filename} has no function {function}{empty}", output)
+            text = (_("{file} has no function {name} (the file is empty)") if not (source.text or "").strip()
+                    else _("{file} has no function {name}"))
+            raise MissingCode(text.format(file=source.filename, name=function), output)
         if result["kind"] == "not_callable":
             raise StudentException(f"{function} is not a function (it is a {result['type']})", "TypeError",
                                    output=output)

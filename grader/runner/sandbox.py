@@ -25,6 +25,7 @@ import tempfile
 import time
 import weakref
 
+from ..i18n import N_, _
 from . import ModuleSource, RunnerStartError, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
@@ -89,7 +90,7 @@ class _Child:
             self.process = _start(self.scratch, env, settings, (to_child_r, from_child_w))
         except OSError as exc:
             _cleanup(None, [self.to_child, self.from_child], self.scratch, [])
-            raise RunnerStartError(f"could not start the process for student code: {exc}") from exc
+            raise RunnerStartError(_("could not start the process for student code: {error}").format(error=exc)) from exc
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
@@ -106,15 +107,17 @@ class _Child:
         """Wait for the child's greeting; returns how long that took."""
         begin = time.monotonic()
         try:
-            header, _ = wire.read_message(self.from_child, self.started + STARTUP_TIMEOUT)
+            header, _buffers = wire.read_message(self.from_child, self.started + STARTUP_TIMEOUT)
         except wire.WireError as exc:
             status = self.exit_status()
-            raise RunnerStartError(f"the process for student code did not start ({exc}; {status})") from None
+            raise RunnerStartError(_("the process for student code did not start ({error}; {status})").format(
+                error=exc, status=status)) from None
         if header.get("ready") is False and isinstance(header.get("problem"), str):
-            raise RunnerStartError(f"the process for student code could not confine itself: {header['problem']}")
+            raise RunnerStartError(_("the process for student code could not confine itself: {problem}").format(
+                problem=header["problem"]))
         confined = header.get("confined")
         if header.keys() != {"ready", "confined"} or header["ready"] is not True or not isinstance(confined, list):
-            raise RunnerStartError("the process for student code sent an unexpected greeting")
+            raise RunnerStartError(_("the process for student code sent an unexpected greeting"))
         self.confined = [str(m) for m in confined]
         self.ready = True
         if any(m.startswith("own PID namespace") for m in self.confined):
@@ -127,7 +130,7 @@ class _Child:
             code = self.process.wait(wait)
         except subprocess.TimeoutExpired:
             self.kill()
-            return "it closed the grader's channel and was stopped"
+            return _("it closed the grader's channel and was stopped")
         return describe_exit(code)
 
 
@@ -159,13 +162,13 @@ def _cleanup(process, fds, scratch, stray_owner):
 
 
 _SIGNAL_WORDS = {
-    signal.SIGSEGV: "segmentation fault",
-    signal.SIGBUS: "bus error",
-    signal.SIGABRT: "aborted",
-    signal.SIGFPE: "arithmetic error",
-    signal.SIGILL: "illegal instruction",
-    signal.SIGKILL: "killed, most likely for using too much memory",
-    signal.SIGXCPU: f"stopped after {CPU_LIMIT_SECONDS} s of CPU time",
+    signal.SIGSEGV: N_("segmentation fault"),
+    signal.SIGBUS: N_("bus error"),
+    signal.SIGABRT: N_("aborted"),
+    signal.SIGFPE: N_("arithmetic error"),
+    signal.SIGILL: N_("illegal instruction"),
+    signal.SIGKILL: N_("killed, most likely for using too much memory"),
+    signal.SIGXCPU: N_("stopped after {seconds} s of CPU time"),
 }
 
 
@@ -174,9 +177,10 @@ def describe_exit(returncode: int) -> str:
         try:
             sig = signal.Signals(-returncode)
         except ValueError:
-            return f"killed by signal {-returncode}"
-        return f"{_SIGNAL_WORDS.get(sig, 'killed by a signal')} ({sig.name})"
-    return f"it exited with status {returncode}, as os._exit({returncode}) does"
+            return _("killed by signal {number}").format(number=-returncode)
+        words = _(_SIGNAL_WORDS[sig]) if sig in _SIGNAL_WORDS else _("killed by a signal")
+        return f"{words.format(seconds=CPU_LIMIT_SECONDS)} ({sig.name})"
+    return _("it exited with status {code}, as os._exit({code}) does").format(code=returncode)
 
 
 class Runner(BaseRunner):
@@ -197,7 +201,7 @@ class Runner(BaseRunner):
         try:
             self._account = reserve_account()
         except (NoAccount, OSError) as exc:
-            raise RunnerStartError(f"no user id to run student code under: {exc}") from None
+            raise RunnerStartError(_("no user id to run student code under: {error}").format(error=exc)) from None
         self._spawn()
 
     @property
