@@ -41,6 +41,7 @@ from pathlib import Path
 
 from grader import course as courses
 from grader import i18n_text
+from grader.i18n import _
 from grader.course import Course, CourseError
 
 from .classroom import classroom_workflow, student_readme
@@ -226,20 +227,20 @@ def run_release(out: Path | None = None, check: bool = False, assignments=None) 
         course = find_course()
         if check:
             if out is not None:
-                print("grader release: --check changes nothing, so it does not take --out", file=sys.stderr)
+                print("grader release: " + _("--check changes nothing, so it does not take --out"), file=sys.stderr)
                 return 2
             ok, diff = check_release(course, assignments)
             if not ok:
                 print(diff, end="")
-                print(f"{course.release_folder.name}/ is out of date with solutions/: "
-                      "run `grader release` and commit the result.")
+                print(_("{folder}/ is out of date with solutions/: run `grader release` and commit the "
+                        "result.").format(folder=course.release_folder.name))
                 return 1
-            print(f"{course.release_folder.name}/ is up to date with solutions/.")
+            print(_("{folder}/ is up to date with solutions/.").format(folder=course.release_folder.name))
             return 0
         for path in write_assignments(course, assignments):
-            print(f"wrote {_shown(path)}")
+            print(_("wrote {path}").format(path=_shown(path)))
         if out is not None:
-            print(f"wrote the student release to {release_student(out, course, assignments)}")
+            print(_("wrote the student release to {path}").format(path=release_student(out, course, assignments)))
         return 0
     except (MarkerError, CourseError, FileNotFoundError, FileExistsError, RuntimeError) as error:
         print(f"grader release: {error}", file=sys.stderr)
