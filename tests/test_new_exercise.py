@@ -1,6 +1,7 @@
 """A course author adds the book's Dropout as a new exercise, with course files only, and every
 part of the product picks it up: release, notebooks, grading, the Classroom workflow and the bundle."""
 import hashlib
+import importlib
 import json
 import os
 import subprocess
@@ -188,7 +189,7 @@ def test_a_mutant_loses_points_on_dropout_only(course, tmp_path):
 
 
 def test_the_classroom_workflow_and_the_student_readme_list_it(course, tmp_path):
-    yaml = pytest.importorskip("yaml")
+    yaml = importlib.import_module("yaml")
     out = tmp_path / "release"
     done = run("grader", "--course", str(course.root), "release", "--out", str(out), cwd=course.root)
     assert done.returncode == 0, done.stderr

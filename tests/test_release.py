@@ -416,7 +416,6 @@ def test_run_release_reports_problems_as_exit_status_2(course_copy, tmp_path, ca
     assert run_release(out=tmp_path / "x", check=True) == 2
 
 
-@pytest.mark.skipif(shutil.which("pip") is None, reason="needs pip")
 def test_student_release_grades_from_a_fresh_venv(student_release, tmp_path):
     """pip install the release into a new virtual environment; its `grade` runs the public suite."""
     venv = tmp_path / "venv"
