@@ -4,7 +4,7 @@ The child runs no code of the grader's (it cannot read the catalogues), so
 it writes these in English; the judge matches each note or detail against
 these templates and words it in the report's language
 (:func:`grader.i18n.translate_known`). The templates must follow the child's
-f-strings in ``cells.py`` and ``child.py`` word for word; a sentence that
+f-strings in ``cells.py``, ``child.py`` and ``standin.py`` word for word; a sentence that
 matches none stays as the child wrote it.
 """
 from ..i18n import N_, translate_known
@@ -34,6 +34,25 @@ TEMPLATES = (
     N_("not a numpy array; return a numpy array, for example np.asarray(result)"),
     N_("only numbers, numpy arrays and tuples of them are accepted"),
     N_("too large to send back ({size} MB of arrays; the limit is {limit} MB)"),
+    # standin.py: what using a module the grader does not provide raises
+    N_("{path} cannot be {action}: {reason}"),
+    N_("used"),
+    N_("iterated over"),
+    N_("a base class"),
+    N_("indexed"),
+    N_("measured"),
+    N_("used as an array"),
+    N_("used as a number"),
+    N_("used in a with statement"),
+    N_("used with {symbol}"),
+    N_("{module} is a file of the book's code, which the grader does not provide (common.layers holds the "
+       "answers): write what you use yourself; common.util and common.functions are provided"),
+    N_("{module} loads a data set, and there are no data sets while grading: only your classes are graded"),
+    N_("{module} draws on a screen, and there is no screen while grading"),
+    N_("{module} is not available while grading (plots, progress bars, notebooks and data tools are not needed)"),
+    N_("{module} cannot be loaded inside the grader's sandbox (the assignments do not need it)"),
+    N_("{module} is not available while grading: use numpy"),
+    N_("{module} is not installed for grading: use numpy and the standard library"),
 )
 
 

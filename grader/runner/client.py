@@ -482,6 +482,8 @@ def _valid_error(error: dict) -> bool:
 
 def _student_exception(error: dict, what: str, output: str, hint: str = "") -> StudentException:
     kind, message, where = error["type"], error["message"], error["where"]
+    if kind == "NotAvailableError":  # a stand-in import was used; standin.py wrote why, in English
+        message = child_words.translate(message)
     if "text" in error:
         filename, line = where if where else (_("the file"), "?")
         text = _("{file} has a syntax error on line {line}: {message}").format(file=filename, line=line, message=message)
