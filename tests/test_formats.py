@@ -1,4 +1,5 @@
 """The report formats CI platforms and Gradescope read: Gradescope JSON, JUnit XML, Markdown."""
+import importlib
 import json
 import shutil
 import xml.etree.ElementTree as ET
@@ -198,7 +199,7 @@ def test_step_summary_can_be_turned_off(correct_report, tmp_path, monkeypatch):
 
 
 def test_classroom_workflow_gives_each_assignment_its_points_and_publishes_junit():
-    yaml = pytest.importorskip("yaml")
+    yaml = importlib.import_module("yaml")
     from grader.batch import maximum_scores
 
     from grader.course import current
@@ -219,7 +220,7 @@ def test_classroom_workflow_gives_each_assignment_its_points_and_publishes_junit
 
 
 def test_gitlab_snippet_in_the_docs_uploads_the_junit_report():
-    yaml = pytest.importorskip("yaml")
+    yaml = importlib.import_module("yaml")
     docs = (HERE.parent / "docs" / "instructors.md").read_text()
     snippet = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
     job = yaml.safe_load(snippet)["grade"]
