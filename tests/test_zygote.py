@@ -71,3 +71,24 @@ def test_grading_without_the_zygote_still_gives_full_marks(tmp_path):
                              "--format", "json", "--output", str(out), "--fail-under", "100"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_child_program_is_compiled_once_and_loaded_compiled(tmp_path, monkeypatch):
+    import marshal
+
+    monkeypatch.setattr(forkserver, "_HERE", str(tmp_path))
+    monkeypatch.setattr(forkserver, "_compiled", None)
+    argv = forkserver.program_argv()
+    cached = Path(argv[-1])
+    assert argv[:3] == [sys.executable, "-I", "-c"] and cached.parent == tmp_path / "__pycache__"
+    assert marshal.loads(cached.read_bytes()).co_filename == "<grader child>"
+    ran = subprocess.run([*argv, "not-a-descriptor"], capture_output=True, text=True)
+    # the loader took its own argument off, and the child program read the next one as its pipe's number
+    assert "invalid literal for int() with base 10: 'not-a-descriptor'" in ran.stderr
+
+
+def test_the_child_program_is_sent_as_source_where_nothing_can_be_cached(tmp_path, monkeypatch):
+    (tmp_path / "__pycache__").write_text("not a folder")
+    monkeypatch.setattr(forkserver, "_HERE", str(tmp_path))
+    monkeypatch.setattr(forkserver, "_compiled", None)
+    assert forkserver.program_argv() == [sys.executable, "-I", "-c", forkserver.PROGRAM]

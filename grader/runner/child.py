@@ -61,43 +61,12 @@ try:
     from .zygote import zygote_main
     from .standin import NotAvailableError, install_standins, remove_standins
     from .cells import cell_label, run_notebook
+    from .capture import OUTPUT_LIMIT, Capture
 except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
 
-OUTPUT_LIMIT = 10_000
 MESSAGE_LIMIT = 2_000
 TRACEBACK_FRAMES = 12
-
-
-class Capture(io.TextIOBase):
-    """Stands in for sys.stdout and sys.stderr: keeps the first OUTPUT_LIMIT characters."""
-
-    encoding = "utf-8"
-
-    def __init__(self, limit=OUTPUT_LIMIT):
-        self._limit = limit
-        self._parts = []
-        self._size = 0
-        self._dropped = 0
-
-    def writable(self):
-        return True
-
-    def write(self, text):
-        if not isinstance(text, str):
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        kept = text[: max(self._limit - self._size, 0)]
-        self._parts.append(kept)
-        self._size += len(kept)
-        self._dropped += len(text) - len(kept)
-        return len(text)
-
-    def take(self) -> str:
-        text = "".join(self._parts)
-        if self._dropped:
-            text += f"\n[... {self._dropped} more characters of output not shown]\n"
-        self._parts, self._size, self._dropped = [], 0, 0
-        return text
 
 
 class SourceFinder:

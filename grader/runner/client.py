@@ -30,7 +30,7 @@ from ..i18n import _
 from . import child_words
 from ..sanitize import clean
 from .cells import CELL_SECONDS, TRAILING_SECONDS
-from .child import Capture
+from .capture import Capture
 
 OUTPUT_LIMIT = 10_000
 

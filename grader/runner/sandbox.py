@@ -30,7 +30,7 @@ from . import ModuleSource, RunnerStartError, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
 from .standin import standin_preloads
-from .forkserver import BASE_ENV, PROGRAM, ZygoteError, fork_server
+from .forkserver import BASE_ENV, ZygoteError, fork_server, program_argv
 from .scratch import remove_tree
 
 
@@ -52,7 +52,7 @@ def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
         except ZygoteError:
             pass
     return subprocess.Popen(
-        [sys.executable, "-I", "-c", PROGRAM, str(fds[0]), str(fds[1]), json.dumps(settings)],
+        [*program_argv(), str(fds[0]), str(fds[1]), json.dumps(settings)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,0 +1,38 @@
+"""What student code prints, kept up to a limit (used on both sides of the pipe).
+
+Part of the child's program (``forkserver.PROGRAM``), so standard library only.
+"""
+import io
+
+OUTPUT_LIMIT = 10_000
+
+
+class Capture(io.TextIOBase):
+    """Stands in for sys.stdout and sys.stderr: keeps the first OUTPUT_LIMIT characters."""
+
+    encoding = "utf-8"
+
+    def __init__(self, limit=OUTPUT_LIMIT):
+        self._limit = limit
+        self._parts = []
+        self._size = 0
+        self._dropped = 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        kept = text[: max(self._limit - self._size, 0)]
+        self._parts.append(kept)
+        self._size += len(kept)
+        self._dropped += len(text) - len(kept)
+        return len(text)
+
+    def take(self) -> str:
+        text = "".join(self._parts)
+        if self._dropped:
+            text += f"\n[... {self._dropped} more characters of output not shown]\n"
+        self._parts, self._size, self._dropped = [], 0, 0
+        return text
