@@ -413,14 +413,19 @@ def run_batch(
     from .reports import classroom
 
     html = classroom.html_available()
-    outcomes = run_isolated(students, functools.partial(grade_student, **options),
-                            jobs=jobs or os.cpu_count() or 1, time_limit=time_limit_per_student(timeout, time_budget))
+    if html:  # compiled once here, not once per worker
+        from .reports.html import environment
+
+        environment().get_template("student.html")
+    work = functools.partial(grade_and_write, out=out, scope=scope, html=html, **options)
+    outcomes = run_isolated(students, work, jobs=jobs or os.cpu_count() or 1,
+                            time_limit=time_limit_per_student(timeout, time_budget))
     try:
         for student, (kind, value) in outcomes:
-            report = value if kind == "done" else ungraded(student, "crashed", value, **scope)
-            reports[student] = _write_student_report(out, student, report, scope)
-            if html:
-                _write_student_html(out, reports[student])
+            if kind == "done":
+                reports[student] = value
+            else:
+                reports[student] = write_reports(out, student, ungraded(student, "crashed", value, **scope), scope, html)
             progress(reports[student])
     finally:  # also when the batch itself fails: the gradebook holds every student, graded or not
         missing = _("not graded: the batch stopped before this student's turn")
@@ -428,6 +433,19 @@ def run_batch(
         write_atomically(out / "gradebook.csv", gradebook_csv(rows, assignments).encode(csv_encoding))
     classroom.write_class_reports(out, list(reports.values()))
     return sorted(reports.values(), key=lambda r: r["student"])
+
+
+def grade_and_write(student: Student, *, out: Path, scope: dict, html: bool, **options) -> dict:
+    """Grade one student and write their JSON and HTML reports: the part of a batch that runs in the workers."""
+    return write_reports(out, student, grade_student(student, **options), scope, html)
+
+
+def write_reports(out: Path, student: Student, report: dict, scope: dict, html: bool) -> dict:
+    """Write ``out/<student>.json`` (and ``.html``); the report to keep for the gradebook."""
+    report = _write_student_report(out, student, report, scope)
+    if html:
+        _write_student_html(out, report)
+    return report
 
 
 def _write_student_html(out: Path, report: dict) -> None:

@@ -65,6 +65,7 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
     diagnoses.begin_test()
     try:
         check.func(suites.StudentModule(runner, check.assignment), test_rng(seed, check.name), **check.params)
+        runner.settle()  # an object the test created but never used must still have been created
     except Mismatch as failure:
         status, message = "failed", str(failure)
         diagnosis = failure.diagnosis or diagnoses.Diagnosis("wrong_values")

@@ -203,8 +203,13 @@ def _scaled_dot(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @np.errstate(all="ignore")
-def _directions_agree(f, x, got, rng, step=STEP) -> bool:
-    """Whether ``got`` matches the derivatives of ``f`` along a few random directions.
+def _directional_derivatives(f, x, directions, step=STEP) -> np.ndarray:
+    return np.array([(f(x + step * v) - f(x - step * v)) / (2 * step) for v in directions], dtype=np.float64)
+
+
+@np.errstate(all="ignore")
+def _directions_agree(numerics, directions, got) -> bool:
+    """Whether ``got`` matches the numerical derivatives along a few random directions.
 
     The tolerance comes from the expected gradient's size, estimated from the
     numerical directional derivatives (for a standard normal ``v``, the mean
@@ -212,8 +217,6 @@ def _directions_agree(f, x, got, rng, step=STEP) -> bool:
     ``got`` far larger than that estimate is not trusted here at all. False
     only means "look entry by entry", which names the first wrong index.
     """
-    directions = [rng.standard_normal(x.shape) for _ in range(DIRECTIONS)]
-    numerics = np.array([(f(x + step * v) - f(x - step * v)) / (2 * step) for v in directions], dtype=np.float64)
     if not np.all(np.isfinite(numerics)):
         return False
     expected_norm = scaled_norm(numerics) / np.sqrt(DIRECTIONS)
@@ -233,13 +236,19 @@ def check_gradient(what: str, got, f: Callable[[np.ndarray], float], x: np.ndarr
     Small arrays are differentiated entry by entry. Large ones are first checked
     along a few random directions (a cost independent of their size); only when
     that fails is the full gradient computed, so the message can name an index.
+    ``got`` may also be a function returning the value: it is called once the
+    numerical values are computed (the student's process works meanwhile).
     """
     x = np.array(x, dtype=np.float64)
     if x.size > ELEMENTWISE_LIMIT:
+        directions = [rng.standard_normal(x.shape) for _ in range(DIRECTIONS)]
+        numerics = _directional_derivatives(f, x, directions)
+        got = got() if callable(got) else got
         arr = _as_array_with_hint(got, what, x.shape, hint)
-        if _directions_agree(f, x, arr, rng):
+        if _directions_agree(numerics, directions, arr):
             return
-    expect_close(what, got, numerical_gradient(f, x), hint=hint)
+    expected = numerical_gradient(f, x)
+    expect_close(what, got() if callable(got) else got, expected, hint=hint)
 
 
 def numeric_vjp(forward: Callable, inputs: Sequence, dout) -> list:

@@ -46,6 +46,15 @@ class HostileRunner:
         self._handles += 1
         return self._handles
 
+    new_later = new
+
+    def settle(self):
+        pass
+
+    def sequence(self, handle, steps):
+        """Every step of a batch of calls returns the next drawn value."""
+        return HostileSteps([self._next() for _ in steps])
+
     def _next(self):
         return self._values.pop(0) if len(self._values) > 1 else self._values[0]
 
@@ -58,6 +67,11 @@ class HostileRunner:
     def call_function(self, module, name, args, kwargs, echo=(), replacing=None):
         """A function exercise: its result, and with ``echo`` the arguments as they were after the call."""
         return (self._next(), *(self._next() for _ in echo)) if echo else self._next()
+
+
+class HostileSteps(list):
+    def done(self):
+        return len(self)
 
 
 @FUZZ

@@ -23,6 +23,11 @@ a time:
           version of another graded function); ``echo`` lists positions of
           arguments to send back after the call, as they are then
 
+    sequence {"handle", "steps": [{"call", "args", "kwargs"} | {"get"}]}
+          call methods and read attributes of one object in order, in one
+          round trip; replies ``"values"`` (one per step done) and, if a
+          step failed, ``"stopped"`` with its error
+
 Any request may carry ``"drop": [handles]`` to forget objects. Every reply
 carries what the student printed (and any warnings) during the request,
 the request's ``"seq"`` number back, and either ``"value"`` or an ``"error"``
@@ -149,7 +154,9 @@ class Session:
             if self.notes:
                 reply["notes"], self.notes = self.notes[:200], []
             value, out = reply.pop("value", None), []
-            if reply["ok"]:
+            if "results" in reply:
+                reply["values"], out = _encode_results(reply.pop("results"))
+            elif reply["ok"]:
                 reply["value"], out = _encode_result(value)
         finally:
             sys.stdout, sys.stderr = saved
@@ -243,6 +250,32 @@ class Session:
         if not callable(method):
             return {"ok": False, "error": {"kind": "not_callable", "type": type(method).__name__}}
         return {"ok": True, "value": method(*args, **kwargs)}
+
+    def _op_sequence(self, request, buffers):
+        decoder = Decoder(buffers, allow_plain=True)
+        steps = [(step, decoder.value({"$seq": step.get("args", [])}),
+                  {key: decoder.value(value) for key, value in step.get("kwargs", {}).items()})
+                 for step in request["steps"]]
+        decoder.finish()
+        obj, results = self.objects[request["handle"]], []
+        for step, args, kwargs in steps:
+            try:
+                if "get" in step:
+                    reply = self._op_get({"handle": request["handle"], "attr": step["get"]}, [])
+                else:
+                    method = _attribute(obj, step["call"])
+                    if method is _MISSING:
+                        reply = {"ok": False, "error": {"kind": "missing"}}
+                    elif not callable(method):
+                        reply = {"ok": False, "error": {"kind": "not_callable", "type": type(method).__name__}}
+                    else:
+                        reply = {"ok": True, "value": method(*args, **kwargs)}
+            except BaseException as exc:
+                reply = {"ok": False, "error": self._describe_safely(exc)}
+            if not reply["ok"]:
+                return {"ok": True, "results": results, "stopped": reply["error"]}
+            results.append(reply["value"])
+        return {"ok": True, "results": results}
 
     def _op_define(self, request, buffers):
         module = types.ModuleType(request["name"])
@@ -374,6 +407,28 @@ def _encode_result(value):
         return {"$unsupported": _type_name(value), "detail": detail}, []
     except BaseException as exc:
         return {"$unsupported": _type_name(value), "detail": f"could not be read: {_safe_text(exc, repr)[:200]}"}, []
+
+
+def _encode_results(values):
+    """Several return values, each encoded on its own (one odd value spoils only itself)."""
+    datas, buffers, size = [], [], 0
+    for value in values:
+        data, own = _encode_result(value)
+        size += sum(len(b) for b in own)
+        if size > MAX_TOTAL_BYTES:
+            data, own = {"$unsupported": _type_name(value), "detail": "too large to send back with the other "
+                         f"results (the limit is {MAX_TOTAL_BYTES >> 20} MB in all)"}, []
+        datas.append(_renumber(data, len(buffers)))
+        buffers += own
+    return datas, buffers
+
+
+def _renumber(data, offset):
+    if type(data) is dict and "$nd" in data:
+        return dict(data, **{"$nd": data["$nd"] + offset})
+    if type(data) is dict and "$seq" in data:
+        return {"$seq": [_renumber(item, offset) for item in data["$seq"]]}
+    return data
 
 
 def _unsupported(value):

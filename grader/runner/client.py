@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +81,19 @@ class ChildGarbled(Exception):
 
 
 @dataclass(frozen=True)
+class _Unanswered:
+    sequence: int
+    what: str  # what the student is told failed, if this reply never comes
+    size: int  # bytes it may occupy in the channel, at most
+    on_reply: object  # None, or a function of (ok, result, output) that raises what went wrong
+    importing: bool
+    steps: int | None = None  # for a sequence request: how many steps it has
+
+
+_SMALL_OPS = {"new", "call", "get", "sequence"}  # requests whose header is small (arrays travel as buffers)
+
+
+@dataclass(frozen=True)
 class _Object:
     generation: int
     class_name: str
@@ -108,11 +122,19 @@ class BaseRunner:
         self._test_handles: list[int] = []
         self._to_drop: list[int] = []
         self._last_reply: dict | None = None
+        self._unanswered: deque[_Unanswered] = deque()  # sent, reply not read yet (oldest first)
 
     # -- what subclasses provide ------------------------------------------
 
-    def _exchange(self, request: dict, buffers: list, deadline: float) -> tuple[dict, list]:
-        """Deliver one request; raise ChildTimedOut, ChildDied or ChildGarbled."""
+    pipeline_bytes = 0
+    """How many bytes of requests may wait unanswered in the channel (0: every request waits for its reply)."""
+
+    def _deliver(self, request: dict, buffers: list, deadline: float) -> None:
+        """Send one request; raise ChildTimedOut, ChildDied or ChildGarbled."""
+        raise NotImplementedError
+
+    def _receive(self, deadline: float) -> tuple[dict, list]:
+        """The next reply, in the order the requests were sent; raise ChildTimedOut, ChildDied or ChildGarbled."""
         raise NotImplementedError
 
     def _loaded_modules(self) -> set[str]:
@@ -145,8 +167,17 @@ class BaseRunner:
         if until is not None:
             self._deadline = min(self._deadline, until)
 
+    def settle(self) -> None:
+        """Read the replies still due (an object created without waiting); raise what went wrong there."""
+        if self._unanswered:
+            self._answer(self._op_deadline())
+
     def end_test(self) -> str:
         """Stop the clock; return what the student's code printed during the test."""
+        try:
+            self.settle()  # after a failed test: its late replies belong to it, not to the next test
+        except StudentCodeError:
+            pass
         self._deadline = None
         self._to_drop += self._test_handles
         self._test_handles = []
@@ -160,14 +191,30 @@ class BaseRunner:
         ``module`` is the assignment; the class is taken from where the
         submission defines it (``classes``), which may be another file.
         """
+        handle = self.new_later(module, class_name, *args, **kwargs)
+        self.settle()
+        return handle
+
+    def new_later(self, module: str, class_name: str, /, *args, **kwargs) -> int:
+        """:meth:`new` without waiting for the object: a failure is raised by the next request that waits.
+
+        Tests create an object and call it right away, so the two requests
+        travel together and the child starts on the object while the judge
+        prepares the call.
+        """
         module = self._module_for(module, class_name)
         source = self._load(module)
         handle, self._next_handle = self._next_handle, self._next_handle + 1
         request = {"op": "new", "handle": handle, "module": module, "class": class_name}
         buffers = _add_arguments(request, args, kwargs)
         what = f"{class_name}(...)"
-        ok, result, output = self._request(request, buffers, self._op_deadline(), what)
-        if not ok:
+
+        def created(ok, result, output):
+            if ok:
+                self._locate(class_name, source)
+                self._take_notes()
+                return
+            self._objects.pop(handle, None)
             if result["kind"] == "missing":
                 text = (_("{file} has no class {name} (the file is empty)") if not (source.text or "").strip()
                         else _("{file} has no class {name}"))
@@ -180,10 +227,11 @@ class BaseRunner:
                 hint = "\n" + _("The grader creates it as {call}").format(call=_describe_call(class_name, args, kwargs))
                 hint += constructor_hint(class_name)
             raise _student_exception(result, what, output, hint)
+
+        # Not waited for: the reply is read with the next one, and a failure is raised there.
+        self._send(request, buffers, self._op_deadline(), what, created)
         self._objects[handle] = _Object(self._generation, class_name)
         self._test_handles.append(handle)
-        self._locate(class_name, source)
-        self._take_notes()
         return handle
 
     def _module_for(self, assignment: str, name: str) -> str:
@@ -215,16 +263,30 @@ class BaseRunner:
         obj.arguments.extend(args)
         if ok:
             return result
-        if result["kind"] == "missing":
-            raise StudentException(_("{name} has no method {method}").format(name=obj.class_name, method=method),
-                                   "AttributeError", output=output)
-        if result["kind"] == "not_callable":
-            message = _("{what} is not a method (it is a {type})").format(what=what, type=result["type"])
-            raise StudentException(message, "TypeError", output=output)
-        from ..contracts import call_hint
+        raise _call_error(obj, method, args, result, output)
 
-        hint = call_hint(result.get("type", ""), result.get("message", ""), obj.arguments + list(args))
-        raise _student_exception(result, what, output, hint)
+    def sequence(self, handle: int, steps: list) -> "Steps":
+        """Send several calls and reads on one object at once; :class:`Steps` gives their results.
+
+        ``steps`` are ``(method, args, kwargs)`` tuples and attribute names.
+        The child runs them in order and stops at the first that fails; the
+        judge reads the reply only when it asks for a result, so it can
+        compute its own expected values meanwhile.
+        """
+        obj = self._object(handle)
+        request, buffers, encoded = {"op": "sequence", "handle": handle}, [], []
+        for step in steps:
+            if isinstance(step, str):
+                encoded.append({"get": step})
+            else:
+                method, args, kwargs = step
+                part = {"call": method}
+                part.update(_encode_arguments(args, kwargs, buffers))
+                encoded.append(part)
+        request["steps"] = encoded
+        later = Steps(self, obj, steps)
+        self._send(request, buffers, self._op_deadline(), later.describe(0), later.receive)
+        return later
 
     def call_function(self, module: str, function: str, args=(), kwargs=None, *, echo=(), replacing=None):
         """Call the module-level ``module.function(*args, **kwargs)`` of the submission.
@@ -287,10 +349,7 @@ class BaseRunner:
         ok, result, output = self._request(request, [], self._op_deadline(), what)
         if ok:
             return result
-        if result["kind"] == "missing":
-            message = _("the {name} object has no attribute {attribute}").format(name=obj.class_name, attribute=attr)
-            raise StudentException(message, "AttributeError", output=output)
-        raise _student_exception(result, what, output)
+        raise _get_error(obj, attr, result, output)
 
     # -- machinery ------------------------------------------------------------
 
@@ -367,27 +426,72 @@ class BaseRunner:
 
     def _request(self, request: dict, buffers: list, deadline: float, what: str):
         """One round trip: ``(True, value, output)`` or ``(False, error dict, output)``."""
+        self._send(request, buffers, deadline, what)
+        return self._answer(deadline)
+
+    def _send(self, request: dict, buffers: list, deadline: float, what: str, on_reply=None) -> None:
+        """Send a request without reading its reply; ``on_reply(ok, result, output)`` handles it when it is read.
+
+        Requests wait unanswered only while they fit in the channel together
+        (``pipeline_bytes``), so writing one never waits for the other side
+        to read; otherwise the replies due are read first.
+        """
+        size = sum(len(b) for b in buffers) + 4096
+        pipelined = sum(u.size for u in self._unanswered)
+        if self._unanswered and (on_reply is None and request["op"] not in _SMALL_OPS
+                                 or pipelined + size > self.pipeline_bytes):
+            self._answer(deadline)
         request["drop"], self._to_drop = self._to_drop, []
         self._sequence += 1
         request["seq"] = self._sequence
-        self._last_reply = None
+        steps = len(request["steps"]) if request["op"] == "sequence" else None
+        self._unanswered.append(_Unanswered(self._sequence, what, size, on_reply, request["op"] == "load", steps))
         try:
-            reply, reply_buffers = self._exchange(request, buffers, deadline)
-        except ChildTimedOut:
-            raise StudentTimeout(self._timeout_message(what, importing=request.get("op") == "load")) from None
-        except ChildDied as exc:
-            raise StudentCrash(_("the process running your code stopped during {what}: {error}").format(
-                what=what, error=_(str(exc)))) from None
-        except ChildGarbled as exc:
-            raise _bad_reply(what, str(exc)) from None
-        try:
-            ok, result, output = _parse_reply(reply, reply_buffers, self._sequence)
-        except wire.WireError as exc:
-            self._discard()
-            raise _bad_reply(what, str(exc)) from None
-        self._last_reply = reply
-        self._output.write(output)
-        return ok, result, output
+            self._deliver(request, buffers, deadline)
+        except (ChildTimedOut, ChildDied, ChildGarbled) as exc:
+            self._unanswered.clear()
+            raise self._transport_error(exc, what, request["op"] == "load") from None
+
+    def _answer(self, deadline: float):
+        """Read every reply due, oldest first; return the newest one's ``(ok, result, output)``.
+
+        A failure handled by an earlier request's ``on_reply`` (creating an
+        object failed) is raised once all replies due have been read, so the
+        channel stays in step.
+        """
+        failure, last = None, None
+        while self._unanswered:
+            due = self._unanswered[0]
+            try:
+                reply, reply_buffers = self._receive(deadline)
+            except (ChildTimedOut, ChildDied, ChildGarbled) as exc:
+                self._unanswered.clear()
+                raise failure or self._transport_error(exc, due.what, due.importing) from None
+            self._unanswered.popleft()
+            try:
+                last = _parse_reply(reply, reply_buffers, due.sequence, due.steps)
+            except wire.WireError as exc:
+                self._unanswered.clear()
+                self._discard()
+                raise failure or _bad_reply(due.what, str(exc)) from None
+            self._last_reply = reply
+            self._output.write(last[2])
+            if due.on_reply is not None and failure is None:
+                try:
+                    due.on_reply(*last)
+                except StudentCodeError as exc:
+                    failure = exc
+        if failure is not None:
+            raise failure
+        return last
+
+    def _transport_error(self, exc: Exception, what: str, importing: bool) -> StudentCodeError:
+        if isinstance(exc, ChildTimedOut):
+            return StudentTimeout(self._timeout_message(what, importing=importing))
+        if isinstance(exc, ChildDied):
+            return StudentCrash(_("the process running your code stopped during {what}: {error}").format(
+                what=what, error=_(str(exc))))
+        return _bad_reply(what, str(exc))
 
     def _timeout_message(self, what: str, importing: bool = False) -> str:
         limit = f"{self.timeout:g} s"
@@ -417,9 +521,88 @@ def _module_request(source: ModuleSource) -> dict:
 
 def _add_arguments(request: dict, args, kwargs) -> list:
     buffers: list = []
-    request["args"] = [wire.encode_value(a, buffers, _plain) for a in args]
-    request["kwargs"] = {k: wire.encode_value(v, buffers, _plain) for k, v in kwargs.items()}
+    request.update(_encode_arguments(args, kwargs, buffers))
     return buffers
+
+
+def _encode_arguments(args, kwargs, buffers: list) -> dict:
+    return {"args": [wire.encode_value(a, buffers, _plain) for a in args],
+            "kwargs": {k: wire.encode_value(v, buffers, _plain) for k, v in kwargs.items()}}
+
+
+def _call_error(obj: _Object, method: str, args, error: dict, output: str) -> StudentCodeError:
+    what = f"{obj.class_name}.{method}"
+    if error["kind"] == "missing":
+        return StudentException(_("{name} has no method {method}").format(name=obj.class_name, method=method),
+                                "AttributeError", output=output)
+    if error["kind"] == "not_callable":
+        message = _("{what} is not a method (it is a {type})").format(what=what, type=error["type"])
+        return StudentException(message, "TypeError", output=output)
+    from ..contracts import call_hint
+
+    hint = call_hint(error.get("type", ""), error.get("message", ""), obj.arguments + list(args))
+    return _student_exception(error, what, output, hint)
+
+
+def _get_error(obj: _Object, attr: str, error: dict, output: str) -> StudentCodeError:
+    if error["kind"] == "missing":
+        message = _("the {name} object has no attribute {attribute}").format(name=obj.class_name, attribute=attr)
+        return StudentException(message, "AttributeError", output=output)
+    return _student_exception(error, _("reading {name}").format(name=f"{obj.class_name}.{attr}"), output)
+
+
+class Steps:
+    """The results of :meth:`BaseRunner.sequence`, read from the child when first asked for.
+
+    ``steps[i]`` is what step ``i`` returned (a method's value, an
+    attribute's value); if that step or an earlier one failed, asking for it
+    raises what the failing step would have raised on its own.
+    """
+
+    def __init__(self, runner: BaseRunner, obj: _Object, steps: list):
+        self._runner, self._obj, self._steps = runner, obj, steps
+        self._values: tuple | None = None
+        self._stopped: StudentCodeError | None = None
+
+    def describe(self, index: int) -> str:
+        step = self._steps[index]
+        if isinstance(step, str):
+            return _("reading {name}").format(name=f"{self._obj.class_name}.{step}")
+        return f"{self._obj.class_name}.{step[0]}"
+
+    def receive(self, ok: bool, result, output: str) -> None:
+        if not ok:  # the request as a whole failed (the object is gone)
+            self._values = ()
+            self._stopped = (_student_exception(result, self.describe(0), output) if result["kind"] == "exception"
+                             else _bad_reply(self.describe(0), "an error that is not an exception"))
+            return
+        self._values, stopped = result
+        for step in self._steps[: len(self._values) + (stopped is not None)]:
+            if not isinstance(step, str):
+                self._obj.arguments.extend(step[1])
+        if stopped is not None:
+            index = len(self._values)
+            step = self._steps[index]
+            self._stopped = (_get_error(self._obj, step, stopped, output) if isinstance(step, str)
+                             else _call_error(self._obj, step[0], step[1], stopped, output))
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def done(self) -> int:
+        """How many steps ran without failing (the reply is read if it has not been yet)."""
+        if self._values is None:
+            self._runner.settle()
+        return len(self._values or ())
+
+    def __getitem__(self, index: int):
+        if self._values is None:
+            self._runner.settle()
+        if self._values is None:
+            raise RuntimeError("the reply to these steps was lost")
+        if index < len(self._values):
+            return self._values[index]
+        raise self._stopped
 
 
 def _plain(value):
@@ -428,12 +611,15 @@ def _plain(value):
     raise TypeError(f"the grader cannot pass a {type(value).__name__} to student code")
 
 
-def _parse_reply(reply: dict, buffers: list, sequence: int | None = None):
+def _parse_reply(reply: dict, buffers: list, sequence: int | None = None, steps: int | None = None):
     """Check a reply's shape strictly; anything unexpected is a WireError.
 
     ``sequence`` is the number of the request this must answer: a reply to
-    another request (one forged in advance, or left over) is refused. Every
-    string is cleaned here, where it enters the judge (see ``grader.sanitize``).
+    another request (one forged in advance, or left over) is refused. A
+    reply to a ``sequence`` request of ``steps`` steps has the value
+    ``(values, stopped)``: the results of the steps done, and the error of
+    the step that failed or None. Every string is cleaned here, where it
+    enters the judge (see ``grader.sanitize``).
     """
     output, ok = reply.get("output"), reply.get("ok")
     if type(output) is not str or type(ok) is not bool:
@@ -441,18 +627,31 @@ def _parse_reply(reply: dict, buffers: list, sequence: int | None = None):
     if sequence is not None and (type(reply.get("seq")) is not int or reply["seq"] != sequence):
         raise wire.WireError("reply answers another request")
     output = clean(output[: 2 * OUTPUT_LIMIT])
+    if ok and steps is not None:
+        values, stopped = reply.get("values"), reply.get("stopped")
+        if type(values) is not list or len(values) > steps or (stopped is None) != (len(values) == steps):
+            raise wire.WireError("reply does not match the steps asked for")
+        decoder = wire.Decoder(buffers, unsupported=_clean_unsupported)
+        decoded = tuple(decoder.value(v) for v in values)
+        decoder.finish()
+        return True, (decoded, None if stopped is None else _checked_error(stopped)), output
     if ok:
         decoder = wire.Decoder(buffers, unsupported=_clean_unsupported)
         value = decoder.value(reply.get("value"))
         decoder.finish()
         return True, value, output
-    error = reply.get("error")
-    if buffers or type(error) is not dict or not _valid_error(error):
+    if buffers:
+        raise wire.WireError("reply has a malformed error")
+    return False, _checked_error(reply.get("error")), output
+
+
+def _checked_error(error) -> dict:
+    if type(error) is not dict or not _valid_error(error):
         raise wire.WireError("reply has a malformed error")
     error = {k: clean(v) if type(v) is str else v for k, v in error.items()}
     if error.get("where") is not None:
         error["where"] = [clean(error["where"][0]), error["where"][1]]
-    return False, error, output
+    return error
 
 
 def _clean_unsupported(type_name: str, detail: str) -> Unsupported:

@@ -71,6 +71,7 @@ class _Child:
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         os.set_blocking(self.to_child, False)
+        self.pipe_bytes = _pipe_size(self.to_child)
         settings = {
             "memory_mb": memory_mb,
             "file_mb": FILE_LIMIT_MB,
@@ -132,6 +133,15 @@ class _Child:
             self.kill()
             return _("it closed the grader's channel and was stopped")
         return describe_exit(code)
+
+
+def _pipe_size(fd: int) -> int | None:
+    try:
+        import fcntl
+
+        return fcntl.fcntl(fd, getattr(fcntl, "F_GETPIPE_SZ", 1032))
+    except (ImportError, OSError):
+        return None
 
 
 def _cleanup(process, fds, scratch, stray_owner):
@@ -232,7 +242,15 @@ class Runner(BaseRunner):
             raise RuntimeError("this Runner is closed")
         return self._child
 
-    def _exchange(self, request, buffers, deadline):
+    @property
+    def pipeline_bytes(self) -> int:
+        """Half the request pipe's capacity: what may wait in it unread while the child works."""
+        child = self._child
+        if child is None or child.pipe_bytes is None:
+            return 0
+        return child.pipe_bytes // 2
+
+    def _deliver(self, request, buffers, deadline):
         child = self._live_child()
         if not child.ready:
             deadline += child.await_ready()
@@ -243,9 +261,15 @@ class Runner(BaseRunner):
             parts = wire.pack(request, buffers)
         except wire.WireError as exc:
             raise ValueError(f"request too large for the child: {exc}") from None
+        self._transport(wire.write_parts, child.to_child, parts, deadline)
+
+    def _receive(self, deadline):
+        return self._transport(wire.read_message, self._live_child().from_child, deadline)
+
+    def _transport(self, operation, *args):
+        child = self._live_child()
         try:
-            wire.write_parts(child.to_child, parts, deadline)
-            return wire.read_message(child.from_child, deadline)
+            return operation(*args)
         except wire.WireTimeout:
             self._replace()
             raise ChildTimedOut() from None

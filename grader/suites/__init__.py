@@ -165,6 +165,37 @@ class Layer:
     def get(self, attribute: str):
         return self._runner.get(self._handle, attribute)
 
+    def run(self, *steps) -> "LayerSteps":
+        """Several calls and attribute reads in one round trip, e.g. ``run(("forward", x), ("backward", dout), "dW")``.
+
+        Returns at once; ``result[i]`` waits for the student's process and
+        is what step ``i`` returned, or raises what it (or an earlier step)
+        raised. Compute expected values between the two: the student's
+        process works on the steps meanwhile.
+        """
+        plain = [step if isinstance(step, str) else (step[0], tuple(step[1:]), {}) for step in steps]
+        return LayerSteps(self._runner.sequence(self._handle, plain), plain)
+
+
+class LayerSteps:
+    """What :meth:`Layer.run` returns: results by index, with the same bookkeeping as single calls."""
+
+    def __init__(self, steps, plain: list):
+        self._steps, self._plain, self._noted = steps, plain, False
+
+    def __getitem__(self, index: int):
+        if not self._noted:
+            self._noted = True
+            done = self._steps.done()
+            for i, step in enumerate(self._plain[: done + 1]):
+                if isinstance(step, str):
+                    continue
+                if step[0] == "backward":
+                    diagnoses.note_backward(step[1])
+                elif step[0] == "forward" and i < done:
+                    diagnoses.note_forward(step[1], self._steps[i])
+        return self._steps[index]
+
 
 class Function:
     """The judge's handle on a module-level function of the submission.
@@ -202,7 +233,7 @@ class StudentModule:
         self._runner, self.assignment = runner, assignment
 
     def new(self, class_name: str, *args, **kwargs) -> Layer:
-        return Layer(self._runner, self._runner.new(self.assignment, class_name, *args, **kwargs), class_name)
+        return Layer(self._runner, self._runner.new_later(self.assignment, class_name, *args, **kwargs), class_name)
 
     def function(self, name: str, *, replacing: dict | None = None) -> Function:
         return Function(self._runner, self.assignment, name, replacing)

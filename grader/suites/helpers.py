@@ -59,13 +59,18 @@ def binary_gate_check(student, rng, name: str, forward, shape, *, hint: str = ""
     """Numerical gradient check of a two-input gate on arrays of ``shape`` (and of its output if asked)."""
     x, y = rng.standard_normal(shape), rng.standard_normal(shape)
     dout = rng.standard_normal(shape)
-    layer = student.new(name)
-    out = layer.forward(x, y)
+    results = student.new(name).run(("forward", x, y), ("backward", dout))
     if check_output:
-        expect_close(_("{layer}.forward output").format(layer=name), out, forward(x, y))
-    dx, dy = unpack(layer.backward(dout), 2, f"{name}.backward")
-    check_gradient("dx", dx, lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
-    check_gradient("dy", dy, lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
+        expect_close(_("{layer}.forward output").format(layer=name), results[0], forward(x, y))
+    grads = []
+
+    def gradient(index):
+        if not grads:
+            grads.extend(unpack(results[1], 2, f"{name}.backward"))
+        return grads[index]
+
+    check_gradient("dx", lambda: gradient(0), lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
+    check_gradient("dy", gradient(1), lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
 
 
 def away_from_zero(rng, shape, margin=0.05):
@@ -92,18 +97,17 @@ def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params
     params, options, hints = params or {}, options or {}, hints or {}
     values = list(params.values())
     layer = student.new(name, *args, *values, **options)
-    out = layer.forward(x)
     expected_out = forward(x, *args, *values, **options)
-    if check_output:
-        expect_close(_("{layer}.forward output").format(layer=name), out, expected_out)
     dout = rng.standard_normal(np.shape(expected_out))
-    dx = layer.backward(dout)
-    check_gradient("dx", dx, lambda v: np.sum(forward(v, *args, *values, **options) * dout), x, rng,
-                   hint=hints.get("dx", ""))
+    results = layer.run(("forward", x), ("backward", dout), *(f"d{p}" for p in params))
+    if check_output:
+        expect_close(_("{layer}.forward output").format(layer=name), results[0], expected_out)
+    check_gradient("dx", lambda: results[1], lambda v: np.sum(forward(v, *args, *values, **options) * dout), x,
+                   rng, hint=hints.get("dx", ""))
     for i, pname in enumerate(params):
         def loss(v, i=i):
             changed = list(values)
             changed[i] = v
             return np.sum(forward(x, *args, *changed, **options) * dout)
 
-        check_gradient(f"d{pname}", layer.get(f"d{pname}"), loss, values[i], rng, hint=hints.get(pname, ""))
+        check_gradient(f"d{pname}", results[2 + i], loss, values[i], rng, hint=hints.get(pname, ""))
