@@ -30,6 +30,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # C0 controls but tab and newline, DEL, C1 controls, bidirectional overrides and isolates
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#!|~])")
+_ANYTHING_TO_CLEAN = re.compile("[\ud800-\udfff\r\x1b\x9b\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                                "\u2066-\u2069]")
 
 
 def _visible(match: re.Match) -> str:
@@ -41,7 +43,7 @@ def clean(text) -> str:
     """``text`` with surrogates replaced, escape sequences removed and other controls shown as ``\\xNN``."""
     if not isinstance(text, str):
         text = str(text)
-    if text.isascii() and text.isprintable():
+    if (text.isascii() and text.isprintable()) or not _ANYTHING_TO_CLEAN.search(text):
         return text
     text = _SURROGATE.sub("\ufffd", text)
     text = text.replace("\r\n", "\n")

@@ -2,6 +2,7 @@
 import os
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -605,3 +606,126 @@ def test_windows_gets_the_in_process_runner_and_says_so(monkeypatch):
     with runner:
         assert "Windows" in runner.isolation and "no time limit" in runner.isolation
         assert runner.call(runner.new("gates", "MulLayer"), "forward", 3.0, 4.0) == 12.0
+
+
+# -- one round trip per test -------------------------------------------------------
+
+
+STEPS = """
+import numpy as np
+
+class Layer:
+    def __init__(self, scale=1.0):
+        if scale < 0:
+            raise ValueError("scale must not be negative")
+        self.scale = scale
+
+    def forward(self, x):
+        self.x = x
+        return x * self.scale
+
+    def backward(self, dout):
+        self.dscale = float(np.sum(dout * self.x))
+        return dout * self.scale
+
+class Broken(Layer):
+    def backward(self, dout):
+        return dout * self.y
+
+class Slow(Layer):
+    def backward(self, dout):
+        while True:
+            pass
+"""
+
+
+class CountingRunner(Runner):
+    """A sandboxed runner that records each request it sends and each time it waits for a reply."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sent, self.waits = [], 0
+
+    def _deliver(self, request, buffers, deadline):
+        self.sent.append(request["op"])
+        return super()._deliver(request, buffers, deadline)
+
+    def _answer(self, deadline):
+        self.waits += 1
+        return super()._answer(deadline)
+
+
+def test_a_layer_check_waits_for_the_child_once():
+    from grader.engine import run_check
+    from grader.suites import collect
+
+    solutions = Path(__file__).resolve().parent.parent / "solutions"
+    sources = {"conv_pool": ModuleSource("conv_pool", "conv_pool.py", (solutions / "conv_pool.py").read_text())}
+    check = next(c for c in collect(("public", "hidden"), ("conv_pool",)) if c.name.endswith("Convolution/numeric_small"))
+    with CountingRunner(sources, timeout=5.0) as runner:
+        runner.new("conv_pool", "Pooling", 2, 2)  # the import is not part of the test
+        runner.sent.clear()
+        runner.waits = 0
+        result = run_check(check, runner, seed=1)
+    assert result["status"] == "passed", result["message"]
+    assert runner.sent == ["new", "sequence"]  # forward, backward, dW and db travel as one request
+    assert runner.waits == 1
+
+
+def test_steps_give_each_result_and_raise_where_a_step_failed():
+    with runner_for(module("gates", STEPS)) as runner:
+        h = runner.new("gates", "Layer", 2.0)
+        x = np.arange(3.0)
+        steps = runner.sequence(h, [("forward", (x,), {}), ("backward", (np.ones(3),), {}), "dscale"])
+        np.testing.assert_array_equal(steps[0], 2 * x)
+        np.testing.assert_array_equal(steps[1], [2.0, 2.0, 2.0])
+        assert steps[2] == 3.0 and steps.done() == 3
+
+        broken = runner.new("gates", "Broken")
+        steps = runner.sequence(broken, [("forward", (x,), {}), ("backward", (np.ones(3),), {}), "dscale"])
+        np.testing.assert_array_equal(steps[0], x)  # what ran before the failure is still there
+        with pytest.raises(StudentException, match=r"Broken\.backward raised AttributeError: .*'y'"):
+            steps[1]
+        with pytest.raises(StudentException, match=r"Broken\.backward raised"):
+            steps[2]  # never ran: the failure that stopped it is raised
+        assert steps.done() == 1
+
+        steps = runner.sequence(h, [("forward", (x,), {}), "dW"])
+        with pytest.raises(StudentException, match="the Layer object has no attribute dW"):
+            steps[1]
+
+
+def test_an_object_created_without_waiting_reports_its_failure_at_the_next_wait():
+    with runner_for(module("gates", STEPS)) as runner:
+        runner.begin_test()
+        h = runner.new_later("gates", "Layer", -1.0)
+        with pytest.raises(StudentException, match=r"Layer\(\.\.\.\) raised ValueError: scale must not be negative"):
+            runner.sequence(h, [("forward", (np.ones(2),), {})])[0]
+        runner.end_test()
+        runner.begin_test()  # the channel stayed in step: the next test is unaffected
+        assert runner.call(runner.new("gates", "Layer", 3.0), "forward", 1.0) == 3.0
+        runner.end_test()
+
+
+def test_a_test_fails_when_an_object_it_never_used_could_not_be_created():
+    from grader import engine, suites
+
+    check = suites.Check(name="gates/Layer/construct", assignment="gates", layer="Layer", kind="edge",
+                         visibility="public", points=1.0, func=lambda student, rng: student.new("Layer", -1.0))
+    with runner_for(module("gates", STEPS)) as runner:
+        result = engine.run_check(check, runner, seed=1)
+    assert result["status"] == "error" and "scale must not be negative" in result["message"]
+
+
+def test_a_step_that_hangs_is_a_timeout_naming_the_steps():
+    with runner_for(module("gates", STEPS), timeout=0.5) as runner:
+        runner.new("gates", "Slow")
+        runner.begin_test()
+        steps = runner.sequence(runner.new_later("gates", "Slow"), [("forward", (np.ones(2),), {}),
+                                                                    ("backward", (np.ones(2),), {})])
+        with pytest.raises(StudentTimeout, match=r"during Slow\.forward, Slow\.backward"):
+            steps[1]
+        runner.end_test()
+        runner.begin_test()
+        assert runner.call(runner.new("gates", "Layer"), "forward", 2.0) == 2.0
+        runner.end_test()

@@ -34,6 +34,7 @@ TEMPLATES = (
     N_("not a numpy array; return a numpy array, for example np.asarray(result)"),
     N_("only numbers, numpy arrays and tuples of them are accepted"),
     N_("too large to send back ({size} MB of arrays; the limit is {limit} MB)"),
+    N_("too large to send back with the other results (the limit is {limit} MB in all)"),
     # standin.py: what using a module the grader does not provide raises
     N_("{path} cannot be {action}: {reason}"),
     N_("used"),

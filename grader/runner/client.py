@@ -34,6 +34,7 @@ from .cells import CELL_SECONDS, TRAILING_SECONDS
 from .capture import Capture
 
 OUTPUT_LIMIT = 10_000
+LATE_REPLY_SECONDS = 0.05  # how long a test that ended early waits for replies still due
 
 _COMMON = Path(__file__).with_name("common")
 BOOK_MODULES = [
@@ -174,10 +175,11 @@ class BaseRunner:
 
     def end_test(self) -> str:
         """Stop the clock; return what the student's code printed during the test."""
-        try:
-            self.settle()  # after a failed test: its late replies belong to it, not to the next test
-        except StudentCodeError:
-            pass
+        if self._unanswered:  # the test ended early: its replies belong to it, not to the next test
+            try:  # ready ones are read; a child still busy with them is replaced rather than waited for
+                self._answer(time.monotonic() + LATE_REPLY_SECONDS)
+            except StudentCodeError:
+                pass
         self._deadline = None
         self._to_drop += self._test_handles
         self._test_handles = []
@@ -285,7 +287,8 @@ class BaseRunner:
                 encoded.append(part)
         request["steps"] = encoded
         later = Steps(self, obj, steps)
-        self._send(request, buffers, self._op_deadline(), later.describe(0), later.receive)
+        what = ", ".join(later.describe(i) for i in range(len(steps)))
+        self._send(request, buffers, self._op_deadline(), what, later.receive)
         return later
 
     def call_function(self, module: str, function: str, args=(), kwargs=None, *, echo=(), replacing=None):
@@ -451,6 +454,10 @@ class BaseRunner:
         except (ChildTimedOut, ChildDied, ChildGarbled) as exc:
             self._unanswered.clear()
             raise self._transport_error(exc, what, request["op"] == "load") from None
+        except BaseException:
+            self._unanswered.clear()
+            self._discard()
+            raise
 
     def _answer(self, deadline: float):
         """Read every reply due, oldest first; return the newest one's ``(ok, result, output)``.
@@ -467,6 +474,10 @@ class BaseRunner:
             except (ChildTimedOut, ChildDied, ChildGarbled) as exc:
                 self._unanswered.clear()
                 raise failure or self._transport_error(exc, due.what, due.importing) from None
+            except BaseException:  # Ctrl+C while waiting: the replies still due can never be matched up
+                self._unanswered.clear()
+                self._discard()
+                raise
             self._unanswered.popleft()
             try:
                 last = _parse_reply(reply, reply_buffers, due.sequence, due.steps)
