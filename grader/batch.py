@@ -376,6 +376,9 @@ def time_limit_per_student(timeout: float, time_budget: float | None = None) -> 
 def _warm_up(suite: str, assignments=None) -> None:
     """Import the engine, the runner and every test here, once, so each forked worker starts warm."""
     from . import engine  # noqa: F401  (numpy, the runner, the reference layers)
+    from .memo import remember_across_submissions
+
+    remember_across_submissions()  # every student gets the same seed: the same expected values
 
     maximum_scores(suite, assignments)  # imports the suites
 

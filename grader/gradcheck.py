@@ -26,6 +26,7 @@ import numpy as np
 
 from .diagnoses import Diagnosis, detect, from_shape, picture_arrays, render
 from .i18n import _
+from .memo import remembered
 from .runner import Unsupported, child_words
 
 RTOL = 1e-4
@@ -242,12 +243,12 @@ def check_gradient(what: str, got, f: Callable[[np.ndarray], float], x: np.ndarr
     x = np.array(x, dtype=np.float64)
     if x.size > ELEMENTWISE_LIMIT:
         directions = [rng.standard_normal(x.shape) for _ in range(DIRECTIONS)]
-        numerics = _directional_derivatives(f, x, directions)
+        numerics = remembered(_directional_derivatives, f, x, directions)
         got = got() if callable(got) else got
         arr = _as_array_with_hint(got, what, x.shape, hint)
         if _directions_agree(numerics, directions, arr):
             return
-    expected = numerical_gradient(f, x)
+    expected = remembered(numerical_gradient, f, x)
     expect_close(what, got() if callable(got) else got, expected, hint=hint)
 
 
@@ -267,5 +268,5 @@ def numeric_vjp(forward: Callable, inputs: Sequence, dout) -> list:
             args[k] = value
             return float(np.sum(forward(*args) * dout))
 
-        grads.append(numerical_gradient(f, arrays[k].copy()))
+        grads.append(remembered(numerical_gradient, f, arrays[k].copy()))
     return [g if g.ndim else float(g) for g in grads]
