@@ -81,16 +81,16 @@ def judge_command(entry: str, arguments: list[str], python: str | None = None, g
                   program: str | None = None) -> tuple[list[str], dict]:
     """argv and environment for ``grade`` or ``grader`` (``entry``); as nobody when ``python`` is the user's.
 
-    The environment is the test's, minus the switches that would weaken the
-    sandbox. As nobody, the grader is imported from this checkout and the only
-    supplementary groups are ``groups``. A ``program`` replaces the ``-c`` code
-    that starts the entry; it gets ``entry`` as its first argument.
+    The environment is the test's, without the switch that runs student code
+    in the judge itself. As nobody, the grader is imported from this checkout
+    and the only supplementary groups are ``groups``. A ``program`` replaces
+    the ``-c`` code that starts the entry; it gets ``entry`` as its first
+    argument.
     """
     code = [program, entry] if program else [f"from grader.cli import {entry}; {entry}()"]
     argv = [python or sys.executable, "-c", *code, *arguments]
     env = dict(os.environ)
     env.pop("GRADER_IN_PROCESS", None)
-    env.pop("GRADER_NO_NAMESPACES", None)
     if python:
         argv = as_user(argv, groups)
         env["PYTHONPATH"] = str(ROOT)

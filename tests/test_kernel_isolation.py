@@ -144,6 +144,7 @@ def command(config: str, python: str | None, entry: str, arguments: list[str]) -
     refuse = REFUSE_NAMESPACES if config.endswith("refused") else None
     as_nobody = python if config.startswith("user") else None
     argv, env = judge_command(entry, arguments, as_nobody, groups=(BAIT_GROUP,), program=refuse)
+    env.pop("GRADER_NO_NAMESPACES", None)  # each configuration says whether namespaces may be used
     env[SECRET] = "hunter2"
     return argv, env
 
