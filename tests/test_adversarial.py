@@ -4,8 +4,13 @@ For every submission in ``tests/adversarial/`` (see its README): the grader
 exits 0 and writes a report that parses; the attacked layers earn no more
 than they honestly could and show the message a student needs; every other
 layer keeps full marks; and nothing changed outside the report's path (the
-temporary tree, the repository, /tmp), with no process of student code left
-behind.
+case's folder, the repository, /tmp), with no process of student code left
+behind and nothing in the judge's temporary folder.
+
+Every case runs as the user pytest runs as (root in CI); the attacks on the
+judge itself (``JUDGE_ATTACKS``: numbers, judge input, report output, time)
+and the hostile class in ``grader batch`` run again as ``nobody``
+(``as_user.py``), where the child has no user id of its own to hide behind.
 """
 from __future__ import annotations
 
@@ -25,6 +30,9 @@ from pathlib import Path
 import pytest
 
 from grader.runner.sandbox import Runner
+from as_user import (AS_ROOT, USER, boot_clock, give_to_user, judge_command, orphaned_student_processes,
+                     student_processes, workspace)
+from as_user import user_python  # noqa: F401  (a fixture)
 from builtin_course import ALL_LAYERS, ASSIGNMENTS, LAYERS, SOLUTIONS
 from kernel_cases import KERNEL_CASES
 
@@ -44,7 +52,6 @@ def _isolation() -> str:
 ISOLATION = _isolation()
 CONFINED = "Landlock" in ISOLATION or "user id" in ISOLATION
 LANDLOCKED = "Landlock" in ISOLATION
-AS_ROOT = os.geteuid() == 0
 
 
 @dataclass
@@ -123,10 +130,20 @@ CASES_EXPECTED = {
 }
 
 
+# attacks on the judge's own comparisons, decoder, output and clock: graded as nobody too
+JUDGE_ATTACKS = (
+    "huge_gradients", "nan_where_directions_look", "nan_and_inf", "lying_subclass", "array_like_object", "wrong_dtype",
+    "forged_frames", "wrong_request_reply", "lone_surrogate",
+    "terminal_escapes", "html_injection",
+    "slow_everywhere",
+)
+
+
 def test_every_adversarial_folder_has_expectations():
     folders = {p.name for p in CASES.iterdir() if p.is_dir()}
     assert folders == set(CASES_EXPECTED) | set(KERNEL_CASES)  # those run by test_kernel_isolation.py
     assert len(folders) >= 15
+    assert set(JUDGE_ATTACKS) <= set(CASES_EXPECTED)
 
 
 # -- running one case -------------------------------------------------------------
@@ -137,7 +154,7 @@ def build_submission(case: str, folder: Path) -> None:
 
     ``<module>.patch.py`` is appended to that module; ``all.patch.py`` to every one.
     """
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     for name in ASSIGNMENTS:
         whole = CASES / case / f"{name}.py"
         patches = [CASES / case / f"{name}.patch.py", CASES / case / "all.patch.py"]
@@ -150,10 +167,11 @@ def build_submission(case: str, folder: Path) -> None:
             (folder / f"{name}.py").write_text(text)
 
 
-def snapshot(folder: Path, skip: Path) -> dict:
+def snapshot(folder: Path, *skip: Path) -> dict:
+    """Mode, owner, size and content of everything in ``folder`` but the folders ``skip``."""
     state = {}
     for path in sorted(folder.rglob("*")):
-        if path == skip or skip in path.parents:
+        if any(path == s or s in path.parents for s in skip):
             continue
         info = path.lstat()
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
@@ -177,29 +195,6 @@ def tmp_bait_state() -> dict:
     return {name: (tmp / name).stat().st_mtime_ns if (tmp / name).exists() else None for name in TMP_BAIT}
 
 
-def student_processes(judge: int) -> list[int]:
-    """Live processes of student code started by the judge with process id ``judge``.
-
-    They all carry the judge's id in their command line, also after ``setsid()``:
-    in the child's settings when spawned, in the zygote's arguments when forked
-    from it (the zygote counts too); other graders on the machine do not count.
-    """
-    spawned = f'"parent": {judge},'.encode()
-    forked = re.compile(rb"--zygote\x00\d+\x00%d\x00" % judge)
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if "\nState:\tZ" not in status and (spawned in cmdline or forked.search(cmdline)):
-            found.append(int(entry.name))
-    return found
-
-
 @dataclass
 class Run:
     status: int
@@ -209,15 +204,22 @@ class Run:
     pid: int
 
 
-def grade(submission: Path, report: Path, cwd: Path, timeout: float, *args: str, summary: Path | None = None) -> Run:
-    """Run ``grade`` as a student's CI would (a GitHub step summary too, when ``summary`` is given)."""
-    env = {**os.environ, SECRET: "hunter2"}
-    env.pop("GRADER_IN_PROCESS", None)
+def grade(submission: Path, report: Path, cwd: Path, timeout: float, *args: str, summary: Path | None = None,
+          tmp: Path | None = None, python: str | None = None) -> Run:
+    """Run ``grade`` as a student's CI would (a GitHub step summary too, when ``summary`` is given).
+
+    ``tmp`` becomes the judge's temporary folder and ``cwd`` its home; with the
+    user's ``python`` it runs as ``nobody``.
+    """
+    arguments = ["--submission", str(submission), "--format", "json", "--output", str(report), "--seed", "7",
+                 "--timeout", str(timeout), *args]
+    command, env = judge_command("grade", arguments, python)
+    env[SECRET] = "hunter2"
     env.pop("GITHUB_STEP_SUMMARY", None)
     if summary:
         env["GITHUB_STEP_SUMMARY"] = str(summary)
-    command = [sys.executable, "-c", "from grader.cli import grade; grade()", "--submission", str(submission),
-               "--format", "json", "--output", str(report), "--seed", "7", "--timeout", str(timeout), *args]
+    if tmp:
+        env.update(TMPDIR=str(tmp), HOME=str(cwd))
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                encoding="utf-8", errors="strict")
@@ -260,28 +262,43 @@ def _skip_reason(case: Case) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("name", sorted(CASES_EXPECTED))
-def test_attack_cannot_change_other_marks_crash_or_escape(name, tmp_path):
+AS_WHOM = [pytest.param(name, False, id=name) for name in sorted(CASES_EXPECTED)] + [
+    pytest.param(name, True, id=f"{name}-nobody") for name in JUDGE_ATTACKS]
+
+
+@pytest.mark.parametrize("name, as_nobody", AS_WHOM)
+def test_attack_cannot_change_other_marks_crash_or_escape(name, as_nobody, request):
     case = CASES_EXPECTED[name]
-    reason = _skip_reason(case)
+    reason = _skip_reason(case) or (as_nobody and not AS_ROOT and "starting the grader as nobody needs root")
     if reason:
         pytest.skip(reason)
-    submission, cwd, out = tmp_path / "submission", tmp_path / "cwd", tmp_path / "out"
-    build_submission(name, submission)
-    cwd.mkdir()
-    out.mkdir()
-    report_path, summary = out / "report.json", out / "summary.md"
-    before = snapshot(tmp_path, out), git_status(), tmp_bait_state()
+    python = request.getfixturevalue("user_python") if as_nobody else None
+    folder = workspace(as_nobody)
+    try:
+        _grade_case(name, case, folder, python)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
-    run = grade(submission, report_path, cwd, case.timeout, *case.args, summary=summary)
+
+def _grade_case(name: str, case: Case, folder: Path, python: str | None) -> None:
+    submission, cwd, out, tmp = folder / "submission", folder / "home", folder / "out", folder / "tmp"
+    build_submission(name, submission)
+    if python:
+        give_to_user(submission)
+    report_path, summary = out / "report.json", out / "summary.md"
+    before = snapshot(folder, out, tmp), git_status(), tmp_bait_state()
+
+    run = grade(submission, report_path, cwd, case.timeout, *case.args, summary=summary, tmp=tmp, python=python)
     stderr, seconds, judge = run.stderr, run.seconds, run.pid
 
     assert run.status == 0, stderr[-3000:]
     assert "internal error" not in stderr, stderr[-3000:]
     report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report_path.stat().st_uid == (USER if python else os.geteuid())  # written by the judge, as that user
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "summary.md"]
-    assert (snapshot(tmp_path, out), git_status(), tmp_bait_state()) == before
+    assert (snapshot(folder, out, tmp), git_status(), tmp_bait_state()) == before
     assert student_processes(judge) == []
+    assert list(tmp.iterdir()) == []
     assert_terminal_safe(run.stdout)
     assert_markdown_safe(summary.read_text(encoding="utf-8"))
 
@@ -409,27 +426,43 @@ def zip_with_entries(path: Path, count: int) -> Path:
     return path
 
 
-def test_hostile_classmates_cannot_touch_a_neighbours_row_or_the_gradebook(tmp_path):
-    classroom, out = tmp_path / "class", tmp_path / "out"
-    classroom.mkdir()
+@pytest.mark.parametrize("as_nobody", [False, True], ids=["same-user", "nobody"])
+def test_hostile_classmates_cannot_touch_a_neighbours_row_or_the_gradebook(as_nobody, request):
+    if as_nobody and not AS_ROOT:
+        pytest.skip("starting the grader as nobody needs root")
+    python = request.getfixturevalue("user_python") if as_nobody else None
+    folder = workspace(as_nobody)
+    try:
+        _grade_hostile_class(folder, python)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _grade_hostile_class(folder: Path, python: str | None) -> None:
+    classroom, out, tmp = folder / "submission", folder / "out", folder / "tmp"
     for name in ("alice", "frank"):
         shutil.copytree(SOLUTIONS, classroom / name, ignore=shutil.ignore_patterns("*.md", "__pycache__"))
     for student, case in (("bob", "lone_surrogate"), ("carol", "terminal_escapes"), ("gina", "forged_frames"),
                           ("harry", "html_injection")):
         build_submission(case, classroom / student)
-    zipped = tmp_path / "zipped"
+    zipped = folder / "zipped"
     shutil.copytree(SOLUTIONS, zipped, ignore=shutil.ignore_patterns("*.md", "__pycache__"))
     shutil.make_archive(str(classroom / "erin"), "zip", zipped)
     bomb = zip_with_entries(classroom / "dave.zip", 400_000)
     (classroom / "\x1b[2J=cmd|' \udcff").mkdir()  # a folder name that is an escape sequence, a formula and not UTF-8
+    if python:
+        give_to_user(folder)
 
-    env = {**os.environ}
-    env.pop("GRADER_IN_PROCESS", None)
-    command = [sys.executable, "-c", "from grader.cli import grader; grader()", "batch", str(classroom),
-               "--out", str(out), "--jobs", "2", "--seed", "7", "--timeout", str(TIMEOUT)]
-    process = subprocess.run(command, env=env, capture_output=True, timeout=600)
+    command, env = judge_command("grader", ["batch", str(classroom), "--out", str(out), "--jobs", "2", "--seed", "7",
+                                            "--timeout", str(TIMEOUT)], python)
+    env.update(TMPDIR=str(tmp), HOME=str(folder / "home"))
+    started = boot_clock()
+    process = subprocess.run(command, cwd=folder / "home", env=env, capture_output=True, timeout=600)
     assert process.returncode == 0, process.stderr[-3000:]
     assert b"\x1b" not in process.stdout + process.stderr
+    assert orphaned_student_processes(started) == []
+    assert list(tmp.iterdir()) == []
+    assert (out / "gradebook.csv").stat().st_uid == (USER if python else os.geteuid())
 
     with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}

@@ -21,7 +21,6 @@ code, System V IPC object or file in the judge's temporary folder is left.
 from __future__ import annotations
 
 import csv
-import errno
 import json
 import os
 import re
@@ -31,21 +30,20 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
+from as_user import give_to_user, judge_command, needs_root, wait_until_gone, workspace
+from as_user import user_python  # noqa: F401  (a fixture)
 from builtin_course import ALL_LAYERS, ASSIGNMENTS, SOLUTIONS
 from kernel_cases import KERNEL_CASES
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "adversarial"
 SECRET = "BPG_KERNEL_SECRET"
-USER = 65534
 BAIT_GROUP = 64242
 IPC_KEYS = (0x42504701, 0x42504702, 0x42504703)  # those tests/adversarial/sysv_ipc uses
-AS_ROOT = os.geteuid() == 0
 CONFIGS = ("root", "root-refused", "user", "user-refused")
 
 REFUSE_NAMESPACES = """
@@ -60,38 +58,6 @@ rules.load()
 entry = sys.argv[1]
 os.execv(sys.executable, [sys.executable, "-c", f"from grader.cli import {entry}; {entry}()", *sys.argv[2:]])
 """
-
-needs_root = pytest.mark.skipif(not AS_ROOT, reason="these configurations start the grader as root and as nobody")
-
-
-# -- an interpreter an ordinary user can run ---------------------------------------
-
-
-@pytest.fixture(scope="session")
-def user_python() -> str:
-    """A virtual environment readable by ``nobody``, with the grader's dependencies (made once, reused).
-
-    The test's own interpreter may live where only root can read (``/root``).
-    """
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    folder = Path(tempfile.gettempdir()) / f"backprop-grader-user-venv-{version}"
-    python = folder / "bin" / "python"
-    if not (folder / "ready").exists():
-        base = next((p for p in (f"/usr/bin/python{version}", "/usr/bin/python3", "/usr/local/bin/python3")
-                     if os.path.exists(p) and _user_can_run(p)), None)
-        assert base, "no Python interpreter that an ordinary user can run (install python3 from the distribution)"
-        shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([base, "-m", "venv", str(folder)], check=True)
-        packages = ["numpy", "click", "pyseccomp"] + (["tomli"] if sys.version_info < (3, 11) else [])
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *packages], check=True, timeout=600)
-        (folder / "ready").touch()
-    return str(python)
-
-
-def _user_can_run(python: str) -> bool:
-    probe = subprocess.run(["setpriv", f"--reuid={USER}", f"--regid={USER}", "--clear-groups", python, "-c", "import venv"],
-                           capture_output=True)
-    return probe.returncode == 0
 
 
 # -- listeners that must hear nothing ------------------------------------------------
@@ -174,36 +140,17 @@ def build(case: str, folder: Path, bait: Bait) -> None:
         (folder / f"{name}.py").write_text(text)
 
 
-def workspace(user: bool) -> Path:
-    """A fresh folder the judge's user owns (pytest's own are root's alone)."""
-    folder = Path(tempfile.mkdtemp(prefix="bpg-kernel-"))
-    os.chmod(folder, 0o755)
-    for name in ("submission", "out", "tmp", "home"):
-        (folder / name).mkdir()
-    if user:
-        for path in [folder, *folder.iterdir()]:
-            os.chown(path, USER, USER)
-    return folder
-
-
-def command(config: str, user_python: str | None, entry: str, arguments: list[str]) -> tuple[list[str], dict]:
-    user = config.startswith("user")
-    python = user_python if user else sys.executable
-    if config.endswith("refused"):
-        argv = [python, "-c", REFUSE_NAMESPACES, entry, *arguments]
-    else:
-        argv = [python, "-c", f"from grader.cli import {entry}; {entry}()", *arguments]
-    env = {**os.environ, SECRET: "hunter2"}
-    env.pop("GRADER_IN_PROCESS", None)
-    env.pop("GRADER_NO_NAMESPACES", None)
-    if user:
-        argv = ["setpriv", f"--reuid={USER}", f"--regid={USER}", f"--groups={BAIT_GROUP}", *argv]
-        env["PYTHONPATH"] = str(ROOT)
+def command(config: str, python: str | None, entry: str, arguments: list[str]) -> tuple[list[str], dict]:
+    refuse = REFUSE_NAMESPACES if config.endswith("refused") else None
+    as_nobody = python if config.startswith("user") else None
+    argv, env = judge_command(entry, arguments, as_nobody, groups=(BAIT_GROUP,), program=refuse)
+    env.pop("GRADER_NO_NAMESPACES", None)  # each configuration says whether namespaces may be used
+    env[SECRET] = "hunter2"
     return argv, env
 
 
-def run(config: str, user_python: str | None, folder: Path, arguments: list[str], entry="grade"):
-    argv, env = command(config, user_python, entry, arguments)
+def run(config: str, python: str | None, folder: Path, arguments: list[str], entry="grade"):
+    argv, env = command(config, python, entry, arguments)
     env.update(TMPDIR=str(folder / "tmp"), HOME=str(folder / "home"))
     process = subprocess.Popen(argv, cwd=folder / "home", env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
@@ -212,30 +159,6 @@ def run(config: str, user_python: str | None, folder: Path, arguments: list[str]
     finally:
         process.kill()
     return process.returncode, stderr, process.pid
-
-
-def student_processes(judge: int) -> list[int]:
-    """Live processes forked from the zygote of the judge with process id ``judge``."""
-    forked = re.compile(rb"--zygote\x00\d+\x00%d\x00" % judge)
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if "\nState:\tZ" not in status and forked.search(cmdline):
-            found.append(int(entry.name))
-    return found
-
-
-def wait_until_gone(judge: int) -> list[int]:
-    deadline = time.monotonic() + 5
-    while student_processes(judge) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return student_processes(judge)
 
 
 def ipc_objects_left() -> list[str]:
@@ -281,8 +204,7 @@ def test_attack_on_the_machine_is_contained(name, config, bait, request):
     try:
         build(name, folder / "submission", bait)
         if user:
-            for path in (folder / "submission").iterdir():
-                os.chown(path, USER, USER)
+            give_to_user(folder / "submission")
         report_path = folder / "out" / "report.json"
         arguments = ["--submission", str(folder / "submission"), "--format", "json", "--output", str(report_path),
                      "--seed", "7", "--timeout", str(case.timeout), "--lang", "en"]
