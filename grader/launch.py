@@ -15,7 +15,19 @@ import os
 import sys
 
 
+def one_blas_thread() -> None:
+    """Keep numpy's linear algebra to one thread in the judge, unless the user chose otherwise.
+
+    The judge's arrays are tiny, and OpenBLAS starts a thread per core as
+    numpy is imported, which spin for tens of milliseconds of CPU: on a small
+    machine they take the core the zygote is importing numpy on.
+    """
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+
+
 def grade() -> None:
+    one_blas_thread()
     if os.environ.get("GRADER_IN_PROCESS") != "1":
         from .runner.forkserver import fork_server
 
@@ -26,6 +38,7 @@ def grade() -> None:
 
 
 def grader() -> None:
+    one_blas_thread()
     from .cli import grader as group
 
     leave(group)

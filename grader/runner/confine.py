@@ -45,7 +45,7 @@ except ImportError:  # started by the judge, after the source of namespaces.py a
 
 # Loaded before the sandbox closes; student code can import these, and
 # everything they import in turn, but nothing else from the installation.
-PRELOAD_NUMPY = ("numpy", "numpy.random", "numpy.linalg")
+PRELOAD_NUMPY = ("numpy",)  # its lazily loaded submodules only when a submission uses them (standin_preloads)
 PRELOAD_STDLIB = (
     "abc", "array", "bisect", "collections", "collections.abc", "contextlib", "copy", "ctypes",
     "dataclasses", "datetime", "decimal", "encodings.ascii", "encodings.latin_1", "enum",
