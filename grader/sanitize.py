@@ -53,6 +53,9 @@ def clean(text) -> str:
 
 def clean_data(value):
     """A copy of a report (dicts, lists, tuples, strings, numbers) with every string and key cleaned."""
+    kind = type(value)
+    if kind is int or kind is float or kind is bool or value is None:
+        return value
     if isinstance(value, str):
         return clean(value)
     if isinstance(value, dict):

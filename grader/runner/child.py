@@ -399,7 +399,8 @@ def _encode_result(value):
     buffers = []
     try:
         data = encode_value(value, buffers, _unsupported)
-        pack({"value": data}, buffers)
+        if sum(len(b) for b in buffers) > MAX_TOTAL_BYTES or _nodes(data) > _FEW_NODES:
+            pack({"value": data}, buffers)  # the exact check of every limit, only where one could be near
         return data, buffers
     except WireError:
         size = sum(len(b) for b in buffers) >> 20
@@ -407,6 +408,20 @@ def _encode_result(value):
         return {"$unsupported": _type_name(value), "detail": detail}, []
     except BaseException as exc:
         return {"$unsupported": _type_name(value), "detail": f"could not be read: {_safe_text(exc, repr)[:200]}"}, []
+
+
+_FEW_NODES = 1000  # a value of fewer parts cannot come near the header's size limit
+
+
+def _nodes(data, budget=_FEW_NODES + 1):
+    """How many parts ``data`` has, counting stops past ``budget``."""
+    count, stack = 0, [data]
+    while stack and count <= budget:
+        item = stack.pop()
+        count += 1
+        if type(item) is dict and "$seq" in item:
+            stack.extend(item["$seq"])
+    return count
 
 
 def _encode_results(values):
