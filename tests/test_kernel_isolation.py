@@ -229,6 +229,7 @@ def test_attack_on_the_machine_is_contained(name, config, bait, request):
             assert "own PID namespace" in isolation and "own file system" in isolation, isolation
         if config == "user":  # a fork bomb is bounded in its user namespace, not only as root
             assert "16 processes (counted in its user namespace)" in isolation, isolation
+        assert ("missing: no process limit" in isolation) == (config == "user-refused"), isolation
         if name == "scratch_filling" and not config.endswith("refused"):
             filled = re.search(r"filled: (\d+) folders deep, (\d+) files, (\d+) MB", "".join(shown))
             depth, files, megabytes = map(int, filled.groups())

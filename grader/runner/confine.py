@@ -105,10 +105,14 @@ def confine(settings: dict) -> list:
     if account is not None:
         _drop_privileges(*account)
         done.append(f"user id {account[0]} (not root)")
-    elif isolated:
+    elif isolated and _limit_processes_in_user_namespace(isolated):
         drop_capabilities()
-        if _limit_processes_in_user_namespace(isolated):
-            done.append(f"{PROCESS_LIMIT_IN_NAMESPACE} processes (counted in its user namespace)")
+        done.append(f"{PROCESS_LIMIT_IN_NAMESPACE} processes (counted in its user namespace)")
+    else:
+        if isolated:
+            drop_capabilities()
+        missing.append("no process limit (it would count the grader's own processes: only a grader running "
+                       "as root, or allowed user namespaces, can give student code one)")
     if sys.platform.startswith("linux"):
         _prctl(libc, _PR_SET_PDEATHSIG, signal.SIGKILL)
         # the judge (or the keeper of the namespaces) died before the line above
