@@ -80,15 +80,26 @@ def test_the_child_program_is_compiled_once_and_loaded_compiled(tmp_path, monkey
     monkeypatch.setattr(forkserver, "_compiled", None)
     argv = forkserver.program_argv()
     cached = Path(argv[-1])
-    assert argv[:3] == [sys.executable, "-I", "-c"] and cached.parent == tmp_path / "__pycache__"
+    assert argv[:4] == [sys.executable, "-I", "-S", "-c"] and cached.parent == tmp_path / "__pycache__"
     assert marshal.loads(cached.read_bytes()).co_filename == "<grader child>"
     ran = subprocess.run([*argv, "not-a-descriptor"], capture_output=True, text=True)
     # the loader took its own argument off, and the child program read the next one as its pipe's number
     assert "invalid literal for int() with base 10: 'not-a-descriptor'" in ran.stderr
 
 
+def test_the_child_program_finds_the_judges_packages_without_site(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    folders = forkserver.package_folders()
+    assert str(tmp_path) not in folders and all(os.path.isabs(f) for f in folders)
+    numpy_home = os.path.dirname(os.path.dirname(__import__("numpy").__file__))
+    assert numpy_home in folders
+
+
 def test_the_child_program_is_sent_as_source_where_nothing_can_be_cached(tmp_path, monkeypatch):
     (tmp_path / "__pycache__").write_text("not a folder")
     monkeypatch.setattr(forkserver, "_HERE", str(tmp_path))
     monkeypatch.setattr(forkserver, "_compiled", None)
-    assert forkserver.program_argv() == [sys.executable, "-I", "-c", forkserver.PROGRAM]
+    argv = forkserver.program_argv()
+    assert argv[:4] == [sys.executable, "-I", "-S", "-c"] and argv[4].endswith(forkserver.PROGRAM)
+    ran = subprocess.run([*argv, "not-a-descriptor"], capture_output=True, text=True)
+    assert "invalid literal for int() with base 10: 'not-a-descriptor'" in ran.stderr  # numpy was found
