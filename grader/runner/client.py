@@ -2,9 +2,9 @@
 
 :class:`BaseRunner` turns ``new`` / ``call`` / ``get`` into requests, loads
 modules lazily, keeps the per-test clock and output, and turns replies into
-values or student-facing exceptions. Subclasses supply ``_exchange``: the
-sandboxed child process (``sandbox.Runner``) or the judge's own interpreter
-(``inprocess.InProcessRunner``).
+values or student-facing exceptions (``replies.py`` words them). Subclasses
+supply ``_deliver`` and ``_receive``: the sandboxed child process
+(``sandbox.Runner``) or the judge's own interpreter (``inprocess.InProcessRunner``).
 """
 from __future__ import annotations
 
@@ -14,17 +14,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from . import (
-    BadReply,
     MissingCode,
     ModuleSource,
     StudentCodeError,
     StudentCrash,
     StudentException,
     StudentTimeout,
-    Unsupported,
     wire,
 )
 from ..i18n import _
@@ -32,8 +28,8 @@ from . import child_words
 from ..sanitize import clean
 from .cells import CELL_SECONDS, TRAILING_SECONDS
 from .capture import Capture
+from .replies import OUTPUT_LIMIT, bad_reply, call_error, describe_call, get_error, parse_reply, student_exception
 
-OUTPUT_LIMIT = 10_000
 LATE_REPLY_SECONDS = 0.05  # how long a test that ended early waits for replies still due
 
 _COMMON = Path(__file__).with_name("common")
@@ -226,9 +222,9 @@ class BaseRunner:
             if result.get("type") == "TypeError":
                 from ..contracts import constructor_hint
 
-                hint = "\n" + _("The grader creates it as {call}").format(call=_describe_call(class_name, args, kwargs))
+                hint = "\n" + _("The grader creates it as {call}").format(call=describe_call(class_name, args, kwargs))
                 hint += constructor_hint(class_name)
-            raise _student_exception(result, what, output, hint)
+            raise student_exception(result, what, output, hint)
 
         # Not waited for: the reply is read with the next one, and a failure is raised there.
         self._send(request, buffers, self._op_deadline(), what, created)
@@ -265,7 +261,7 @@ class BaseRunner:
         obj.arguments.extend(args)
         if ok:
             return result
-        raise _call_error(obj, method, args, result, output)
+        raise call_error(obj, method, args, result, output)
 
     def sequence(self, handle: int, steps: list) -> "Steps":
         """Send several calls and reads on one object at once; :class:`Steps` gives their results.
@@ -330,7 +326,7 @@ class BaseRunner:
         if result["kind"] == "not_callable":
             raise StudentException(f"{function} is not a function (it is a {result['type']})", "TypeError",
                                    output=output)
-        raise _student_exception(result, what, output)
+        raise student_exception(result, what, output)
 
     def _define_course_functions(self) -> None:
         """Send the course's functions to the current student process, once."""
@@ -352,7 +348,7 @@ class BaseRunner:
         ok, result, output = self._request(request, [], self._op_deadline(), what)
         if ok:
             return result
-        raise _get_error(obj, attr, result, output)
+        raise get_error(obj, attr, result, output)
 
     # -- machinery ------------------------------------------------------------
 
@@ -401,7 +397,7 @@ class BaseRunner:
                     self._deadline = min(self._deadline, self._until)
             self._take_notes()
             if not ok:
-                raise _student_exception(result, what, output)
+                raise student_exception(result, what, output)
         except StudentCodeError as exc:
             exc.during_import = True
             self._failed_imports[name] = exc
@@ -480,11 +476,11 @@ class BaseRunner:
                 raise
             self._unanswered.popleft()
             try:
-                last = _parse_reply(reply, reply_buffers, due.sequence, due.steps)
+                last = parse_reply(reply, reply_buffers, due.sequence, due.steps)
             except wire.WireError as exc:
                 self._unanswered.clear()
                 self._discard()
-                raise failure or _bad_reply(due.what, str(exc)) from None
+                raise failure or bad_reply(due.what, str(exc)) from None
             self._last_reply = reply
             self._output.write(last[2])
             if due.on_reply is not None and failure is None:
@@ -502,7 +498,7 @@ class BaseRunner:
         if isinstance(exc, ChildDied):
             return StudentCrash(_("the process running your code stopped during {what}: {error}").format(
                 what=what, error=_(str(exc))))
-        return _bad_reply(what, str(exc))
+        return bad_reply(what, str(exc))
 
     def _timeout_message(self, what: str, importing: bool = False) -> str:
         limit = f"{self.timeout:g} s"
@@ -541,27 +537,6 @@ def _encode_arguments(args, kwargs, buffers: list) -> dict:
             "kwargs": {k: wire.encode_value(v, buffers, _plain) for k, v in kwargs.items()}}
 
 
-def _call_error(obj: _Object, method: str, args, error: dict, output: str) -> StudentCodeError:
-    what = f"{obj.class_name}.{method}"
-    if error["kind"] == "missing":
-        return StudentException(_("{name} has no method {method}").format(name=obj.class_name, method=method),
-                                "AttributeError", output=output)
-    if error["kind"] == "not_callable":
-        message = _("{what} is not a method (it is a {type})").format(what=what, type=error["type"])
-        return StudentException(message, "TypeError", output=output)
-    from ..contracts import call_hint
-
-    hint = call_hint(error.get("type", ""), error.get("message", ""), obj.arguments + list(args))
-    return _student_exception(error, what, output, hint)
-
-
-def _get_error(obj: _Object, attr: str, error: dict, output: str) -> StudentCodeError:
-    if error["kind"] == "missing":
-        message = _("the {name} object has no attribute {attribute}").format(name=obj.class_name, attribute=attr)
-        return StudentException(message, "AttributeError", output=output)
-    return _student_exception(error, _("reading {name}").format(name=f"{obj.class_name}.{attr}"), output)
-
-
 class Steps:
     """The results of :meth:`BaseRunner.sequence`, read from the child when first asked for.
 
@@ -584,8 +559,8 @@ class Steps:
     def receive(self, ok: bool, result, output: str) -> None:
         if not ok:  # the request as a whole failed (the object is gone)
             self._values = ()
-            self._stopped = (_student_exception(result, self.describe(0), output) if result["kind"] == "exception"
-                             else _bad_reply(self.describe(0), "an error that is not an exception"))
+            self._stopped = (student_exception(result, self.describe(0), output) if result["kind"] == "exception"
+                             else bad_reply(self.describe(0), "an error that is not an exception"))
             return
         self._values, stopped = result
         for step in self._steps[: len(self._values) + (stopped is not None)]:
@@ -594,8 +569,8 @@ class Steps:
         if stopped is not None:
             index = len(self._values)
             step = self._steps[index]
-            self._stopped = (_get_error(self._obj, step, stopped, output) if isinstance(step, str)
-                             else _call_error(self._obj, step[0], step[1], stopped, output))
+            self._stopped = (get_error(self._obj, step, stopped, output) if isinstance(step, str)
+                             else call_error(self._obj, step[0], step[1], stopped, output))
 
     def __len__(self) -> int:
         return len(self._steps)
@@ -620,135 +595,3 @@ def _plain(value):
     if value is None or type(value) is str:
         return value
     raise TypeError(f"the grader cannot pass a {type(value).__name__} to student code")
-
-
-def _parse_reply(reply: dict, buffers: list, sequence: int | None = None, steps: int | None = None):
-    """Check a reply's shape strictly; anything unexpected is a WireError.
-
-    ``sequence`` is the number of the request this must answer: a reply to
-    another request (one forged in advance, or left over) is refused. A
-    reply to a ``sequence`` request of ``steps`` steps has the value
-    ``(values, stopped)``: the results of the steps done, and the error of
-    the step that failed or None. Every string is cleaned here, where it
-    enters the judge (see ``grader.sanitize``).
-    """
-    output, ok = reply.get("output"), reply.get("ok")
-    if type(output) is not str or type(ok) is not bool:
-        raise wire.WireError("reply lacks its status or output")
-    if sequence is not None and (type(reply.get("seq")) is not int or reply["seq"] != sequence):
-        raise wire.WireError("reply answers another request")
-    output = clean(output[: 2 * OUTPUT_LIMIT])
-    if ok and steps is not None:
-        values, stopped = reply.get("values"), reply.get("stopped")
-        if type(values) is not list or len(values) > steps or (stopped is None) != (len(values) == steps):
-            raise wire.WireError("reply does not match the steps asked for")
-        decoder = wire.Decoder(buffers, unsupported=_clean_unsupported)
-        decoded = tuple(decoder.value(v) for v in values)
-        decoder.finish()
-        return True, (decoded, None if stopped is None else _checked_error(stopped)), output
-    if ok:
-        decoder = wire.Decoder(buffers, unsupported=_clean_unsupported)
-        value = decoder.value(reply.get("value"))
-        decoder.finish()
-        return True, value, output
-    if buffers:
-        raise wire.WireError("reply has a malformed error")
-    return False, _checked_error(reply.get("error")), output
-
-
-def _checked_error(error) -> dict:
-    if type(error) is not dict or not _valid_error(error):
-        raise wire.WireError("reply has a malformed error")
-    error = {k: clean(v) if type(v) is str else v for k, v in error.items()}
-    if error.get("where") is not None:
-        error["where"] = [clean(error["where"][0]), error["where"][1]]
-    return error
-
-
-def _clean_unsupported(type_name: str, detail: str) -> Unsupported:
-    return Unsupported(clean(type_name), clean(detail))
-
-
-_ERROR_FIELDS = {
-    "missing": {"kind": str},
-    "not_callable": {"kind": str, "type": str},
-    "exception": {"kind": str, "type": str, "message": str, "traceback": str, "where": (list, type(None))},
-}
-
-
-def _valid_error(error: dict) -> bool:
-    fields = _ERROR_FIELDS.get(error.get("kind"))
-    if fields is None or not set(fields) <= error.keys() <= set(fields) | {"text", "line"}:
-        return False
-    if not all(isinstance(error[k], t) for k, t in fields.items()):
-        return False
-    if any(key in error and type(error[key]) is not str for key in ("text", "line")):
-        return False
-    where = error.get("where")
-    if where is not None and not (len(where) == 2 and type(where[0]) is str and type(where[1]) is int):
-        return False
-    return all(len(error[k]) <= 10_000 for k in error if isinstance(error[k], str))
-
-
-def _student_exception(error: dict, what: str, output: str, hint: str = "") -> StudentException:
-    kind, message, where = error["type"], error["message"], error["where"]
-    if kind == "NotAvailableError":  # a stand-in import was used; standin.py wrote why, in English
-        message = child_words.translate(message)
-    if "text" in error:
-        filename, line = where if where else (_("the file"), "?")
-        text = _("{file} has a syntax error on line {line}: {message}").format(file=filename, line=line, message=message)
-        if error["text"].strip():
-            text += f"\n    {error['text'].strip()}"
-    elif kind == "NotImplementedError":
-        text = message  # the stub's TODO: the engine shows it as the task still to do
-    elif kind == "SystemExit":
-        text = _("{what} called sys.exit({code})").format(what=what, code=message)
-    else:
-        place = " " + _("({file}, line {line})").format(file=where[0], line=where[1]) if where else ""
-        if kind == "ModuleNotFoundError":
-            named = re.match(r"No module named '([^']+)'", message or "")
-            module = named.group(1) if named else (message.split() or ["a module"])[0]
-            line = where[1] if where else "?"
-            text = _("{what}: {module} cannot be imported{place}.").format(what=what, module=module, place=place)
-            text += " " + import_advice(module, line)
-            return StudentException(text + hint, kind, "", output)
-        else:
-            text = (_("{what} raised {kind}: {message}") if message else _("{what} raised {kind}")).format(
-                what=what, kind=kind, message=message) + place
-    return StudentException(text + hint, kind, error["traceback"], output)
-
-
-NOT_FOR_GRADING = {"matplotlib", "dataset", "PIL", "pandas", "scipy", "sklearn", "torch", "tensorflow",
-                   "seaborn", "IPython", "tqdm", "cv2"}
-
-
-def import_advice(module: str, line) -> str:
-    """What to change when a pasted file imports something the grader does not provide."""
-    top = module.split(".")[0]
-    if top == "common":
-        return _("{module} is a file of the book's code, not part of the grader: copy what you use from it "
-                 "into your file (common.util and common.functions are provided).").format(module=module)
-    if top in NOT_FOR_GRADING:
-        return _("Remove the import of {module} on line {line}: plots and data sets are not needed to grade "
-                 "backward.").format(module=top, line=line)
-    return _("Remove it from line {line}: student code can use numpy, the common standard modules "
-             "(math, random, collections, ...), common.util and common.functions.").format(line=line)
-
-
-def _bad_reply(what: str, detail: str) -> BadReply:
-    return BadReply(_("the grader could not accept the reply to {what} ({detail}); the code may have written "
-                      "into the grader's channel or returned something too large").format(what=what, detail=detail))
-
-
-def _describe_call(class_name: str, args, kwargs) -> str:
-    parts = [_describe_value(a) for a in args] + [f"{k}={_describe_value(v)}" for k, v in kwargs.items()]
-    return f"{class_name}({', '.join(parts)})"
-
-
-def _describe_value(value) -> str:
-    if isinstance(value, np.ndarray):
-        return _("<{dtype} array of shape {shape}>").format(dtype=value.dtype, shape=value.shape)
-    if isinstance(value, (tuple, list)):
-        inner = ", ".join(_describe_value(v) for v in value)
-        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else f"({inner})"
-    return repr(value)
