@@ -71,6 +71,7 @@ class _Child:
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         os.set_blocking(self.to_child, False)
+        os.set_blocking(self.from_child, False)  # every read has a deadline (wire._read)
         self.pipe_bytes = _pipe_size(self.to_child)
         settings = {
             "memory_mb": memory_mb,

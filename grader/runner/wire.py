@@ -246,12 +246,19 @@ def read_message(fd: int, deadline=None):
 
 
 def _read(fd, size, deadline):
+    """``size`` bytes; on a non-blocking ``fd``, waiting only when nothing is there yet (most reads find it)."""
     buffer = bytearray(size)
     view = memoryview(buffer)
     got = 0
+    ask_first = deadline is not None and not os.get_blocking(fd)
     while got < size:
-        _wait(fd, select.POLLIN, deadline)
-        n = os.readv(fd, [view[got : got + _CHUNK]])
+        if not ask_first:
+            _wait(fd, select.POLLIN, deadline)
+        try:
+            n = os.readv(fd, [view[got : got + _CHUNK]])
+        except BlockingIOError:
+            _wait(fd, select.POLLIN, deadline)
+            continue
         if n == 0:
             raise WireClosed("the other side closed the pipe")
         got += n
