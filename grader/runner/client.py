@@ -379,8 +379,11 @@ class BaseRunner:
             error.during_import = True
             self._failed_imports[name] = error
             raise error
-        modules = [_module_request(s) for s in self.sources.values() if s.text is not None and s.problem is None]
-        request = {"op": "load", "name": name, "modules": modules + BOOK_MODULES, "graded": sorted(self.classes),
+        modules = []
+        if _SOURCES_SENT not in self._loaded_modules():  # a process keeps the files it was sent once
+            modules = [_module_request(s) for s in self.sources.values() if s.text is not None and s.problem is None]
+            modules += BOOK_MODULES
+        request = {"op": "load", "name": name, "modules": modules, "graded": sorted(self.classes),
                    "cell_seconds": self.timeout}
         what = _("importing {file}").format(file=source.filename)
         started = time.monotonic()
@@ -391,6 +394,7 @@ class BaseRunner:
             if self._until is not None:
                 deadline = min(deadline, self._until)
             ok, result, output = self._request(request, [], deadline, what)
+            self._loaded_modules().add(_SOURCES_SENT)
             if self._deadline is not None:
                 self._deadline += time.monotonic() - started
                 if self._until is not None:
@@ -517,6 +521,7 @@ class BaseRunner:
 
 
 _GRADED_CLASS = re.compile(r"^class\s", re.MULTILINE)
+_SOURCES_SENT = "\0sources"  # in a process's set of loaded modules once it holds every file of the submission
 
 
 def _module_request(source: ModuleSource) -> dict:
