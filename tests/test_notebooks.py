@@ -165,6 +165,29 @@ def test_every_problem_of_a_notebook_is_a_note_naming_cell_and_line():
     assert notes[3] == "gates.ipynb, cell 5 (In [7]) stopped after 2 s: it defines nothing graded."
 
 
+def test_a_cell_that_raised_is_told_in_the_reports_language(monkeypatch):
+    from grader import i18n
+    from grader.runner.child_words import translate
+
+    raw = make_notebook(("code", "B = 2\nassert B == 3, 'self-test failed'", {"execution_count": 6}),
+                        ("code", "C = 1\nraise ValueError", {"execution_count": 7}),
+                        ("code", "raise KeyError('x')"))
+    _, notes = run_cells(raw, graded=("B", "C"))
+    monkeypatch.setenv("GRADER_LANG", "ko")
+    i18n.set_language(None)
+    try:
+        shown = [translate(note) for note in notes]
+    finally:
+        monkeypatch.setenv("GRADER_LANG", "en")
+        i18n.set_language(None)
+    assert shown == [
+        "gates.ipynb 셀 1 (In [6]), 2번째 줄 assert B == 3, 'self-test failed'에서 AssertionError 예외가 발생했습니다: "
+        "\"self-test failed\"",
+        "gates.ipynb 셀 2 (In [7]), 2번째 줄 raise ValueError에서 ValueError 예외가 발생했습니다",
+        "gates.ipynb 셀 3, 1번째 줄 raise KeyError('x')에서 KeyError 예외가 발생했습니다: \"'x'\"",
+    ]
+
+
 def test_a_graded_cell_that_never_ends_is_stopped_at_the_time_limit(tmp_path):
     raw = make_notebook(("code", "class B:\n    pass\nwhile True:\n    pass", {"execution_count": 3}),
                         ("code", "C = 1"))

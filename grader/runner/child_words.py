@@ -10,6 +10,13 @@ matches none stays as the child wrote it.
 from ..i18n import N_, translate_known
 
 TEMPLATES = (
+    # cells.py: a cell that raised (before the label alone, which would match the whole sentence)
+    N_("{label}, line {line}: {text} raised {type}: {message}"),
+    N_("{label}, line {line}: {text} raised {type}"),
+    N_("{label}, line {line} raised {type}: {message}"),
+    N_("{label}, line {line} raised {type}"),
+    N_("{label} raised {type}: {message}"),
+    N_("{label} raised {type}"),
     N_("{label} was not run: it defines nothing graded and comes after the graded classes, so grading does "
        "not need it."),
     N_("{label} stopped after {limit} s, the time limit: look for a loop that never ends or a long computation "
