@@ -291,3 +291,17 @@ def _checks():
     from grader import suites
 
     return suites.collect(("public",))
+
+
+def test_graded_functions_are_traced_to_their_cell_like_classes(tmp_path):
+    solution = (COURSE.solutions / "learning.py").read_text(encoding="utf-8")
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "learning.ipynb").write_bytes(make_notebook(("code", "import numpy as np", {"execution_count": 1}),
+                                                          ("markdown", "## 4.4 기울기"),
+                                                          ("code", solution, {"execution_count": 4})))
+    report = grade(folder, assignments=["learning"])
+    assert report["score"] == report["max_score"]
+    sources = report["assignments"]["learning"]["sources"]
+    for name in ("numerical_gradient", "gradient_descent", "SigmoidWithLoss"):
+        assert sources[name] == {"file": "learning.ipynb", "cell": 2, "count": 4}, (name, sources[name])

@@ -230,8 +230,8 @@ class Session:
         return isinstance(obj, type) and getattr(obj, "__module__", None) in self.finder.sources
 
     def _place_of(self, cls, module):
-        """Where the class was defined: its file, and for a notebook its cell and In [n]."""
-        code = None
+        """Where the class (or function) was defined: its file, and for a notebook its cell and In [n]."""
+        code = getattr(cls, "__code__", None) if isinstance(cls, types.FunctionType) else None
         for value in vars(cls).values() if isinstance(cls, type) else ():
             code = getattr(getattr(value, "__func__", value), "__code__", None)
             if code is not None:
@@ -313,9 +313,10 @@ class Session:
                 else:
                     student.__dict__[name] = value
         echo = request.get("echo") or []
+        found = self._place_of(function, student)
         if echo:
-            return {"ok": True, "value": (result, *(args[i] for i in echo))}
-        return {"ok": True, "value": result}
+            return {"ok": True, "value": (result, *(args[i] for i in echo)), "found": found}
+        return {"ok": True, "value": result, "found": found}
 
     def _op_get(self, request, buffers):
         value = _attribute(self.objects[request["handle"]], request["attr"])

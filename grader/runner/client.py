@@ -318,6 +318,7 @@ class BaseRunner:
         what = f"{function}(...)"
         ok, result, output = self._request(request, buffers, self._op_deadline(), what)
         if ok:
+            self._locate(function, source)
             return result
         if result["kind"] == "missing":
             text = (_("{file} has no function {name} (the file is empty)") if not (source.text or "").strip()
