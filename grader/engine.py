@@ -20,6 +20,7 @@ from . import course as courses, diagnoses, scoring, suites
 from .gradcheck import Mismatch
 from .i18n import N_, _
 from .sanitize import clean_data
+from .runner.child_words import translate_output
 from .runner import (MissingCode, RunnerStartError, StudentCodeError, StudentCrash, StudentException,
                      StudentTimeout, make_runner)
 from .submission import Submission, load_submission
@@ -72,7 +73,7 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
         arrays = failure.arrays
     except StudentCodeError as error:
         status, message = _student_message(check, error)
-        output = error.output
+        output = translate_output(error.output)
         diagnosis = _error_diagnosis(check, error)
     except RunnerStartError as error:  # the grading machine, not the student
         status, message = "error", _("the grader could not run your code on this machine: {error}").format(

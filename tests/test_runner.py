@@ -218,6 +218,22 @@ def test_student_output_is_capped():
         assert len(output) < 10_500 and "more characters of output not shown" in output
 
 
+def test_the_mark_of_cut_output_is_in_the_reports_language(monkeypatch):
+    from grader import i18n
+    from grader.runner.child_words import translate_output
+
+    printed = "spam\n" * 3 + "\n[... 189993 more characters of output not shown]\n"
+    monkeypatch.setenv("GRADER_LANG", "ko")
+    i18n.set_language(None)
+    try:
+        assert translate_output(printed) == "spam\n" * 3 + "\n[... 출력 189993자는 보여 주지 않습니다]\n"
+        assert translate_output("[... 3 more characters]") == "[... 3 more characters]"
+    finally:
+        monkeypatch.setenv("GRADER_LANG", "en")
+        i18n.set_language(None)
+    assert translate_output(printed) == printed
+
+
 # -- student errors -------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ these templates and words it in the report's language
 f-strings in ``cells.py``, ``child.py`` and ``standin.py`` word for word; a sentence that
 matches none stays as the child wrote it.
 """
-from ..i18n import N_, translate_known
+from ..i18n import N_, _, translate_known
 
 TEMPLATES = (
     # cells.py: a cell that raised (before the label alone, which would match the whole sentence)
@@ -64,6 +64,22 @@ TEMPLATES = (
 )
 
 
+_OUTPUT_CUT = None
+OUTPUT_CUT = N_("[... {count} more characters of output not shown]")
+
+
 def translate(text: str) -> str:
     """A note or detail from the child, in the report's language."""
     return translate_known(text, TEMPLATES)
+
+
+def translate_output(output: str) -> str:
+    """What student code printed, with the mark of a cut (``capture.py``) in the report's language."""
+    global _OUTPUT_CUT
+    if "more characters of output not shown]" not in output:
+        return output
+    if _OUTPUT_CUT is None:
+        import re
+
+        _OUTPUT_CUT = re.compile(r"\[\.\.\. (\d+) more characters of output not shown\]")
+    return _OUTPUT_CUT.sub(lambda m: _(OUTPUT_CUT).format(count=m.group(1)), output)

@@ -179,7 +179,7 @@ class BaseRunner:
         self._deadline = None
         self._to_drop += self._test_handles
         self._test_handles = []
-        return self._output.take()
+        return child_words.translate_output(self._output.take())
 
     # -- operations -------------------------------------------------------------
 
