@@ -36,7 +36,7 @@ def run(root: Path, *, seed: int | None = None, timeout: float | None = None) ->
         traceback.print_exc(file=sys.stdout)
         results = gradescope.fallback(_(FALLBACK_MESSAGE))
     write_atomically(results_path, json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(f"results written to {results_path}")
+    print(_("results written to {path}").format(path=results_path))
     return results
 
 

@@ -28,6 +28,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import _
+
 ENVIRONMENT_VARIABLE = "GRADER_COURSE"
 COURSE_FILE = "course.toml"
 SHIPPED = Path(__file__).resolve().parent.parent / "courses"  # the courses installed beside the grader
@@ -78,7 +80,8 @@ class Course:
         for assignment in self.assignments:
             if assignment.name == name:
                 return assignment
-        raise CourseError(f"{self.file}: no assignment {name!r} (the course has {', '.join(self.names)})")
+        raise CourseError(_("{file}: no assignment {name} (the course has {names})").format(
+            file=self.file, name=repr(name), names=", ".join(self.names)))
 
     def select(self, names=None) -> tuple[Assignment, ...]:
         """The named assignments in course order (all of them for ``None``)."""
@@ -86,7 +89,8 @@ class Course:
             return self.assignments
         unknown = [n for n in names if n not in self.names]
         if unknown:
-            raise CourseError(f"no assignment {unknown[0]!r} in this course; choose from {', '.join(self.names)}")
+            raise CourseError(_("no assignment {name} in this course; choose from {names}").format(
+                name=repr(unknown[0]), names=", ".join(self.names)))
         return tuple(a for a in self.assignments if a.name in names)
 
     @property
@@ -118,27 +122,30 @@ def _read_toml(path: Path) -> dict:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise CourseError(f"no course file at {path}") from None
+        raise CourseError(_("no course file at {path}").format(path=path)) from None
     except tomllib.TOMLDecodeError as error:
-        raise CourseError(f"{path}: not valid TOML ({error})") from None
+        raise CourseError(_("{path}: not valid TOML ({error})").format(path=path, error=error)) from None
 
 
 def _assignment(entry, where: str) -> Assignment:
     if not isinstance(entry, dict):
-        raise CourseError(f"{where}: each [[assignment]] must be a table")
+        raise CourseError(_("{where}: each [[assignment]] must be a table").format(where=where))
     module = entry.get("module")
     if not isinstance(module, str) or not module.endswith(".py") or not module[:-3].isidentifier():
-        raise CourseError(f"{where}: module must be a Python file name such as \"layers.py\", not {module!r}")
+        raise CourseError(_("{where}: module must be a Python file name such as \"layers.py\", not {module}").format(
+            where=where, module=repr(module)))
     graded = entry.get("graded")
     if not isinstance(graded, dict) or not graded:
-        raise CourseError(f"{where} ({module}): graded must name the classes or functions and their points, "
-                          "e.g. graded = {{ Dense = 10 }}")
+        raise CourseError(_("{where} ({module}): graded must name the classes or functions and their points, "
+                            "e.g. graded = {{ Dense = 10 }}").format(where=where, module=module))
     for name, points in graded.items():
         if not name.isidentifier() or isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-            raise CourseError(f"{where} ({module}): graded.{name} must be a positive number of points")
+            raise CourseError(_("{where} ({module}): graded.{name} must be a positive number of points").format(
+                where=where, module=module, name=name))
     unknown = set(entry) - {"module", "title", "graded"}
     if unknown:
-        raise CourseError(f"{where} ({module}): unknown key {sorted(unknown)[0]!r}")
+        raise CourseError(_("{where} ({module}): unknown key {key}").format(
+            where=where, module=module, key=repr(sorted(unknown)[0])))
     name = module[:-3]
     return Assignment(name, str(entry.get("title", name)), {k: float(v) for k, v in graded.items()})
 
@@ -150,14 +157,16 @@ def load(path: Path | str) -> Course:
     data = _read_toml(file)
     entries = data.get("assignment")
     if not isinstance(entries, list) or not entries:
-        raise CourseError(f"{file}: no [[assignment]] entries")
-    assignments = tuple(_assignment(e, f"{file}: assignment {i + 1}") for i, e in enumerate(entries))
+        raise CourseError(_("{file}: no [[assignment]] entries").format(file=file))
+    assignments = tuple(_assignment(e, _("{file}: assignment {number}").format(file=file, number=i + 1))
+                        for i, e in enumerate(entries))
     names = [a.name for a in assignments]
     doubles = {n for n in names if names.count(n) > 1}
     graded = [g for a in assignments for g in a.graded]
     doubles |= {g for g in graded if graded.count(g) > 1}
     if doubles:
-        raise CourseError(f"{file}: {sorted(doubles)[0]!r} appears twice; every module and graded name is unique")
+        raise CourseError(_("{file}: {name} appears twice; every module and graded name is unique").format(
+            file=file, name=repr(sorted(doubles)[0])))
     root = file.resolve().parent
     return Course(
         root=root,
@@ -182,8 +191,8 @@ def default_path() -> Path:
     shipped = sorted(SHIPPED.glob(f"*/{COURSE_FILE}"))
     if len(shipped) == 1:
         return shipped[0].parent
-    raise CourseError(f"no course found: set {ENVIRONMENT_VARIABLE} or pass --course with a folder that holds "
-                      f"{COURSE_FILE}")
+    raise CourseError(_("no course found: set {variable} or pass --course with a folder that holds {file}").format(
+        variable=ENVIRONMENT_VARIABLE, file=COURSE_FILE))
 
 
 def current() -> Course:

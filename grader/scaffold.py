@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .course import COURSE_FILE, Course, CourseError, load
+from .i18n import _
 
 
 class ScaffoldError(Exception):
@@ -136,14 +137,15 @@ def new_exercise(course: Course, name: str, names: list[str], points: float = 10
                  title: str | None = None) -> list[Path]:
     """Create the exercise ``name`` grading ``names`` (classes or functions) in ``course``; returns the files."""
     if not name.isidentifier() or not name.islower():
-        raise ScaffoldError(f"{name!r} cannot be a module name: use lower case letters, digits and _")
+        raise ScaffoldError(_("{name} cannot be a module name: use lower case letters, digits and _").format(
+            name=repr(name)))
     if not names or any(not n.isidentifier() for n in names):
-        raise ScaffoldError("--names takes one or more Python names of classes or functions")
+        raise ScaffoldError(_("--names takes one or more Python names of classes or functions"))
     if name in course.names:
-        raise ScaffoldError(f"{course.file} already has an assignment {name}")
+        raise ScaffoldError(_("{file} already has an assignment {name}").format(file=course.file, name=name))
     taken = {g for a in course.assignments for g in a.graded} & set(names)
     if taken:
-        raise ScaffoldError(f"{sorted(taken)[0]} is already graded by another assignment")
+        raise ScaffoldError(_("{name} is already graded by another assignment").format(name=sorted(taken)[0]))
     module, title = f"{name}.py", title or name.replace("_", " ").capitalize()
     each = {n: round(points / len(names), 6) for n in names}
     files = {
@@ -154,7 +156,7 @@ def new_exercise(course: Course, name: str, names: list[str], points: float = 10
     }
     existing = [p for p in files if p.exists()]
     if existing:
-        raise ScaffoldError(f"{existing[0]} exists already; nothing was written")
+        raise ScaffoldError(_("{path} exists already; nothing was written").format(path=existing[0]))
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
@@ -165,5 +167,6 @@ def new_exercise(course: Course, name: str, names: list[str], points: float = 10
     try:
         load(course.root)
     except CourseError as error:  # should not happen; say so rather than leave a broken course silently
-        raise ScaffoldError(f"the course file no longer reads after adding {name}: {error}") from None
+        raise ScaffoldError(_("the course file no longer reads after adding {name}: {error}").format(
+            name=name, error=error)) from None
     return [*files, course.root / "reference.py", course.root / COURSE_FILE]

@@ -65,6 +65,23 @@ def test_course_file_errors_name_the_file_and_the_entry(tmp_path):
     (tmp_path / "course.toml").write_text("title = [")
     with pytest.raises(courses.CourseError, match="not valid TOML"):
         courses.load(tmp_path)
+    (tmp_path / "course.toml").write_text('[[assignment]]\nmodule = "a.py"\ngraded = {}\n')
+    with pytest.raises(courses.CourseError, match=r"e\.g\. graded = \{ Dense = 10 \}$"):  # braces shown once
+        courses.load(tmp_path)
+
+
+def test_course_file_errors_speak_the_chosen_language(tmp_path, monkeypatch):
+    from grader import i18n
+
+    (tmp_path / "course.toml").write_text('[[assignment]]\nmodule = "gates"\ngraded = { A = 1 }\n')
+    monkeypatch.setenv("GRADER_LANG", "ko")
+    i18n.set_language(None)
+    try:
+        with pytest.raises(courses.CourseError, match=r"course.toml: 1번째 과제: module은 \"layers.py\" 같은"):
+            courses.load(tmp_path)
+    finally:
+        monkeypatch.setenv("GRADER_LANG", "en")
+        i18n.set_language(None)
 
 
 def test_a_weekly_course_file_round_trips(tmp_path):
