@@ -73,7 +73,7 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
         arrays = failure.arrays
     except StudentCodeError as error:
         status, message = _student_message(check, error)
-        output = translate_output(error.output)
+        output = error.output
         diagnosis = _error_diagnosis(check, error)
     except RunnerStartError as error:  # the grading machine, not the student
         status, message = "error", _("the grader could not run your code on this machine: {error}").format(
@@ -132,7 +132,7 @@ def _result(check: suites.Check, status: str, message: str, output: str = "", se
         "max_score": check.points,
         "message": message,
         "description": check.description,
-        "output": output[-OUTPUT_SHOWN:] if output else "",
+        "output": translate_output(output)[-OUTPUT_SHOWN:] if output else "",
         "execution_time": round(seconds, 4),
         "diagnosis": diagnosis.to_dict() if status != "passed" and diagnosis else None,
     }

@@ -103,3 +103,20 @@ def test_the_child_program_is_sent_as_source_where_nothing_can_be_cached(tmp_pat
     assert argv[:4] == [sys.executable, "-I", "-S", "-c"] and argv[4].endswith(forkserver.PROGRAM)
     ran = subprocess.run([*argv, "not-a-descriptor"], capture_output=True, text=True)
     assert "invalid literal for int() with base 10: 'not-a-descriptor'" in ran.stderr  # numpy was found
+
+
+def test_the_parts_of_the_child_program_define_no_name_twice():
+    """They run as one module (``forkserver.PROGRAM``): a name defined twice silently replaces the first."""
+    import ast
+    from collections import defaultdict
+
+    defined = defaultdict(list)
+    for part in forkserver._PARTS:
+        for node in ast.parse((Path(forkserver._HERE) / part).read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                defined[node.name].append(part)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        defined[target.id].append(part)
+    assert {name: parts for name, parts in defined.items() if len(parts) > 1} == {}

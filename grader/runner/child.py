@@ -39,7 +39,6 @@ in-process debug mode reuses it.
 import builtins
 import importlib
 import importlib.util
-import io
 import linecache
 import os
 import sys
@@ -66,7 +65,7 @@ try:
     from .zygote import zygote_main
     from .standin import NotAvailableError, install_standins, remove_standins
     from .cells import cell_label, run_notebook
-    from .capture import OUTPUT_LIMIT, Capture
+    from .capture import Capture
 except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
 
@@ -244,12 +243,7 @@ class Session:
 
     def _op_call(self, request, buffers):
         args, kwargs = _decode_arguments(request, buffers)
-        method = _attribute(self.objects[request["handle"]], request["method"])
-        if method is _MISSING:
-            return {"ok": False, "error": {"kind": "missing"}}
-        if not callable(method):
-            return {"ok": False, "error": {"kind": "not_callable", "type": type(method).__name__}}
-        return {"ok": True, "value": method(*args, **kwargs)}
+        return _called(_attribute(self.objects[request["handle"]], request["method"]), args, kwargs)
 
     def _op_sequence(self, request, buffers):
         decoder = Decoder(buffers, allow_plain=True)
@@ -261,15 +255,9 @@ class Session:
         for step, args, kwargs in steps:
             try:
                 if "get" in step:
-                    reply = self._op_get({"handle": request["handle"], "attr": step["get"]}, [])
+                    reply = _value_reply(_attribute(obj, step["get"]))
                 else:
-                    method = _attribute(obj, step["call"])
-                    if method is _MISSING:
-                        reply = {"ok": False, "error": {"kind": "missing"}}
-                    elif not callable(method):
-                        reply = {"ok": False, "error": {"kind": "not_callable", "type": type(method).__name__}}
-                    else:
-                        reply = {"ok": True, "value": method(*args, **kwargs)}
+                    reply = _called(_attribute(obj, step["call"]), args, kwargs)
             except BaseException as exc:
                 reply = {"ok": False, "error": self._describe_safely(exc)}
             if not reply["ok"]:
@@ -296,10 +284,9 @@ class Session:
                 kwargs[key] = getattr(given, name)
         student = self.modules[request["module"]]
         function = _attribute(student, request["function"])
-        if function is _MISSING:
-            return {"ok": False, "error": {"kind": "missing"}}
-        if not callable(function):
-            return {"ok": False, "error": {"kind": "not_callable", "type": type(function).__name__}}
+        refused = _refusal(function)
+        if refused:
+            return refused
         patch = request.get("patch") or {}
         saved = {name: student.__dict__.get(name, _MISSING) for name in patch.get("names", {})}
         try:
@@ -319,10 +306,7 @@ class Session:
         return {"ok": True, "value": result, "found": found}
 
     def _op_get(self, request, buffers):
-        value = _attribute(self.objects[request["handle"]], request["attr"])
-        if value is _MISSING:
-            return {"ok": False, "error": {"kind": "missing"}}
-        return {"ok": True, "value": value}
+        return _value_reply(_attribute(self.objects[request["handle"]], request["attr"]))
 
     def _describe_safely(self, exc):
         try:
@@ -387,6 +371,23 @@ def _attribute(obj, name):
         raise
 
 
+def _refusal(target):
+    """The error reply for something that cannot be called (missing, or not a function); None if it can."""
+    if target is _MISSING:
+        return {"ok": False, "error": {"kind": "missing"}}
+    if not callable(target):
+        return {"ok": False, "error": {"kind": "not_callable", "type": type(target).__name__}}
+    return None
+
+
+def _called(target, args, kwargs):
+    return _refusal(target) or {"ok": True, "value": target(*args, **kwargs)}
+
+
+def _value_reply(value):
+    return {"ok": False, "error": {"kind": "missing"}} if value is _MISSING else {"ok": True, "value": value}
+
+
 def _decode_arguments(request, buffers):
     decoder = Decoder(buffers, allow_plain=True)
     args = decoder.value({"$seq": request["args"]})
@@ -395,20 +396,25 @@ def _decode_arguments(request, buffers):
     return args, kwargs
 
 
-def _encode_result(value):
-    """The student's return value in wire form; anything odd becomes ``$unsupported``."""
-    buffers = []
+def _encode_result(value, buffers=None):
+    """The student's return value in wire form, its arrays appended to ``buffers``; anything odd (or more
+    than the limits allow with what ``buffers`` already holds) becomes ``$unsupported``."""
+    buffers = [] if buffers is None else buffers
+    start = len(buffers)
     try:
         data = encode_value(value, buffers, _unsupported)
         if sum(len(b) for b in buffers) > MAX_TOTAL_BYTES or _nodes(data) > _FEW_NODES:
             pack({"value": data}, buffers)  # the exact check of every limit, only where one could be near
         return data, buffers
     except WireError:
-        size = sum(len(b) for b in buffers) >> 20
+        size = sum(len(b) for b in buffers[start:]) >> 20
+        del buffers[start:]
         detail = f"too large to send back ({size} MB of arrays; the limit is {MAX_TOTAL_BYTES >> 20} MB)"
-        return {"$unsupported": _type_name(value), "detail": detail}, []
+        return {"$unsupported": _type_name(value), "detail": detail}, buffers
     except BaseException as exc:
-        return {"$unsupported": _type_name(value), "detail": f"could not be read: {_safe_text(exc, repr)[:200]}"}, []
+        del buffers[start:]
+        return {"$unsupported": _type_name(value), "detail": f"could not be read: {_safe_text(exc, repr)[:200]}"}, \
+            buffers
 
 
 _FEW_NODES = 1000  # a value of fewer parts cannot come near the header's size limit
@@ -426,25 +432,9 @@ def _nodes(data, budget=_FEW_NODES + 1):
 
 
 def _encode_results(values):
-    """Several return values, each encoded on its own (one odd value spoils only itself)."""
-    datas, buffers, size = [], [], 0
-    for value in values:
-        data, own = _encode_result(value)
-        size += sum(len(b) for b in own)
-        if size > MAX_TOTAL_BYTES:
-            data, own = {"$unsupported": _type_name(value), "detail": "too large to send back with the other "
-                         f"results (the limit is {MAX_TOTAL_BYTES >> 20} MB in all)"}, []
-        datas.append(_renumber(data, len(buffers)))
-        buffers += own
-    return datas, buffers
-
-
-def _renumber(data, offset):
-    if type(data) is dict and "$nd" in data:
-        return dict(data, **{"$nd": data["$nd"] + offset})
-    if type(data) is dict and "$seq" in data:
-        return {"$seq": [_renumber(item, offset) for item in data["$seq"]]}
-    return data
+    """Several return values, each encoded on its own into one message (one odd value spoils only itself)."""
+    buffers = []
+    return [_encode_result(value, buffers)[0] for value in values], buffers
 
 
 def _unsupported(value):

@@ -7,6 +7,8 @@ these templates and words it in the report's language
 f-strings in ``cells.py``, ``child.py`` and ``standin.py`` word for word; a sentence that
 matches none stays as the child wrote it.
 """
+import re
+
 from ..i18n import N_, _, translate_known
 
 TEMPLATES = (
@@ -41,7 +43,6 @@ TEMPLATES = (
     N_("not a numpy array; return a numpy array, for example np.asarray(result)"),
     N_("only numbers, numpy arrays and tuples of them are accepted"),
     N_("too large to send back ({size} MB of arrays; the limit is {limit} MB)"),
-    N_("too large to send back with the other results (the limit is {limit} MB in all)"),
     # standin.py: what using a module the grader does not provide raises
     N_("{path} cannot be {action}: {reason}"),
     N_("used"),
@@ -64,8 +65,8 @@ TEMPLATES = (
 )
 
 
-_OUTPUT_CUT = None
 OUTPUT_CUT = N_("[... {count} more characters of output not shown]")
+_OUTPUT_CUT = re.compile(r"\[\.\.\. (\d+) more characters of output not shown\]")  # capture.py writes it
 
 
 def translate(text: str) -> str:
@@ -75,11 +76,4 @@ def translate(text: str) -> str:
 
 def translate_output(output: str) -> str:
     """What student code printed, with the mark of a cut (``capture.py``) in the report's language."""
-    global _OUTPUT_CUT
-    if "more characters of output not shown]" not in output:
-        return output
-    if _OUTPUT_CUT is None:
-        import re
-
-        _OUTPUT_CUT = re.compile(r"\[\.\.\. (\d+) more characters of output not shown\]")
     return _OUTPUT_CUT.sub(lambda m: _(OUTPUT_CUT).format(count=m.group(1)), output)

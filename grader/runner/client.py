@@ -27,8 +27,8 @@ from ..i18n import _
 from . import child_words
 from ..sanitize import clean
 from .cells import CELL_SECONDS, TRAILING_SECONDS
-from .capture import Capture
-from .replies import OUTPUT_LIMIT, bad_reply, call_error, describe_call, get_error, parse_reply, student_exception
+from .capture import OUTPUT_LIMIT, Capture
+from .replies import bad_reply, call_error, describe_call, get_error, parse_reply, student_exception
 
 LATE_REPLY_SECONDS = 0.05  # how long a test that ended early waits for replies still due
 
@@ -179,7 +179,7 @@ class BaseRunner:
         self._deadline = None
         self._to_drop += self._test_handles
         self._test_handles = []
-        return child_words.translate_output(self._output.take())
+        return self._output.take()
 
     # -- operations -------------------------------------------------------------
 

@@ -38,7 +38,7 @@ import sys
 
 try:
     from .standin import STANDIN_PROVIDED_PACKAGES, standin_provided
-    from .namespaces import drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
+    from .namespaces import _PR_SET_PDEATHSIG, drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
     from .syscalls import load_seccomp, refuse_syscalls
 except ImportError:  # started by the judge, after the source of namespaces.py and syscalls.py
     pass
@@ -54,7 +54,6 @@ PRELOAD_STDLIB = (
     "sys", "textwrap", "time", "traceback", "types", "typing", "warnings", "weakref",
 )
 
-_PR_SET_PDEATHSIG = 1
 PROCESS_LIMIT_IN_NAMESPACE = 16
 _PR_SET_NO_NEW_PRIVS = 38
 _SYS_LANDLOCK_CREATE_RULESET = 444  # the same number on every Linux architecture

@@ -14,10 +14,10 @@ import numpy as np
 
 from . import BadReply, StudentCodeError, StudentException, Unsupported, wire
 from . import child_words
+from .capture import OUTPUT_LIMIT
 from ..i18n import _
 from ..sanitize import clean
 
-OUTPUT_LIMIT = 10_000
 
 
 def parse_reply(reply: dict, buffers: list, sequence: int | None = None, steps: int | None = None):

@@ -62,15 +62,12 @@ def binary_gate_check(student, rng, name: str, forward, shape, *, hint: str = ""
     results = student.new(name).run(("forward", x, y), ("backward", dout))
     if check_output:
         expect_close(_("{layer}.forward output").format(layer=name), results[0], forward(x, y))
-    grads = []
 
-    def gradient(index):
-        if not grads:
-            grads.extend(unpack(results[1], 2, f"{name}.backward"))
-        return grads[index]
+    def gradients():
+        return unpack(results[1], 2, f"{name}.backward")
 
-    check_gradient("dx", lambda: gradient(0), lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
-    check_gradient("dy", gradient(1), lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
+    check_gradient("dx", lambda: gradients()[0], lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
+    check_gradient("dy", gradients()[1], lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
 
 
 def away_from_zero(rng, shape, margin=0.05):
