@@ -1,13 +1,13 @@
 """The ``grade`` program's entry point: start the zygote first, leave without tearing down.
 
 Two things cost a student's ``grade`` run time without grading anything: the
-zygote's start-up (an interpreter importing numpy, which the first test waits
-for) and the interpreter's own shutdown (tens of milliseconds freeing
-modules). So the zygote is started before anything else is imported (it
-loads numpy while the judge imports click, numpy and the engine), and once
-the command has finished and its output is flushed, the process ends with
-``os._exit``: everything it started has been stopped by then, and the zygote
-dies with it (``PR_SET_PDEATHSIG``).
+zygote's start-up (a second interpreter importing numpy, competing with the
+judge's own imports for the cores) and the interpreter's own shutdown (tens
+of milliseconds freeing modules). So ``grade`` imports numpy, then forks the
+zygote from itself before anything of the course is loaded
+(``runner/forked_zygote.py``), and once the command has finished and its
+output is flushed, the process ends with ``os._exit``: everything it started
+has been stopped by then, and the zygote dies with it (``PR_SET_PDEATHSIG``).
 """
 from __future__ import annotations
 
@@ -29,9 +29,11 @@ def one_blas_thread() -> None:
 def grade() -> None:
     one_blas_thread()
     if os.environ.get("GRADER_IN_PROCESS") != "1":
+        import numpy  # noqa: F401  (before the fork: the zygote is this process with numpy loaded)
+
         from .runner.forkserver import fork_server
 
-        fork_server()
+        fork_server(here=True)
     from .cli import grade as command
 
     leave(command)

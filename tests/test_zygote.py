@@ -120,3 +120,69 @@ def test_the_parts_of_the_child_program_define_no_name_twice():
                     if isinstance(target, ast.Name):
                         defined[target.id].append(part)
     assert {name: parts for name, parts in defined.items() if len(parts) > 1} == {}
+
+
+ZYGOTE_HERE = textwrap.dedent("""
+    import sys, threading, time
+    from grader.launch import one_blas_thread
+    one_blas_thread()  # as grade does: numpy's BLAS keeps to the one thread a fork can carry
+    import numpy
+    from grader.runner import forkserver
+    if sys.argv[1] == "busy":
+        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+    server = forkserver.fork_server(here=True)
+    assert server.request({"op": "wait", "pid": 1, "timeout": 0}) == {"returncode": -9}  # it serves requests
+    print(server.process.pid, type(server.process).__name__, flush=True)
+    sys.stdin.read()
+""")
+
+
+def _judge_with_zygote(mode: str, env: dict):
+    judge = subprocess.Popen([sys.executable, "-c", ZYGOTE_HERE, mode], cwd=ROOT, env=env, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    pid, kind = judge.stdout.readline().split()
+    return judge, int(pid), kind
+
+
+def _memory_holds(pid: int, needle: bytes) -> bool:
+    """Whether any readable mapping of process ``pid`` holds ``needle`` (the test runs as root or as its owner)."""
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as memory:
+        for line in maps:
+            addresses, permissions = line.split()[:2]
+            start, end = (int(a, 16) for a in addresses.split("-"))
+            if not permissions.startswith("r") or "[vvar" in line or "[vsyscall]" in line:
+                continue
+            try:
+                memory.seek(start)
+                if needle in memory.read(end - start):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def test_a_zygote_forked_from_the_judge_holds_no_byte_of_its_environment():
+    secret = os.urandom(12).hex().encode()
+    judge, zygote, kind = _judge_with_zygote("quiet", dict(os.environ, BPG_ZYGOTE_SECRET=secret.decode()))
+    try:
+        assert kind == "ForkedProcess"
+        with open(f"/proc/{zygote}/stat") as f:
+            assert int(f.read().rsplit(")", 1)[1].split()[1]) == judge.pid  # forked by the judge, not spawned
+        assert _memory_holds(judge.pid, secret)  # the scan finds it where it is
+        assert not _memory_holds(zygote, secret)
+        assert not _memory_holds(zygote, b"BPG_ZYGOTE_SECRET")
+        with open(f"/proc/{zygote}/environ", "rb") as f:
+            assert set(f.read()) <= {0}
+        assert len(os.listdir(f"/proc/{zygote}/fd")) == 4  # /dev/null as stdio, and its channel
+    finally:
+        judge.kill()
+        judge.wait()
+
+
+def test_a_judge_with_threads_spawns_its_zygote_instead_of_forking():
+    judge, zygote, kind = _judge_with_zygote("busy", dict(os.environ))
+    try:
+        assert kind == "Popen"
+    finally:
+        judge.kill()
+        judge.wait()

@@ -131,10 +131,12 @@ class ForkedChild:
 
 
 class ForkServer:
-    def __init__(self, program: list[str], env: dict):
+    """The judge's end of the zygote's channel; ``here=True`` forks the zygote from this process."""
+
+    def __init__(self, program: list[str], env: dict, *, here: bool = False):
         self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            self.process = subprocess.Popen(
+            self.process = here and _fork_zygote(theirs.fileno(), env) or subprocess.Popen(
                 [*program, "--zygote", str(theirs.fileno()), str(os.getpid())],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 cwd="/", env=env, pass_fds=(theirs.fileno(),), start_new_session=True,
@@ -189,18 +191,27 @@ class ForkServer:
 _server: ForkServer | None = None
 
 
-def fork_server() -> ForkServer | None:
+def fork_server(*, here: bool = False) -> ForkServer | None:
     """This process's zygote, started on first use (a forked batch worker starts its own).
 
-    Cheap to import (standard library only), so ``grade`` calls it first thing
-    and the zygote imports numpy while the judge does the same.
+    Cheap to import (standard library only), so ``grade`` calls it first
+    thing. With ``here``, once numpy is imported, the zygote is a fork of this
+    process (``forked_zygote.py``); otherwise it is a fresh interpreter, which
+    imports numpy while the judge does the same.
     """
     global _server
     if _server is not None and (_server.owner != os.getpid() or not _server.alive()):
         _server = None  # inherited from the parent process, or dead: never share or reuse it
     if _server is None and os.environ.get("GRADER_NO_ZYGOTE") != "1":
         try:
-            _server = ForkServer(program_argv(), BASE_ENV)
+            _server = ForkServer(program_argv(), BASE_ENV, here=here)
         except OSError:
             return None
     return _server
+
+
+def _fork_zygote(channel: int, env: dict):
+    from .forked_zygote import fork_zygote
+
+    program_argv()  # compiles the program once, before the fork
+    return fork_zygote(channel, env, package_folders(), _compiled, PROGRAM)
