@@ -91,7 +91,7 @@ def confine(settings: dict) -> list:
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
     _preload_for_submission(settings.get("preload") or ())
-    load_seccomp()
+    load_seccomp(settings.get("seccomp_filter"))
     account = settings.get("account")
     isolated, missing = enter_namespaces(os.getcwd(), account, settings["parent"],
                                          settings.get("namespaces", True))

@@ -75,8 +75,8 @@ def _compile_once() -> str | None:
         return path
     try:
         os.makedirs(folder, exist_ok=True)
-        for name in os.listdir(folder):  # earlier versions of the source
-            if name.startswith("child-program.") and name.endswith(".bin"):
+        for name in os.listdir(folder):  # earlier versions of the source, and of the filter it compiled
+            if name.startswith("child-program.") and name.endswith(".bin") or name.startswith("seccomp."):
                 os.unlink(os.path.join(folder, name))
         partial = f"{path}.{os.getpid()}"
         with open(partial, "wb") as file:
@@ -85,6 +85,12 @@ def _compile_once() -> str | None:
     except OSError:
         return None
     return path
+def seccomp_filter_path() -> str:
+    """Where the children's seccomp filter, compiled once by libseccomp, is kept (``syscalls.py``)."""
+    digest = f"{zlib.crc32(PROGRAM.encode()):08x}"
+    return os.path.join(_HERE, "__pycache__", f"seccomp.{os.uname().machine}.{digest}.bpf")
+
+
 BASE_ENV = {
     "PATH": os.environ.get("PATH", os.defpath),
     "LANG": "C.UTF-8",

@@ -30,7 +30,7 @@ from . import ModuleSource, RunnerStartError, wire
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
 from .standin import standin_preloads
-from .forkserver import BASE_ENV, ZygoteError, fork_server, program_argv
+from .forkserver import BASE_ENV, ZygoteError, fork_server, program_argv, seccomp_filter_path
 from .scratch import remove_tree
 
 
@@ -82,6 +82,7 @@ class _Child:
             "processes": None,
             "preload": list(preload),
             "namespaces": os.environ.get("GRADER_NO_NAMESPACES") != "1",
+            "seccomp_filter": seccomp_filter_path(),
         }
         if account is not None:
             # Started as root so it can load numpy from anywhere; it gives up root itself.

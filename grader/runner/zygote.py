@@ -40,7 +40,6 @@ def zygote_main(argv):
     channel = socket.socket(fileno=int(argv[2]))
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
-    load_seccomp()
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the judge
         if os.getppid() != int(argv[3]):
@@ -59,6 +58,7 @@ def zygote_main(argv):
 
 
 def _fork_for_judge(channel, request, fds):
+    load_seccomp(request["settings"].get("seccomp_filter"))  # once: every child inherits the program
     pid = os.fork()
     if pid == 0:
         try:
