@@ -11,7 +11,10 @@ round runs, back to back and in a rotating order:
   - the same with ``GRADER_NO_NAMESPACES=1`` (as in Docker without namespaces);
   - the same with ``GRADER_IN_PROCESS=1`` (no isolation at all; debug switch).
 
-It prints each command's median and its ratio to the floor's median.
+It prints each command's median and its ratio to the floor's median, and
+the median CPU time the whole machine spent per run (``/proc/stat`` on
+Linux: the command, every process it started and the kernel's work for
+them, but also anything else running), which drifts far less than wall time.
 """
 from __future__ import annotations
 
@@ -47,19 +50,32 @@ def main() -> None:
         "  same, GRADER_IN_PROCESS=1 (no isolation)": (command, {**plain, "GRADER_IN_PROCESS": "1"}),
     }
     times = {label: [] for label in cases}
+    cpu = {label: [] for label in cases}
     labels = list(cases)
     for round_ in range(args.runs):
         for label in labels[round_ % len(labels):] + labels[: round_ % len(labels)]:
             argv, env = cases[label]
-            started = time.perf_counter()
+            busy, started = machine_cpu(), time.perf_counter()
             subprocess.run(argv, env=env, cwd=report.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times[label].append(time.perf_counter() - started)
+            cpu[label].append(machine_cpu() - busy)
     floor = statistics.median(times[labels[0]])
     print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}, "
           f"load {os.getloadavg()[0]:.1f}; median of {args.runs} paired runs")
     for label, values in times.items():
         median = statistics.median(values)
-        print(f"  {label:<46} {median:6.3f} s   {median / floor:4.2f}x the floor")
+        spent = f"   {statistics.median(cpu[label]) * 1000:4.0f} ms of machine CPU" if cpu[label][0] >= 0 else ""
+        print(f"  {label:<46} {median:6.3f} s   {median / floor:4.2f}x the floor{spent}")
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has spent working since boot (user, system, interrupts), or -1 elsewhere."""
+    try:
+        with open("/proc/stat") as f:
+            user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in f.readline().split()[1:8])
+    except (OSError, ValueError):
+        return -1.0
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
