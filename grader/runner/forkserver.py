@@ -85,6 +85,8 @@ def _compile_once() -> str | None:
     except OSError:
         return None
     return path
+
+
 def seccomp_filter_path() -> str:
     """Where the children's seccomp filter, compiled once by libseccomp, is kept (``syscalls.py``)."""
     digest = f"{zlib.crc32(PROGRAM.encode()):08x}"
