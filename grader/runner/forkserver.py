@@ -87,10 +87,13 @@ def _compile_once() -> str | None:
     return path
 
 
+_FILTER_NAME = f"seccomp.{os.uname().machine}.{zlib.crc32(PROGRAM.encode()):08x}.bpf"
+_FILTER_PATH = os.path.join(_HERE, "__pycache__", _FILTER_NAME)
+
+
 def seccomp_filter_path() -> str:
     """Where the children's seccomp filter, compiled once by libseccomp, is kept (``syscalls.py``)."""
-    digest = f"{zlib.crc32(PROGRAM.encode()):08x}"
-    return os.path.join(_HERE, "__pycache__", f"seccomp.{os.uname().machine}.{digest}.bpf")
+    return _FILTER_PATH
 
 
 BASE_ENV = {

@@ -2,7 +2,8 @@
 
 Starting Python and importing numpy costs about a tenth of a second of CPU;
 forking a process that has already done both costs a millisecond. So the judge
-starts this program once, and asks it for a fresh child whenever it needs one
+starts this program once (``grade`` forks it from itself instead, see
+``forked_zygote.py``), and asks it for a fresh child whenever it needs one
 (a new submission in ``grader batch``, a replacement after a crash).
 
 Like ``wire.py``, it imports only the standard library and numpy, and its
