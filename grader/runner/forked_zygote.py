@@ -29,7 +29,7 @@ _SITE_BUILTINS = ("exit", "quit", "help", "copyright", "credits", "license")
 
 
 class ForkedProcess:
-    """The forked zygote, with the parts of ``subprocess.Popen`` the server and its tests use."""
+    """The forked zygote, with the parts of ``subprocess.Popen`` the server uses."""
 
     def __init__(self, pid: int):
         self.pid = pid
@@ -44,17 +44,6 @@ class ForkedProcess:
             else:
                 if done:
                     self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        import subprocess
-        import time
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() >= deadline:
-                raise subprocess.TimeoutExpired("zygote", timeout)
-            time.sleep(0.005)
         return self.returncode
 
     def kill(self) -> None:
