@@ -8,9 +8,6 @@ The zip holds, at its root (Gradescope unpacks it into /autograder/source):
     grader/           this grader package
     courses/NAME/     the course, hidden tests included, solutions left out; with
                       ``--assignment`` its course file names only those assignments
-    pyseccomp.py      the sandbox's binding of the system's libseccomp (one pure-Python
-                      file, MIT licence beside it), shipped so that the seccomp filter
-                      works on Gradescope, where the child gets no kernel namespaces
 
 The scripts live in ``grader/templates/gradescope/``. The zip is built the
 same way every time (sorted entries, fixed timestamps), so an unchanged
@@ -42,7 +39,6 @@ DEPENDENCIES = ("numpy", "click")
 STUDENT_LIBRARIES = ("scipy",)
 TOML_READER = 'tomli>=1.1; python_version < "3.11"'  # reads the course file where tomllib is missing
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
-SHIPPED_BINDINGS = ("pyseccomp",)
 SKIPPED = re.compile(r"(^|/)(__pycache__|\.[^/]*)(/|$)|\.py[co]$")
 
 
@@ -68,21 +64,6 @@ def pins(overrides: list[str] = ()) -> list[str]:
                 pin=pin, names=", ".join(DEPENDENCIES + STUDENT_LIBRARIES)))
         chosen[name] = pin.strip()
     return [chosen[name] for name in DEPENDENCIES + STUDENT_LIBRARIES if name in chosen]
-
-
-def _shipped_bindings() -> list[tuple[str, Path]]:
-    """The single-file bindings of ``SHIPPED_BINDINGS`` installed here, with their licences."""
-    files = []
-    for name in SHIPPED_BINDINGS:
-        try:
-            distribution = importlib.metadata.distribution(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue  # not on this platform: the report's isolation field says what is missing
-        for entry in distribution.files or ():
-            if entry.name == f"{name}.py" or entry.name.upper().startswith("LICENSE"):
-                shipped = entry.name if entry.name.endswith(".py") else f"{name}.{entry.name}"
-                files.append((shipped, Path(distribution.locate_file(entry))))
-    return files
 
 
 def _package_files(folder: Path = PACKAGE) -> list[tuple[str, Path]]:
@@ -127,7 +108,7 @@ def build_gradescope(out: Path | str, pin_overrides: list[str] = (), *, course: 
         _add(archive, "setup.sh", (TEMPLATES / "setup.sh").read_bytes(), executable=True)
         _add(archive, "run_autograder", _run_autograder(language), executable=True)
         _add(archive, "requirements.txt", requirements.encode())
-        for name, path in _package_files() + _shipped_bindings():
+        for name, path in _package_files():
             _add(archive, name, path.read_bytes())
         with tempfile.TemporaryDirectory(prefix="grader-bundle-") as scratch:
             shipped = copy_course(course, Path(scratch), assignments, hidden=True, language=language)

@@ -139,6 +139,30 @@ def course_option(function):
                         help=N_("The course folder (or its course.toml) [default: the built-in course]."))(function)
 
 
+EXPOSURE_KINDS = ("course", "classmates", "output", "installation", "temporary")  # grader/runner/exposure.py
+
+
+def exposure_option(function):
+    return click.option("--allow-exposure", "allowed", multiple=True, type=click.Choice(EXPOSURE_KINDS),
+                        metavar="KIND",
+                        help=N_("Grade even though student code could reach this on this machine (course, "
+                                "classmates, output, installation, temporary); repeat for several. Without "
+                                "it, a machine that cannot keep student code from them is refused."))(function)
+
+
+def _refuse_exposed_machine(submissions: Path | None, out: Path | None, allowed) -> str:
+    """Probe what student code could reach here; exit 2 with the reason unless every exposure is allowed."""
+    from .course import current
+    from .runner.exposure import probe_machine, refusal
+
+    exposures, isolation = probe_machine(current().root, submissions=submissions, output=out)
+    refused = refusal(exposures, set(allowed))
+    if refused:
+        click.echo(refused, err=True)
+        sys.exit(2)
+    return isolation
+
+
 def assignment_option(function):
     return click.option("--assignment", "-a", "assignments", multiple=True, type=AssignmentName(),
                         metavar="NAME",
@@ -303,8 +327,9 @@ def bundle_gradescope(out, pin, assignments):
 @click.option("--csv-encoding", type=click.Choice(["utf-8-sig", "utf-8"]), default="utf-8-sig", show_default=True,
               help=N_("Encoding of gradebook.csv: utf-8-sig (UTF-8 with a BOM) opens correctly in Excel, "
                       "also on Korean Windows; utf-8 for tools that do not expect a BOM."))
+@exposure_option
 @assignment_option
-def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encoding, assignments):
+def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encoding, allowed, assignments):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
     Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
@@ -317,6 +342,8 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
     count = len(find_students(submissions, exclude=out))
     if not count:
         raise click.UsageError(_("{path} holds no sub-folders or .zip files to grade").format(path=submissions))
+    out.mkdir(parents=True, exist_ok=True)
+    _refuse_exposed_machine(submissions.resolve(), out.resolve(), allowed)
     seed = draw_seed() if seed is None else seed
     click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
     try:
@@ -334,6 +361,26 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
         click.echo(clean(f"{report['student']}: {report['status']}: {report['status_message']}"), err=True)
     click.echo(_("Gradebook written to {path} ({students} students, {problems} not ok).").format(
         path=out / "gradebook.csv", students=len(reports), problems=len(problems)))
+
+
+@grader.command()
+@click.option("--submissions", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help=N_("The folder of students' submissions that grader batch will read."))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help=N_("The folder grader batch will write its reports to."))
+@exposure_option
+def probe(submissions, out, allowed):
+    """Check what student code could reach on this machine, before grading anyone.
+
+    A process confined as a student's would be tries to read the course's
+    hidden tests and solutions, the submissions and the output folder, and to
+    write where the grader and numpy are installed and the temporary folders.
+    Prints the sandbox's measures; exits 2 if student code could reach any of
+    them (unless allowed with --allow-exposure), 0 otherwise. The Gradescope
+    bundle's setup.sh runs it while the image is built.
+    """
+    isolation = _refuse_exposed_machine(submissions and submissions.resolve(), out and out.resolve(), allowed)
+    click.echo(_("Student code is confined on this machine: {isolation}").format(isolation=isolation))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from .gradcheck import Mismatch
 from .i18n import N_, _
 from .sanitize import clean_data
 from .runner.child_words import translate_output
+from .runner import exposure
 from .runner import (MissingCode, RunnerStartError, StudentCodeError, StudentCrash, StudentException,
                      StudentTimeout, make_runner)
 from .submission import Submission, load_submission
@@ -170,8 +171,9 @@ def grade(
     isolation, failure = "", ""
     try:
         with runner:
+            exposed = exposure.describe(exposure.probe(runner, courses.current().root))
             _run_all(checks, submission, runner, seed, progress, results, time_budget)
-            isolation = runner.isolation
+            isolation = "; ".join(part for part in (runner.isolation, exposed) if part)
     except Exception:  # a bug in the grader: keep what was graded, say the rest was not
         failure = traceback.format_exc()
         print(f"internal error while grading:\n{failure}", file=sys.stderr)

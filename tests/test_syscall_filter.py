@@ -1,63 +1,67 @@
-"""The children's seccomp filter: compiled by libseccomp once, kept as BPF, installed with one prctl."""
+"""The children's seccomp filter: compiled in memory by libseccomp, installed with one prctl, kept nowhere."""
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
-from grader.runner import forkserver
+import grader
 
 INSTALL_AND_TRY = textwrap.dedent("""
-    import ctypes, errno, os, socket, sys
-    if sys.argv[2] == "no-binding":
-        sys.modules["pyseccomp"] = None  # importing it now fails: only the kept program can serve
+    import ctypes, fcntl, os, socket, sys
     from grader.runner import syscalls
-    program = syscalls.load_seccomp(sys.argv[1])
+    program = syscalls.load_seccomp()
     print("program", len(program or b""), flush=True)
     libc = ctypes.CDLL(None, use_errno=True)
     assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS, as confine.py sets it
     print(syscalls.refuse_syscalls(), flush=True)
-    try:
-        socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    except PermissionError:
-        print("socket refused", flush=True)
+
+    def attempt(name, action):
+        try:
+            action()
+        except PermissionError:
+            print(name, "refused", flush=True)
+        else:
+            print(name, "ALLOWED", flush=True)
+
+    attempt("socket", lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+    attempt("socketpair", lambda: socket.socketpair())
+    attempt("memfd_create", lambda: os.memfd_create("anonymous"))
+    attempt("execve", lambda: os.execv("/bin/true", ["/bin/true"]))
+    reader, writer = os.pipe()
+    attempt("F_SETPIPE_SZ", lambda: fcntl.fcntl(writer, 1031, 1 << 20))
+    print("F_GETPIPE_SZ", fcntl.fcntl(writer, 1032) == 65536, flush=True)
+    attempt("kill every process", lambda: os.kill(-1, 0))
+    attempt("kill a process group", lambda: os.kill(-os.getpgid(0), 0))
+    os.kill(os.getpid(), 0)  # signalling itself stays allowed
     os.setsid()  # answers success and does nothing: the process stays in its group
     print("setsid answered", os.getsid(0) != os.getpid(), flush=True)
-    print("pid", os.getpid() > 0)
+    pid = os.fork()  # ordinary work goes on
+    if pid == 0:
+        os._exit(7)
+    print("fork", os.waitpid(pid, 0)[1] >> 8, flush=True)
 """)
 
 
-def run(cache, mode="binding"):
-    return subprocess.run([sys.executable, "-c", INSTALL_AND_TRY, str(cache), mode],
-                          capture_output=True, text=True, timeout=60)
-
-
-def test_the_filter_is_compiled_once_kept_and_installed_from_what_was_kept(tmp_path):
-    cache = tmp_path / "seccomp.bpf"
-    first = run(cache)
-    assert first.returncode == 0, first.stderr
-    kept = cache.read_bytes()
-    assert 0 < len(kept) and len(kept) % 8 == 0 and f"program {len(kept)}" in first.stdout
-    assert "socket refused" in first.stdout and "seccomp: no sockets" in first.stdout
-    again = run(cache, "no-binding")  # without libseccomp at all, the kept program still closes the calls
-    assert again.returncode == 0, again.stderr
-    assert "socket refused" in again.stdout and "setsid answered True" in again.stdout and "pid True" in again.stdout
-    assert cache.read_bytes() == kept
-
-
-def test_a_damaged_kept_filter_is_compiled_again(tmp_path):
-    cache = tmp_path / "seccomp.bpf"
-    cache.write_bytes(b"\x06\x00\x00\x00\xff")  # not a whole number of instructions
-    fixed = run(cache)
-    assert fixed.returncode == 0, fixed.stderr
-    assert "socket refused" in fixed.stdout and len(cache.read_bytes()) % 8 == 0
-
-
-def test_a_folder_that_cannot_be_written_costs_only_the_cache(tmp_path):
-    ran = run(tmp_path / "missing-folder" / "seccomp.bpf")
+def test_the_filter_refuses_sockets_programs_memory_files_pipe_resizing_and_group_signals():
+    ran = subprocess.run([sys.executable, "-c", INSTALL_AND_TRY], capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0, ran.stderr
-    assert "socket refused" in ran.stdout and not (tmp_path / "missing-folder").exists()
+    lines = ran.stdout.splitlines()
+    length = int(lines[0].split()[1])
+    assert length > 0 and length % 8 == 0
+    assert lines[1].startswith("seccomp: no sockets, programs, memory files, pipe resizing")
+    for name in ("socket", "socketpair", "memfd_create", "execve", "F_SETPIPE_SZ", "kill every process",
+                 "kill a process group"):
+        assert f"{name} refused" in lines, (name, ran.stdout)
+    assert "F_GETPIPE_SZ True" in lines and "setsid answered True" in lines and "fork 7" in lines
 
 
-def test_the_kept_filter_is_named_after_the_child_program_and_the_machine():
-    path = forkserver.seccomp_filter_path()
-    assert path.startswith(forkserver._HERE) and "__pycache__" in path and path.endswith(".bpf")
-    assert forkserver.seccomp_filter_path() == path
+def test_no_compiled_filter_is_kept_where_student_code_could_replace_it(tmp_path):
+    package = Path(grader.__file__).parent
+    before = {p for p in package.rglob("*") if p.is_file()}
+    env_home = tmp_path / "home"
+    env_home.mkdir()
+    ran = subprocess.run([sys.executable, "-c", INSTALL_AND_TRY], capture_output=True, text=True, timeout=60,
+                         env={"HOME": str(env_home), "PATH": "/usr/bin:/bin"})
+    assert ran.returncode == 0, ran.stderr
+    kept = {p for p in [*package.rglob("*"), *env_home.rglob("*")] if p.is_file()} - before
+    assert kept == set()

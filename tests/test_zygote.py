@@ -73,18 +73,53 @@ def test_grading_without_the_zygote_still_gives_full_marks(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_child_program_is_compiled_once_and_loaded_compiled(tmp_path, monkeypatch):
+def test_the_child_program_is_compiled_once_kept_in_the_users_cache_and_loaded_compiled(tmp_path, monkeypatch):
     import marshal
 
-    monkeypatch.setattr(forkserver, "_HERE", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(forkserver, "_compiled", None)
     argv = forkserver.program_argv()
-    cached = Path(argv[-1])
-    assert argv[:4] == [sys.executable, "-I", "-S", "-c"] and cached.parent == tmp_path / "__pycache__"
-    assert marshal.loads(cached.read_bytes()).co_filename == "<grader child>"
+    kept = Path(argv[-1])
+    assert argv[:4] == [sys.executable, "-I", "-S", "-c"] and kept.parent == tmp_path / "cache" / "backprop-grader"
+    assert kept.stat().st_mode & 0o777 == 0o600 and kept.parent.stat().st_mode & 0o777 == 0o700
+    assert marshal.loads(kept.read_bytes()[32:]).co_filename == "<grader child>"
+    assert not any(Path(forkserver._HERE).rglob("child-program*"))  # never inside the installed package
     ran = subprocess.run([*argv, "not-a-descriptor"], capture_output=True, text=True)
     # the loader took its own argument off, and the child program read the next one as its pipe's number
     assert "invalid literal for int() with base 10: 'not-a-descriptor'" in ran.stderr
+
+
+def test_a_kept_child_program_that_does_not_match_its_digest_is_compiled_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(forkserver, "_compiled", None)
+    kept = Path(forkserver.program_argv()[-1])
+    good = kept.read_bytes()
+    kept.write_bytes(good[:32] + b"\xe3" + good[33:])  # one byte of the code changed, digest kept
+    monkeypatch.setattr(forkserver, "_compiled", None)
+    assert forkserver.compiled_program() == good[32:] and kept.read_bytes() == good
+
+
+def test_nothing_is_kept_where_student_code_could_write_the_users_cache(tmp_path, monkeypatch):
+    """An ordinary user without Landlock: children run as that user and could write its cache."""
+    from grader.runner import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "student_code_cannot_write_as_this_user", lambda: False)
+    monkeypatch.setattr(forkserver, "_compiled", None)
+    argv = forkserver.program_argv()
+    assert argv[:4] == [sys.executable, "-I", "-S", "-c"] and argv[4].endswith(forkserver.PROGRAM)
+    assert not (tmp_path / "cache").exists()
+    ran = subprocess.run([*argv, "not-a-descriptor"], capture_output=True, text=True)
+    assert "invalid literal for int() with base 10: 'not-a-descriptor'" in ran.stderr  # numpy was found
+
+
+def test_a_cache_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
+    from grader.runner import cache
+
+    (tmp_path / "backprop-grader").mkdir(mode=0o777)
+    os.chmod(tmp_path / "backprop-grader", 0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.folder() is None and cache.write("x", b"y") is False
 
 
 def test_the_child_program_finds_the_judges_packages_without_site(monkeypatch, tmp_path):
@@ -93,16 +128,6 @@ def test_the_child_program_finds_the_judges_packages_without_site(monkeypatch, t
     assert str(tmp_path) not in folders and all(os.path.isabs(f) for f in folders)
     numpy_home = os.path.dirname(os.path.dirname(__import__("numpy").__file__))
     assert numpy_home in folders
-
-
-def test_the_child_program_is_sent_as_source_where_nothing_can_be_cached(tmp_path, monkeypatch):
-    (tmp_path / "__pycache__").write_text("not a folder")
-    monkeypatch.setattr(forkserver, "_HERE", str(tmp_path))
-    monkeypatch.setattr(forkserver, "_compiled", None)
-    argv = forkserver.program_argv()
-    assert argv[:4] == [sys.executable, "-I", "-S", "-c"] and argv[4].endswith(forkserver.PROGRAM)
-    ran = subprocess.run([*argv, "not-a-descriptor"], capture_output=True, text=True)
-    assert "invalid literal for int() with base 10: 'not-a-descriptor'" in ran.stderr  # numpy was found
 
 
 def test_the_parts_of_the_child_program_define_no_name_twice():

@@ -23,6 +23,9 @@ a time:
           version of another graded function); ``echo`` lists positions of
           arguments to send back after the call, as they are then
 
+    probe {"read": [paths], "write": [paths]}   which of them this confined process can
+          read, and which it can write (``confine.probe_access``), before any student code runs
+
     sequence {"handle", "steps": [{"call", "args", "kwargs"} | {"get"}]}
           call methods and read attributes of one object in order, in one
           round trip; replies ``"values"`` (one per step done) and, if a
@@ -61,7 +64,7 @@ try:
         read_message,
         write_message,
     )
-    from .confine import ConfinementError, confine
+    from .confine import ConfinementError, confine, probe_access
     from .zygote import zygote_main
     from .standin import NotAvailableError, install_standins, remove_standins
     from .cells import cell_label, run_notebook
@@ -304,6 +307,10 @@ class Session:
         if echo:
             return {"ok": True, "value": (result, *(args[i] for i in echo)), "found": found}
         return {"ok": True, "value": result, "found": found}
+
+    def _op_probe(self, request, buffers):
+        """What this confined process can reach of the paths the judge names (``confine.probe_access``)."""
+        return {"ok": True, "value": probe_access(request["read"][:500], request["write"][:500])}
 
     def _op_get(self, request, buffers):
         return _value_reply(_attribute(self.objects[request["handle"]], request["attr"]))

@@ -341,6 +341,19 @@ class BaseRunner:
             raise RuntimeError(f"the course's functions.py failed in the student's process: {result}")
         self._loaded_modules().add(COURSE_FUNCTIONS)
 
+    def probe(self, read: list[str], write: list[str]) -> tuple[list[str], list[str]]:
+        """Which of ``read`` the current child can read and which of ``write`` it can write (see ``exposure.py``).
+
+        Ask before any student module is loaded: the answer is then the kernel's, not student code's.
+        """
+        read, write = list(read)[:500], list(write)[:500]
+        request = {"op": "probe", "read": read, "write": write}
+        ok, result, _output = self._request(request, [], time.monotonic() + self.timeout, "probe")
+        if not ok or not isinstance(result, tuple) or len(result) != 2:
+            raise RuntimeError(f"the process for student code did not answer the probe: {result!r}")
+        return tuple([paths[i] for i in sorted(set(part)) if type(i) is int and 0 <= i < len(paths)]
+                     for part, paths in zip(result, (read, write)))
+
     def get(self, handle: int, attr: str):
         """Read an attribute of a created object (``self.dW`` after backward, ...)."""
         obj = self._object(handle)

@@ -33,6 +33,7 @@ import importlib
 import os
 import resource
 import signal
+import stat
 import struct
 import sys
 
@@ -55,6 +56,7 @@ PRELOAD_STDLIB = (
 )
 
 PROCESS_LIMIT_IN_NAMESPACE = 16
+OPEN_FILES = 256
 _PR_SET_NO_NEW_PRIVS = 38
 _SYS_LANDLOCK_CREATE_RULESET = 444  # the same number on every Linux architecture
 _SYS_LANDLOCK_ADD_RULE = 445
@@ -87,34 +89,30 @@ class ImportGuard:
 
 def confine(settings: dict) -> list:
     """Take every measure of the module docstring; return what was done, in plain words."""
-    done = [_limit_resources(settings)]
+    done, missing = [_limit_resources(settings)], []
+    in_cgroup = _join_cgroup(settings.get("cgroup"))
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
     _preload_for_submission(settings.get("preload") or ())
-    load_seccomp(settings.get("seccomp_filter"))
+    load_seccomp()
     account = settings.get("account")
-    isolated, missing = enter_namespaces(os.getcwd(), account, settings["parent"],
+    isolated, refused = enter_namespaces(os.getcwd(), account, settings["parent"],
                                          settings.get("namespaces", True))
-    in_pid_namespace = any("PID" in measure for measure in isolated)
     done += isolated
+    missing += refused
+    if account is not None and not any(measure.startswith("own file system") for measure in isolated):
+        jailed = _enter_jail(settings.get("jail"))
+        (done if jailed.startswith("own") else missing).append(jailed)
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
     if sys.platform.startswith("linux"):
         _prctl(libc, _PR_SET_NO_NEW_PRIVS, 1)
-    if account is not None:
-        _drop_privileges(*account)
-        done.append(f"user id {account[0]} (not root)")
-    elif isolated and _limit_processes_in_user_namespace(isolated):
-        drop_capabilities()
-        done.append(f"{PROCESS_LIMIT_IN_NAMESPACE} processes (counted in its user namespace)")
-    else:
-        if isolated:
-            drop_capabilities()
-        missing.append("no process limit (it would count the grader's own processes: only a grader running "
-                       "as root, or allowed user namespaces, can give student code one)")
+    processes = _give_up_privileges(account, isolated, done, missing)
+    (done if in_cgroup else missing).append(_memory_bound(settings["memory_mb"], in_cgroup, processes))
     if sys.platform.startswith("linux"):
         _prctl(libc, _PR_SET_PDEATHSIG, signal.SIGKILL)
         # the judge (or the keeper of the namespaces) died before the line above
+        in_pid_namespace = any("PID" in measure for measure in isolated)
         if keeper_gone() or (not in_pid_namespace and os.getppid() != settings["parent"]):
             os._exit(0)
         forget_keeper()
@@ -124,9 +122,46 @@ def confine(settings: dict) -> list:
     if account is None and os.name == "posix" and os.getgroups():
         missing.append("supplementary groups kept (only a grader running as root can drop them)")
     filtered = refuse_syscalls()
-    done.append(filtered or "no seccomp filter (pyseccomp or libseccomp is not installed)")
+    done.append(filtered or "no seccomp filter (libseccomp is not installed)")
     sys.meta_path.insert(0, ImportGuard())
     return done + [f"missing: {m}" for m in missing]
+
+
+def _give_up_privileges(account, isolated, done, missing):
+    """Root given up for the child's own user id, or a user namespace's capabilities; returns its process limit."""
+    if account is not None:
+        _drop_privileges(*account)
+        done.append(f"user id {account[0]} (not root)")
+        return resource.getrlimit(resource.RLIMIT_NPROC)[0]
+    if isolated:
+        drop_capabilities()
+    if isolated and _limit_processes_in_user_namespace(isolated):
+        done.append(f"{PROCESS_LIMIT_IN_NAMESPACE} processes (counted in its user namespace)")
+        return PROCESS_LIMIT_IN_NAMESPACE
+    missing.append("no process limit (it would count the grader's own processes: only a grader running "
+                   "as root, or allowed user namespaces, can give student code one)")
+    return None
+
+
+def _join_cgroup(procs):
+    """Join the memory cgroup the judge made for this child (while still root); False if there is none."""
+    if not procs:
+        return False
+    try:
+        with open(procs, "w", encoding="ascii") as file:
+            file.write(str(os.getpid()))
+    except OSError as exc:
+        raise ConfinementError(f"could not join its memory cgroup: {exc.strerror}") from None
+    return True
+
+
+def _memory_bound(megabytes, in_cgroup, processes):
+    if in_cgroup:
+        return f"a memory cgroup: {megabytes} MB for all its processes, files in memory and pipes"
+    each = f"{megabytes} MB and {OPEN_FILES} pipes per process"
+    return ("no memory cgroup (only a grader running as root, where the machine's cgroups can be written, makes "
+            "one): memory is bounded by process, " + (f"{each}, up to {processes} processes" if processes
+                                                      else f"{each}, processes unbounded"))
 
 
 def _preload_for_submission(names):
@@ -143,6 +178,28 @@ def _preload_for_submission(names):
                 pass
 
 
+def _enter_jail(jail):
+    """Make the child's own folder its root (``chroot``), for a root judge without a private root file system.
+
+    The folder holds only the scratch folder, so no file of the machine (the
+    grader, the course, classmates, ``/tmp``, ``/proc``) can be named any
+    more. Done while still root; once the child gives up root it cannot
+    ``chroot`` again (and the seccomp filter refuses it besides).
+    """
+    if not jail:
+        return "no private file system (no folder to make its root)"
+    inside = "/" + os.path.relpath(os.getcwd(), jail)
+    try:
+        os.chroot(jail)
+        os.chdir(inside)
+    except OSError as exc:
+        return f"no private file system (chroot: {exc.strerror})"
+    os.environ.update(HOME=inside, TMPDIR=inside)
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = None
+    return "own file system root: its scratch folder alone (chroot; on the machine's disk, 16 MB per file)"
+
+
 def _limit_resources(settings):
     """Lower soft and hard limits, so student code cannot raise them again.
 
@@ -157,6 +214,7 @@ def _limit_resources(settings):
         (resource.RLIMIT_FSIZE, files, files),
         (resource.RLIMIT_CORE, 0, 0),
         (resource.RLIMIT_CPU, cpu, cpu + 5),
+        (resource.RLIMIT_NOFILE, OPEN_FILES, OPEN_FILES),  # bounds its pipes' buffers too
     ]
     if processes is not None:
         limits.append((resource.RLIMIT_NPROC, processes, processes))
@@ -165,7 +223,7 @@ def _limit_resources(settings):
         if current != resource.RLIM_INFINITY:
             soft, hard = min(soft, current), min(hard, current)
         resource.setrlimit(which, (soft, hard))
-    text = f"{settings['memory_mb']} MB of memory, {settings['file_mb']} MB files, {cpu} s of CPU"
+    text = f"{settings['memory_mb']} MB of memory, {settings['file_mb']} MB files, {OPEN_FILES} open files, {cpu} s of CPU"
     return text + (f", {processes} processes" if processes is not None else "")
 
 
@@ -286,3 +344,53 @@ def _landlock_allow(libc, ruleset, path, rights):
                             ctypes.c_char_p(rule), ctypes.c_uint32(0)) == 0
     finally:
         os.close(folder)
+
+
+def probe_access(read, write):
+    """``(readable, writable)``: the positions of the paths this process, confined, could read, and could write.
+
+    Asked by the judge before any student code runs, so the answer is the
+    kernel's, not student code's. Nothing is changed: a folder is written by
+    making and removing an empty folder in it, a file by opening it for
+    appending; special files are opened without blocking and never read.
+    """
+    readable = [i for i, path in enumerate(read) if isinstance(path, str) and _can_read(path)]
+    writable = [i for i, path in enumerate(write) if isinstance(path, str) and _can_write(path)]
+    return readable, writable
+
+
+def _can_read(path):
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            os.listdir(fd)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _can_write(path):
+    if os.path.isdir(path):
+        trial = os.path.join(path, f".grader-probe-{os.getpid()}")
+        try:
+            os.mkdir(trial, 0o700)
+        except FileExistsError:
+            return True
+        except OSError:
+            return False
+        try:
+            os.rmdir(trial)
+        except OSError:
+            pass
+        return True
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    os.close(fd)
+    return True

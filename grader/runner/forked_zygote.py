@@ -53,7 +53,7 @@ class ForkedProcess:
             pass
 
 
-def fork_zygote(channel: int, env: dict, folders: list[str], compiled: str | None, program: str):
+def fork_zygote(channel: int, env: dict, folders: list[str], compiled: bytes | None, program: str):
     """Fork the zygote from this process, serving ``channel``; None where forking is not safe here."""
     if not sys.platform.startswith("linux") or "numpy" not in sys.modules or _threads() != 1:
         return None
@@ -74,7 +74,7 @@ def _threads() -> int:
         return 0
 
 
-def _become_zygote(channel: int, judge: int, env: dict, folders: list[str], compiled: str | None, program: str):
+def _become_zygote(channel: int, judge: int, env: dict, folders: list[str], compiled: bytes | None, program: str):
     import builtins
     import marshal
     import types
@@ -100,11 +100,7 @@ def _become_zygote(channel: int, judge: int, env: dict, folders: list[str], comp
     main = types.ModuleType("__main__")
     sys.modules["__main__"] = main
     sys.argv = ["-c", "--zygote", str(channel), str(judge)]
-    if compiled:
-        with open(compiled, "rb") as file:
-            code = marshal.loads(file.read())
-    else:
-        code = compile(program, "<grader child>", "exec")
+    code = marshal.loads(compiled) if compiled else compile(program, "<grader child>", "exec")
     exec(code, main.__dict__)
 
 

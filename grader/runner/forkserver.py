@@ -8,14 +8,16 @@ caller spawns a child the ordinary way.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import marshal
 import os
 import socket
 import subprocess
 import sys
-import zlib
 from collections import deque
+
+from . import cache
 
 _PACKET = 1 << 16
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,8 +32,10 @@ def _read(name: str) -> str:
 PROGRAM = "\n".join(_read(name) for name in _PARTS)
 """Everything the child process runs, shipped as source: it cannot import ``grader``."""
 _SET_PATH = "import sys;sys.path+=[p for p in sys.argv.pop(1).split('\\n') if p not in sys.path]\n"
-_LOAD_COMPILED = _SET_PATH + "import marshal;exec(marshal.loads(open(sys.argv.pop(1),'rb').read()))"
-_compiled: str | None = None
+_LOAD_COMPILED = _SET_PATH + "import marshal;exec(marshal.loads(open(sys.argv.pop(1),'rb').read()[32:]))"
+_KEPT_NAME = "child-program.{tag}.{digest}.bin".format(
+    tag=sys.implementation.cache_tag, digest=hashlib.sha256((sys.version + PROGRAM).encode()).hexdigest()[:20])
+_compiled: bytes | None = None
 
 
 def program_argv() -> list[str]:
@@ -39,24 +43,20 @@ def program_argv() -> list[str]:
 
     Two costs of the zygote's start are on the path to the first test, so
     both are avoided. Compiling two thousand lines (about 25 ms): the
-    compiled code is kept next to Python's own caches (``__pycache__``),
-    named after a hash of the source and the interpreter, and loaded from
-    there (where that folder cannot be written, the source is passed).
-    Python's ``site`` start-up (about 15 ms, more with editable installs):
-    ``-S`` skips it, and the program is given the folders it would have
-    found, the judge's own package folders.
+    compiled code is kept in the user's cache (``cache.py``, where student
+    code cannot write it) and loaded from there; where nothing may be kept,
+    the source is passed. Python's ``site`` start-up (about 15 ms, more with
+    editable installs): ``-S`` skips it, and the program is given the
+    folders it would have found, the judge's own package folders.
     """
-    global _compiled
-    if _compiled is None:
-        _compiled = _compile_once() or ""
     paths = "\n".join(package_folders())
-    if _compiled:
-        return [sys.executable, "-I", "-S", "-c", _LOAD_COMPILED, paths, _compiled]
+    if compiled_program() is not None:
+        return [sys.executable, "-I", "-S", "-c", _LOAD_COMPILED, paths, str(cache.folder() / _KEPT_NAME)]
     return [sys.executable, "-I", "-S", "-c", _SET_PATH + PROGRAM, paths]
 
 
 def package_folders() -> list[str]:
-    """Where the judge finds installed packages (numpy, pyseccomp, scipy): its ``sys.path`` as ``site`` made it.
+    """Where the judge finds installed packages (numpy, scipy): its ``sys.path`` as ``site`` made it.
 
     Not the folder of the running script or the current directory (which may
     be a student's), nor what ``-I`` leaves out: ``PYTHONPATH`` and the
@@ -67,33 +67,15 @@ def package_folders() -> list[str]:
     return [p for p in sys.path[1:] if os.path.isabs(p) and p not in left_out and "\n" not in p and os.path.isdir(p)]
 
 
-def _compile_once() -> str | None:
-    digest = f"{zlib.crc32((sys.version + PROGRAM).encode()):08x}{len(PROGRAM):x}"
-    folder = os.path.join(_HERE, "__pycache__")
-    path = os.path.join(folder, f"child-program.{sys.implementation.cache_tag}.{digest}.bin")
-    if os.path.isfile(path):
-        return path
-    try:
-        os.makedirs(folder, exist_ok=True)
-        for name in os.listdir(folder):  # earlier versions of the source, and of the filter it compiled
-            if name.startswith("child-program.") and name.endswith(".bin") or name.startswith("seccomp."):
-                os.unlink(os.path.join(folder, name))
-        partial = f"{path}.{os.getpid()}"
-        with open(partial, "wb") as file:
-            file.write(marshal.dumps(compile(PROGRAM, "<grader child>", "exec")))
-        os.replace(partial, path)
-    except OSError:
-        return None
-    return path
-
-
-_FILTER_NAME = f"seccomp.{os.uname().machine}.{zlib.crc32(PROGRAM.encode()):08x}.bpf"
-_FILTER_PATH = os.path.join(_HERE, "__pycache__", _FILTER_NAME)
-
-
-def seccomp_filter_path() -> str:
-    """Where the children's seccomp filter, compiled once by libseccomp, is kept (``syscalls.py``)."""
-    return _FILTER_PATH
+def compiled_program() -> bytes | None:
+    """The child program compiled (``marshal``), as kept in the user's cache; None where nothing may be kept."""
+    global _compiled
+    if _compiled is None:
+        _compiled = cache.read(_KEPT_NAME) or b""
+        if not _compiled and cache.folder() is not None:
+            code = marshal.dumps(compile(PROGRAM, "<grader child>", "exec"))
+            _compiled = code if cache.write(_KEPT_NAME, code, stale_prefix="child-program.") else b""
+    return _compiled or None
 
 
 BASE_ENV = {
@@ -224,5 +206,4 @@ def fork_server(*, here: bool = False) -> ForkServer | None:
 def _fork_zygote(channel: int, env: dict):
     from .forked_zygote import fork_zygote
 
-    program_argv()  # compiles the program once, before the fork
-    return fork_zygote(channel, env, package_folders(), _compiled, PROGRAM)
+    return fork_zygote(channel, env, package_folders(), compiled_program(), PROGRAM)

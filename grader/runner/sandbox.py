@@ -27,10 +27,11 @@ import weakref
 
 from ..i18n import N_, _
 from . import ModuleSource, RunnerStartError, wire
+from .cgroup import memory_group
 from .account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from .client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
 from .standin import standin_preloads
-from .forkserver import BASE_ENV, ZygoteError, fork_server, program_argv, seccomp_filter_path
+from .forkserver import BASE_ENV, ZygoteError, fork_server, program_argv
 from .scratch import remove_tree
 
 
@@ -67,7 +68,12 @@ class _Child:
     """One child process, its pipes and its scratch directory."""
 
     def __init__(self, memory_mb: int, account: Account | None, preload: list[str] = ()):
-        self.scratch = tempfile.mkdtemp(prefix="grader-run-")
+        # The child's own folder: its scratch folder and nothing else. Without a private root file
+        # system (no namespaces), a child started as root makes this folder its root (chroot).
+        self.folder = tempfile.mkdtemp(prefix="grader-run-")
+        os.chmod(self.folder, 0o711)
+        self.scratch = os.path.join(self.folder, "scratch")
+        os.mkdir(self.scratch, 0o700)
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         os.set_blocking(self.to_child, False)
@@ -82,17 +88,20 @@ class _Child:
             "processes": None,
             "preload": list(preload),
             "namespaces": os.environ.get("GRADER_NO_NAMESPACES") != "1",
-            "seccomp_filter": seccomp_filter_path(),
+            "jail": self.folder,
         }
+        self.memory_group = None
         if account is not None:
             # Started as root so it can load numpy from anywhere; it gives up root itself.
             os.chown(self.scratch, account.uid, account.gid)
             settings.update(account=[account.uid, account.gid], processes=PROCESS_LIMIT)
+            self.memory_group = memory_group(memory_mb)
+            settings["cgroup"] = self.memory_group and self.memory_group.procs
         env = dict(BASE_ENV, HOME=self.scratch, TMPDIR=self.scratch)
         try:
             self.process = _start(self.scratch, env, settings, (to_child_r, from_child_w))
         except OSError as exc:
-            _cleanup(None, [self.to_child, self.from_child], self.scratch, [])
+            _cleanup(None, [self.to_child, self.from_child], self.folder, [], self.memory_group)
             raise RunnerStartError(_("could not start the process for student code: {error}").format(error=exc)) from exc
         finally:
             os.close(to_child_r)
@@ -104,7 +113,8 @@ class _Child:
         # the user id whose processes clean-up must hunt down; none once a PID namespace holds them
         self._stray_owner = [account.uid] if account is not None else []
         fds = [self.to_child, self.from_child]
-        self.kill = weakref.finalize(self, _cleanup, self.process, fds, self.scratch, self._stray_owner)
+        self.kill = weakref.finalize(self, _cleanup, self.process, fds, self.folder, self._stray_owner,
+                                     self.memory_group)
 
     def await_ready(self) -> float:
         """Wait for the child's greeting; returns how long that took."""
@@ -146,8 +156,8 @@ def _pipe_size(fd: int) -> int | None:
         return None
 
 
-def _cleanup(process, fds, scratch, stray_owner):
-    """Stop a child and everything it started, and remove its scratch folder; never raises, never hangs."""
+def _cleanup(process, fds, folder, stray_owner, memory=None):
+    """Stop a child and everything it started, and remove its folder; never raises, never hangs."""
     if process is not None:
         # Also after the child's own exit: student code may have left processes in its group.
         try:
@@ -170,7 +180,9 @@ def _cleanup(process, fds, scratch, stray_owner):
             os.close(fd)
         except OSError:
             pass
-    remove_tree(scratch)
+    remove_tree(folder)
+    if memory is not None:
+        memory.remove()
 
 
 _SIGNAL_WORDS = {

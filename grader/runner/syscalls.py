@@ -1,19 +1,25 @@
 """A seccomp filter: system calls student code never needs are refused by the kernel.
 
-Like ``wire.py``, this file imports only the standard library (and
-``pyseccomp``, the binding of the system's libseccomp, when installed): its
-source is shipped into the child, which calls :func:`refuse_syscalls` last
-before student code runs. A filter needs no privilege and no namespace, so it
-holds where Docker refuses namespaces (Gradescope runs graders as root in
-Docker): every family of attacks below is closed by it on its own.
+Like ``wire.py``, this file imports only the standard library: its source is
+shipped into the child, which calls :func:`refuse_syscalls` last before
+student code runs. A filter needs no privilege and no namespace, so it holds
+where Docker refuses namespaces (Gradescope runs graders as root in Docker):
+every family of attacks below is closed by it on its own.
 
 Refused with ``EPERM`` (the caller sees ``PermissionError``):
 
 - sockets of every family (``socket``, ``socketpair``, ``io_uring``, which
   could open them behind the filter's back): the child talks to the judge
   over pipes it already holds;
+- running programs (``execve``, ``execveat``) and anonymous files
+  (``memfd_create``, ``memfd_secret``): no program, not even one written to
+  memory, is run, and no memory escapes the address-space limit as a file;
+- resizing pipes (``fcntl(F_SETPIPE_SZ)``): pipe buffers stay at the
+  kernel's default, so they too stay bounded, and the grader's channel keeps
+  the capacity the judge measured;
 - reaching into other processes: ``ptrace``, ``process_vm_readv/writev``,
-  ``pidfd_getfd``, ``kcmp``, and ``prctl(PR_SET_DUMPABLE)``;
+  ``pidfd_getfd``, ``kcmp``, and ``prctl(PR_SET_DUMPABLE)``; signals to
+  every process (``kill(-1)``) or to a process group (a negative pid);
 - leaving the process group: ``setsid`` and ``setpgid`` do nothing and
   report success (an error would send a forked copy back into student code),
   so the judge's kill of the group reaches every process the child starts;
@@ -29,21 +35,21 @@ Refused with ``EPERM`` (the caller sees ``PermissionError``):
 System calls of another architecture (32-bit calls on a 64-bit kernel) kill
 the process, libseccomp's default.
 
-libseccomp compiles these rules to a BPF program once; the program is kept
-next to the compiled child program (``__pycache__``, named after a hash of
-this file and the machine) and every child installs it with one ``prctl``.
-Neither the zygote nor a child then imports the binding (about 15 ms) or
-compiles the rules (about 3 ms per child).
+The rules are compiled to BPF by the system's libseccomp, called directly
+(a thousandth of a second): the zygote compiles them once, in memory, and
+every child installs the program with one ``prctl``. Nothing is kept on
+disk, so nothing a child could write is ever installed as a later child's
+filter.
 """
 import ctypes
 import errno
 import os
 
-_seccomp = None  # the pyseccomp module once loaded, False if it cannot be
-_program = None  # the filter as BPF instructions once known, b"" if it cannot be
+_program = None  # the filter as BPF instructions once compiled, b"" if it cannot be
 
 _REFUSED = (
     "socket", "socketpair", "socketcall", "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "execve", "execveat", "memfd_create", "memfd_secret",
     "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
     "shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd", "msgrcv", "msgctl",
     "semget", "semop", "semctl", "semtimedop", "ipc", "mq_open", "mq_timedsend", "mq_timedreceive",
@@ -58,81 +64,102 @@ _REFUSED = (
 )
 _CLONE_NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
 _PR_SET_DUMPABLE = 4
+_F_SETPIPE_SZ = 1031
+_SIGN_BIT = 0x80000000  # of a 32-bit pid: -1 (every process) and -pgid (a process group)
+_INT = 0xFFFFFFFF  # an int argument: the register's upper half is not part of it
 _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
 _BPF_INSTRUCTION = 8  # bytes of one struct sock_filter
-_BPF_MAX_INSTRUCTIONS = 4096
+
+# libseccomp's ABI (seccomp.h): actions and comparisons
+_ALLOW = 0x7FFF0000
+_MASKED_EQ = 7
+_UNKNOWN = -1  # __NR_SCMP_ERROR: no such system call on this architecture
+
+
+def _errno(number):
+    return 0x00050000 | (number & 0xFFFF)
+
+
+class _ArgCmp(ctypes.Structure):
+    _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64),
+                ("datum_b", ctypes.c_uint64)]
 
 
 class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def load_seccomp(cache=None):
-    """Get the filter's BPF program while files are still reachable: from ``cache`` if it holds one, else
-    compiled by libseccomp (and kept in ``cache`` when it can be written). The judge itself never needs it."""
+def load_seccomp():
+    """Compile the filter's BPF program (once per process; the zygote's children inherit it)."""
     global _program
     if _program is None:
-        _program = _cached_program(cache) or _compile_program(cache)
+        _program = _compile_program()
     return _program or None
 
 
-def _cached_program(cache):
+def _libseccomp():
     try:
-        with open(cache, "rb") as file:
-            program = file.read(_BPF_MAX_INSTRUCTIONS * _BPF_INSTRUCTION + 1)
-    except (OSError, TypeError):
-        return b""
-    valid = 0 < len(program) <= _BPF_MAX_INSTRUCTIONS * _BPF_INSTRUCTION and len(program) % _BPF_INSTRUCTION == 0
-    return program if valid else b""
+        library = ctypes.CDLL("libseccomp.so.2")
+    except OSError:  # not installed (or not Linux): the child says there is no filter
+        return None
+    library.seccomp_init.restype = ctypes.c_void_p
+    library.seccomp_init.argtypes = [ctypes.c_uint32]
+    library.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    library.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
+                                               ctypes.POINTER(_ArgCmp)]
+    library.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    library.seccomp_release.argtypes = [ctypes.c_void_p]
+    return library
 
 
-def _compile_program(cache):
-    global _seccomp
-    if _seccomp is None:
-        try:
-            import pyseccomp
-        except Exception:  # not installed, or libseccomp missing: the child says so
-            pyseccomp = False
-        _seccomp = pyseccomp
-    if not _seccomp:
+def _compile_program():
+    library = _libseccomp()
+    if library is None:
         return b""
-    rules = _rules(_seccomp)
-    if cache:
-        partial = f"{cache}.{os.getpid()}"
-        try:
-            with open(partial, "xb") as file:
-                rules.export_bpf(file)
-            os.replace(partial, cache)
-            return _cached_program(cache)
-        except OSError:  # a folder that cannot be written: compile into memory instead
-            try:
-                os.unlink(partial)
-            except OSError:
-                pass
-    read_end, write_end = os.pipe()
+    context = library.seccomp_init(_ALLOW)
+    if not context:
+        return b""
     try:
-        with open(write_end, "wb", closefd=True) as file:
-            rules.export_bpf(file)
-        with open(read_end, "rb", closefd=False) as file:
-            return file.read()
+        for name, action, comparisons in _rules():
+            number = library.seccomp_syscall_resolve_name(name.encode())
+            if number == _UNKNOWN:
+                continue  # not a system call on this architecture
+            array = (_ArgCmp * max(len(comparisons), 1))(*(_ArgCmp(*c) for c in comparisons))
+            library.seccomp_rule_add_array(context, action, number, len(comparisons), array)
+        read_end, write_end = os.pipe()
+        try:
+            failed = library.seccomp_export_bpf(context, write_end)
+            os.close(write_end)
+            write_end = -1
+            program = b"" if failed else _read_all(read_end)
+        finally:
+            os.close(read_end)
+            if write_end >= 0:
+                os.close(write_end)
     finally:
-        os.close(read_end)
+        library.seccomp_release(context)
+    return program if program and len(program) % _BPF_INSTRUCTION == 0 else b""
 
 
-def _rules(seccomp):
-    refused = seccomp.ERRNO(errno.EPERM)
-    rules = seccomp.SyscallFilter(seccomp.ALLOW)
-    for name in _REFUSED:
-        try:
-            rules.add_rule(refused, name)
-        except Exception:  # not a system call on this architecture
-            pass
-    for flag in _CLONE_NAMESPACE_FLAGS:
-        rules.add_rule(refused, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
-    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
-    for name in ("setsid", "setpgid"):
-        rules.add_rule(seccomp.ERRNO(0), name)
-    rules.add_rule(refused, "prctl", seccomp.Arg(0, seccomp.EQ, _PR_SET_DUMPABLE))
+def _read_all(fd):
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _rules():
+    """``(system call, action, [(argument, comparison, a, b)])`` for every rule of the module docstring."""
+    refused = _errno(errno.EPERM)
+    rules = [(name, refused, []) for name in _REFUSED]
+    rules += [("clone", refused, [(0, _MASKED_EQ, flag, flag)]) for flag in _CLONE_NAMESPACE_FLAGS]
+    rules.append(("clone3", _errno(errno.ENOSYS), []))
+    rules += [(name, _errno(0), []) for name in ("setsid", "setpgid")]
+    rules.append(("prctl", refused, [(0, _MASKED_EQ, _INT, _PR_SET_DUMPABLE)]))
+    rules += [(name, refused, [(1, _MASKED_EQ, _INT, _F_SETPIPE_SZ)]) for name in ("fcntl", "fcntl64")]
+    rules.append(("kill", refused, [(0, _MASKED_EQ, _SIGN_BIT, _SIGN_BIT)]))
     return rules
 
 
@@ -149,4 +176,5 @@ def refuse_syscalls() -> str:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), f"seccomp filter refused: {os.strerror(ctypes.get_errno())}")
-    return "seccomp: no sockets, ptrace, System V IPC, namespaces, mounts, bpf or perf events"
+    return ("seccomp: no sockets, programs, memory files, pipe resizing, ptrace, System V IPC, namespaces, "
+            "mounts, bpf or perf events")

@@ -59,7 +59,7 @@ def zygote_main(argv):
 
 
 def _fork_for_judge(channel, request, fds):
-    load_seccomp(request["settings"].get("seccomp_filter"))  # once: every child inherits the program
+    load_seccomp()  # once: every child inherits the program
     pid = os.fork()
     if pid == 0:
         try:

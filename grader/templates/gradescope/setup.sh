@@ -36,6 +36,11 @@ echo "$SOURCE" > "$SITE/backprop_grader.pth"
 # Fail here, while the instructor watches, rather than on the first submission.
 "$VENV/bin/python" -c 'import grader, grader.engine, grader.suites as s; n = len(s.collect()); print("grader", grader.__version__, "is ready with", n, "tests")'
 
-# Student code runs under its own unprivileged user id; keep the grader and the
-# hidden tests unreadable to it even where the kernel lacks Landlock.
+# Student code runs under its own unprivileged user id, in a root of its own (a
+# kernel namespace, or chroot where Docker refuses namespaces); keep the grader
+# and the hidden tests unreadable to it besides.
 chmod -R go-rwx "$SOURCE"
+
+# Fail the image build, while the instructor watches, if student code could
+# read the hidden tests or write what runs for the next student on this image.
+"$VENV/bin/python" -c 'from grader.launch import grader; grader()' probe

@@ -1,0 +1,123 @@
+"""A memory cgroup per child, where the machine gives one: one limit for everything the child holds.
+
+``RLIMIT_AS`` bounds each process's address space, but not what a process
+holds outside it: pages of files in a tmpfs, pipe buffers, the memory of the
+up to 16 processes the child may start. A memory cgroup counts all of it
+(its processes' pages, shared memory and tmpfs pages they wrote, kernel
+memory such as pipe buffers) against one limit, and the kernel stops the
+child when the sum passes it.
+
+Only a root judge can make one, and only where the cgroup file system is
+writable: cgroup v2 when the judge's own cgroup delegates the memory
+controller to the cgroups below it, cgroup v1 when the memory hierarchy is
+mounted. Docker mounts it read-only by default, so a container usually has
+none; then ``isolation`` says so and the bound is per process (the memory
+limit times the process limit).
+
+The judge makes the cgroup and sets its limit; the child joins it itself,
+first thing, while it is still root (``confine.py`` writes its process id to
+``procs``); the judge removes it once the child's processes are gone.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import time
+
+_counter = itertools.count()
+
+
+class MemoryGroup:
+    """One cgroup with a memory limit; ``procs`` is the file a process writes its id to, to join it."""
+
+    def __init__(self, path: str, procs: str):
+        self.path = path
+        self.procs = procs
+
+    def remove(self) -> None:
+        """Remove the cgroup once its processes are gone (the kernel may take a moment to let go)."""
+        for _ in range(50):
+            try:
+                os.rmdir(self.path)
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.01)
+
+
+def memory_group(megabytes: int) -> MemoryGroup | None:
+    """A fresh cgroup limited to ``megabytes`` for a child of this process, or None where none can be made."""
+    if os.geteuid() != 0 or os.environ.get("GRADER_NO_CGROUP") == "1":
+        return None
+    for found in (_cgroup_v2, _cgroup_v1):
+        try:
+            group = found(megabytes)
+        except OSError:
+            group = None
+        if group is not None:
+            return group
+    return None
+
+
+def _own_cgroups() -> dict[str, str]:
+    """This process's cgroup per hierarchy: ``{"": path}`` for v2, ``{"memory": path}`` for v1."""
+    own = {}
+    with open("/proc/self/cgroup", encoding="utf-8") as file:
+        for line in file:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            for controller in controllers.split(",") if controllers else [""]:
+                own[controller] = path
+    return own
+
+
+def _mounts(kind: str) -> list[tuple[str, str]]:
+    """``(mount point, super options)`` of every mount of file system type ``kind``."""
+    found = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as file:
+        for line in file:
+            fields = line.split()
+            separator = fields.index("-")
+            if fields[separator + 1] == kind:
+                found.append((fields[4], fields[separator + 3]))
+    return found
+
+
+def _make(parent: str, limits: dict[str, str]) -> str | None:
+    if not os.access(parent, os.W_OK):
+        return None
+    path = os.path.join(parent, f"backprop-grader-{os.getpid()}-{next(_counter)}")
+    os.mkdir(path, 0o755)
+    try:
+        for name, value in limits.items():
+            target = os.path.join(path, name)
+            if os.path.exists(target):
+                with open(target, "w", encoding="ascii") as file:
+                    file.write(value)
+            elif name in ("memory.max", "memory.limit_in_bytes"):
+                raise OSError("no memory controller here")
+    except OSError:
+        os.rmdir(path)
+        raise
+    return path
+
+
+def _cgroup_v2(megabytes: int) -> MemoryGroup | None:
+    path = _own_cgroups().get("")
+    mounts = _mounts("cgroup2")
+    if path is None or not mounts:
+        return None
+    parent = os.path.join(mounts[0][0], path.lstrip("/"))
+    made = _make(parent, {"memory.max": str(megabytes << 20), "memory.swap.max": "0"})
+    return MemoryGroup(made, os.path.join(made, "cgroup.procs")) if made else None
+
+
+def _cgroup_v1(megabytes: int) -> MemoryGroup | None:
+    path = _own_cgroups().get("memory")
+    mount = next((point for point, options in _mounts("cgroup") if "memory" in options.split(",")), None)
+    if path is None or mount is None:
+        return None
+    limit = str(megabytes << 20)
+    made = _make(os.path.join(mount, path.lstrip("/")),
+                 {"memory.limit_in_bytes": limit, "memory.memsw.limit_in_bytes": limit})
+    return MemoryGroup(made, os.path.join(made, "cgroup.procs")) if made else None
