@@ -287,7 +287,8 @@ def _grade_case(name: str, case: Case, folder: Path, python: str | None) -> None
     if python:
         give_to_user(submission)
     report_path, summary = out / "report.json", out / "summary.md"
-    before = snapshot(folder, out, tmp), git_status(), tmp_bait_state()
+    kept = cwd / ".cache"  # where the grader keeps its own cache (its HOME is cwd)
+    before = snapshot(folder, out, tmp, kept), git_status(), tmp_bait_state()
 
     run = grade(submission, report_path, cwd, case.timeout, *case.args, summary=summary, tmp=tmp, python=python)
     stderr, seconds, judge = run.stderr, run.seconds, run.pid
@@ -297,7 +298,7 @@ def _grade_case(name: str, case: Case, folder: Path, python: str | None) -> None
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report_path.stat().st_uid == (USER if python else os.geteuid())  # written by the judge, as that user
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "summary.md"]
-    assert (snapshot(folder, out, tmp), git_status(), tmp_bait_state()) == before
+    assert (snapshot(folder, out, tmp, kept), git_status(), tmp_bait_state()) == before
     assert student_processes(judge) == []
     assert list(tmp.iterdir()) == []
     assert_terminal_safe(run.stdout)

@@ -1,22 +1,21 @@
-"""Attacks on the machine, graded through the real CLI as root and as an ordinary user, with and without namespaces.
+"""Attacks on the machine, graded through the real CLI in every configuration of the sandbox this machine can emulate.
 
-Four configurations of the judge (``CONFIGS``):
-
-- ``root``: as CI and Gradescope run it, with the kernel's namespaces;
-- ``root-refused``: ``unshare`` and namespace flags of ``clone`` refused to
-  the judge by a seccomp filter before it starts, as Docker's default
-  profile does: only the child's own seccomp filter, Landlock, rlimits and
-  its own user id remain;
-- ``user``: the judge as ``nobody`` with one supplementary group (the group
-  of a bait socket, as a user in the ``docker`` group would be), namespaces
-  through a user namespace;
-- ``user-refused``: the same, namespaces refused.
+The configurations are those of ``sandbox_configs.py`` (SECURITY.md's table):
+root or ``nobody`` owning its installation, with or without kernel
+namespaces, with or without Landlock, as lab machines, CI, Docker and
+Gradescope give them. ``nobody`` is in one supplementary group, that of a
+bait socket (as a user in the ``docker`` group would be).
 
 For every attack in ``kernel_cases.py`` and every configuration: ``grade``
 exits 0 with a report; the attacked layer earns no more than it may, every
 other layer full marks; no listener the test opened (TCP, UDP, Unix path,
-group-only Unix path, abstract Unix) heard anything; no process of student
-code, System V IPC object or file in the judge's temporary folder is left.
+group-only Unix path, abstract Unix) heard anything; nothing was created or
+changed in any folder anyone may write (``/tmp``, ``/var/tmp``, ``/dev/shm``,
+every world-writable folder, an output folder of the judge's user); no process
+of student code, System V IPC object or file in the judge's temporary folder
+is left. Where a configuration cannot contain an attack, the report's
+``isolation`` must say so (``KernelCase.unless``) and only the attacked layer
+may gain.
 """
 from __future__ import annotations
 
@@ -24,9 +23,7 @@ import csv
 import json
 import os
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,93 +31,25 @@ from pathlib import Path
 
 import pytest
 
-from as_user import give_to_user, judge_command, needs_root, wait_until_gone, workspace
+from as_user import give_to_user, needs_root, wait_until_gone, workspace
 from as_user import user_python  # noqa: F401  (a fixture)
 from builtin_course import ALL_LAYERS, ASSIGNMENTS, SOLUTIONS
 from kernel_cases import KERNEL_CASES
+from sandbox_configs import CONFIGURATIONS, Bait, judge_argv, owned_installation, world_writable_folders
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "adversarial"
 SECRET = "BPG_KERNEL_SECRET"
 BAIT_GROUP = 64242
 IPC_KEYS = (0x42504701, 0x42504702, 0x42504703)  # those tests/adversarial/sysv_ipc uses
-CONFIGS = ("root", "root-refused", "user", "user-refused")
-
-REFUSE_NAMESPACES = """
-import errno, os, sys
-import pyseccomp as s
-rules = s.SyscallFilter(s.ALLOW)
-rules.add_rule(s.ERRNO(errno.EPERM), "unshare")
-for flag in (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000):
-    rules.add_rule(s.ERRNO(errno.EPERM), "clone", s.Arg(0, s.MASKED_EQ, flag, flag))
-rules.add_rule(s.ERRNO(errno.ENOSYS), "clone3")
-rules.load()
-entry = sys.argv[1]
-os.execv(sys.executable, [sys.executable, "-c", f"from grader.cli import {entry}; {entry}()", *sys.argv[2:]])
-"""
-
-
-# -- listeners that must hear nothing ------------------------------------------------
-
-
-class Bait:
-    """Every kind of listener student code could try to reach, opened by the test."""
-
-    def __init__(self, folder: Path):
-        self.tcp = socket.create_server(("127.0.0.1", 0))
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
-        self.unix_path = str(folder / "open.sock")
-        self.unix = self._unix(self.unix_path)
-        os.chmod(self.unix_path, 0o777)
-        self.group_path = str(folder / "group.sock")
-        self.group = self._unix(self.group_path)
-        os.chown(self.group_path, 0, BAIT_GROUP)
-        os.chmod(self.group_path, 0o660)
-        self.abstract_name = f"bpg-bait-{secrets.token_hex(6)}"
-        self.abstract = self._unix("\0" + self.abstract_name)
-        for s in (self.tcp, self.udp, self.unix, self.group, self.abstract):
-            s.setblocking(False)
-
-    @staticmethod
-    def _unix(address: str) -> socket.socket:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.bind(address)
-        s.listen()
-        return s
-
-    def placeholder(self) -> str:
-        return repr({"tcp_port": self.tcp.getsockname()[1], "udp_port": self.udp.getsockname()[1],
-                     "unix_path": self.unix_path, "group_path": self.group_path,
-                     "abstract_name": self.abstract_name, "root": str(ROOT), "secret": SECRET})
-
-    def heard(self) -> list[str]:
-        """What reached any listener since it was opened."""
-        reached = []
-        for name, listener in (("tcp", self.tcp), ("unix", self.unix), ("group", self.group),
-                               ("abstract", self.abstract)):
-            try:
-                connection, _ = listener.accept()
-                connection.close()
-                reached.append(name)
-            except BlockingIOError:
-                pass
-        try:
-            reached.append(f"udp: {self.udp.recv(100)!r}")
-        except BlockingIOError:
-            pass
-        return reached
-
-    def close(self):
-        for s in (self.tcp, self.udp, self.unix, self.group, self.abstract):
-            s.close()
+CONFIGS = tuple(CONFIGURATIONS)
 
 
 @pytest.fixture(scope="module")
 def bait():
     folder = Path(tempfile.mkdtemp(prefix="bpg-bait-"))
     os.chmod(folder, 0o755)
-    listeners = Bait(folder)
+    listeners = Bait(folder, world_writable_folders(), BAIT_GROUP)
     yield listeners
     listeners.close()
     shutil.rmtree(folder, ignore_errors=True)
@@ -140,17 +69,12 @@ def build(case: str, folder: Path, bait: Bait) -> None:
         (folder / f"{name}.py").write_text(text)
 
 
-def command(config: str, python: str | None, entry: str, arguments: list[str]) -> tuple[list[str], dict]:
-    refuse = REFUSE_NAMESPACES if config.endswith("refused") else None
-    as_nobody = python if config.startswith("user") else None
-    argv, env = judge_command(entry, arguments, as_nobody, groups=(BAIT_GROUP,), program=refuse)
-    env.pop("GRADER_NO_NAMESPACES", None)  # each configuration says whether namespaces may be used
-    env[SECRET] = "hunter2"
-    return argv, env
-
-
 def run(config: str, python: str | None, folder: Path, arguments: list[str], entry="grade"):
-    argv, env = command(config, python, entry, arguments)
+    """Run the judge in ``config``; an owner configuration imports a grader that ``nobody`` owns."""
+    configuration = CONFIGURATIONS[config]
+    installation = owned_installation(folder) if configuration.as_nobody else None
+    argv, env = judge_argv(configuration, python, entry, arguments, installation, groups=(BAIT_GROUP,))
+    env[SECRET] = "hunter2"
     env.update(TMPDIR=str(folder / "tmp"), HOME=str(folder / "home"))
     process = subprocess.Popen(argv, cwd=folder / "home", env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
@@ -198,12 +122,12 @@ def check_marks(report: dict, layers, earned: str, status: str | None) -> list[d
 @pytest.mark.parametrize("name", sorted(KERNEL_CASES))
 def test_attack_on_the_machine_is_contained(name, config, bait, request):
     case = KERNEL_CASES[name]
-    user = config.startswith("user")
-    python = request.getfixturevalue("user_python") if user else None
-    folder = workspace(user)
+    configuration = CONFIGURATIONS[config]
+    python = request.getfixturevalue("user_python") if configuration.as_nobody else None
+    folder = workspace(configuration.as_nobody)
     try:
         build(name, folder / "submission", bait)
-        if user:
+        if configuration.as_nobody:
             give_to_user(folder / "submission")
         report_path = folder / "out" / "report.json"
         arguments = ["--submission", str(folder / "submission"), "--format", "json", "--output", str(report_path),
@@ -213,24 +137,22 @@ def test_attack_on_the_machine_is_contained(name, config, bait, request):
 
         assert status == 0, stderr[-3000:]
         report = json.loads(report_path.read_text())
+        isolation = report["isolation"]
         assert sorted(p.name for p in (folder / "out").iterdir()) == ["report.json"]
-        attacked = check_marks(report, case.layers, case.earned, case.status)
+        declared = bool(case.unless) and re.search(case.unless, isolation)
+        attacked = check_marks(report, case.layers, "all" if declared else case.earned, case.status)
         shown = [f"{t['message']}\n{t['output']}" for t in attacked]
-        assert any(re.search(case.message, text, re.S) for text in shown), shown[:3]
+        assert declared or any(re.search(case.message, text, re.S) for text in shown), shown[:3]
         assert bait.heard() == []
+        changed = bait.changed_outside()
+        assert declared or changed == [], changed
         assert wait_until_gone(judge) == []
         assert ipc_objects_left() == []
         assert list((folder / "tmp").iterdir()) == []
-        isolation = report["isolation"]
-        assert "seccomp:" in isolation
-        if config.endswith("refused"):
-            assert "missing: no kernel namespaces (unshare: Operation not permitted)" in isolation
-        else:
-            assert "own PID namespace" in isolation and "own file system" in isolation, isolation
-        if config == "user":  # a fork bomb is bounded in its user namespace, not only as root
-            assert "16 processes (counted in its user namespace)" in isolation, isolation
-        assert ("missing: no process limit" in isolation) == (config == "user-refused"), isolation
-        if name == "scratch_filling" and not config.endswith("refused"):
+        check_isolation(configuration, isolation)
+        if case.then:
+            _grade_next_student(case.then, config, python, folder, bait)
+        if name == "scratch_filling" and configuration.namespaces:
             filled = re.search(r"filled: (\d+) folders deep, (\d+) files, (\d+) MB", "".join(shown))
             depth, files, megabytes = map(int, filled.groups())
             assert depth + files <= 4096 and megabytes <= 64, filled.group(0)
@@ -238,8 +160,44 @@ def test_attack_on_the_machine_is_contained(name, config, bait, request):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _grade_next_student(name: str, config: str, python: str | None, folder: Path, bait: Bait) -> None:
+    """Grade case ``name`` with a new judge, as the next student of the same machine and installation."""
+    case = KERNEL_CASES[name]
+    build(name, folder / "next", bait)
+    if python:
+        give_to_user(folder / "next")
+    report_path = folder / "out" / "next.json"
+    status, stderr, judge = run(config, python, folder, [
+        "--submission", str(folder / "next"), "--format", "json", "--output", str(report_path), "--seed", "7",
+        "--timeout", str(case.timeout), "--lang", "en"])
+    assert status == 0, stderr[-3000:]
+    attacked = check_marks(json.loads(report_path.read_text()), case.layers, case.earned, case.status)
+    shown = [f"{t['message']}\n{t['output']}" for t in attacked]
+    assert any(re.search(case.message, text, re.S) for text in shown), shown[:3]
+    assert bait.heard() == []
+    assert wait_until_gone(judge) == []
+
+
+def check_isolation(configuration, isolation: str) -> None:
+    """The report's ``isolation`` names what the configuration gave and what it refused."""
+    assert "seccomp:" in isolation
+    if configuration.namespaces:
+        assert "own PID namespace" in isolation and "own file system" in isolation, isolation
+    else:
+        assert "missing: no kernel namespaces (unshare: Operation not permitted)" in isolation
+    assert ("Landlock v" in isolation) == configuration.landlock, isolation
+    if not configuration.as_nobody and not configuration.namespaces:
+        assert "own file system root: its scratch folder alone (chroot" in isolation, isolation
+    if configuration.as_nobody and configuration.namespaces:  # a fork bomb is bounded in its user namespace
+        assert "16 processes (counted in its user namespace)" in isolation, isolation
+    no_limit = configuration.as_nobody and not configuration.namespaces
+    assert ("missing: no process limit" in isolation) == no_limit, isolation
+    exposed = configuration.as_nobody and not configuration.namespaces and not configuration.landlock
+    assert ("exposed: student code could" in isolation) == exposed, isolation
+
+
 @needs_root
-@pytest.mark.parametrize("config", ["root", "root-refused"])
+@pytest.mark.parametrize("config", ["full-root", "container"])
 def test_batch_neighbours_share_no_ipc_scratch_or_processes(config, bait, tmp_path):
     """Two students leave IPC objects for each other, one fills its scratch folder; a classmate grades full."""
     folder = workspace(False)

@@ -9,7 +9,7 @@ import grader
 INSTALL_AND_TRY = textwrap.dedent("""
     import ctypes, fcntl, os, socket, sys
     from grader.runner import syscalls
-    program = syscalls.load_seccomp()
+    program = syscalls.load_seccomp([os.getppid()])
     print("program", len(program or b""), flush=True)
     libc = ctypes.CDLL(None, use_errno=True)
     assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS, as confine.py sets it
@@ -32,6 +32,8 @@ INSTALL_AND_TRY = textwrap.dedent("""
     print("F_GETPIPE_SZ", fcntl.fcntl(writer, 1032) == 65536, flush=True)
     attempt("kill every process", lambda: os.kill(-1, 0))
     attempt("kill a process group", lambda: os.kill(-os.getpgid(0), 0))
+    attempt("kill the grader", lambda: os.kill(os.getppid(), 0))
+    attempt("pidfd_open the grader", lambda: os.pidfd_open(os.getppid()))
     os.kill(os.getpid(), 0)  # signalling itself stays allowed
     os.setsid()  # answers success and does nothing: the process stays in its group
     print("setsid answered", os.getsid(0) != os.getpid(), flush=True)
@@ -42,7 +44,7 @@ INSTALL_AND_TRY = textwrap.dedent("""
 """)
 
 
-def test_the_filter_refuses_sockets_programs_memory_files_pipe_resizing_and_group_signals():
+def test_the_filter_refuses_sockets_programs_memory_files_pipe_resizing_and_signals_to_the_grader():
     ran = subprocess.run([sys.executable, "-c", INSTALL_AND_TRY], capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0, ran.stderr
     lines = ran.stdout.splitlines()
@@ -50,7 +52,7 @@ def test_the_filter_refuses_sockets_programs_memory_files_pipe_resizing_and_grou
     assert length > 0 and length % 8 == 0
     assert lines[1].startswith("seccomp: no sockets, programs, memory files, pipe resizing")
     for name in ("socket", "socketpair", "memfd_create", "execve", "F_SETPIPE_SZ", "kill every process",
-                 "kill a process group"):
+                 "kill a process group", "kill the grader", "pidfd_open the grader"):
         assert f"{name} refused" in lines, (name, ran.stdout)
     assert "F_GETPIPE_SZ True" in lines and "setsid answered True" in lines and "fork 7" in lines
 

@@ -94,7 +94,7 @@ def confine(settings: dict) -> list:
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
     _preload_for_submission(settings.get("preload") or ())
-    load_seccomp()
+    load_seccomp(settings.get("protect") or ())
     account = settings.get("account")
     isolated, refused = enter_namespaces(os.getcwd(), account, settings["parent"],
                                          settings.get("namespaces", True))

@@ -89,6 +89,7 @@ class _Child:
             "preload": list(preload),
             "namespaces": os.environ.get("GRADER_NO_NAMESPACES") != "1",
             "jail": self.folder,
+            "protect": [os.getpid(), os.getppid()],  # no signal reaches the judge or what started it
         }
         self.memory_group = None
         if account is not None:
@@ -144,6 +145,9 @@ class _Child:
         except subprocess.TimeoutExpired:
             self.kill()
             return _("it closed the grader's channel and was stopped")
+        except ZygoteError:  # the process that forked it is gone (killed by student code): so is its status
+            self.kill()
+            return _("the process that started it was stopped, so it was stopped too")
         return describe_exit(code)
 
 

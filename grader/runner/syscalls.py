@@ -19,7 +19,8 @@ Refused with ``EPERM`` (the caller sees ``PermissionError``):
   the capacity the judge measured;
 - reaching into other processes: ``ptrace``, ``process_vm_readv/writev``,
   ``pidfd_getfd``, ``kcmp``, and ``prctl(PR_SET_DUMPABLE)``; signals to
-  every process (``kill(-1)``) or to a process group (a negative pid);
+  every process (``kill(-1)``), to a process group (a negative pid), or to
+  the grader's own processes (the judge, its parent, the zygote);
 - leaving the process group: ``setsid`` and ``setpgid`` do nothing and
   report success (an error would send a forked copy back into student code),
   so the judge's kill of the group reaches every process the child starts;
@@ -89,11 +90,16 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def load_seccomp():
-    """Compile the filter's BPF program (once per process; the zygote's children inherit it)."""
+def load_seccomp(protected=()):
+    """Compile the filter's BPF program (once per process; the zygote's children inherit it).
+
+    ``protected`` are the grader's own processes (the judge, its parent, the
+    zygote): no signal may be sent to them, even where student code runs
+    under the judge's own user id with nothing else between them.
+    """
     global _program
     if _program is None:
-        _program = _compile_program()
+        _program = _compile_program([int(pid) for pid in protected if isinstance(pid, int) and pid > 1])
     return _program or None
 
 
@@ -112,7 +118,7 @@ def _libseccomp():
     return library
 
 
-def _compile_program():
+def _compile_program(protected):
     library = _libseccomp()
     if library is None:
         return b""
@@ -120,7 +126,7 @@ def _compile_program():
     if not context:
         return b""
     try:
-        for name, action, comparisons in _rules():
+        for name, action, comparisons in _rules(protected):
             number = library.seccomp_syscall_resolve_name(name.encode())
             if number == _UNKNOWN:
                 continue  # not a system call on this architecture
@@ -150,7 +156,7 @@ def _read_all(fd):
         chunks.append(chunk)
 
 
-def _rules():
+def _rules(protected=()):
     """``(system call, action, [(argument, comparison, a, b)])`` for every rule of the module docstring."""
     refused = _errno(errno.EPERM)
     rules = [(name, refused, []) for name in _REFUSED]
@@ -160,6 +166,9 @@ def _rules():
     rules.append(("prctl", refused, [(0, _MASKED_EQ, _INT, _PR_SET_DUMPABLE)]))
     rules += [(name, refused, [(1, _MASKED_EQ, _INT, _F_SETPIPE_SZ)]) for name in ("fcntl", "fcntl64")]
     rules.append(("kill", refused, [(0, _MASKED_EQ, _SIGN_BIT, _SIGN_BIT)]))
+    for pid in protected:  # every call that signals a process (or opens one to signal it) by its id
+        for name in ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open"):
+            rules.append((name, refused, [(0, _MASKED_EQ, _INT, pid)]))
     return rules
 
 

@@ -59,7 +59,7 @@ def zygote_main(argv):
 
 
 def _fork_for_judge(channel, request, fds):
-    load_seccomp()  # once: every child inherits the program
+    load_seccomp([*request["settings"].get("protect", ()), os.getpid()])  # once: every child inherits it
     pid = os.fork()
     if pid == 0:
         try:
