@@ -7,8 +7,11 @@ file imports nothing from ``grader``: when run that way, the names from
 user, Landlock, import guard), says it is ready, then answers one request at
 a time:
 
-    load  {"name", "modules": [{"name", "filename", "text", "student"}]}
-          make the given sources importable, then import ``name``
+    load  {"name", "modules": [{"name", "filename", "text", "student", "cells"}]}
+          make the given sources importable, then import ``name``; each
+          ``text`` is ``$text`` (its bytes a buffer); a notebook's ``text`` is
+          its cells' sources back to back and ``cells`` an int64 array of
+          rows ``(number, In [n] or -1, length in characters)``
     new   {"handle", "module", "class", "args", "kwargs"}   create an object
     call  {"handle", "method", "args", "kwargs"}            call a method
     get   {"handle", "attr"}                                read an attribute
@@ -164,10 +167,15 @@ class Session:
         return reply, out
 
     def _op_load(self, request, buffers):
+        decoder = Decoder(buffers, allow_plain=True)
         for module in request["modules"]:
-            self.finder.add(module["name"], module["filename"], module["text"], module.get("cells"))
+            text = decoder.value(module["text"])
+            cells = _split_cells(text, decoder.value(module["cells"])) if "cells" in module else None
+            self.finder.add(module["name"], module["filename"], "" if cells is not None else text, cells)
             if module["student"]:
                 self.student_files.add(module["filename"])
+        decoder.finish()
+        del buffers[:]  # the sources are kept as text; their bytes are not needed any more
         self.graded = tuple(request.get("graded", ()))
         seconds = request.get("cell_seconds")
         self.cell_seconds = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
@@ -386,6 +394,18 @@ def _called(target, args, kwargs):
 
 def _value_reply(value):
     return {"ok": False, "error": {"kind": "missing"}} if value is _MISSING else {"ok": True, "value": value}
+
+
+def _split_cells(text, table):
+    """A notebook's cells from their sources back to back and rows of ``(number, In [n] or -1, length)``."""
+    rows = table.tolist()
+    if any(length < 0 for _, _, length in rows) or sum(length for _, _, length in rows) != len(text):
+        raise WireError("notebook cells do not add up to the text sent")
+    cells, start = [], 0
+    for number, count, length in rows:
+        cells.append({"number": number, "count": None if count < 0 else count, "source": text[start : start + length]})
+        start += length
+    return cells
 
 
 def _decode_arguments(request, buffers):
