@@ -34,7 +34,7 @@ MAX_FILES = 300
 MAX_DEPTH = 3
 # All the code the child is sent, every file together (a notebook's code cells, not its outputs): eight .py
 # files at their own limit, or a notebook with megabytes of pasted data. It bounds what the judge and the
-# child hold (a load request is a quarter of the wire's MAX_TOTAL_BYTES at most).
+# child hold, and keeps a load request well inside the wire's MAX_TOTAL_BYTES (tests/test_sizes.py).
 MAX_CODE_BYTES = 16 << 20
 FILES_NAMED = 3  # the biggest files the message over MAX_CODE_BYTES names
 _SKIPPED_FOLDERS = {"common", "dataset", "venv", "env", "site-packages", "node_modules", "solutions"}
