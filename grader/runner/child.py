@@ -67,7 +67,7 @@ try:
     from .confine import ConfinementError, confine
     from .zygote import zygote_main
     from .standin import NotAvailableError, install_standins, remove_standins
-    from .cells import cell_label, run_notebook
+    from .cells import cell_label, run_notebook, split_cells
     from .capture import Capture
 except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
@@ -170,7 +170,7 @@ class Session:
         decoder = Decoder(buffers, allow_plain=True)
         for module in request["modules"]:
             text = decoder.value(module["text"])
-            cells = _split_cells(text, decoder.value(module["cells"])) if "cells" in module else None
+            cells = split_cells(text, decoder.value(module["cells"]).tolist()) if "cells" in module else None
             self.finder.add(module["name"], module["filename"], "" if cells is not None else text, cells)
             if module["student"]:
                 self.student_files.add(module["filename"])
@@ -394,18 +394,6 @@ def _called(target, args, kwargs):
 
 def _value_reply(value):
     return {"ok": False, "error": {"kind": "missing"}} if value is _MISSING else {"ok": True, "value": value}
-
-
-def _split_cells(text, table):
-    """A notebook's cells from their sources back to back and rows of ``(number, In [n] or -1, length)``."""
-    rows = table.tolist()
-    if any(length < 0 for _, _, length in rows) or sum(length for _, _, length in rows) != len(text):
-        raise WireError("notebook cells do not add up to the text sent")
-    cells, start = [], 0
-    for number, count, length in rows:
-        cells.append({"number": number, "count": None if count < 0 else count, "source": text[start : start + length]})
-        start += length
-    return cells
 
 
 def _decode_arguments(request, buffers):
