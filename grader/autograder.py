@@ -1,10 +1,12 @@
 """The grading step of the Gradescope bundle: ``python -m grader.autograder --root /autograder``.
 
 Gradescope puts the student's files in ``ROOT/submission`` and uploads
-``ROOT/results/results.json``. This always writes that file: if grading
-fails for any reason, the student gets score 0 and a message saying the
-staff must look, and the traceback goes to stdout, which Gradescope shows
-to instructors only.
+``ROOT/results/results.json``. This always writes that file and exits 0,
+as Gradescope wants: if grading fails for any reason, the student gets
+score 0 and a message saying the staff must look, and the traceback goes to
+stdout, which Gradescope shows to instructors only. If the grader itself
+failed on some tests only, the results keep what was graded, their output
+says so, and ``extra_data.internal_error`` says what failed.
 """
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ def run(root: Path, *, seed: int | None = None, timeout: float | None = None) ->
         report = grade_submission(root / "submission", suite="all", seed=seed, timeout=timeout or DEFAULT_TIMEOUT)
         results = gradescope.results(clean_data(report))
         print(render(report, "text"), end="")
+        if report.get("internal_error"):  # stdout is for the staff; Gradescope still wants status 0 and the results
+            print(_("The grader itself failed: {error}").format(error=report["internal_error"]))
     except Exception:
         traceback.print_exc(file=sys.stdout)
         results = gradescope.fallback(_(FALLBACK_MESSAGE))

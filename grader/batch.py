@@ -8,7 +8,9 @@ not once per student. A student's own code never runs in a worker: it runs
 in the sandboxed child of each grading (see ``grader/runner``). If a worker
 dies or runs past its time limit anyway, only its current student is
 affected: the gradebook says ``crashed``, a fresh worker takes over and the
-others are graded as usual.
+others are graded as usual. A student on whom the grader itself failed (a
+test that raised, a bug) is ``grader_error``, with what was graded; the
+command then exits 3 once everything is written.
 
 Every student is graded with the same seed, and the gradebook holds no
 timings, so the same seed gives the same gradebook.
@@ -37,6 +39,9 @@ from .i18n import _
 from .reports import render, write_atomically
 from .sanitize import clean, clean_data, csv_cell
 
+# The gradebook status of a student the grader itself failed on, in a test or in the whole grading, beside "ok",
+# "broken" (nothing gradable) and "crashed" (the grading process died or ran too long); the batch then exits 3.
+GRADER_ERROR = "grader_error"
 MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; a course's modules are a few kB
 MAX_ZIP_FILES = 1000
 MAX_CENTRAL_DIRECTORY = MAX_ZIP_FILES * (46 + 2 * 0xFFFF)  # the most MAX_ZIP_FILES entries can take
@@ -180,6 +185,10 @@ def grade_student(student: Student, *, seed: int, timeout: float, suite: str, as
         report = grade_submission(folder, suite=suite, seed=seed, timeout=timeout, assignments=assignments,
                                   time_budget=time_budget)
     report["submission"] = str(student.path)
+    if report.get("internal_error"):
+        message = _("the grader itself failed ({error}); the report holds what was graded: grade this student "
+                    "again once the grader is fixed").format(error=report["internal_error"])
+        return {"student": student.name, "status": GRADER_ERROR, "status_message": message, **report}
     found = [e["file"] for e in report["assignments"].values() if e.get("file")]
     if found:
         return {"student": student.name, "status": "ok", "status_message": _missing_message(report), **report}
@@ -244,7 +253,8 @@ def _serve(work: Callable, conn, inherited: list) -> None:
             try:
                 outcome = ("done", work(task))
             except Exception as error:  # a bug in the grader, not the student's doing
-                outcome = ("crashed", _("the grader failed: {error}").format(error=f"{type(error).__name__}: {error}"))
+                outcome = (GRADER_ERROR, _("the grader failed: {error}").format(
+                    error=f"{type(error).__name__}: {error}"))
             conn.send(outcome)
     except (EOFError, BrokenPipeError):  # the parent is gone
         pass
@@ -281,11 +291,12 @@ class _Worker:
 
 
 def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: float) -> Iterator[tuple]:
-    """Yield ``(task, ("done", value) | ("crashed", why))`` for each task, in order of completion.
+    """Yield ``(task, ("done", value) | ("crashed" | "grader_error", why))`` for each task, as each ends.
 
     ``jobs`` worker processes, forked from this already warm interpreter, take
     one task at a time. A worker that dies, or is still busy ``time_limit``
-    seconds into a task, is replaced by a fresh fork; only its task is lost.
+    seconds into a task, is replaced by a fresh fork; only its task is lost
+    (``crashed``). A task whose ``work`` raises is a ``grader_error``.
     """
     try:
         context = multiprocessing.get_context("fork")
@@ -428,7 +439,7 @@ def run_batch(
             if kind == "done":
                 reports[student] = value
             else:
-                reports[student] = write_reports(out, student, ungraded(student, "crashed", value, **scope), scope, html)
+                reports[student] = write_reports(out, student, ungraded(student, kind, value, **scope), scope, html)
             progress(reports[student])
     finally:  # also when the batch itself fails: the gradebook holds every student, graded or not
         missing = _("not graded: the batch stopped before this student's turn")
@@ -472,5 +483,5 @@ def _write_student_report(out: Path, student: Student, report: dict, scope: dict
         note = _("its JSON report could not be written ({error})").format(error=error.strerror or error)
         report["status_message"] = "; ".join(m for m in (report.get("status_message"), note) if m)
     except Exception as error:  # a report the grader cannot even render: that student only
-        report = ungraded(student, "crashed", clean(f"the grader failed: {type(error).__name__}: {error}"), **scope)
+        report = ungraded(student, GRADER_ERROR, clean(f"the grader failed: {type(error).__name__}: {error}"), **scope)
     return report

@@ -70,12 +70,16 @@ def _internal_failure(error: Exception) -> None:
     """Tell the course staff the grader itself failed (traceback on stderr); the caller exits 3."""
     import traceback
 
+    traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+    _grader_failed(f"{type(error).__name__}: {error}")
+
+
+def _grader_failed(error: str) -> None:
+    """Say on standard error that the grader itself failed, and how."""
     from .sanitize import clean
 
-    traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
     click.echo(_("The grader itself failed ({error}); the report holds what was graded. "
-                 "Please tell the course staff.").format(error=clean(f"{type(error).__name__}: {error}")),
-               err=True)
+                 "Please tell the course staff.").format(error=clean(error)), err=True)
 
 
 def _unfinished_report(submission, seed, error: Exception) -> dict:
@@ -231,6 +235,9 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     except Exception as error:
         _internal_failure(error)
         report = _unfinished_report(submission, seed, error)
+    else:
+        if report.get("internal_error"):  # on some tests, or half-way: the report says which
+            _grader_failed(report["internal_error"])
     emitted = _emit_guarded(report, fmt, output)
     if report.get("interrupted"):
         click.echo(_("Interrupted (Ctrl+C): the report holds what was graded until then."), err=True)
@@ -334,9 +341,10 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
 
     Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
     column per assignment, test counts, seed) and OUT/<student>.json. Status
-    is ok, broken (nothing gradable) or crashed (regrade that student alone).
+    is ok, broken (nothing gradable), crashed (regrade that student alone) or
+    grader_error (the grader itself failed; the command then exits 3).
     """
-    from .batch import find_students, run_batch
+    from .batch import GRADER_ERROR, find_students, run_batch
     from .engine import draw_seed
 
     count = len(find_students(submissions, exclude=out))
@@ -361,6 +369,11 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
         click.echo(clean(f"{report['student']}: {report['status']}: {report['status_message']}"), err=True)
     click.echo(_("Gradebook written to {path} ({students} students, {problems} not ok).").format(
         path=out / "gradebook.csv", students=len(reports), problems=len(problems)))
+    failed = [r["student"] for r in reports if r["status"] == GRADER_ERROR]
+    if failed:
+        click.echo(_("The grader itself failed on {students}; their rows say grader_error. Please report it, "
+                     "then grade them again.").format(students=clean(", ".join(failed))), err=True)
+        sys.exit(INTERNAL_ERROR)
 
 
 @grader.command()

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import course as courses, diagnoses, scoring, suites
 from .gradcheck import Mismatch
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .sanitize import clean_data
 from .runner.child_words import translate_output
 from .runner import exposure
@@ -79,11 +79,11 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
     except RunnerStartError as error:  # the grading machine, not the student
         status, message = "error", _("the grader could not run your code on this machine: {error}").format(
             error=error)
-        diagnosis = diagnoses.Diagnosis("grader_error")
-    except Exception:  # a bug in a test, never the student's fault: say so plainly
+        diagnosis = _grader_error(error)
+    except Exception as error:  # a bug in a test, never the student's fault: say so plainly
         status = "error"
         message = _("the grader itself failed on this test; please report it to the course staff.")
-        diagnosis = diagnoses.Diagnosis("grader_error")
+        diagnosis = _grader_error(error)
         print(f"internal error in {check.name}:\n{traceback.format_exc()}", file=sys.stderr)
     finally:
         output = output or runner.end_test()
@@ -91,6 +91,29 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
     if arrays is not None:
         result["arrays"] = {"array": diagnosis.array, **arrays}
     return result
+
+
+def _grader_error(error: Exception) -> diagnoses.Diagnosis:
+    """The diagnosis of a test the grader itself failed on; ``error`` names the exception, for the staff."""
+    return diagnoses.Diagnosis("grader_error", "", {"error": _exception_line(error)})
+
+
+def _exception_line(error: BaseException) -> str:
+    return traceback.format_exception_only(type(error), error)[-1].strip()
+
+
+def internal_errors(results: list[dict]) -> str:
+    """What the grader itself failed on in ``results`` ("" if nothing): the first error and how many tests."""
+    failed = [r for r in results if (r.get("diagnosis") or {}).get("code") == "grader_error"
+              and "error" in r["diagnosis"].get("params", {})]
+    if not failed:
+        return ""
+    error, test, others = failed[0]["diagnosis"]["params"]["error"], failed[0]["name"], len(failed) - 1
+    if not others:
+        return _("{error} (in test {test})").format(error=error, test=test)
+    return ngettext("{error} (in test {test} and {count} other test)",
+                    "{error} (in test {test} and {count} other tests)", others).format(error=error, test=test,
+                                                                                       count=others)
 
 
 def _error_diagnosis(check: suites.Check, error: StudentCodeError) -> diagnoses.Diagnosis:
@@ -155,18 +178,20 @@ def grade(
     stops grading: the report still comes back, with ``"interrupted": true``
     and the tests not run marked so. ``time_budget`` bounds the whole
     grading (None: no bound); once it is spent, the remaining tests are
-    ``timeout``. If the grader itself fails, the report keeps what was
-    graded, the rest is ``error`` and ``internal_error`` says what failed
-    (the command line then exits 3).
+    ``timeout``. If the grader itself fails, on one test or on the whole
+    run, the report keeps what was graded, the tests it failed on are
+    ``error`` and ``internal_error`` says what failed (the command line then
+    exits 3).
     """
     started = time.perf_counter()
     try:
         runner = make_runner(submission.files, classes=submission.classes, timeout=timeout, in_process=in_process)
     except RunnerStartError as error:
         message = _("the grader could not run your code on this machine: {error}").format(error=error)
-        results = [_result(check, "error", message) for check in checks]
-        return clean_data(scoring.report(results, seed=seed, submission=submission,
-                                         duration=time.perf_counter() - started))
+        results = [_result(check, "error", message, diagnosis=_grader_error(error)) for check in checks]
+        report = scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
+        report["internal_error"] = _exception_line(error)
+        return clean_data(report)
     results: list[dict] = []
     isolation, failure = "", ""
     try:
@@ -188,8 +213,9 @@ def grade(
         failure = failure or traceback.format_exc()
     if any(_(INTERRUPTED) in r["message"] for r in results):
         report["interrupted"] = True
-    if failure:
-        report["internal_error"] = failure.strip().splitlines()[-1]
+    failed = failure.strip().splitlines()[-1] if failure else internal_errors(results)
+    if failed:  # the command line exits 3, and the batch's gradebook says grader_error
+        report["internal_error"] = failed
     return clean_data(report)
 
 

@@ -25,7 +25,7 @@ from .runner import Cell
 
 NOT_GRADED_TAG = "not-graded"
 MAX_CELLS = 5000
-MAX_CELL_CHARS = 1 << 20
+MAX_CELL_CHARS = 2 << 20  # a cell may hold as much as a .py file (textfile.MAX_SOURCE_BYTES)
 _NOT_GRADED_LINE = re.compile(r"^\s*#\s*not[- ]graded\b", re.IGNORECASE)
 
 

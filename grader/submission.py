@@ -32,6 +32,11 @@ EXTENSIONS = (".py", ".ipynb")
 SAME_TIME_SECONDS = 2.0  # files written together (a checkout, an unzip) count as saved at once
 MAX_FILES = 300
 MAX_DEPTH = 3
+# All the code the child is sent, every file together (a notebook's code cells, not its outputs): eight .py
+# files at their own limit, or a notebook with megabytes of pasted data. It bounds what the judge and the
+# child hold, and keeps a load request well inside the wire's MAX_TOTAL_BYTES (tests/test_sizes.py).
+MAX_CODE_BYTES = 16 << 20
+FILES_NAMED = 3  # the biggest files the message over MAX_CODE_BYTES names
 _SKIPPED_FOLDERS = {"common", "dataset", "venv", "env", "site-packages", "node_modules", "solutions"}
 _IMPORTED = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)|import[ \t]+([\w \t,]+))", re.MULTILINE)
 
@@ -300,9 +305,40 @@ def load_submission(path: Path | str, assignments=None) -> Submission:
         _load_folder(path, assignments, submission)
     else:
         _load_file(path, assignments, submission)
+    _bound_code(submission)
     for source in submission.files.values():
         submission.notes.extend(n for n in source.notes if n not in submission.notes)
     return submission
+
+
+def code_bytes(source: ModuleSource) -> int:
+    """How many bytes of code the child is sent for ``source``: a notebook's code cells, a file's text (UTF-8)."""
+    texts = [c.source for c in source.cells] if source.cells else [source.text or ""]
+    return sum(len(text.encode("utf-8", "surrogatepass")) for text in texts)
+
+
+def _bound_code(submission: Submission) -> None:
+    """Refuse every file of a submission whose code adds up to more than ``MAX_CODE_BYTES``, saying which are big."""
+    sizes = {name: code_bytes(source) for name, source in submission.files.items() if source.problem is None}
+    total = sum(sizes.values())
+    if total <= MAX_CODE_BYTES:
+        return
+    biggest = sorted(sizes, key=lambda name: -sizes[name])[:FILES_NAMED]
+    files = ", ".join(f"{submission.files[name].filename} ({_megabytes(sizes[name])} MB)" for name in biggest)
+    for name, source in submission.files.items():
+        if source.problem is None:
+            problem = _("{file} was not run: the code of the whole submission adds up to {total} MB, more than the "
+                        "{limit} MB the grader runs (notebook outputs do not count). The biggest files: {files}. "
+                        "Take pasted data out of the files you submit (the grader needs only your classes and "
+                        "functions), or leave out the files it does not need.").format(
+                file=source.filename, total=_megabytes(total), limit=MAX_CODE_BYTES >> 20, files=files)
+            submission.files[name] = replace(source, text=None, cells=(), problem=problem)
+    submission.sources = {assignment: submission.files[source.name]
+                          for assignment, source in submission.sources.items()}
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f}"
 
 
 def _load_file(path: Path, assignments, submission: Submission) -> None:

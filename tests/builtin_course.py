@@ -55,3 +55,26 @@ def course_module(name: str):
 
     suites.course_package(COURSE)
     return importlib.import_module(f"{suites.COURSE_PACKAGE}.{name}")
+
+
+BUGGY_CHECK = '''
+
+@check("MulLayer", points=1, kind="document")
+def looked_up_in_a_table(student, rng):
+    """A test with a bug of its own: it looks the gradients up in a table that holds only the right ones."""
+    layer = student.new("MulLayer")
+    layer.forward(2.0, 3.0)
+    dx, dy = layer.backward(1.0)
+    {(3.0, 2.0): "right"}[(float(dx), float(dy))]
+'''
+
+
+def copy_course_with_a_buggy_test(destination) -> "Course":
+    """The built-in course plus a public MulLayer test that fails inside the grader (a KeyError) on a wrong
+    backward pass: what a course author's slip does to a student's grading."""
+    course = copy_course(destination)
+    with open(course.root / "tests" / "public" / "gates.py", "a", encoding="utf-8") as tests:
+        tests.write(BUGGY_CHECK)
+    toml = course.file.read_text(encoding="utf-8")
+    course.file.write_text(toml.replace("MulLayer = 10,", "MulLayer = 11,", 1), encoding="utf-8")
+    return load(course.root)

@@ -151,9 +151,9 @@ def test_workers_are_forked_once_and_reused_across_students():
     assert len(pids) == 2 and os.getpid() not in pids
 
 
-def test_a_grader_exception_is_a_crash_of_that_student_only():
+def test_a_grader_exception_is_a_grader_error_of_that_student_only():
     outcomes = dict(batch.run_isolated([1, 2, 3], _raise_on_two, jobs=1, time_limit=30))
-    assert outcomes[2] == ("crashed", "the grader failed: RuntimeError: a bug")
+    assert outcomes[2] == ("grader_error", "the grader failed: RuntimeError: a bug")
     assert outcomes[1] == ("done", 10) and outcomes[3] == ("done", 30)
 
 

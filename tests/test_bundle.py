@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from builtin_course import MAX_SCORE, SOLUTIONS, max_score
+from builtin_course import MAX_SCORE, SOLUTIONS, copy_course_with_a_buggy_test, max_score
 from grader.cli import grader
 
 HERE = Path(__file__).parent
@@ -186,8 +186,12 @@ def week_one_root(tmp_path_factory):
         hidden = [n for n in archive.namelist() if n.startswith("courses/backprop/tests/hidden/") and n.endswith(".py")]
     assert shipped.count("[[assignment]]") == 1 and 'module = "gates.py"' in shipped
     assert sorted(hidden) == ["courses/backprop/tests/hidden/__init__.py", "courses/backprop/tests/hidden/gates.py"]
-    root = tmp_path_factory.mktemp("week1-autograder")
-    with zipfile.ZipFile(out) as archive:
+    return _set_up(out, tmp_path_factory.mktemp("week1-autograder"))
+
+
+def _set_up(bundle: Path, root: Path) -> Path:
+    """``root`` after Gradescope's image build from ``bundle``: source unpacked, setup.sh run."""
+    with zipfile.ZipFile(bundle) as archive:
         archive.extractall(root / "source")
     shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
     (root / "run_autograder").chmod(0o755)
@@ -204,3 +208,28 @@ def test_week_one_bundle_gives_full_marks_for_gates_alone(week_one_root):
     assert results["score"] == results["extra_data"]["max_score"] == max_score("gates")
     assert results["tests"] and all(t["status"] == "passed" for t in results["tests"])
     assert all(t["name"].startswith("gates/") for t in results["tests"])
+
+
+@pytest.fixture(scope="module")
+def buggy_root(tmp_path_factory):
+    """The autograder of a course one of whose public tests fails inside the grader on a wrong MulLayer."""
+    course = copy_course_with_a_buggy_test(tmp_path_factory.mktemp("buggy-course"))
+    out = tmp_path_factory.mktemp("buggy") / "autograder.zip"
+    built = subprocess.run([sys.executable, "-c", "from grader.launch import grader; grader()", "--course",
+                            str(course.root), "bundle", "gradescope", "--out", str(out), "--assignment", "gates",
+                            *[f"--pin={p}" for p in _base_versions() or ()]], capture_output=True, text=True,
+                           timeout=120)
+    assert built.returncode == 0, built.stdout + built.stderr
+    return _set_up(out, tmp_path_factory.mktemp("buggy-autograder"))
+
+
+def test_run_autograder_exits_0_with_valid_results_saying_the_grader_failed_on_a_test(buggy_root):
+    wrong = (HERE / "mutants" / "MulLayer" / "no_swap.py").read_text()
+    results = run_autograder(buggy_root, {"gates.py": wrong})  # exit status 0 and valid results.json
+    failing = "gates/MulLayer/looked_up_in_a_table"
+    assert results["extra_data"]["internal_error"] == f"KeyError: (2.0, 3.0) (in test {failing})"
+    assert "The grader itself failed on some tests of this submission: this is not a problem with your code." \
+        in results["output"]
+    failed = next(t for t in results["tests"] if t["name"] == failing)
+    assert failed["extra_data"]["status"] == "error" and failed["score"] == 0
+    assert any(t["status"] == "passed" for t in results["tests"])  # what was graded is kept

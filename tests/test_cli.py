@@ -140,3 +140,4 @@ def test_a_machine_that_cannot_start_student_code_still_gets_a_report(tmp_path, 
     report = engine.grade_submission(SOLUTIONS, assignments=("gates",), seed=1)
     assert report["score"] == 0 and report["tests"]
     assert all(t["status"] == "error" and "could not run your code" in t["message"] for t in report["tests"])
+    assert report["internal_error"] == "grader.runner.RunnerStartError: no user id to run student code under"

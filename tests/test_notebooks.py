@@ -11,7 +11,9 @@ import pytest
 
 from grader.engine import grade_submission
 from grader.notebook import cells_text, read_notebook
+from grader.runner import ModuleSource
 from grader.runner.child import Session
+from grader.runner.sources import module_request
 from builtin_course import ASSIGNMENTS, COURSE, LAYERS
 from grader.release import build_assignments, stub_parts
 
@@ -55,10 +57,10 @@ def run_cells(raw: bytes, filename="gates.ipynb", graded=("B",)):
     cells, _ = read_notebook(raw, filename)
     session = Session()
     try:
-        module = {"name": "nb_under_test", "filename": filename, "text": cells_text(cells), "student": True,
-                  "cells": [{"number": c.number, "count": c.count, "source": c.source} for c in cells]}
+        buffers = []
+        module = module_request(ModuleSource("nb_under_test", filename, cells_text(cells), cells=cells), buffers)
         reply, _ = session.handle({"op": "load", "name": "nb_under_test", "modules": [module],
-                                   "graded": list(graded)}, [])
+                                   "graded": list(graded)}, buffers)
         assert reply["ok"], reply
         return dict(vars(session.modules["nb_under_test"])), reply.get("notes", [])
     finally:
@@ -194,10 +196,10 @@ def test_a_graded_cell_that_never_ends_is_stopped_at_the_time_limit(tmp_path):
     cells, _ = read_notebook(raw, "gates.ipynb")
     session = Session()
     try:
-        module = {"name": "nb_loop", "filename": "gates.ipynb", "text": cells_text(cells), "student": True,
-                  "cells": [{"number": c.number, "count": c.count, "source": c.source} for c in cells]}
+        buffers = []
+        module = module_request(ModuleSource("nb_loop", "gates.ipynb", cells_text(cells), cells=cells), buffers)
         reply, _ = session.handle({"op": "load", "name": "nb_loop", "modules": [module], "graded": ["B"],
-                                   "cell_seconds": 0.5}, [])
+                                   "cell_seconds": 0.5}, buffers)
     finally:
         session.close()
     assert reply["ok"]

@@ -48,7 +48,8 @@ def arrays_meta(draw, buffer_count: int):
 def values(buffer_count: int):
     leaf = st.one_of(JSON_LEAVES, arrays_meta(buffer_count),
                      st.fixed_dictionaries({"$unsupported": st.text(max_size=30), "detail": st.text(max_size=30)}),
-                     st.fixed_dictionaries({"$unsupported": JSON_LEAVES}))
+                     st.fixed_dictionaries({"$unsupported": JSON_LEAVES}),
+                     st.fixed_dictionaries({"$text": st.one_of(st.integers(-1, buffer_count + 1), JSON_LEAVES)}))
     return st.recursive(leaf, lambda inner: st.one_of(
         st.fixed_dictionaries({"$seq": st.lists(inner, max_size=4)}),
         st.dictionaries(st.text(max_size=5), inner, max_size=3),
@@ -189,6 +190,27 @@ def test_forged_arrays_are_wire_errors(meta, buffer):
     header = {"ok": True, "output": "", "seq": 1, "value": meta}
     with pytest.raises(wire.WireError):
         _parse_reply(*_read_frame(_frame(header, [buffer])), 1)
+
+
+@FUZZ
+@given(st.lists(st.binary(max_size=64), max_size=3), st.one_of(st.integers(-1, 4), JSON_LEAVES))
+def test_text_from_any_bytes_is_a_string_or_a_wire_error(buffers, index):
+    """``$text`` is what the child decodes from the judge: whatever its bytes, a str or WireError, never more."""
+    decoder = wire.Decoder([bytearray(b) for b in buffers], allow_plain=True)
+    try:
+        text = decoder.value({"$text": index})
+    except wire.WireError:
+        assert type(index) is not int or not 0 <= index < len(buffers) or not _utf8(buffers[index])
+        return
+    assert type(text) is str and text.encode("utf-8", "surrogatepass") == buffers[index]
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8", "surrogatepass")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def test_a_reply_to_another_request_is_refused():

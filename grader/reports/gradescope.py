@@ -61,6 +61,9 @@ def summary(report: dict) -> str:
         lines.append(f"  {name} ({source}): {entry['score']:g}/{entry['max_score']:g}")
     if any(t["visibility"] == "hidden" for t in report["tests"]):
         lines.append(_("Hidden tests count towards the score; their details appear when grades are published."))
+    if report.get("internal_error"):
+        lines.append(_("The grader itself failed on some tests of this submission: this is not a problem with your "
+                       "code. They show 0 points until the course staff fixes the grader and grades again."))
     lines.extend(_("Note: {note}").format(note=note) for note in report.get("notes", []))
     lines.append(_("Seed {seed} (grader {version}).").format(seed=report["seed"],
                                                              version=report.get("grader_version", "?")))
@@ -80,6 +83,7 @@ def results(report: dict) -> dict:
             "seed": report["seed"],
             "grader_version": report.get("grader_version"),
             "counts": report.get("counts", {}),
+            **({"internal_error": report["internal_error"]} if report.get("internal_error") else {}),
         },
         "tests": [_test(t) for t in report["tests"]],
     }

@@ -64,6 +64,18 @@ def cell_label(filename, number, count):
     return f"{filename}, cell {number}{shown}"
 
 
+def split_cells(text, rows):
+    """A notebook's cells as the judge sent them: their sources back to back in ``text``, and ``rows`` of
+    ``(number, In [n] or -1, length)`` (``runner/sources.py``)."""
+    if any(length < 0 for _, _, length in rows) or sum(length for _, _, length in rows) != len(text):
+        raise ValueError("notebook cells do not add up to the text sent")
+    cells, start = [], 0
+    for number, count, length in rows:
+        cells.append({"number": number, "count": None if count < 0 else count, "source": text[start : start + length]})
+        start += length
+    return cells
+
+
 def run_notebook(namespace, filename, cells, graded, student_files, describe, graded_seconds=None):
     """Run ``cells`` (dicts with ``number``, ``count``, ``source``) in ``namespace``; returns a :class:`CellRun`.
 

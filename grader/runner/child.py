@@ -7,8 +7,11 @@ file imports nothing from ``grader``: when run that way, the names from
 user, Landlock, import guard), says it is ready, then answers one request at
 a time:
 
-    load  {"name", "modules": [{"name", "filename", "text", "student"}]}
-          make the given sources importable, then import ``name``
+    load  {"name", "modules": [{"name", "filename", "text", "student", "cells"}]}
+          make the given sources importable, then import ``name``; each
+          ``text`` is ``$text`` (its bytes a buffer); a notebook's ``text`` is
+          its cells' sources back to back and ``cells`` an int64 array of
+          rows ``(number, In [n] or -1, length in characters)``
     new   {"handle", "module", "class", "args", "kwargs"}   create an object
     call  {"handle", "method", "args", "kwargs"}            call a method
     get   {"handle", "attr"}                                read an attribute
@@ -67,7 +70,7 @@ try:
     from .confine import ConfinementError, confine, probe_access
     from .zygote import zygote_main
     from .standin import NotAvailableError, install_standins, remove_standins
-    from .cells import cell_label, run_notebook
+    from .cells import cell_label, run_notebook, split_cells
     from .capture import Capture
 except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
@@ -167,10 +170,15 @@ class Session:
         return reply, out
 
     def _op_load(self, request, buffers):
+        decoder = Decoder(buffers, allow_plain=True)
         for module in request["modules"]:
-            self.finder.add(module["name"], module["filename"], module["text"], module.get("cells"))
+            text = decoder.value(module["text"])
+            cells = split_cells(text, decoder.value(module["cells"]).tolist()) if "cells" in module else None
+            self.finder.add(module["name"], module["filename"], "" if cells is not None else text, cells)
             if module["student"]:
                 self.student_files.add(module["filename"])
+        decoder.finish()
+        del buffers[:]  # the sources are kept as text; their bytes are not needed any more
         self.graded = tuple(request.get("graded", ()))
         seconds = request.get("cell_seconds")
         self.cell_seconds = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None

@@ -12,7 +12,6 @@ import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import (
     MissingCode,
@@ -28,15 +27,10 @@ from . import child_words
 from ..sanitize import clean
 from .cells import CELL_SECONDS, TRAILING_SECONDS
 from .capture import OUTPUT_LIMIT, Capture
+from .sources import load_modules
 from .replies import bad_reply, call_error, describe_call, get_error, parse_reply, student_exception
 
 LATE_REPLY_SECONDS = 0.05  # how long a test that ended early waits for replies still due
-
-_COMMON = Path(__file__).with_name("common")
-BOOK_MODULES = [
-    {"name": name, "filename": f"common/{file}", "text": (_COMMON / file).read_text(), "student": False}
-    for name, file in [("common", "__init__.py"), ("common.util", "util.py"), ("common.functions", "functions.py")]
-]
 
 
 @dataclass(frozen=True)
@@ -393,10 +387,9 @@ class BaseRunner:
             error.during_import = True
             self._failed_imports[name] = error
             raise error
-        modules = []
+        modules, buffers = [], []
         if _SOURCES_SENT not in self._loaded_modules():  # a process keeps the files it was sent once
-            modules = [_module_request(s) for s in self.sources.values() if s.text is not None and s.problem is None]
-            modules += BOOK_MODULES
+            modules = load_modules(self.sources.values(), buffers)
         request = {"op": "load", "name": name, "modules": modules, "graded": sorted(self.classes),
                    "cell_seconds": self.timeout}
         what = _("importing {file}").format(file=source.filename)
@@ -407,7 +400,7 @@ class BaseRunner:
             deadline = time.monotonic() + self._load_seconds()
             if self._until is not None:
                 deadline = min(deadline, self._until)
-            ok, result, output = self._request(request, [], deadline, what)
+            ok, result, output = self._request(request, buffers, deadline, what)
             self._loaded_modules().add(_SOURCES_SENT)
             if self._deadline is not None:
                 self._deadline += time.monotonic() - started
@@ -536,13 +529,6 @@ class BaseRunner:
 
 _GRADED_CLASS = re.compile(r"^class\s", re.MULTILINE)
 _SOURCES_SENT = "\0sources"  # in a process's set of loaded modules once it holds every file of the submission
-
-
-def _module_request(source: ModuleSource) -> dict:
-    request = {"name": source.name, "filename": source.filename, "text": source.text, "student": True}
-    if source.cells:
-        request["cells"] = [{"number": c.number, "count": c.count, "source": c.source} for c in source.cells]
-    return request
 
 
 def _add_arguments(request: dict, args, kwargs) -> list:

@@ -9,11 +9,17 @@ A message on a pipe is::
     | header: a UTF-8 JSON object | the buffers, back to back
 
 Values inside the header are JSON numbers and booleans (NaN and infinities
-included, as Python's ``json`` writes them), plus three tagged objects::
+included, as Python's ``json`` writes them), plus tagged objects::
 
     {"$nd": 0, "dtype": "<f8", "shape": [2, 3]}   an array; its bytes are buffer 0
     {"$seq": [...]}                               a tuple or list
     {"$unsupported": "dict", "detail": "..."}     a value the child would not send
+    {"$text": 1}                                  a string whose UTF-8 is buffer 1 (only
+                                                  from the judge: a module's source)
+
+Large text travels as a buffer, not inside the header, so the header stays
+small (its bound protects the judge from forged replies) while a request may
+carry a submission's whole code (bounded by ``MAX_TOTAL_BYTES``).
 
 There is no pickle: decoding builds only numbers, tuples and plain arrays, and
 every size, dtype and shape is checked before any memory is set aside for it,
@@ -115,13 +121,19 @@ def encode_value(value, buffers: list, fallback, depth: int = 0):
     return fallback(value)
 
 
+def encode_text(text: str, buffers: list) -> dict:
+    """``text`` as a ``$text`` value, its UTF-8 (lone surrogates kept, as JSON would) appended to ``buffers``."""
+    buffers.append(text.encode("utf-8", "surrogatepass"))
+    return {"$text": len(buffers) - 1}
+
+
 class Decoder:
     """Rebuild values from one message's header data and buffers, strictly.
 
     Every array gets its own buffer, used exactly once (checked by
     :meth:`finish`), so arrays never share memory and are writable.
-    ``allow_plain`` also accepts ``null`` and strings (requests from the
-    judge); ``unsupported`` builds the value for ``$unsupported`` (replies to
+    ``allow_plain`` also accepts ``null``, strings and ``$text`` (requests
+    from the judge); ``unsupported`` builds the value for ``$unsupported`` (replies to
     the judge); left as ``None``, ``$unsupported`` is an error.
     """
 
@@ -144,25 +156,37 @@ class Decoder:
                 return tuple(self.value(item, depth + 1) for item in data["$seq"])
             if data.keys() == {"$nd", "dtype", "shape"}:
                 return self._array(data)
+            if data.keys() == {"$text"} and self._allow_plain:
+                return self._text(data["$text"])
             if data.keys() == {"$unsupported", "detail"} and self._unsupported is not None:
                 name, detail = data["$unsupported"], data["detail"]
                 if type(name) is str and type(detail) is str:
                     return self._unsupported(name[:200], detail[:1000])
         raise WireError(f"unexpected value of type {kind.__name__}")
 
+    def _take(self, index, what):
+        """The buffer at ``index``, which no other value may use."""
+        if type(index) is not int or not 0 <= index < len(self._buffers) or index in self._used:
+            raise WireError(f"{what} refers to a missing or already used buffer")
+        self._used.add(index)
+        return self._buffers[index]
+
+    def _text(self, index):
+        try:
+            return self._take(index, "text").decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise WireError(f"text is not UTF-8 (byte {exc.start})") from None
+
     def _array(self, data):
         index, shape = data["$nd"], data["shape"]
         dtype = _checked_dtype(data["dtype"])
-        if type(index) is not int or not 0 <= index < len(self._buffers) or index in self._used:
-            raise WireError("array refers to a missing or already used buffer")
-        self._used.add(index)
+        buffer = self._take(index, "array")
         if (
             type(shape) is not list
             or len(shape) > MAX_NDIM
             or not all(type(n) is int and 0 <= n <= MAX_TOTAL_BYTES for n in shape)
         ):
             raise WireError("array shape is not a list of sizes")
-        buffer = self._buffers[index]
         if math.prod(shape) * dtype.itemsize != len(buffer):
             raise WireError(f"array of shape {tuple(shape)[:MAX_NDIM]} does not match its {len(buffer)} bytes")
         if math.prod(n or 1 for n in shape) > MAX_TOTAL_BYTES:
