@@ -49,9 +49,9 @@ class Exposure:
     kind: str
     paths: tuple[str, ...]
 
-    def describe(self) -> str:
+    def describe(self, translate=_) -> str:
         shown = ", ".join(self.paths[:3]) + (", ..." if len(self.paths) > 3 else "")
-        return f"{_(KINDS[self.kind])} ({shown})"
+        return f"{translate(KINDS[self.kind])} ({shown})"
 
 
 def probe(runner, course_root: Path | None, *, submissions: Path | None = None,
@@ -123,8 +123,8 @@ def probe_machine(course_root: Path | None, *, submissions: Path | None = None,
 
 
 def describe(exposures: list[Exposure]) -> str:
-    """For ``isolation``: what student code could do here that it should not."""
-    return "; ".join(_("exposed: student code could {what}").format(what=e.describe()) for e in exposures)
+    """For ``isolation`` (in English, as the rest of it): what student code could do here that it should not."""
+    return "; ".join(f"exposed: student code could {e.describe(str)}" for e in exposures)
 
 
 def refusal(exposures: list[Exposure], allowed: set[str]) -> str | None:
