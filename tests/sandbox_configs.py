@@ -26,6 +26,7 @@ import shutil
 import socket
 import secrets
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,17 +58,27 @@ _REFUSE = """
 import errno, os, sys
 import pyseccomp as s
 rules = s.SyscallFilter(s.ALLOW)
-if "namespaces" in sys.argv[1]:
+refused = sys.argv[1].split(",")
+if "namespaces" in refused:
     rules.add_rule(s.ERRNO(errno.EPERM), "unshare")
     for flag in (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000):
         rules.add_rule(s.ERRNO(errno.EPERM), "clone", s.Arg(0, s.MASKED_EQ, flag, flag))
     rules.add_rule(s.ERRNO(errno.ENOSYS), "clone3")
-if "landlock" in sys.argv[1]:
+if "landlock" in refused:
     rules.add_rule(s.ERRNO(errno.ENOSYS), "landlock_create_ruleset")
+if "chroot" in refused:
+    rules.add_rule(s.ERRNO(errno.EPERM), "chroot")
 rules.load()
-entry = sys.argv[2]
-os.execv(sys.executable, [sys.executable, "-c", f"from grader.launch import {entry}; {entry}()", *sys.argv[3:]])
+os.execvp(sys.argv[2], sys.argv[2:])
 """
+
+
+def refusing(argv: list[str], *refused: str, python: str = sys.executable) -> list[str]:
+    """``argv`` run with the kernel refusing it ``refused`` ("namespaces", "landlock", "chroot"), as Docker may;
+    ``python`` (with pyseccomp) installs the refusals."""
+    if not refused:
+        return argv
+    return [python, "-c", _REFUSE, ",".join(refused), *argv]
 
 
 def judge_argv(config: Configuration, python: str | None, entry: str, arguments: list[str],
@@ -78,13 +89,10 @@ def judge_argv(config: Configuration, python: str | None, entry: str, arguments:
     fixture), needed when ``config.as_nobody``; ``installation`` is the folder
     holding the grader the judge imports (default: this checkout).
     """
-    refused = ",".join(name for name, given in (("namespaces", config.namespaces), ("landlock", config.landlock))
-                       if not given)
-    interpreter = python if config.as_nobody else __import__("sys").executable
-    if refused:
-        argv = [interpreter, "-c", _REFUSE, refused, entry, *arguments]
-    else:
-        argv = [interpreter, "-c", f"from grader.launch import {entry}; {entry}()", *arguments]
+    refused = [name for name, given in (("namespaces", config.namespaces), ("landlock", config.landlock)) if not given]
+    interpreter = python if config.as_nobody else sys.executable
+    argv = refusing([interpreter, "-c", f"from grader.launch import {entry}; {entry}()", *arguments], *refused,
+                    python=interpreter)
     env = dict(os.environ)
     for name in ("GRADER_IN_PROCESS", "GRADER_NO_NAMESPACES", "GRADER_NO_CGROUP", "XDG_CACHE_HOME"):
         env.pop(name, None)

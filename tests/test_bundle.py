@@ -233,3 +233,43 @@ def test_run_autograder_exits_0_with_valid_results_saying_the_grader_failed_on_a
     failed = next(t for t in results["tests"] if t["name"] == failing)
     assert failed["extra_data"]["status"] == "error" and failed["score"] == 0
     assert any(t["status"] == "passed" for t in results["tests"])  # what was graded is kept
+
+
+def _set_up_in_a_container(bundle, folder: Path, *refused: str) -> tuple[Path, subprocess.CompletedProcess]:
+    """setup.sh run as root where the kernel refuses ``refused``, as Docker's default profile does."""
+    from sandbox_configs import refusing
+
+    root = folder / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)
+    env = _env(root, AUTOGRADER_PYTHON=BASE_PYTHON, GRADER_VENV_OPTIONS="--system-site-packages --without-pip",
+               PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", TMPDIR=str(folder))
+    setup = subprocess.run(refusing(["bash", str(root / "source" / "setup.sh")], *refused), env=env,
+                           capture_output=True, text=True, timeout=120)
+    return root, setup
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope builds and runs the bundle as root")
+def test_a_bundle_set_up_without_namespaces_or_landlock_passes_its_probe_and_grades_full_marks(bundle, tmp_path):
+    from sandbox_configs import refusing
+
+    root, setup = _set_up_in_a_container(bundle, tmp_path, "namespaces", "landlock")
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    assert "Student code is confined on this machine" in setup.stdout
+    assert "own file system root: its scratch folder alone (chroot" in setup.stdout
+    shutil.copytree(SOLUTIONS, root / "submission", ignore=shutil.ignore_patterns("*.md"))
+    done = subprocess.run(refusing([str(root / "run_autograder")], "namespaces", "landlock"), env=_env(root),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == MAX_SCORE, results
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope builds and runs the bundle as root")
+def test_the_image_build_fails_where_student_code_could_write_outside_its_folder(bundle, tmp_path):
+    """Without namespaces, Landlock or chroot, student code could leave files in /tmp: setup.sh stops the build."""
+    root, setup = _set_up_in_a_container(bundle, tmp_path, "namespaces", "landlock", "chroot")
+    assert setup.returncode != 0
+    assert "--allow-exposure temporary" in setup.stderr, setup.stdout + setup.stderr
