@@ -92,33 +92,40 @@ class Answers:
             return {"answer": sequence, "error": f"{type(exc).__name__}: {exc}"[:2000]}, []
 
     def _checked(self, question: dict, buffers: list, sequence: int):
-        if question.keys() != {"question", "name", "args", "kwargs", "functions"}:
+        if question.keys() != _QUESTION_FIELDS:
             raise wire.WireError("a question to the grader that is malformed")
-        name, args, kwargs, functions = (question[k] for k in ("name", "args", "kwargs", "functions"))
-        if type(question["question"]) is not int or question["question"] != sequence:
+        asked, name, args, kwargs, functions = (question["question"], question["name"], question["args"],
+                                                question["kwargs"], question["functions"])
+        if type(asked) is not int or asked != sequence:
             raise wire.WireError("a question about another request")
         if type(name) is not str or name not in self.functions:
             raise wire.WireError("a question about a function the grader does not answer for")
         if (type(args) is not list or type(kwargs) is not dict or type(functions) is not dict
-                or len(args) + len(kwargs) > QUESTION_ARGUMENTS or not all(k.isidentifier() for k in kwargs)):
+                or len(args) + len(kwargs) > QUESTION_ARGUMENTS or not all(map(str.isidentifier, kwargs))):
             raise wire.WireError("a question to the grader that is malformed")
-        if sum(len(b) for b in buffers) > QUESTION_BYTES:
+        if sum(map(len, buffers)) > QUESTION_BYTES:
             raise wire.WireError(f"a question of more than {QUESTION_BYTES >> 20} MB")
-        positions = {str(i) for i in range(len(args))} | set(kwargs)
-        if not all(type(v) is str and v in self.course and k in positions for k, v in functions.items()):
-            raise wire.WireError("a question about a function the call was not given")
+        places = {str(i) for i in range(len(args))}.union(kwargs) if functions else ()
+        for key, function in functions.items():
+            if type(function) is not str or function not in self.course or key not in places:
+                raise wire.WireError("a question about a function the call was not given")
         decoder = wire.Decoder(buffers)
-
-        def value(key, data):
-            if key not in functions:
-                return decoder.value(data)
-            if data is not None:
-                raise wire.WireError("a question to the grader that is malformed")
-            return CourseFunction(functions[key])
-
-        decoded = (tuple(value(str(i), d) for i, d in enumerate(args)), {k: value(k, d) for k, d in kwargs.items()})
+        decoded = ([self._value(decoder, functions, str(i), data) for i, data in enumerate(args)],
+                   {key: self._value(decoder, functions, key, data) for key, data in kwargs.items()})
         decoder.finish()
         return name, *decoded
+
+    @staticmethod
+    def _value(decoder, functions: dict, key: str, data):
+        """An argument: the course function named at its place (whose data must be ``None``), else a plain value."""
+        if key not in functions:
+            return decoder.value(data)
+        if data is not None:
+            raise wire.WireError("a question to the grader that is malformed")
+        return CourseFunction(functions[key])
+
+
+_QUESTION_FIELDS = frozenset({"question", "name", "args", "kwargs", "functions"})
 
 
 def _not_a_value(value):
