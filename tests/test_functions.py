@@ -1,6 +1,8 @@
 """Function exercises: the judge calls module-level functions of a submission with arrays, numbers and
 course functions, in the child (sandboxed) and in the in-process runner alike; a replaced function is a
 stand-in that asks the judge, which answers only for the call's own f and only while that call runs."""
+import importlib
+
 import numpy as np
 import pytest
 
@@ -243,3 +245,24 @@ def test_a_well_formed_question_gets_the_judge_function_answer():
 def test_replacing_with_a_course_function_is_refused_in_the_judge():
     with pytest.raises(TypeError, match="nothing that computes an answer goes to the student's process"):
         Answers({"numerical_gradient": CourseFunction("exact_gradient")}, {})
+
+
+def test_every_course_function_has_an_exact_gradient_in_the_judge_that_its_values_agree_with():
+    from builtin_course import COURSE
+    from grader.suites import course_package
+
+    course_package(COURSE)
+    functions = importlib.import_module("course.functions")
+    reference = importlib.import_module("course.reference")
+    shipped = {name for name, value in vars(functions).items() if callable(value) and not name.startswith("_")}
+    assert shipped == set(reference.GRADIENTS)
+    rng = np.random.default_rng(0)
+    for name, gradient in reference.GRADIENTS.items():
+        x = rng.uniform(-1, 1, size=3 if name == "apple_price" else (2, 3))
+        f, h = getattr(functions, name), 1e-5
+        numeric = np.zeros_like(x)
+        for index in np.ndindex(x.shape):
+            step = np.zeros_like(x)
+            step[index] = h
+            numeric[index] = (f(x + step) - f(x - step)) / (2 * h)
+        assert np.allclose(gradient(x), numeric, rtol=1e-7, atol=1e-8), name
