@@ -26,6 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -64,6 +65,7 @@ class Case:
     needs: str = ""  # "confined", "landlock" or "root": skipped where the machine cannot do it
     extra: dict = field(default_factory=dict)
     args: tuple = ()  # more options for grade (--time-budget ...)
+    course: Callable[[Path], Path] | None = None  # builds, in the case's folder, the course to grade with
 
 
 def _syntax_line() -> int:
@@ -74,6 +76,19 @@ def _syntax_line() -> int:
 
 def _patched(solution: str, patch: str) -> str:
     return solution + "\n\n" + patch
+
+
+def _descent_graded_first(folder: Path) -> Path:
+    """The built-in course with gradient_descent graded before numerical_gradient (a stand-in could be kept)."""
+    course = folder / "course"
+    shutil.copytree(SOLUTIONS.parent, course, ignore=shutil.ignore_patterns("__pycache__"))
+    toml = course / "course.toml"
+    text = toml.read_text(encoding="utf-8")
+    graded = "graded = { numerical_gradient = 6, gradient_descent = 6, SigmoidWithLoss = 8 }"
+    assert graded in text
+    toml.write_text(text.replace(graded, "graded = { gradient_descent = 6, numerical_gradient = 6, SigmoidWithLoss = 8 }"),
+                    encoding="utf-8")
+    return course
 
 
 GATES, ACTIVATIONS = set(LAYERS["gates"]), set(LAYERS["activations"])
@@ -125,6 +140,18 @@ CASES_EXPECTED = {
                                               r"another request\)", earned="forward"),
     "slow_everywhere": Case(ALL_LAYERS, r"time budget for the whole submission", earned="all",
                             args=("--time-budget", "8")),
+    # nothing reachable from the f handed to student code, nor anywhere in its process, computes a gradient
+    "gradient_on_f": Case({"numerical_gradient"}, r"numerical_gradient\(\.\.\.\) raised AttributeError: 'function' "
+                                                  r"object has no attribute 'gradient'"),
+    "gradient_in_f_globals": Case({"numerical_gradient"}, r"raised LookupError: nothing of \d+ candidates gives"),
+    "gradient_by_gc": Case({"numerical_gradient"}, r"raised LookupError: nothing of \d+ objects gc\.get_objects"),
+    "gradient_in_sys_modules": Case({"numerical_gradient"}, r"raised LookupError: nothing of \d+ objects reachable "
+                                                            r"from sys\.modules"),
+    "gradient_by_inspect": Case({"numerical_gradient"}, r"raised LookupError: nothing of \d+ candidates inspect"),
+    # the grader's numerical_gradient, kept from a gradient_descent test, answers nothing afterwards, even woken
+    "kept_stand_in": Case({"numerical_gradient"}, r"could not accept the reply to numerical_gradient\(\.\.\.\) "
+                                                  r"\(a question to the grader while it answers none\)",
+                          course=_descent_graded_first),
     # in its own PID namespace the grader is not even there to signal (os.getppid() is 0)
     "kill_the_grader": Case({"Relu"}, r"Relu\.backward raised PermissionError|Relu: dx differs at", earned="forward",
                             needs="confined"),
@@ -287,10 +314,11 @@ def _grade_case(name: str, case: Case, folder: Path, python: str | None) -> None
     if python:
         give_to_user(submission)
     report_path, summary = out / "report.json", out / "summary.md"
+    args = case.args + (("--course", str(case.course(folder))) if case.course else ())
     kept = cwd / ".cache"  # where the grader keeps its own cache (its HOME is cwd)
     before = snapshot(folder, out, tmp, kept), git_status(), tmp_bait_state()
 
-    run = grade(submission, report_path, cwd, case.timeout, *case.args, summary=summary, tmp=tmp, python=python)
+    run = grade(submission, report_path, cwd, case.timeout, *args, summary=summary, tmp=tmp, python=python)
     stderr, seconds, judge = run.stderr, run.seconds, run.pid
 
     assert run.status == 0, stderr[-3000:]

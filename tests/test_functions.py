@@ -1,10 +1,13 @@
 """Function exercises: the judge calls module-level functions of a submission with arrays, numbers and
-course functions, in the child (sandboxed) and in the in-process runner alike."""
+course functions, in the child (sandboxed) and in the in-process runner alike; a replaced function is a
+stand-in that asks the judge, which answers only for the call's own f and only while that call runs."""
+import importlib
+
 import numpy as np
 import pytest
 
-from grader.runner import MissingCode, ModuleSource, StudentException
-from grader.runner.client import CourseFunction
+from grader.runner import BadReply, MissingCode, ModuleSource, StudentException, StudentTimeout, wire
+from grader.runner.calls import Answers, CourseFunction
 from grader.runner.inprocess import InProcessRunner
 from grader.runner.sandbox import Runner
 
@@ -29,6 +32,42 @@ def descend(f, x, lr=0.1):
 def steal():
     import course_functions
     return float(course_functions.square_scaled(np.ones(1)))
+
+def descend_wrapped(f, x):
+    return x - 0.1 * numerical_gradient(lambda v: f(v), x)
+
+def descend_another(f, x):
+    return x - 0.1 * numerical_gradient(f.__globals__["bowl"], x)
+
+def forge(f, x, field, value):
+    stand_in = numerical_gradient  # the grader's, during this call
+    if field == "given":  # make it believe the call was given another function
+        other = f.__globals__[value]
+        stand_in.given = {id(other): (other, value)}
+        return stand_in(other, x)
+    setattr(stand_in, field, stand_in.sequence + 1 if field == "sequence" else value)
+    return stand_in(f, x)
+
+KEPT = []
+
+def descend_keeping(f, x):
+    KEPT.append(numerical_gradient)
+    return x - 0.1 * numerical_gradient(f, x)
+
+def call_kept(f, x, **changes):
+    kept = KEPT[-1]
+    for name, value in changes.items():
+        setattr(kept, name, value)
+    return kept(f, x)
+
+def ask_forever(f, x):
+    while True:
+        numerical_gradient(f, x)
+
+def reachable_from(f):
+    # what student code can find from f: its own attributes, and every callable of its module
+    functions = [k for k, v in f.__globals__.items() if callable(v) and not k.startswith("__")]
+    return len(vars(f)), len(functions), sum("grad" in name.lower() for name in functions)
 
 NOT_A_FUNCTION = 3
 """
@@ -57,14 +96,89 @@ def test_echo_returns_the_arguments_as_the_student_left_them(runner):
     assert np.array_equal(x, [1.0, 2.0])  # the judge's own array is never touched
 
 
-def test_replacing_puts_the_course_version_in_place_during_the_call_only(runner):
-    square = CourseFunction("square_scaled")
-    replaced = {"numerical_gradient": CourseFunction("exact_gradient")}
-    x = runner.call_function("learning", "descend", (square, np.array([3.0])), {"lr": 0.2}, replacing=replaced)
+class Judge:
+    """A judge's function answering for numerical_gradient: the exact gradient of 1.2 x^2, and what it was asked."""
+
+    def __init__(self):
+        self.asked = []
+
+    def __call__(self, f, x):
+        self.asked.append((f, np.array(x)))
+        return 2.4 * np.asarray(x, dtype=np.float64)
+
+
+def test_a_replaced_function_is_answered_by_the_judge_during_the_call_only(runner):
+    square, judge = CourseFunction("square_scaled"), Judge()
+    x = runner.call_function("learning", "descend", (square, np.array([3.0])), {"lr": 0.2},
+                             replacing={"numerical_gradient": judge})
     assert np.allclose(x, [1.56])
-    # afterwards the student's own function is back: its x is left shifted, the course's is not
+    assert [(f, list(x)) for f, x in judge.asked] == [(square, [3.0])]
+    # afterwards the student's own function is back: its x is left shifted, the judge's answer does not shift it
     _, x_after = runner.call_function("learning", "numerical_gradient", (square, np.array([3.0])), echo=(1,))
     assert not np.array_equal(x_after, [3.0])
+    assert len(judge.asked) == 1
+
+
+def test_the_f_handed_to_student_code_carries_its_values_only(runner):
+    attributes, functions, gradients = runner.call_function("learning", "reachable_from", (CourseFunction("bowl"),))
+    assert (attributes, functions, gradients) == (0, 5, 0)  # the five functions of functions.py, nothing else
+
+
+def test_a_stand_in_kept_after_its_call_answers_nothing(runner):
+    square, judge = CourseFunction("square_scaled"), Judge()
+    runner.call_function("learning", "descend_keeping", (square, np.array([3.0])), replacing={"numerical_gradient": judge})
+    with pytest.raises(StudentException, match="numerical_gradient was the grader's own only while descend_keeping "
+                                               "ran: it answers nothing after that"):
+        runner.call_function("learning", "call_kept", (square, np.array([3.0])))
+    assert len(judge.asked) == 1
+
+
+def test_a_kept_stand_in_made_to_ask_again_fails_the_test_unanswered(runner):
+    square, judge = CourseFunction("square_scaled"), Judge()
+    runner.call_function("learning", "descend_keeping", (square, np.array([3.0])), replacing={"numerical_gradient": judge})
+    with pytest.raises(BadReply, match="a question to the grader while it answers none"):
+        runner.call_function("learning", "call_kept", (square, np.array([3.0])), {"running": True})
+    assert len(judge.asked) == 1
+
+
+@pytest.mark.parametrize("field, value, refusal", [
+    ("sequence", None, "a question about another request"),
+    ("name", "gradient_descent", "a question about a function the grader does not answer for"),
+    ("given", "bowl", "a question about a function the call was not given"),
+])
+def test_a_forged_question_during_the_call_fails_the_test_unanswered(runner, field, value, refusal):
+    judge = Judge()
+    with pytest.raises(BadReply, match=refusal):
+        runner.call_function("learning", "forge", (CourseFunction("square_scaled"), np.array([3.0]), field, value),
+                             replacing={"numerical_gradient": judge})
+    assert judge.asked == []
+
+
+@pytest.mark.parametrize("function, given", [("descend_wrapped", "function <lambda>"), ("descend_another", "function bowl")])
+def test_the_stand_in_answers_only_for_the_f_of_its_call(runner, function, given):
+    judge = Judge()
+    with pytest.raises(StudentException, match=f"it answers only for the function {function} was given, not for "
+                                               f"{given}; pass that f on as it is"):
+        runner.call_function("learning", function, (CourseFunction("square_scaled"), np.array([1.0])),
+                             replacing={"numerical_gradient": judge})
+    assert judge.asked == []
+
+
+def test_a_question_with_no_judge_answer_fails_in_student_code(runner):
+    apple = CourseFunction("apple_price")
+    with pytest.raises(StudentException, match=r"descend\(\.\.\.\) raised NotAvailableError: the grader's "
+                                               r"numerical_gradient could not answer: IndexError"):
+        runner.call_function("learning", "descend", (apple, np.array([1.0])),
+                             replacing={"numerical_gradient": lambda f, x: np.array([x[1] * x[2]])})
+
+
+def test_questions_asked_without_end_stop_at_the_time_limit():
+    sources = {"learning": ModuleSource("learning", "learning.py", text=LEARNING)}
+    with Runner(sources, timeout=1) as runner:
+        runner.begin_test()
+        with pytest.raises(StudentTimeout, match="the test took longer than 1 s"):
+            runner.call_function("learning", "ask_forever", (CourseFunction("function_2"), np.ones(2)),
+                                 replacing={"numerical_gradient": lambda f, x: 2.0 * np.asarray(x)})
 
 
 def test_missing_and_non_callable_names_are_reported(runner):
@@ -78,3 +192,77 @@ def test_student_code_cannot_import_the_course_functions(runner):
     runner.call_function("learning", "numerical_gradient", (CourseFunction("function_2"), np.array([1.0])))
     with pytest.raises(StudentException, match="course_functions"):
         runner.call_function("learning", "steal", ())
+
+
+def _question(**changes):
+    question = {"question": 7, "name": "numerical_gradient", "args": [None, {"$nd": 0, "dtype": "<f8", "shape": [2]}],
+                "kwargs": {}, "functions": {"0": "bowl"}}
+    question.update(changes)
+    return question
+
+
+X = bytearray(np.array([1.0, 2.0]).tobytes())
+MALFORMED = {
+    "a missing field": ({k: v for k, v in _question().items() if k != "functions"}, [X]),
+    "a field too many": (dict(_question(), output=""), [X]),
+    "another request": (_question(question=8), [X]),
+    "a number as a string": (_question(question="7"), [X]),
+    "a function not replaced": (_question(name="gradient_descent"), [X]),
+    "a name that is no string": (_question(name=["numerical_gradient"]), [X]),
+    "arguments that are no list": (_question(args={"0": None}), [X]),
+    "a keyword that is no name": (_question(kwargs={"0": 1.0}), [X]),
+    "a course function the call was not given": (_question(functions={"0": "coupled"}), [X]),
+    "a course function at no argument": (_question(functions={"0": "bowl", "5": "bowl"}), [X]),
+    "a course function's place taken": (_question(args=[1.0, {"$nd": 0, "dtype": "<f8", "shape": [2]}]), [X]),
+    "a placeholder without its function": (_question(functions={}), [X]),
+    "text among the values": (_question(args=[None, "x"]), []),
+    "a value the child would not send": (_question(args=[None, {"$unsupported": "dict", "detail": ""}]), []),
+    "a buffer no value uses": (_question(), [X, X]),
+    "too many arguments": (_question(args=[None] + [1.0] * 64), []),
+    "arrays over the limit": (_question(args=[None, {"$nd": 0, "dtype": "|u1", "shape": [(8 << 20) + 1]}]),
+                              [bytearray((8 << 20) + 1)]),
+}
+
+
+@pytest.mark.parametrize("question, buffers", MALFORMED.values(), ids=MALFORMED)
+def test_a_question_is_checked_as_strictly_as_a_reply(question, buffers):
+    judge = Judge()
+    answers = Answers({"numerical_gradient": judge}, {"module": "course functions", "args": {"0": "bowl"}})
+    with pytest.raises(wire.WireError):
+        answers.answer(question, buffers, 7)
+    assert judge.asked == []
+
+
+def test_a_well_formed_question_gets_the_judge_function_answer():
+    judge = Judge()
+    answers = Answers({"numerical_gradient": judge}, {"module": "course functions", "args": {"0": "bowl"}})
+    header, buffers = answers.answer(_question(), [bytearray(X)], 7)
+    assert header == {"answer": 7, "value": {"$nd": 0, "dtype": "<f8", "shape": [2]}}
+    assert np.frombuffer(buffers[0]).tolist() == [2.4, 4.8]
+    assert judge.asked[0][0] == CourseFunction("bowl")
+
+
+def test_replacing_with_a_course_function_is_refused_in_the_judge():
+    with pytest.raises(TypeError, match="nothing that computes an answer goes to the student's process"):
+        Answers({"numerical_gradient": CourseFunction("exact_gradient")}, {})
+
+
+def test_every_course_function_has_an_exact_gradient_in_the_judge_that_its_values_agree_with():
+    from builtin_course import COURSE
+    from grader.suites import course_package
+
+    course_package(COURSE)
+    functions = importlib.import_module("course.functions")
+    reference = importlib.import_module("course.reference")
+    shipped = {name for name, value in vars(functions).items() if callable(value) and not name.startswith("_")}
+    assert shipped == set(reference.GRADIENTS)
+    rng = np.random.default_rng(0)
+    for name, gradient in reference.GRADIENTS.items():
+        x = rng.uniform(-1, 1, size=3 if name == "apple_price" else (2, 3))
+        f, h = getattr(functions, name), 1e-5
+        numeric = np.zeros_like(x)
+        for index in np.ndindex(x.shape):
+            step = np.zeros_like(x)
+            step[index] = h
+            numeric[index] = (f(x + step) - f(x - step)) / (2 * h)
+        assert np.allclose(gradient(x), numeric, rtol=1e-7, atol=1e-8), name

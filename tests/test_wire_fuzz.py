@@ -237,3 +237,54 @@ def test_strings_from_the_child_are_cleaned_where_they_enter():
         text.encode("utf-8")
         assert "\x1b" not in text and "\r" not in text and "\u202e" not in text
     assert output == "\\x0dTotal: 100/100 \ufffd"
+
+
+@st.composite
+def questions(draw):
+    """What the student's process may send while a replaced function runs (``calls.py``): a well-formed question
+    about ``numerical_gradient(bowl, x)`` with up to three of its parts replaced by odd ones."""
+    buffers = draw(st.lists(st.binary(max_size=64).filter(lambda b: len(b) % 8 == 0), max_size=3))
+    arrays = [{"$nd": i, "dtype": "<f8", "shape": [len(b) // 8]} for i, b in enumerate(buffers)]
+    question = {"question": 7, "name": "numerical_gradient", "args": [None, *arrays], "kwargs": {},
+                "functions": {"0": "bowl"}}
+    keys = st.one_of(st.sampled_from(["0", "1", "x", "00", "\u00b2", "\u0661", "9" * 5000]), st.text(max_size=4))
+    odd = {"question": st.sampled_from([8, None, "7", True, 7.0]),
+           "name": st.one_of(st.sampled_from(["gradient_descent", "bowl"]), JSON_LEAVES, st.lists(JSON_LEAVES, max_size=2)),
+           "args": st.one_of(st.lists(values(len(buffers)), max_size=3), JSON_LEAVES),
+           "kwargs": st.one_of(st.dictionaries(keys, values(len(buffers)), max_size=2), JSON_LEAVES),
+           "functions": st.one_of(st.dictionaries(keys, st.one_of(st.sampled_from(["bowl", "coupled"]), JSON_LEAVES),
+                                                  max_size=2), JSON_LEAVES)}
+    for key in draw(st.lists(st.sampled_from(sorted(odd)), max_size=3, unique=True)):
+        question[key] = draw(odd[key])
+    if draw(st.integers(0, 9)) == 0:
+        question.pop(draw(st.sampled_from(sorted(question))))
+    if draw(st.integers(0, 9)) == 0:
+        question[draw(st.text(max_size=3))] = draw(JSON_LEAVES)
+    return question, [bytearray(b) for b in buffers]
+
+
+@FUZZ
+@given(questions())
+def test_any_question_is_answered_for_the_call_or_is_a_wire_error(question_and_buffers):
+    from grader.runner.calls import Answers, CourseFunction
+
+    question, buffers = question_and_buffers
+    asked = []
+
+    def judge(*args, **kwargs):
+        asked.append((args, kwargs))
+        return 1.0
+
+    answers = Answers({"numerical_gradient": judge}, {"module": "course functions", "args": {"0": "bowl"}})
+    try:
+        header, _out = answers.answer(question, buffers, 7)
+    except wire.WireError:
+        assert asked == []
+        return
+    assert header == {"answer": 7, "value": 1.0} and question["question"] == 7
+    args, kwargs = asked[0]
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, CourseFunction):
+            assert value.name == "bowl"
+        else:
+            assert_plain(value)

@@ -13,7 +13,7 @@ from grader.i18n import N_, _
 from grader.suites import course_function
 from grader.suites.helpers import JudgeLayer, StudentLayer
 
-from . import functions, hints, reference as ref
+from . import hints, reference as ref
 
 
 REFERENCE_GATES = {"MulLayer": (ref.mul, 2), "AddLayer": (ref.add, 2), "Sigmoid": (ref.sigmoid, 1), "Relu": (ref.relu, 1)}
@@ -65,6 +65,18 @@ def final_x(value, shape, what: str = "gradient_descent result"):
     return as_array(value, what, shape)
 
 
+def exact_gradient(f, x):
+    """The gradient of the course function ``f`` at ``x``, from its formula (``reference.GRADIENTS``).
+
+    It stands in for the student's ``numerical_gradient`` while their
+    ``gradient_descent`` is graded, so a mistake in one never costs points on
+    the other. It runs in the judge: the student's process asks, and only for
+    the ``f`` its ``gradient_descent`` was given (``f`` arrives as that
+    ``course_function``).
+    """
+    return ref.GRADIENTS[f.name](np.asarray(x, dtype=np.float64))
+
+
 def check_numerical_gradient(student, f_name: str, x) -> None:
     """The student's numerical_gradient(f, x) against f's exact gradient, and x left unchanged.
 
@@ -72,7 +84,7 @@ def check_numerical_gradient(student, f_name: str, x) -> None:
     derivative (below 1e-7 here); a forward difference, a step of h instead
     of 2h or an entry left shifted is off by 1e-5 or far more."""
     x = np.array(x, dtype=np.float64)
-    expected = functions.exact_gradient(getattr(functions, f_name), x)
+    expected = exact_gradient(course_function(f_name), x)
     got, x_after = student.function("numerical_gradient").call_keeping_inputs([1], course_function(f_name), x)
     grad = as_array(got, _("{what} result").format(what="numerical_gradient"), x.shape)
     expect_close("numerical_gradient(f, x)", grad, expected, rtol=1e-6, atol=1e-7, hint=hints.NUMERICAL_GRADIENT)
@@ -83,8 +95,7 @@ def check_numerical_gradient(student, f_name: str, x) -> None:
 
 def run_gradient_descent(student, f_name: str, init_x, **options):
     """The student's gradient_descent, with the course's exact gradient in place of their numerical_gradient."""
-    function = student.function("gradient_descent",
-                                replacing={"numerical_gradient": course_function("exact_gradient")})
+    function = student.function("gradient_descent", replacing={"numerical_gradient": exact_gradient})
     return final_x(function(course_function(f_name), np.array(init_x, dtype=np.float64), **options),
                    np.shape(init_x))
 
@@ -93,7 +104,7 @@ def expected_descent(f_name: str, init_x, lr: float, step_num: int):
     """Where step_num steps of gradient descent end on one of the quadratic course functions:
     their gradient is c * x, so every step multiplies x by (1 - lr * c)."""
     x = np.array(init_x, dtype=np.float64)
-    curvature = functions.exact_gradient(getattr(functions, f_name), np.ones_like(x))
+    curvature = exact_gradient(course_function(f_name), np.ones_like(x))
     return x * (1.0 - lr * curvature) ** step_num
 
 

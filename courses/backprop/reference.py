@@ -5,7 +5,8 @@ the expected gradient of a layer is the numerical gradient of
 ``sum(forward(inputs) * dout)`` (see ``gradcheck``), and when a test needs the
 gradient through *another* layer, it differentiates that layer's forward here
 numerically too. So these functions can ship with the public suite without
-giving away an answer.
+giving away an answer. ``GRADIENTS`` holds the exact gradients of the
+functions of ``functions.py``, which tests hand to student code.
 """
 from __future__ import annotations
 
@@ -104,3 +105,29 @@ def max_pool(x, pool_h, pool_w, stride=2, pad=0):
 def binary_cross_entropy(x, t):
     """Mean binary cross-entropy of sigmoid(x) against 0/1 labels t, without overflow."""
     return np.mean(np.logaddexp(0.0, x) - t * x)
+
+
+# -- the exact gradients of the functions tests hand to student code (functions.py) ------------
+# Worked out by hand and run by the judge only: the student's process gets the functions' values,
+# never these (see functions.py). The judge needs neither a numerical gradient nor a descent loop.
+
+def _bowl_gradient(x):
+    return np.arange(1.0, x.size + 1.0).reshape(x.shape) * x
+
+
+def _coupled_gradient(x):
+    flat = x.reshape(-1)
+    weights = np.arange(1.0, flat.size + 1.0)
+    grad = weights * np.cos(flat) + np.sum(flat)
+    grad[:-1] += flat[1:]
+    grad[1:] += flat[:-1]
+    return grad.reshape(x.shape)
+
+
+GRADIENTS = {
+    "square_scaled": lambda x: 2.4 * x,
+    "function_2": lambda x: 2.0 * x,
+    "apple_price": lambda x: np.array([x[1] * x[2], x[0] * x[2], x[0] * x[1]]),
+    "bowl": _bowl_gradient,
+    "coupled": _coupled_gradient,
+}

@@ -17,14 +17,15 @@ a time:
     get   {"handle", "attr"}                                read an attribute
     define {"name", "filename", "text"}   run course code (functions the tests pass
           to student code) into a module of the session's own, not importable
-    call_function {"module", "function", "args", "kwargs", "callables", "patch", "echo"}
+    call_function {"module", "function", "args", "kwargs", "callables", "ask", "echo"}
           call a module-level function; ``callables`` ({"module", "args":
           {index: name}, "kwargs": {key: name}}) puts functions of a defined
           module in place of the ``None`` placeholders at those positions;
-          ``patch`` ({"module", "names": {global: name}}) makes the student
-          module's globals those functions during the call (the judge's own
-          version of another graded function); ``echo`` lists positions of
-          arguments to send back after the call, as they are then
+          ``ask`` ([global, ...]) makes those globals of the student's module
+          stand-ins that ask the judge during the call (its own version of
+          another graded function: a question goes out and its answer comes
+          in before the reply, see ``child_calls.py``); ``echo`` lists
+          positions of arguments to send back after the call, as they are then
 
     probe {"read": [paths], "write": [paths]}   which of them this confined process can
           read, and which it can write (``confine.probe_access``), before any student code runs
@@ -72,6 +73,7 @@ try:
     from .standin import NotAvailableError, install_standins, remove_standins
     from .cells import cell_label, run_notebook, split_cells
     from .capture import Capture
+    from .child_calls import call_asking_the_judge, define_course_module, judge_line, place_course_functions
 except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
 
@@ -123,6 +125,7 @@ class Session:
         self.modules = {}
         self.objects = {}
         self.defined = {}
+        self.ask_judge = None  # how a stand-in asks the judge during a request (child_calls.py)
         self.graded = ()
         self.cell_seconds = None
         self.notes = []  # for the judge, sent with the next reply
@@ -277,39 +280,19 @@ class Session:
         return {"ok": True, "results": results}
 
     def _op_define(self, request, buffers):
-        module = types.ModuleType(request["name"])
-        module.__file__ = request["filename"]
-        exec(compile(request["text"], request["filename"], "exec", dont_inherit=True), module.__dict__)
-        self.defined[request["name"]] = module
+        self.defined[request["name"]] = define_course_module(request)
         return {"ok": True}
 
     def _op_call_function(self, request, buffers):
         args, kwargs = _decode_arguments(request, buffers)
         args = list(args)
-        callables = request.get("callables") or {}
-        if callables:
-            given = self.defined[callables["module"]]
-            for index, name in callables.get("args", {}).items():
-                args[int(index)] = getattr(given, name)
-            for key, name in callables.get("kwargs", {}).items():
-                kwargs[key] = getattr(given, name)
+        given = place_course_functions(self.defined, request, args, kwargs)
         student = self.modules[request["module"]]
         function = _attribute(student, request["function"])
         refused = _refusal(function)
         if refused:
             return refused
-        patch = request.get("patch") or {}
-        saved = {name: student.__dict__.get(name, _MISSING) for name in patch.get("names", {})}
-        try:
-            for name, replacement in patch.get("names", {}).items():
-                setattr(student, name, getattr(self.defined[patch["module"]], replacement))
-            result = function(*args, **kwargs)
-        finally:
-            for name, value in saved.items():
-                if value is _MISSING:
-                    student.__dict__.pop(name, None)
-                else:
-                    student.__dict__[name] = value
+        result = call_asking_the_judge(student, request, given, self.ask_judge, lambda: function(*args, **kwargs))
         echo = request.get("echo") or []
         found = self._place_of(function, student)
         if echo:
@@ -502,6 +485,7 @@ def main(argv):
         os._exit(70)
     warnings.simplefilter("default")
     session = Session()
+    session.ask_judge = judge_line(read_fd, write_fd)
     sys.stdout = sys.stderr = session.capture
     try:
         write_message(write_fd, {"ready": True, "confined": measures})

@@ -24,6 +24,7 @@ from . import (
 )
 from ..i18n import _
 from . import child_words
+from .calls import COURSE_FUNCTIONS, Answers, CourseFunction, course_functions_request, take_course_functions
 from ..sanitize import clean
 from .cells import CELL_SECONDS, TRAILING_SECONDS
 from .capture import OUTPUT_LIMIT, Capture
@@ -31,32 +32,6 @@ from .sources import load_modules
 from .replies import bad_reply, call_error, describe_call, get_error, parse_reply, student_exception
 
 LATE_REPLY_SECONDS = 0.05  # how long a test that ended early waits for replies still due
-
-
-@dataclass(frozen=True)
-class CourseFunction:
-    """A function of the course's ``functions.py`` given to student code as an argument.
-
-    The judge sends only its name; the student's process calls the course's
-    own copy of it (shipped like the book's ``common`` modules), so no code
-    crosses the channel and the judge never runs student code.
-    """
-
-    name: str
-
-
-COURSE_FUNCTIONS = "course functions"  # the session's name for the course's functions.py
-
-
-def _course_functions() -> dict | None:
-    """The course's ``functions.py``, if it has one, as a ``define`` request."""
-    from ..course import current
-
-    path = current().root / "functions.py"
-    if not path.is_file():
-        return None
-    return {"op": "define", "name": COURSE_FUNCTIONS, "filename": "course/functions.py",
-            "text": path.read_text(encoding="utf-8")}
 
 
 class ChildTimedOut(Exception):
@@ -79,6 +54,7 @@ class _Unanswered:
     on_reply: object  # None, or a function of (ok, result, output) that raises what went wrong
     importing: bool
     steps: int | None = None  # for a sequence request: how many steps it has
+    answers: Answers | None = None  # what the judge answers while it runs; None: no question may be asked
 
 
 _SMALL_OPS = {"new", "call", "get", "sequence"}  # requests whose header is small (arrays travel as buffers)
@@ -284,33 +260,28 @@ class BaseRunner:
     def call_function(self, module: str, function: str, args=(), kwargs=None, *, echo=(), replacing=None):
         """Call the module-level ``module.function(*args, **kwargs)`` of the submission.
 
-        Arguments may be :class:`CourseFunction`; ``replacing`` maps globals of
-        the student's module to course functions for the duration of the call
-        (``{"numerical_gradient": CourseFunction("numerical_gradient")}``), so a
-        function that calls another graded one is graded on its own. ``echo``
-        names positions of ``args`` to return too, as they are after the call:
-        then the result is ``(value, *echoed arguments)``.
+        Arguments may be :class:`CourseFunction`. ``replacing`` maps globals of
+        the student's module to functions of the judge's for the duration of the
+        call (``{"numerical_gradient": exact_gradient}``), so a function that
+        calls another graded one is graded on its own: the student's process
+        calls a stand-in that asks the judge, which runs the function with the
+        call's course functions as :class:`CourseFunction` (``calls.py``).
+        ``echo`` names positions of ``args`` to return too, as they are after
+        the call: then the result is ``(value, *echoed arguments)``.
         """
         module = self._module_for(module, function)
         source = self._load(module)
-        args, kwargs = list(args), dict(kwargs or {})
-        callables = {"module": COURSE_FUNCTIONS, "args": {}, "kwargs": {}}
-        for index, value in enumerate(args):
-            if isinstance(value, CourseFunction):
-                callables["args"][str(index)], args[index] = value.name, None
-        for key, value in kwargs.items():
-            if isinstance(value, CourseFunction):
-                callables["kwargs"][key], kwargs[key] = value.name, None
+        args, kwargs, callables = take_course_functions(args, kwargs)
+        answers = Answers(replacing, callables) if replacing else None
         request = {"op": "call_function", "module": module, "function": function, "echo": list(echo)}
-        if callables["args"] or callables["kwargs"]:
+        if callables:
             request["callables"] = callables
-        if replacing:
-            request["patch"] = {"module": COURSE_FUNCTIONS, "names": {k: v.name for k, v in replacing.items()}}
-        if "callables" in request or "patch" in request:
             self._define_course_functions()
+        if answers is not None:
+            request["ask"] = sorted(answers.functions)
         buffers = _add_arguments(request, args, kwargs)
         what = f"{function}(...)"
-        ok, result, output = self._request(request, buffers, self._op_deadline(), what)
+        ok, result, output = self._request(request, buffers, self._op_deadline(), what, answers)
         if ok:
             self._locate(function, source)
             return result
@@ -327,7 +298,7 @@ class BaseRunner:
         """Send the course's functions to the current student process, once."""
         if COURSE_FUNCTIONS in self._loaded_modules():
             return
-        request = _course_functions()
+        request = course_functions_request()
         if request is None:
             raise RuntimeError("the tests pass course functions, but the course has no functions.py")
         ok, result, output = self._request(request, [], self._op_deadline(), "loading the course's functions.py")
@@ -434,12 +405,17 @@ class BaseRunner:
                 if shown not in self.notes:
                     self.notes.append(shown)
 
-    def _request(self, request: dict, buffers: list, deadline: float, what: str):
-        """One round trip: ``(True, value, output)`` or ``(False, error dict, output)``."""
-        self._send(request, buffers, deadline, what)
+    def _request(self, request: dict, buffers: list, deadline: float, what: str, answers: Answers | None = None):
+        """One round trip: ``(True, value, output)`` or ``(False, error dict, output)``.
+
+        ``answers`` answers the questions the student's process may ask while
+        this request runs (a replaced function was called, see ``calls.py``).
+        """
+        self._send(request, buffers, deadline, what, answers=answers)
         return self._answer(deadline)
 
-    def _send(self, request: dict, buffers: list, deadline: float, what: str, on_reply=None) -> None:
+    def _send(self, request: dict, buffers: list, deadline: float, what: str, on_reply=None,
+              answers: Answers | None = None) -> None:
         """Send a request without reading its reply; ``on_reply(ok, result, output)`` handles it when it is read.
 
         Requests wait unanswered only while they fit in the channel together
@@ -455,7 +431,8 @@ class BaseRunner:
         self._sequence += 1
         request["seq"] = self._sequence
         steps = len(request["steps"]) if request["op"] == "sequence" else None
-        self._unanswered.append(_Unanswered(self._sequence, what, size, on_reply, request["op"] == "load", steps))
+        self._unanswered.append(_Unanswered(self._sequence, what, size, on_reply, request["op"] == "load", steps,
+                                            answers))
         try:
             self._deliver(request, buffers, deadline)
         except (ChildTimedOut, ChildDied, ChildGarbled) as exc:
@@ -477,7 +454,7 @@ class BaseRunner:
         while self._unanswered:
             due = self._unanswered[0]
             try:
-                reply, reply_buffers = self._receive(deadline)
+                reply, reply_buffers = self._reply_to(due, deadline)
             except (ChildTimedOut, ChildDied, ChildGarbled) as exc:
                 self._unanswered.clear()
                 raise failure or self._transport_error(exc, due.what, due.importing) from None
@@ -502,6 +479,33 @@ class BaseRunner:
         if failure is not None:
             raise failure
         return last
+
+    def _reply_to(self, due: _Unanswered, deadline: float) -> tuple[dict, list]:
+        """The next reply, answering the questions the student's process asks before it (``calls.py``).
+
+        A question the judge must not answer breaks the protocol; one asked
+        again and again ends with the test's time limit, even when every
+        question is already waiting in the pipe.
+        """
+        while True:
+            message, buffers = self._receive(deadline)
+            if "question" not in message:
+                return message, buffers
+            answer = self._answer_question(due, message, buffers)
+            if time.monotonic() >= deadline:
+                self._discard()
+                raise ChildTimedOut()
+            self._deliver(*answer, deadline)
+
+    def _answer_question(self, due: _Unanswered, question: dict, buffers: list) -> tuple[dict, list]:
+        """The judge's answer to a question asked while ``due`` runs; ChildGarbled (child discarded) if refused."""
+        try:
+            if due.answers is None:
+                raise wire.WireError("a question to the grader while it answers none")
+            return due.answers.answer(question, buffers, due.sequence)
+        except wire.WireError as exc:
+            self._discard()
+            raise ChildGarbled(str(exc)) from None
 
     def _transport_error(self, exc: Exception, what: str, importing: bool) -> StudentCodeError:
         if isinstance(exc, ChildTimedOut):

@@ -36,7 +36,7 @@ from typing import Callable
 from grader import course as courses, diagnoses
 from grader.course import VISIBILITIES, CourseError
 from grader.i18n import _
-from grader.runner.client import CourseFunction
+from grader.runner.calls import CourseFunction
 
 KINDS = ("document", "numeric", "edge", "forward")
 COURSE_PACKAGE = "course"  # the name the course's own modules are imported under
@@ -203,9 +203,13 @@ class Function:
     Calling it runs the student's function in the student's process with
     arrays, numbers and :func:`course_function` arguments, and returns what it
     returned. ``replacing`` maps names the function uses from its module to
-    course functions, for the call only: ``gradient_descent`` then calls the
-    course's ``numerical_gradient``, so it is graded on its own. :meth:`call_keeping_inputs` also returns the arguments at the
-    given positions as they are after the call (did it leave ``x`` unchanged?).
+    functions of the judge's, for the call only: with
+    ``{"numerical_gradient": exact_gradient}``, ``gradient_descent`` calls a
+    stand-in that asks the judge, which runs ``exact_gradient(f, x)`` with the
+    call's course function as ``f`` (only that one, only during the call), so
+    it is graded on its own and no answer enters the student's process.
+    :meth:`call_keeping_inputs` also returns the arguments at the given
+    positions as they are after the call (did it leave ``x`` unchanged?).
     """
 
     def __init__(self, runner, module: str, name: str, replacing: dict | None = None):
