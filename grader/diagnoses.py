@@ -41,7 +41,7 @@ CODES = {
     "bad_reply": "the code sent back something the grader refuses",
     "grader_error": "the grader itself failed: not the student's fault",
     # the exercise was not done
-    "finite_difference": "backward ran the layer's forward on changed inputs: a numerical gradient, not the analytic one",
+    "finite_difference": "backward ran its layer's forward on changed inputs: a numerical gradient, not the exercise",
     # what came back is not the right kind of value
     "none": "None where a value was expected (not returned, or not stored in self.dW ...)",
     "wrong_type": "not a number or an array (a string, a list of objects, a tuple where one array was expected)",
@@ -130,22 +130,6 @@ def note_backward(args: tuple) -> None:
 
 
 # -- detection --------------------------------------------------------------------------------
-
-FORWARD_RUNS_ALLOWED = 2  # a backward may run forward this often on the layer's own input (to recompute)
-
-
-def from_forward_runs(layer: str, runs: list) -> Diagnosis | None:
-    """``finite_difference`` if a backward of ``layer`` ran forward on a changed input or too often.
-
-    ``runs`` are the test's backward calls whose layer's forward ran
-    (:class:`grader.runner.replies.ForwardRuns`); the child counted, this decides.
-    """
-    found = [r for r in runs if r.layer == layer and (r.changed or r.runs > FORWARD_RUNS_ALLOWED)]
-    if not found:
-        return None
-    worst = max(found, key=lambda r: (r.changed, r.runs))
-    return Diagnosis("finite_difference", "", {"layer": layer, "runs": worst.runs, "changed": worst.changed})
-
 
 def _scale(a: np.ndarray) -> float:
     return float(np.abs(a).max()) if a.size else 0.0

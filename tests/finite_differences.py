@@ -6,6 +6,9 @@ replaced, at the end of its module, by central differences run through
 ``forward`` of a fresh instance of the class, or ``type(self).forward``. The
 replacement computes the right gradients (up to the step's error), so only
 the grader's look at what ``forward`` did can tell it from the exercise.
+``SIDE_ROUTES`` reach ``MulLayer.forward`` in ways meant to get around a
+watch on the attribute: the class ``__dict__``, references kept before
+grading, ``__wrapped__``, a function rebuilt from its code.
 """
 from __future__ import annotations
 
@@ -18,6 +21,18 @@ ROUTES = {
     "self": "fwd = self.forward",
     "instance": "fwd = {fresh}.forward",
     "class": "fwd = lambda *inputs: type(self).forward(self, *inputs)",
+}
+# route -> (the line that sets ``fwd``, module-level code appended after the class is complete)
+SIDE_ROUTES = {
+    "class_dict": ('fwd = lambda *inputs: vars(type(self))["forward"](self, *inputs)', ""),
+    "kept_at_import": ("fwd = lambda *inputs: _KEPT(self, *inputs)", "_KEPT = MulLayer.forward"),
+    "closure": ("fwd = lambda *inputs: _CLOSED(self, *inputs)",
+                "def _closing(f):\n    return lambda *inputs: f(*inputs)\n\n\n_CLOSED = _closing(MulLayer.forward)"),
+    "wrapped": ("fwd = lambda *inputs: type(self).forward.__wrapped__(self, *inputs)",
+                "import functools\n\n\ndef _logged(f):\n    @functools.wraps(f)\n    def logged(*a):\n"
+                "        return f(*a)\n    return logged\n\n\nMulLayer.forward = _logged(MulLayer.forward)"),
+    "method_func": ("fwd = lambda *inputs: self.forward.__func__(self, *inputs)", ""),
+    "rebuilt": ("fwd = types.FunctionType(type(self).forward.__code__, globals()).__get__(self)", "import types"),
 }
 # how a fresh instance of each class is made, from the attributes the solution keeps
 FRESH = {
@@ -166,8 +181,9 @@ SoftmaxWithLoss.forward = _forward
 
 def backward_source(layer: str, route: str) -> str:
     """The text appended to the layer's module: the numerical backward, set on the class."""
-    code = BACKWARDS[layer].replace("{route}", ROUTES[route].replace("{fresh}", FRESH[layer]))
-    return HELPER + code + f"\n\n{layer}.backward = _backward\n"
+    line, after = SIDE_ROUTES[route] if route in SIDE_ROUTES else (ROUTES[route], "")
+    code = BACKWARDS[layer].replace("{route}", line.replace("{fresh}", FRESH[layer]))
+    return HELPER + code + f"\n\n{layer}.backward = _backward\n\n\n{after}\n"
 
 
 def submission(folder: Path, layer: str, route: str) -> Path:

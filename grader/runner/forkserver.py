@@ -19,8 +19,8 @@ from collections import deque
 
 _PACKET = 1 << 16
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_PARTS = ("capture.py", "wire.py", "namespaces.py", "syscalls.py", "confine.py", "standin.py", "cells.py", "zygote.py", "forward_watch.py",
-          "child.py")
+_PARTS = ("capture.py", "wire.py", "namespaces.py", "syscalls.py", "confine.py", "standin.py", "cells.py", "zygote.py",
+          "forward_watch.py", "child.py")
 
 
 def _read(name: str) -> str:

@@ -217,4 +217,5 @@ def _trampoline(code, hook):
     names = {"co_name": code.co_name}
     if hasattr(code, "co_qualname"):
         names["co_qualname"] = code.co_qualname
-    return template.replace(co_consts=tuple(hook if type(c) is str and c == _HOOK else c for c in template.co_consts), **names)
+    consts = tuple(hook if type(c) is str and c == _HOOK else c for c in template.co_consts)
+    return template.replace(co_consts=consts, **names)
