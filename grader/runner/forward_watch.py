@@ -182,14 +182,21 @@ def _snapshot(value):
 
 
 def _equal(a, b):
-    """The same values, in any shape; float arrays of different precisions are compared in the lower one."""
-    a, b = np.asarray(a).reshape(-1), np.asarray(b).reshape(-1)
+    """The same values, in any shape; float arrays of different precisions are compared in the lower one.
+
+    Equal arrays of the same shape, what a legitimate backward passes, take the
+    fast path; NaN equals NaN only on the slow one.
+    """
+    a, b = np.asarray(a), np.asarray(b)
     if a.size != b.size:
         return False
-    if a.dtype != b.dtype and a.dtype.kind == b.dtype.kind == "f":
+    if a.shape != b.shape:
+        a, b = a.reshape(-1), b.reshape(-1)
+    floats = a.dtype.kind == b.dtype.kind == "f"
+    if floats and a.dtype != b.dtype:
         low = min(a.dtype, b.dtype, key=lambda d: d.itemsize)
         a, b = a.astype(low), b.astype(low)
-    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == b.dtype.kind == "f"))
+    return bool(np.array_equal(a, b) or floats and np.array_equal(a, b, equal_nan=True))
 
 
 def _unwrapped(attribute):
@@ -202,8 +209,21 @@ def _unwrapped(attribute):
 
 
 def _trampoline(code, hook):
-    """Code that calls ``hook(args, kwargs)``, with as many free variables as ``code`` (never read)."""
-    names = [f"_{i}" for i in range(len(code.co_freevars))]
+    """Code that calls ``hook(args, kwargs)``, named as ``code`` and with as many free variables."""
+    template = _templates.get(len(code.co_freevars)) or _template(len(code.co_freevars))
+    names = {"co_name": code.co_name}
+    if hasattr(code, "co_qualname"):
+        names["co_qualname"] = code.co_qualname
+    consts = tuple(hook if type(c) is str and c == _HOOK else c for c in template.co_consts)
+    return template.replace(co_consts=consts, **names)
+
+
+_templates = {}  # number of free variables -> the trampoline's code, with the placeholder _HOOK
+
+
+def _template(free):
+    """``forward(*args, **kwargs)`` returning ``_HOOK(args, kwargs)``, with ``free`` free variables (never read)."""
+    names = [f"_{i}" for i in range(free)]
     lines = ["def outer():"]
     if names:
         lines.append(f"    {' = '.join(names)} = None")
@@ -213,9 +233,8 @@ def _trampoline(code, hook):
     lines += [f"        hook = {_HOOK!r}", "        return hook(args, kwargs)", "    return forward"]
     namespace = {}
     exec(compile("\n".join(lines), "<forward watch>", "exec"), namespace)
-    template = namespace["outer"]().__code__
-    names = {"co_name": code.co_name}
-    if hasattr(code, "co_qualname"):
-        names["co_qualname"] = code.co_qualname
-    consts = tuple(hook if type(c) is str and c == _HOOK else c for c in template.co_consts)
-    return template.replace(co_consts=consts, **names)
+    _templates[free] = namespace["outer"]().__code__
+    return _templates[free]
+
+
+_template(0)  # the usual one, made once where the program is loaded (before the zygote forks children)
