@@ -89,16 +89,19 @@ class ForwardWatch:
         return function if kept is None else kept[1]
 
     def _watch_class(self, cls):
-        """The ``forward`` functions of ``cls`` and its bases, each watched from now on."""
+        """The ``forward`` functions of ``cls`` and its bases, each watched from now on.
+
+        A class that cannot be looked at (a metaclass that raises) has none:
+        the watch never makes the student's call fail.
+        """
         found = set()
-        for klass in getattr(cls, "__mro__", (cls,)):
-            try:
-                attribute = vars(klass).get("forward")
-            except TypeError:
-                continue
-            for function in _unwrapped(attribute):
-                if function in self._originals or self._watch(function):
-                    found.add(function)
+        try:
+            for klass in cls.__mro__:
+                for function in _unwrapped(vars(klass).get("forward")):
+                    if function in self._originals or self._watch(function):
+                        found.add(function)
+        except Exception:
+            pass
         return frozenset(found)
 
     def _watch(self, function):
@@ -154,8 +157,11 @@ class _Input:
 
     def settle(self):
         """After forward ran: keep its values too if forward changed the array in place."""
-        if isinstance(self.value, np.ndarray) and self.before is not None and not _equal(self.value, self.before):
-            self.after = _snapshot(self.value)
+        try:
+            if isinstance(self.value, np.ndarray) and self.before is not None and not _equal(self.value, self.before):
+                self.after = _snapshot(self.value)
+        except Exception:  # forward made it something else (resized it, say): compare with the values before
+            pass
 
     def differs(self, value):
         """Whether ``value`` is a number or array of this input's size with other values."""
