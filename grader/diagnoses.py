@@ -21,10 +21,13 @@ from itertools import permutations
 import numpy as np
 
 try:
-    from .i18n import _
+    from .i18n import _, ngettext
 except ImportError:  # pragma: no cover - before translations exist
     def _(text: str) -> str:
         return text
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        return singular if count == 1 else plural
 
 # code -> one line for the documentation; docs/diagnoses.md has the details.
 CODES = {
@@ -37,6 +40,8 @@ CODES = {
     "timeout": "the test ran past the time limit",
     "bad_reply": "the code sent back something the grader refuses",
     "grader_error": "the grader itself failed: not the student's fault",
+    # the exercise was not done
+    "finite_difference": "backward ran its layer's forward on changed inputs: a numerical gradient, not the exercise",
     # what came back is not the right kind of value
     "none": "None where a value was expected (not returned, or not stored in self.dW ...)",
     "wrong_type": "not a number or an array (a string, a list of objects, a tuple where one array was expected)",
@@ -376,6 +381,22 @@ def _lines(kind) -> str:
     return {"rows": _("row"), "columns": _("column")}.get(kind, _("row and column"))
 
 
+def _finite_difference(d: Diagnosis) -> str:
+    name = f"{d.params['layer']}.backward" if d.params.get("layer") else "backward"
+    changed, runs = d.params.get("changed", 0), d.params.get("runs", 0)
+    if changed:
+        text = ngettext("{name} must compute the gradient itself; yours ran forward {count} time on a changed "
+                        "input, which is a numerical gradient (finite differences). Compute it with the chain rule "
+                        "from what forward kept: this test gives no points until then.",
+                        "{name} must compute the gradient itself; yours ran forward {count} times on changed "
+                        "inputs, which is a numerical gradient (finite differences). Compute it with the chain rule "
+                        "from what forward kept: this test gives no points until then.", changed)
+        return text.format(name=name, count=changed)
+    return _("{name} must compute the gradient itself; yours ran forward {count} times in one call, as a "
+             "numerical gradient (finite differences) does. Compute it with the chain rule from what forward "
+             "kept: this test gives no points until then.").format(name=name, count=runs)
+
+
 _TEXTS = {
     "not_implemented": lambda d: _("not implemented yet"),
     "missing": lambda d: _("not found in the submission"),
@@ -385,6 +406,7 @@ _TEXTS = {
     "timeout": lambda d: _("the time limit was reached: look for an infinite loop or very slow code"),
     "bad_reply": lambda d: _("the grader could not accept what your code sent back"),
     "grader_error": lambda d: _("the grader itself failed; not your fault"),
+    "finite_difference": _finite_difference,
     "none": lambda d: _("{array} is None: is it computed and returned (or stored, for self.dW and self.db)?").format(
         array=d.array),
     "wrong_type": lambda d: _("{array} is not a number or a numpy array").format(array=d.array),

@@ -29,6 +29,7 @@ from .submission import Submission, load_submission
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_TIME_BUDGET = 60.0  # seconds for a whole submission: slowness is bounded, not only hangs
 TIMEOUTS_BEFORE_GIVING_UP = 2  # per layer: bounds the time a hanging layer can cost
+FORWARD_RUNS_ALLOWED = 2  # a backward may run its layer's forward this often on the same input (to recompute)
 OUTPUT_SHOWN = 2000
 
 
@@ -87,6 +88,9 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
         print(f"internal error in {check.name}:\n{traceback.format_exc()}", file=sys.stderr)
     finally:
         output = output or runner.end_test()
+    numerical = numerical_backward(check.layer, runner.forward_runs())
+    if numerical is not None and status in ("passed", "failed"):  # the exercise is the analytic gradient
+        status, message, diagnosis, arrays = "failed", diagnoses.render(numerical), numerical, None
     result = _result(check, status, message, output, time.perf_counter() - started, diagnosis)
     if arrays is not None:
         result["arrays"] = {"array": diagnosis.array, **arrays}
@@ -114,6 +118,20 @@ def internal_errors(results: list[dict]) -> str:
     return ngettext("{error} (in test {test} and {count} other test)",
                     "{error} (in test {test} and {count} other tests)", others).format(error=error, test=test,
                                                                                        count=others)
+
+
+def numerical_backward(layer: str, runs: list) -> diagnoses.Diagnosis | None:
+    """``finite_difference`` if a backward of ``layer`` ran its forward on a changed input, or too often.
+
+    ``runs`` are the test's backward calls during which the layer's forward
+    ran (``runner.forward_runs()``): the student's process counted, the judge
+    decides. Then the test gives no points, whatever it returned.
+    """
+    found = [r for r in runs if r.layer == layer and (r.changed or r.runs > FORWARD_RUNS_ALLOWED)]
+    if not found:
+        return None
+    worst = max(found, key=lambda r: (r.changed, r.runs))
+    return diagnoses.Diagnosis("finite_difference", "", {"layer": layer, "runs": worst.runs, "changed": worst.changed})
 
 
 def _error_diagnosis(check: suites.Check, error: StudentCodeError) -> diagnoses.Diagnosis:

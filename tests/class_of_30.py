@@ -1,4 +1,5 @@
-"""A class of 30 with known mistakes, built from the solutions, the mutants and two attacks.
+"""A class of 30 with known mistakes, built from the solutions, the mutants, two attacks and two
+numerical backwards.
 
 Used by the class report tests and the browser tests: every student is a
 folder in ``submissions``; ``MISTAKES`` says who has which bug.
@@ -7,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from builtin_course import SOLUTIONS
+from finite_differences import backward_source
 from numgrad import ASSIGNMENT_OF
 
 HERE = Path(__file__).parent
@@ -23,6 +25,8 @@ MISTAKES = {
     "s22": "AddLayer/dy_negated", "s23": "Pooling/no_transpose", "s24": "Affine/dW_transposed",
     "s25": "Convolution/pad_not_removed", "s26": "Sigmoid/missing_one_minus_out", "s27": "MulLayer/returns_only_dx",
 }
+# student -> (layer, route): the solutions with that layer's backward taken by finite differences
+NUMERICAL = {"s09": ("Relu", "self"), "s10": ("Affine", "class")}
 STUB_STUDENT = "s28"  # hands in the stubs: nothing implemented
 HANGING_STUDENT = "s29"  # MulLayer.forward never returns: timeouts
 CRASHING_STUDENT = "s30"  # Affine.forward dereferences a null pointer: crashes
@@ -39,6 +43,10 @@ def build_class(folder: Path) -> Path:
         if student in MISTAKES:
             layer, name = MISTAKES[student].split("/")
             shutil.copy(HERE / "mutants" / layer / f"{name}.py", target / f"{ASSIGNMENT_OF[layer]}.py")
+        elif student in NUMERICAL:
+            layer, route = NUMERICAL[student]
+            module = target / f"{ASSIGNMENT_OF[layer]}.py"
+            module.write_text(module.read_text() + backward_source(layer, route))
         elif student == STUB_STUDENT:
             for module in MODULES:
                 shutil.copy(STUBS / f"{module}.py", target / f"{module}.py")

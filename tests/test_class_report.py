@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from class_of_30 import CRASHING_STUDENT, HANGING_STUDENT, MISTAKES, STUB_STUDENT, STUDENTS
+from class_of_30 import CRASHING_STUDENT, HANGING_STUDENT, MISTAKES, NUMERICAL, STUB_STUDENT, STUDENTS
 from grader.reports import classroom
 
 def json_reports(out):
@@ -71,6 +71,8 @@ def test_the_known_mistakes_are_counted_on_their_layers(graded_class):
     assert STUB_STUDENT in found[("Convolution", "not_implemented", "")]
     assert found[("MulLayer", "timeout", "")] == {HANGING_STUDENT}
     assert found[("Affine", "crash", "")] == {CRASHING_STUDENT}
+    for student, (layer, _route) in NUMERICAL.items():
+        assert found[(layer, "finite_difference", "")] == {student}
     problems = {r["student"]: r for r in rows if r["section"] == "problem"}
     assert set(problems) == {HANGING_STUDENT, CRASHING_STUDENT}
     assert int(problems[HANGING_STUDENT]["count"]) > 0 and int(problems[CRASHING_STUDENT]["total"]) > 0
@@ -134,6 +136,17 @@ def test_html_figures_equal_those_of_the_json_reports(graded_class):
                         html)
         assert row and int(row.group(1)) == count, name
     assert sum(counts) > 0
+
+
+def test_numerical_backwards_are_listed_under_their_layer_with_the_students(graded_class):
+    out, reports = graded_class
+    html = (out / "class-report.html").read_text(encoding="utf-8")
+    for student, (layer, _route) in NUMERICAL.items():
+        row = re.search(rf'<tr data-layer="{layer}" data-code="finite_difference" data-array="">(.*?)</tr>', html, re.S)
+        assert row and re.findall(r'<a href="([^"]+)\.html">', row.group(1)) == [student], row
+        report = next(r for r in reports if r["student"] == student)
+        own = [t for t in report["tests"] if t["layer"] == layer]
+        assert own and all(t["score"] == 0 and t["diagnosis"]["code"] == "finite_difference" for t in own)
 
 
 def test_student_names_link_to_their_own_reports(graded_class):

@@ -42,6 +42,9 @@ class HostileRunner:
     def end_test(self):
         return ""
 
+    def forward_runs(self):
+        return []
+
     def new(self, module, class_name, *args, **kwargs):
         self._handles += 1
         return self._handles

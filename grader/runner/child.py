@@ -35,6 +35,10 @@ a time:
           round trip; replies ``"values"`` (one per step done) and, if a
           step failed, ``"stopped"`` with its error
 
+A reply to ``call`` or ``sequence`` in which a ``backward`` ran the forward of
+its layer's class carries ``"forward_runs"``: ``[[step, runs, changed], ...]``
+(``forward_watch.py``; the step is 0 for ``call``).
+
 Any request may carry ``"drop": [handles]`` to forget objects. Every reply
 carries what the student printed (and any warnings) during the request,
 the request's ``"seq"`` number back, and either ``"value"`` or an ``"error"``
@@ -74,6 +78,7 @@ try:
     from .cells import cell_label, run_notebook, split_cells
     from .capture import Capture
     from .child_calls import call_asking_the_judge, define_course_module, judge_line, place_course_functions
+    from .forward_watch import ForwardWatch
 except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
     pass
 
@@ -131,6 +136,7 @@ class Session:
         self.notes = []  # for the judge, sent with the next reply
         self.places = {}  # compiled file name of a cell -> (notebook, cell number, In [n])
         self.own_classes = {}  # (module, name) -> the last class of that name the student's code defined there
+        self.watch = ForwardWatch(lambda code: code.co_filename in self.student_files)
         self.finder.session = self
         sys.meta_path.insert(0, self.finder)
         self.standins = install_standins(self.finder.sources)
@@ -142,6 +148,7 @@ class Session:
         if self.finder in sys.meta_path:
             sys.meta_path.remove(self.finder)
         remove_standins()
+        self.watch.close()
         if builtins.__build_class__ == self._record_class:
             builtins.__build_class__ = self._build_class
         for name in self.finder.sources:
@@ -156,6 +163,7 @@ class Session:
             try:
                 for handle in request.get("drop", ()):
                     self.objects.pop(handle, None)
+                    self.watch.forget(handle)
                 reply = getattr(self, "_op_" + request["op"])(request, buffers)
             except BaseException as exc:
                 reply = {"ok": False, "error": self._describe_safely(exc)}
@@ -246,7 +254,7 @@ class Session:
         """Where the class (or function) was defined: its file, and for a notebook its cell and In [n]."""
         code = getattr(cls, "__code__", None) if isinstance(cls, types.FunctionType) else None
         for value in vars(cls).values() if isinstance(cls, type) else ():
-            code = getattr(getattr(value, "__func__", value), "__code__", None)
+            code = getattr(self.watch.original(getattr(value, "__func__", value)), "__code__", None)
             if code is not None:
                 break
         label = code.co_filename if code is not None else getattr(module, "__file__", "")
@@ -257,7 +265,20 @@ class Session:
 
     def _op_call(self, request, buffers):
         args, kwargs = _decode_arguments(request, buffers)
-        return _called(_attribute(self.objects[request["handle"]], request["method"]), args, kwargs)
+        handle = request["handle"]
+        reply, runs = self._watched_call(handle, self.objects[handle], request["method"], args, kwargs)
+        if runs:
+            reply["forward_runs"] = [[0, *runs]]
+        return reply
+
+    def _watched_call(self, handle, obj, method, args, kwargs):
+        """The reply to calling a method of an object, and what its forward did (``forward_watch.py``)."""
+        target = _attribute(obj, method)
+        refused = _refusal(target)
+        if refused:
+            return refused, None
+        value, runs = self.watch.call(handle, obj, method, target, args, kwargs)
+        return {"ok": True, "value": value}, runs
 
     def _op_sequence(self, request, buffers):
         decoder = Decoder(buffers, allow_plain=True)
@@ -265,19 +286,27 @@ class Session:
                   {key: decoder.value(value) for key, value in step.get("kwargs", {}).items()})
                  for step in request["steps"]]
         decoder.finish()
-        obj, results = self.objects[request["handle"]], []
-        for step, args, kwargs in steps:
+        handle, results, forward_runs = request["handle"], [], []
+        obj = self.objects[handle]
+        done = {"ok": True, "results": results}
+        for index, (step, args, kwargs) in enumerate(steps):
+            runs = None
             try:
                 if "get" in step:
                     reply = _value_reply(_attribute(obj, step["get"]))
                 else:
-                    reply = _called(_attribute(obj, step["call"]), args, kwargs)
+                    reply, runs = self._watched_call(handle, obj, step["call"], args, kwargs)
             except BaseException as exc:
                 reply = {"ok": False, "error": self._describe_safely(exc)}
+            if runs:
+                forward_runs.append([index, *runs])
             if not reply["ok"]:
-                return {"ok": True, "results": results, "stopped": reply["error"]}
+                done["stopped"] = reply["error"]
+                break
             results.append(reply["value"])
-        return {"ok": True, "results": results}
+        if forward_runs:
+            done["forward_runs"] = forward_runs
+        return done
 
     def _op_define(self, request, buffers):
         self.defined[request["name"]] = define_course_module(request)
@@ -376,10 +405,6 @@ def _refusal(target):
     if not callable(target):
         return {"ok": False, "error": {"kind": "not_callable", "type": type(target).__name__}}
     return None
-
-
-def _called(target, args, kwargs):
-    return _refusal(target) or {"ok": True, "value": target(*args, **kwargs)}
 
 
 def _value_reply(value):

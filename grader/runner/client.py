@@ -29,7 +29,8 @@ from ..sanitize import clean
 from .cells import CELL_SECONDS, TRAILING_SECONDS
 from .capture import OUTPUT_LIMIT, Capture
 from .sources import load_modules
-from .replies import bad_reply, call_error, describe_call, get_error, parse_reply, student_exception
+from .replies import (ForwardRuns, bad_reply, call_error, describe_call, forward_runs, get_error, parse_reply,
+                      student_exception)
 
 LATE_REPLY_SECONDS = 0.05  # how long a test that ended early waits for replies still due
 
@@ -89,6 +90,7 @@ class BaseRunner:
         self._test_handles: list[int] = []
         self._to_drop: list[int] = []
         self._last_reply: dict | None = None
+        self._forward_runs: list[ForwardRuns] = []  # this test's backward calls that ran their layer's forward
         self._unanswered: deque[_Unanswered] = deque()  # sent, reply not read yet (oldest first)
 
     # -- what subclasses provide ------------------------------------------
@@ -129,6 +131,7 @@ class BaseRunner:
         budget runs out, cuts the test (and any import it triggers) short.
         """
         self._output.take()
+        self._forward_runs = []
         self._until = until
         self._deadline = time.monotonic() + self.timeout
         if until is not None:
@@ -150,6 +153,10 @@ class BaseRunner:
         self._to_drop += self._test_handles
         self._test_handles = []
         return self._output.take()
+
+    def forward_runs(self) -> list[ForwardRuns]:
+        """The backward calls of the current test during which the layer's own forward ran, with counts."""
+        return list(self._forward_runs)
 
     # -- operations -------------------------------------------------------------
 
@@ -230,6 +237,7 @@ class BaseRunner:
         ok, result, output = self._request(request, buffers, self._op_deadline(), what)
         obj.arguments.extend(args)
         if ok:
+            self._note_forward_runs(obj, [method])
             return result
         raise call_error(obj, method, args, result, output)
 
@@ -394,6 +402,12 @@ class BaseRunner:
         if not cells:
             return self.timeout
         return self.timeout * max(graded, 1) + CELL_SECONDS * cells + TRAILING_SECONDS
+
+    def _note_forward_runs(self, obj: _Object, methods: list) -> None:
+        """Keep what the last reply says the layer's forward did during its backward calls (``methods``)."""
+        if isinstance(self._last_reply, dict):
+            for runs, changed in forward_runs(self._last_reply, methods):
+                self._forward_runs.append(ForwardRuns(obj.class_name, runs, changed))
 
     def _take_notes(self) -> None:
         notes = self._last_reply.get("notes") if isinstance(self._last_reply, dict) else None
@@ -572,6 +586,7 @@ class Steps:
                              else bad_reply(self.describe(0), "an error that is not an exception"))
             return
         self._values, stopped = result
+        self._runner._note_forward_runs(self._obj, [None if isinstance(s, str) else s[0] for s in self._steps])
         for step in self._steps[: len(self._values) + (stopped is not None)]:
             if not isinstance(step, str):
                 self._obj.arguments.extend(step[1])

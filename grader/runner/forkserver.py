@@ -22,7 +22,7 @@ from . import cache
 _PACKET = 1 << 16
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _PARTS = ("capture.py", "wire.py", "namespaces.py", "syscalls.py", "confine.py", "standin.py", "cells.py",
-          "child_calls.py", "zygote.py", "child.py")
+          "child_calls.py", "zygote.py", "forward_watch.py", "child.py")
 
 
 def _read(name: str) -> str:

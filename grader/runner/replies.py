@@ -9,6 +9,7 @@ file and line, and a hint where the grader knows one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -61,6 +62,32 @@ def _checked_error(error) -> dict:
     if error.get("where") is not None:
         error["where"] = [clean(error["where"][0]), error["where"][1]]
     return error
+
+
+@dataclass(frozen=True)
+class ForwardRuns:
+    """A ``backward`` call during which the forward of its layer's class ran (``forward_watch.py`` counts).
+
+    Counted in the student's process, so untrusted: a forged count can only
+    hide what the code did, never make another submission look worse.
+    """
+
+    layer: str  # the class name the judge created the object as
+    runs: int  # how many times forward ran during the call
+    changed: int  # how many of those runs had an input that differs from the layer's last forward input
+
+
+def forward_runs(reply: dict, methods: list) -> list[tuple[int, int]]:
+    """The ``(runs, changed)`` counts a reply gives for the ``backward`` calls among ``methods`` (one per
+    step; ``None`` for a read); an entry that is malformed, or not about a ``backward`` step, is ignored."""
+    entries = reply.get("forward_runs")
+    found = {}
+    for entry in entries[: len(methods)] if type(entries) is list else ():
+        if type(entry) is list and len(entry) == 3 and all(type(n) is int for n in entry):
+            step, runs, changed = entry
+            if 0 <= step < len(methods) and methods[step] == "backward" and 0 <= changed <= runs:
+                found[step] = (runs, changed)
+    return list(found.values())
 
 
 def _clean_unsupported(type_name: str, detail: str) -> Unsupported:
