@@ -27,8 +27,9 @@ from builtin_course import ALL_LAYERS, SOLUTIONS
 from sandbox_configs import CONFIGURATIONS, judge_argv, owned_installation
 from test_adversarial import CASES_EXPECTED, TIMEOUT, build_submission
 
-# cases whose own time limits or options a class-wide --timeout cannot give
-SWEPT = {name: case for name, case in CASES_EXPECTED.items() if case.timeout == TIMEOUT and not case.args}
+# cases whose own time limits, options or course a class of the built-in course cannot give
+SWEPT = {name: case for name, case in CASES_EXPECTED.items()
+         if case.timeout == TIMEOUT and not case.args and case.course is None}
 # what the report's isolation says where a configuration cannot contain a case that "needs" something
 STATED = {"root": r"missing: no process limit", "landlock": r"exposed: student code could read",
           "confined": r"exposed: student code could"}
