@@ -1,6 +1,6 @@
 """How many times the numpy floor a student's ``grade`` run takes, measured paired in one run.
 
-    python benchmarks/floor_ratio.py [--runs 15]
+    python benchmarks/floor_ratio.py [--runs 15] [--against OTHER/bin/grade]
 
 Machines here are shared and noisy, so absolute seconds drift from one
 minute to the next; what holds is a ratio measured in the same run. Each
@@ -10,6 +10,10 @@ round runs, back to back and in a rotating order:
   - ``grade --submission <the course's solutions>``: the whole suite, isolated;
   - the same with ``GRADER_NO_NAMESPACES=1`` (as in Docker without namespaces);
   - the same with ``GRADER_IN_PROCESS=1`` (no isolation at all; debug switch).
+
+``--against`` adds another installation's ``grade`` (an earlier commit in
+a venv of its own) to the rotation, plain and with each switch, so a change
+is measured paired with the version before it in the same minutes.
 
 It prints each command's median and its ratio to the floor's median, and
 the median CPU time the whole machine spent per run (``/proc/stat`` on
@@ -35,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--against", metavar="GRADE", help="another installation's grade, measured paired")
     args = parser.parse_args()
     grade = shutil.which("grade") or sys.exit("install the project first: pip install -e .")
     sys.path.insert(0, str(ROOT / "tests"))
@@ -43,12 +48,15 @@ def main() -> None:
     report = Path(tempfile.mkdtemp()) / "report.json"
     command = [grade, "--submission", str(SOLUTIONS), "--format", "json", "--output", str(report), "--seed", "1"]
     plain = {k: v for k, v in os.environ.items() if k not in ("GRADER_IN_PROCESS", "GRADER_NO_NAMESPACES")}
-    cases = {
-        "python -c 'import numpy'": ([sys.executable, "-c", "import numpy"], plain),
-        "grade --submission solutions": (command, plain),
-        "  same, GRADER_NO_NAMESPACES=1": (command, {**plain, "GRADER_NO_NAMESPACES": "1"}),
-        "  same, GRADER_IN_PROCESS=1 (no isolation)": (command, {**plain, "GRADER_IN_PROCESS": "1"}),
-    }
+    cases = {"python -c 'import numpy'": ([sys.executable, "-c", "import numpy"], plain)}
+    for name, program in [("grade", grade)] + ([("against", args.against)] if args.against else []):
+        argv = [program, *command[1:]]
+        cases.update({
+            f"{name} --submission solutions": (argv, plain),
+            "  same, GRADER_NO_NAMESPACES=1" + " " * (name != "grade"): (argv, {**plain, "GRADER_NO_NAMESPACES": "1"}),
+            "  same, GRADER_IN_PROCESS=1 (no isolation)" + " " * (name != "grade"): (
+                argv, {**plain, "GRADER_IN_PROCESS": "1"}),
+        })
     times = {label: [] for label in cases}
     cpu = {label: [] for label in cases}
     labels = list(cases)

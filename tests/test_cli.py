@@ -141,3 +141,14 @@ def test_a_machine_that_cannot_start_student_code_still_gets_a_report(tmp_path, 
     assert report["score"] == 0 and report["tests"]
     assert all(t["status"] == "error" and "could not run your code" in t["message"] for t in report["tests"])
     assert report["internal_error"] == "grader.runner.RunnerStartError: no user id to run student code under"
+
+
+def test_the_debug_switch_without_isolation_still_grades_the_solutions_full(tmp_path):
+    """GRADER_IN_PROCESS=1 runs student code in the judge (to measure what isolation costs): same verdicts."""
+    out = tmp_path / "r.json"
+    result = grade("--submission", str(SOLUTIONS), "--format", "json", "--output", str(out), "--seed", "5",
+                   env={"GRADER_IN_PROCESS": "1"})
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert report["score"] == MAX_SCORE and "internal_error" not in report
+    assert report["isolation"].startswith("none: the grader's own process")

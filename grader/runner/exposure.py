@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..i18n import N_, _
 from . import cache
+from .forkserver import package_folders  # not lazily: in the debug mode, stand-ins answer lazy imports
 
 KINDS = {
     "course": N_("read the course's hidden tests, solutions or reference code"),
@@ -96,8 +97,6 @@ def _some_files(folder: Path) -> list[Path]:
 
 def _installation() -> list[str]:
     """Folders on the judge's and the zygote's ``sys.path``, the grader's own folders, ``.pth`` files, the cache."""
-    from .forkserver import package_folders
-
     grader = Path(__file__).resolve().parent.parent
     folders = {*package_folders(), *(p for p in sys.path if os.path.isabs(p) and os.path.isdir(p))}
     folders |= {str(grader), str(grader / "runner"), str(grader / "__pycache__"), str(grader / "runner" / "__pycache__")}
