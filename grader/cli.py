@@ -222,13 +222,14 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     from .submission import SubmissionError
 
     from .progress import Progress
+    from .sanitize import clean
 
     try:
         with Progress() as progress:
             report = grade_submission(submission, assignments=assignments or None, suite=suite,
                                       seed=seed, timeout=timeout, time_budget=time_budget, progress=progress)
-    except (SubmissionError, CourseError) as error:
-        raise click.UsageError(str(error)) from None
+    except (SubmissionError, CourseError) as error:  # may name the submission's files: shown safely
+        raise click.UsageError(clean(str(error))) from None
     except KeyboardInterrupt:
         click.echo(_("Interrupted before any test ran."), err=True)
         sys.exit(INTERRUPTED)
@@ -318,7 +319,7 @@ def bundle_gradescope(out, pin, assignments):
 @grader.command()
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help=N_("Folder for gradebook.csv and one JSON report per student."))
+              help=N_("Folder for gradebook.csv, the class report and each student's reports (in students/)."))
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help=N_("Students graded at a time [default: number of cores]."))
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1),
@@ -340,9 +341,12 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
     Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
-    column per assignment, test counts, seed) and OUT/<student>.json. Status
-    is ok, broken (nothing gradable), crashed (regrade that student alone) or
-    grader_error (the grader itself failed; the command then exits 3).
+    column per assignment, test counts, seed, message, where each class was
+    found, the paths of the student's reports), the class report
+    OUT/class-report.html and .csv, and each student's reports in
+    OUT/students/. Status is ok, broken (nothing gradable), crashed (regrade
+    that student alone) or grader_error (the grader itself failed; the
+    command then exits 3).
     """
     from .batch import GRADER_ERROR, find_students, run_batch
     from .engine import draw_seed
