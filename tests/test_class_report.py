@@ -143,7 +143,7 @@ def test_numerical_backwards_are_listed_under_their_layer_with_the_students(grad
     html = (out / "class-report.html").read_text(encoding="utf-8")
     for student, (layer, _route) in NUMERICAL.items():
         row = re.search(rf'<tr data-layer="{layer}" data-code="finite_difference" data-array="">(.*?)</tr>', html, re.S)
-        assert row and re.findall(r'<a href="([^"]+)\.html">', row.group(1)) == [student], row
+        assert row and re.findall(r'<a href="students/([^"]+)\.html">', row.group(1)) == [student], row
         report = next(r for r in reports if r["student"] == student)
         own = [t for t in report["tests"] if t["layer"] == layer]
         assert own and all(t["score"] == 0 and t["diagnosis"]["code"] == "finite_difference" for t in own)
