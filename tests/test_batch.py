@@ -193,6 +193,8 @@ def test_crashed_student_is_recorded_with_score_zero_and_full_maximum(tmp_path, 
     reports = batch.run_batch(tmp_path / "class", tmp_path / "out", seed=1, jobs=1)
     assert [(r["student"], r["status"], r["score"], r["max_score"]) for r in reports] == [("a", "crashed", 0.0, MAX_SCORE)]
     assert "crashed" in (tmp_path / "out" / "gradebook.csv").read_text()
+    # the reports say why, and the space the dead worker had reserved for them is not left behind
+    assert sorted(p.name for p in (tmp_path / "out" / "students").iterdir()) == ["a.html", "a.json"]
 
 
 def test_zip_larger_than_the_cap_is_refused(tmp_path, monkeypatch):
