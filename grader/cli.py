@@ -222,14 +222,13 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     from .submission import SubmissionError
 
     from .progress import Progress
-    from .sanitize import clean
 
     try:
         with Progress() as progress:
             report = grade_submission(submission, assignments=assignments or None, suite=suite,
                                       seed=seed, timeout=timeout, time_budget=time_budget, progress=progress)
-    except (SubmissionError, CourseError) as error:  # may name the submission's files: shown safely
-        raise click.UsageError(clean(str(error))) from None
+    except (SubmissionError, CourseError) as error:
+        raise click.UsageError(str(error)) from None
     except KeyboardInterrupt:
         click.echo(_("Interrupted before any test ran."), err=True)
         sys.exit(INTERRUPTED)
@@ -340,13 +339,10 @@ def bundle_gradescope(out, pin, assignments):
 def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encoding, allowed, assignments):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
-    Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
-    column per assignment, test counts, seed, message, where each class was
-    found, the paths of the student's reports), the class report
-    OUT/class-report.html and .csv, and each student's reports in
-    OUT/students/. Status is ok, broken (nothing gradable), crashed (regrade
-    that student alone) or grader_error (the grader itself failed; the
-    command then exits 3).
+    Writes OUT/gradebook.csv, the class report OUT/class-report.html and .csv,
+    and each student's reports in OUT/students/. Status is ok, broken (nothing
+    gradable), crashed (regrade that student alone) or grader_error (the
+    grader itself failed; the command then exits 3).
     """
     from .batch import GRADER_ERROR, find_students, run_batch
     from .engine import draw_seed
