@@ -17,9 +17,7 @@ timings, so the same seed gives the same gradebook.
 """
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -35,9 +33,9 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
 from . import course as courses, suites
+from .class_folder import ClassFolder
 from .i18n import _
-from .reports import render, write_atomically
-from .sanitize import clean, clean_data, csv_cell
+from .sanitize import clean, clean_data, csv_table
 
 # The gradebook status of a student the grader itself failed on, in a test or in the whole grading, beside "ok",
 # "broken" (nothing gradable) and "crashed" (the grading process died or ran too long); the batch then exits 3.
@@ -348,9 +346,10 @@ def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: floa
 # --- the gradebook ------------------------------------------------------------
 
 def gradebook_row(report: dict, assignments=None) -> dict:
+    """The student's row; text is made spreadsheet-safe when the table is written (``csv_table``)."""
     counts = report.get("counts") or {}
     row = {
-        "student": csv_cell(report["student"]),
+        "student": report["student"],
         "status": report["status"],
         "score": f"{report['score']:g}",
         "max_score": f"{report['max_score']:g}",
@@ -362,19 +361,17 @@ def gradebook_row(report: dict, assignments=None) -> dict:
     for status in ("passed", "failed", "error", "timeout", "missing"):
         row[status] = counts.get(status, 0)
     row["seed"] = report["seed"]
-    row["message"] = csv_cell(report["status_message"])
-    row["found_in"] = csv_cell(found_in(report))
+    row["message"] = report["status_message"]
+    row["found_in"] = found_in(report)
+    row["json_report"] = report.get("json_report", "")
+    row["html_report"] = report.get("html_report", "")
     return row
 
 
 def gradebook_csv(reports: list[dict], assignments=None) -> str:
     """One row per student, one column per chosen assignment."""
     rows = [gradebook_row(r, assignments) for r in sorted(reports, key=lambda r: r["student"])]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["student"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_table(rows, list(rows[0]) if rows else ["student"])
 
 
 def time_limit_per_student(timeout: float, time_budget: float | None = None) -> float:
@@ -407,81 +404,73 @@ def run_batch(
     progress: Callable[[dict], None] = lambda report: None,
     csv_encoding: str = "utf-8-sig",
 ) -> list[dict]:
-    """Grade every student of ``submissions``; write ``out/gradebook.csv``, ``out/<student>.json`` and
-    ``.html``, and the class report (``out/class-report.html`` and ``.csv``).
+    """Grade every student of ``submissions``; write ``out/gradebook.csv``, the class report
+    (``out/class-report.html`` and ``.csv``) and each student's reports in ``out/students/``
+    (see :mod:`grader.class_folder`).
 
     ``assignments`` grades only those, with scores out of their points.
     ``time_budget`` is per student. Nothing one student's submission does can
     keep the others from being graded or the gradebook from being written:
     a student whose grading fails is ``crashed``, a report that cannot be
-    written is noted in its row, and if the batch itself fails the gradebook
-    of what was graded is written before the error is raised.
+    written is noted in its row, one that finds the disk full is written once
+    no student code runs, and if the batch itself fails the gradebook of what
+    was graded is written before the error is raised.
     """
+    from .reports import classroom
+
     students = find_students(submissions, exclude=out)
-    out.mkdir(parents=True, exist_ok=True)
+    html = classroom.html_available()
+    folder = ClassFolder(out, [s.name for s in students], html)
     _warm_up(suite, assignments)
     options = {"seed": seed, "timeout": timeout, "suite": suite, "assignments": assignments,
                "time_budget": time_budget}
     scope = {"seed": seed, "suite": suite, "assignments": assignments}
     reports: dict[Student, dict] = {}
-    from .reports import classroom
-
-    html = classroom.html_available()
+    waiting: dict[str, tuple] = {}
     if html:  # compiled once here, not once per worker
         from .reports.html import environment
 
         environment().get_template("student.html")
-    work = functools.partial(grade_and_write, out=out, scope=scope, html=html, **options)
+    work = functools.partial(grade_and_write, folder=folder, scope=scope, **options)
+    folder.prepare(len(students))  # before any student code runs
     outcomes = run_isolated(students, work, jobs=jobs or os.cpu_count() or 1,
                             time_limit=time_limit_per_student(timeout, time_budget))
     try:
         for student, (kind, value) in outcomes:
-            if kind == "done":
-                reports[student] = value
-            else:
-                reports[student] = write_reports(out, student, ungraded(student, kind, value, **scope), scope, html)
+            if kind != "done":
+                folder.forget(student.name)
+                value = write_reports(folder, student, ungraded(student, kind, value, **scope), scope)
+            reports[student], waiting[student.name] = value
             progress(reports[student])
     finally:  # also when the batch itself fails: the gradebook holds every student, graded or not
+        outcomes.close()  # the workers stop, and with them every student's code and scratch folder
         missing = _("not graded: the batch stopped before this student's turn")
-        rows = [reports.get(s) or ungraded(s, "crashed", missing, **scope) for s in students]
-        write_atomically(out / "gradebook.csv", gradebook_csv(rows, assignments).encode(csv_encoding))
-    classroom.write_class_reports(out, list(reports.values()))
+        folder.finish({s.name: r for s, r in reports.items()}, waiting, lambda: gradebook_csv(
+            [folder.with_links(s.name, reports.get(s) or ungraded(s, "crashed", missing, **scope)) for s in students],
+            assignments).encode(csv_encoding))
     return sorted(reports.values(), key=lambda r: r["student"])
 
 
-def grade_and_write(student: Student, *, out: Path, scope: dict, html: bool, **options) -> dict:
-    """Grade one student and write their JSON and HTML reports: the part of a batch that runs in the workers."""
-    return write_reports(out, student, grade_student(student, **options), scope, html)
-
-
-def write_reports(out: Path, student: Student, report: dict, scope: dict, html: bool) -> dict:
-    """Write ``out/<student>.json`` (and ``.html``); the report to keep for the gradebook."""
-    report = _write_student_report(out, student, report, scope)
-    if html:
-        _write_student_html(out, report)
-    return report
-
-
-def _write_student_html(out: Path, report: dict) -> None:
-    """``out/<student>.html``; a report that cannot be drawn is noted in its row, not fatal."""
-    from .reports import classroom
-
+def grade_and_write(student: Student, *, folder: ClassFolder, scope: dict, **options) -> tuple[dict, tuple]:
+    """Grade one student and write their reports, into disk space reserved before their code ran: the part
+    of a batch that runs in the workers. Returns the report to keep and the reports left waiting for space."""
+    spaces = folder.reserve_student(student.name)
     try:
-        classroom.write_student_html(out, report)
-    except Exception as error:
-        note = _("its HTML report could not be written ({error})").format(error=f"{type(error).__name__}: {error}")
-        report["status_message"] = "; ".join(m for m in (report.get("status_message"), note) if m)
+        return write_reports(folder, student, grade_student(student, **options), scope, spaces)
+    finally:
+        for space in filter(None, spaces.values()):
+            space.release()
 
 
-def _write_student_report(out: Path, student: Student, report: dict, scope: dict) -> dict:
-    """Write ``out/<student>.json``; the report to keep for the gradebook (cleaned, possibly noting a failure)."""
+def write_reports(folder: ClassFolder, student: Student, report: dict, scope: dict,
+                  spaces: dict | None = None) -> tuple[dict, tuple]:
+    """Write the student's JSON (and HTML) report: the report to keep for the gradebook (cleaned, possibly
+    noting a failure), and the kinds of report that found no disk space (:meth:`ClassFolder.write_waiting`)."""
     try:
         report = clean_data(report)
         report["student"] = clean(student.name)
-        write_atomically(out / f"{student.name}.json", render(report, "json"))
-    except OSError as error:
-        note = _("its JSON report could not be written ({error})").format(error=error.strerror or error)
-        report["status_message"] = "; ".join(m for m in (report.get("status_message"), note) if m)
+        rendered = folder.render(report)
     except Exception as error:  # a report the grader cannot even render: that student only
         report = ungraded(student, GRADER_ERROR, clean(f"the grader failed: {type(error).__name__}: {error}"), **scope)
-    return report
+        rendered = folder.render(report)
+    return report, folder.write_student(student.name, report, rendered, spaces)

@@ -318,7 +318,7 @@ def bundle_gradescope(out, pin, assignments):
 @grader.command()
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help=N_("Folder for gradebook.csv and one JSON report per student."))
+              help=N_("Folder for gradebook.csv, the class report and each student's reports (in students/)."))
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help=N_("Students graded at a time [default: number of cores]."))
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1),
@@ -339,10 +339,10 @@ def bundle_gradescope(out, pin, assignments):
 def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encoding, allowed, assignments):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
-    Writes OUT/gradebook.csv (student, status, score, max_score, percent, one
-    column per assignment, test counts, seed) and OUT/<student>.json. Status
-    is ok, broken (nothing gradable), crashed (regrade that student alone) or
-    grader_error (the grader itself failed; the command then exits 3).
+    Writes OUT/gradebook.csv, the class report OUT/class-report.html and .csv,
+    and each student's reports in OUT/students/. Status is ok, broken (nothing
+    gradable), crashed (regrade that student alone) or grader_error (the
+    grader itself failed; the command then exits 3).
     """
     from .batch import GRADER_ERROR, find_students, run_batch
     from .engine import draw_seed

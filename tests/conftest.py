@@ -6,6 +6,9 @@ and ``grader`` processes the tests start speak English too. A Korean test
 passes ``--lang ko`` or uses the ``korean`` fixture.
 """
 import os
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +47,16 @@ def graded_class(tmp_path_factory):
     out = root / "grades"
     reports = run_batch(submissions, out, seed=4242, jobs=2, timeout=4.0)
     return out, reports
+
+
+@pytest.fixture
+def small_disk():
+    """A 64 MB tmpfs of the test's own, unmounted afterwards: mounting needs root, which CI has."""
+    folder = Path(tempfile.mkdtemp(prefix="bpg-disk-"))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        if subprocess.run(["umount", str(folder)]).returncode != 0:
+            subprocess.run(["umount", "--lazy", str(folder)], check=True)
+        folder.rmdir()

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -134,6 +135,8 @@ CASES_EXPECTED = {
     "terminal_escapes": Case({"MulLayer"}, r"MulLayer\.backward raised RuntimeError: .*Total: 100/100", earned="forward"),
     "html_injection": Case({"AddLayer"}, r"AddLayer\.backward raised ValueError: </code></pre></details><img",
                            earned="forward"),
+    "format_characters": Case({"MulLayer"}, r"MulLayer\.backward raised ValueError: Total: 100/100\\xad\\u0600.*"
+                                            r"\\u061c.*\\u202e", earned="forward"),
     "forged_frames": Case({"Relu", "Sigmoid"}, r"could not accept the reply to (Sigmoid|Relu)\.backward \(array "
                                                r"(dtype '<f1' is not allowed|shape is too large)", earned="forward"),
     "wrong_request_reply": Case({"MulLayer"}, r"could not accept the reply to MulLayer\.backward \(reply answers "
@@ -162,14 +165,18 @@ CASES_EXPECTED = {
 JUDGE_ATTACKS = (
     "huge_gradients", "nan_where_directions_look", "nan_and_inf", "lying_subclass", "array_like_object", "wrong_dtype",
     "forged_frames", "wrong_request_reply", "lone_surrogate",
-    "terminal_escapes", "html_injection",
+    "terminal_escapes", "html_injection", "format_characters",
     "slow_everywhere",
 )
 
 
+# filling the disk is graded only where the disk is a small tmpfs of the test's own (below)
+BATCH_CASES = ("disk_filling",)
+
+
 def test_every_adversarial_folder_has_expectations():
     folders = {p.name for p in CASES.iterdir() if p.is_dir()}
-    assert folders == set(CASES_EXPECTED) | set(KERNEL_CASES)  # those run by test_kernel_isolation.py
+    assert folders == set(CASES_EXPECTED) | set(KERNEL_CASES) | set(BATCH_CASES)  # kernel: test_kernel_isolation.py
     assert len(folders) >= 15
     assert set(JUDGE_ATTACKS) <= set(CASES_EXPECTED)
 
@@ -258,10 +265,16 @@ def grade(submission: Path, report: Path, cwd: Path, timeout: float, *args: str,
     return Run(process.returncode, stdout, stderr, time.monotonic() - started, process.pid)
 
 
+# every control, format (bidirectional controls, zero-width...), line and paragraph separator but tab and newline
+INVISIBLE = re.compile("[%s]" % "".join(
+    re.escape(chr(code)) for code in range(0x110000)
+    if chr(code) not in "\t\n" and unicodedata.category(chr(code)) in ("Cc", "Cf", "Zl", "Zp")))
+
+
 def assert_terminal_safe(text: str) -> None:
-    """No escape sequence, carriage return or bidirectional override from student code reaches a terminal."""
-    for forbidden in ("\x1b", "\x9b", "\r", "\u202e", "\x07"):
-        assert forbidden not in text, (forbidden, text[-2000:])
+    """No escape sequence, carriage return or invisible format character from student code reaches a terminal."""
+    found = INVISIBLE.search(text)
+    assert not found, (found, text[-2000:])
 
 
 def assert_markdown_safe(summary: str) -> None:
@@ -330,6 +343,8 @@ def _grade_case(name: str, case: Case, folder: Path, python: str | None) -> None
     assert student_processes(judge) == []
     assert list(tmp.iterdir()) == []
     assert_terminal_safe(run.stdout)
+    assert_terminal_safe(report_path.read_text(encoding="utf-8"))
+    assert_terminal_safe(summary.read_text(encoding="utf-8"))
     assert_markdown_safe(summary.read_text(encoding="utf-8"))
 
     by_layer: dict[str, list[dict]] = {}
@@ -506,7 +521,7 @@ def _grade_hostile_class(folder: Path, python: str | None) -> None:
 
     attacked = {"bob": {"Relu"}, "carol": {"MulLayer"}, "gina": {"Relu", "Sigmoid"}, "harry": {"AddLayer"}}
     for student, layers in attacked.items():
-        report = json.loads((out / f"{student}.json").read_text(encoding="utf-8"))
+        report = json.loads((out / "students" / f"{student}.json").read_text(encoding="utf-8"))
         assert rows[student]["status"] == "ok"
         for test in report["tests"]:
             if test["layer"] not in layers:
@@ -514,6 +529,40 @@ def _grade_hostile_class(folder: Path, python: str | None) -> None:
             elif test["kind"] != "forward":
                 assert test["score"] == 0, (student, test)
         assert all("\x1b" not in t["message"] + t["output"] for t in report["tests"])
+
+
+def test_a_classmate_who_fills_the_disk_costs_no_one_their_report(small_disk, tmp_path):
+    """Without kernel namespaces the child's scratch folder shares the disk with the reports (Docker)."""
+    classroom, out, tmp = tmp_path / "class", small_disk / "out", small_disk / "tmp"
+    tmp.mkdir()
+    classroom.mkdir()
+    build_submission("disk_filling", classroom / "ann")  # graded first, beside ben
+    classmates = ("ben", "cat", "dan", "eve", "fay")
+    for name in classmates:
+        shutil.copytree(SOLUTIONS, classroom / name, ignore=shutil.ignore_patterns("*.md", "__pycache__"))
+    command, env = judge_command("grader", ["batch", str(classroom), "--out", str(out), "--jobs", "2", "--seed", "7",
+                                            "--timeout", "10", "--lang", "en"])
+    env.update(TMPDIR=str(tmp), GRADER_NO_NAMESPACES="1")
+    process = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=600)
+    assert process.returncode == 0, process.stderr[-3000:]
+
+    with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {"ann", *classmates}
+    for name in classmates:
+        assert (rows[name]["status"], rows[name]["percent"], rows[name]["message"]) == ("ok", "100.0", ""), rows[name]
+    assert rows["ann"]["status"] == "ok" and rows["ann"]["message"] == ""
+    for name, row in rows.items():
+        report = json.loads((out / row["json_report"]).read_text(encoding="utf-8"))
+        assert report["student"] == name and report["score"] == float(row["score"])
+        assert (out / row["html_report"]).read_text(encoding="utf-8").rstrip().endswith("</html>")
+    filled = [t["output"] for t in json.loads((out / rows["ann"]["json_report"]).read_text())["tests"]
+              if "disk full after" in t["output"]]
+    assert filled and int(re.search(r"disk full after (\d+) files", filled[0]).group(1)) >= 2, filled[:1]
+    assert (out / "class-report.html").is_file() and (out / "class-report.csv").is_file()
+    assert sorted(p.name for p in (out / "students").iterdir()) == sorted(
+        f"{name}.{kind}" for name in rows for kind in ("json", "html"))
+    assert list(tmp.iterdir()) == []
 
 
 def test_an_entry_count_bomb_is_refused_from_its_end_record_alone(tmp_path):

@@ -59,13 +59,19 @@ def gradebook(classroom, tmp_path_factory):
     return out, run_batch(classroom, out, "--jobs", "2", "--seed", "11")
 
 
-def test_every_student_gets_a_row_and_a_json_report(gradebook):
+def test_every_student_gets_a_row_and_reports_in_the_students_folder(gradebook):
     out, rows = gradebook
     students = ["alice", "bob", "carol", "eve", "garbage", "mallory", "nobody", "sneaky"]
     assert list(rows) == students
     for student in students:
-        report = json.loads((out / f"{student}.json").read_text())
+        assert (rows[student]["json_report"], rows[student]["html_report"]) == \
+            (f"students/{student}.json", f"students/{student}.html")
+        report = json.loads((out / rows[student]["json_report"]).read_text())
         assert report["student"] == student and report["seed"] == 11
+        assert (out / rows[student]["html_report"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    grader_files = {"gradebook.csv", "class-report.csv", "class-report.html", "students"}
+    assert {p.name for p in out.iterdir()} == grader_files
+    assert {p.name for p in (out / "students").iterdir()} == {f"{s}.{kind}" for s in students for kind in ("json", "html")}
 
 
 def test_correct_submissions_get_full_marks_from_a_folder_or_a_zip(gradebook):
@@ -187,6 +193,8 @@ def test_crashed_student_is_recorded_with_score_zero_and_full_maximum(tmp_path, 
     reports = batch.run_batch(tmp_path / "class", tmp_path / "out", seed=1, jobs=1)
     assert [(r["student"], r["status"], r["score"], r["max_score"]) for r in reports] == [("a", "crashed", 0.0, MAX_SCORE)]
     assert "crashed" in (tmp_path / "out" / "gradebook.csv").read_text()
+    # the reports say why, and the space the dead worker had reserved for them is not left behind
+    assert sorted(p.name for p in (tmp_path / "out" / "students").iterdir()) == ["a.html", "a.json"]
 
 
 def test_zip_larger_than_the_cap_is_refused(tmp_path, monkeypatch):

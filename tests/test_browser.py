@@ -146,7 +146,7 @@ def test_class_report_renders_and_links_to_student_reports(browser, graded_class
     assert page.eval_on_selector_all("table.diagnoses tr[data-code]", "els => els.length") > 5
     page.click("#student-table a >> text=s11")
     page.wait_for_load_state("load")
-    assert page.url.endswith("/s11.html")
+    assert page.url.endswith("/students/s11.html")
     student = screenshot(page, tmp_path / "s11.png")
     heatmaps = page.eval_on_selector_all("svg.heatmap", BOXES)
     assert heatmaps and all(len(colours_in(student, b)) > 3 for b in heatmaps)

@@ -12,7 +12,7 @@ from class_of_30 import CRASHING_STUDENT, HANGING_STUDENT, MISTAKES, NUMERICAL, 
 from grader.reports import classroom
 
 def json_reports(out):
-    return {path.stem: json.loads(path.read_text()) for path in sorted(out.glob("s*.json"))}
+    return {path.stem: json.loads(path.read_text()) for path in sorted((out / "students").glob("s*.json"))}
 
 
 def expected_figures(reports: dict) -> dict:
@@ -47,8 +47,8 @@ def test_batch_writes_every_report(graded_class):
     out, reports = graded_class
     assert sorted(r["student"] for r in reports) == STUDENTS
     for student in STUDENTS:
-        assert (out / f"{student}.json").is_file()
-        html = (out / f"{student}.html").read_text(encoding="utf-8")
+        assert (out / "students" / f"{student}.json").is_file()
+        html = (out / "students" / f"{student}.html").read_text(encoding="utf-8")
         assert html.startswith("<!DOCTYPE html>") and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert (out / "class-report.html").is_file() and (out / "class-report.csv").is_file()
 
@@ -143,7 +143,7 @@ def test_numerical_backwards_are_listed_under_their_layer_with_the_students(grad
     html = (out / "class-report.html").read_text(encoding="utf-8")
     for student, (layer, _route) in NUMERICAL.items():
         row = re.search(rf'<tr data-layer="{layer}" data-code="finite_difference" data-array="">(.*?)</tr>', html, re.S)
-        assert row and re.findall(r'<a href="([^"]+)\.html">', row.group(1)) == [student], row
+        assert row and re.findall(r'<a href="students/([^"]+)\.html">', row.group(1)) == [student], row
         report = next(r for r in reports if r["student"] == student)
         own = [t for t in report["tests"] if t["layer"] == layer]
         assert own and all(t["score"] == 0 and t["diagnosis"]["code"] == "finite_difference" for t in own)
@@ -154,7 +154,7 @@ def test_student_names_link_to_their_own_reports(graded_class):
     page = _Attributes()
     page.feed((out / "class-report.html").read_text(encoding="utf-8"))
     linked = {href for href in page.links}
-    assert {f"{s}.html" for s in STUDENTS} <= linked
+    assert {f"students/{s}.html" for s in STUDENTS} <= linked
     assert all((out / href).is_file() for href in linked)
 
 
@@ -169,6 +169,6 @@ def test_tests_almost_everyone_fails_are_listed():
     reports = [report(f"s{i}", "failed") for i in range(9)] + [report("s9", "passed")]
     data = classroom.figures(reports)
     assert [t["test"] for t in data["almost_all_fail"]] == ["gates/MulLayer/document_apple"]
-    assert data["diagnoses"][0]["students"] == [f"s{i}" for i in range(9)]
+    assert [s["student"] for s in data["diagnoses"][0]["students"]] == [f"s{i}" for i in range(9)]
     data = classroom.figures(reports[:7] + [report(f"p{i}", "passed") for i in range(3)])
     assert data["almost_all_fail"] == []

@@ -85,8 +85,8 @@ def test_a_grader_failure_is_a_grader_error_row_and_the_batch_exits_3(buggy_cour
     assert rows["alice"]["percent"] == rows["carol"]["percent"] == "100.0"
     assert rows["bob"]["status"] == "grader_error"
     assert rows["bob"]["message"].startswith("the grader itself failed (KeyError: (2.0, 3.0) (in test ")
-    bob = json.loads((out / "bob.json").read_text())
+    bob = json.loads((out / "students" / "bob.json").read_text())
     assert bob["status"] == "grader_error" and bob["internal_error"].startswith("KeyError")
     assert any(t["status"] == "passed" for t in bob["tests"])  # what was graded is kept
-    assert json.loads((out / "alice.json").read_text())["status"] == "ok"
+    assert json.loads((out / "students" / "alice.json").read_text())["status"] == "ok"
     assert "The grader itself failed on bob" in result.stderr

@@ -183,23 +183,27 @@ def test_a_failing_batch_still_writes_the_gradebook_of_everyone_and_exits_3(tmp_
 
 
 def test_a_report_that_cannot_be_written_is_noted_and_the_batch_goes_on(tmp_path, monkeypatch):
+    from grader import class_folder
+
     classroom, out = tmp_path / "class", tmp_path / "out"
     for name in ("alice", "bob"):
         shutil.copytree(SOLUTIONS, classroom / name, ignore=shutil.ignore_patterns("*.md"))
-    real = batch.write_atomically
+    real = class_folder.write
 
-    def full_disk_for_alice(path, content):
+    def full_disk_for_alice(path, content, space=None):
         if Path(path).name == "alice.json":
             raise OSError(28, "No space left on device")
-        return real(path, content)
+        return real(path, content, space)
 
-    monkeypatch.setattr(batch, "write_atomically", full_disk_for_alice)
+    monkeypatch.setattr(class_folder, "write", full_disk_for_alice)
     result = CliRunner().invoke(grader, ["batch", str(classroom), "--out", str(out), "--jobs", "1", "--seed", "1"])
     assert result.exit_code == 0, result.output
     with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert rows["alice"]["percent"] == rows["bob"]["percent"] == "100.0"
-    assert "No space left on device" in rows["alice"]["message"] and (out / "bob.json").exists()
+    assert "No space left on device" in rows["alice"]["message"] and (out / "students" / "bob.json").exists()
+    assert (out / "students" / "alice.html").exists() and not (out / "students" / "alice.json").exists()
+    assert sorted(p.name for p in (out / "students").iterdir()) == ["alice.html", "bob.html", "bob.json"]
 
 
 # -- the time budget ----------------------------------------------------------------

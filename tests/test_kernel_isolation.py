@@ -216,9 +216,9 @@ def test_batch_neighbours_share_no_ipc_scratch_or_processes(config, bait, tmp_pa
         assert set(rows) == {"a_ipc", "b_filler", "c_ipc", "d_classmate"}
         assert rows["d_classmate"]["score"] == rows["d_classmate"]["max_score"]
         # the filler may run out of time filling a disk (without namespaces) in its own layer, nowhere else
-        check_marks(json.loads((out / "b_filler.json").read_text()), {"Pooling"}, "all", None)
+        check_marks(json.loads((out / "students" / "b_filler.json").read_text()), {"Pooling"}, "all", None)
         for student in ("a_ipc", "c_ipc"):
-            report = json.loads((out / f"{student}.json").read_text())
+            report = json.loads((out / "students" / f"{student}.json").read_text())
             attacked = check_marks(report, {"Relu"}, "forward", None)
             assert any("found a classmate's segment: False" in t["output"] for t in attacked)
         assert ipc_objects_left() == []

@@ -6,15 +6,15 @@ test's pass rate, the most common diagnoses per layer with the students who
 have them, timeouts and crashes, and the tests almost everyone fails (a
 misleading instruction or a wrong test). :func:`render_csv` and
 :func:`render_html` write the same figures as ``class-report.csv`` and
-``class-report.html``; student names link to their own HTML reports.
+``class-report.html`` (:meth:`grader.class_folder.ClassFolder.finish` writes
+them); student names link to their own HTML reports (a report's ``link``).
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from urllib.parse import quote
 
+from ..sanitize import csv_table
 from . import pictures
 
 ALMOST_ALL = 0.8  # a test failed by at least this share of the graded students
@@ -32,9 +32,14 @@ def _percent(report: dict) -> float:
     return 100.0 * report["score"] / report["max_score"] if report.get("max_score") else 0.0
 
 
-def student_link(name: str) -> str:
-    """The relative link to a student's own HTML report, beside the class report."""
-    return quote(f"{name}.html")
+def student_link(report: dict) -> str:
+    """The relative link to the student's own report: the report's ``link``, else ``<student>.html``."""
+    return report.get("link") or quote(f"{report['student']}.html")
+
+
+def _who(report: dict) -> dict:
+    """A student as the figures list them: the name shown, and the link to their report."""
+    return {"student": report["student"], "link": student_link(report)}
 
 
 def figures(reports: list[dict]) -> dict:
@@ -45,9 +50,8 @@ def figures(reports: list[dict]) -> dict:
     tests: dict[str, dict] = {}
     assignments: dict[str, dict] = {}
     diagnoses: dict[tuple, dict] = {}
-    problems: list[dict] = []
     for report in graded:
-        student = report["student"]
+        student = _who(report)
         for test in report["tests"]:
             entry = tests.setdefault(test["name"], {
                 "test": test["name"], "assignment": test["assignment"], "layer": test["layer"],
@@ -73,14 +77,6 @@ def figures(reports: list[dict]) -> dict:
             entry["full_marks"] += totals["score"] == totals["max_score"]
             entry["score"] += totals["score"]
             entry["max_score"] += totals["max_score"]
-    for report in reports:
-        codes = Counter(t["diagnosis"]["code"] for t in report.get("tests", [])
-                        if t.get("diagnosis") and t["diagnosis"]["code"] in PROBLEM_CODES)
-        if report.get("status", "ok") != "ok" or codes:
-            problems.append({"student": report["student"], "status": report.get("status", "ok"),
-                             "message": report.get("status_message", ""),
-                             "timeouts": codes["timeout"], "crashes": codes["crash"],
-                             "other": codes["bad_reply"] + codes["grader_error"]})
     for entry in tests.values():
         entry["pass_rate"] = entry["passed"] / entry["students"] if entry["students"] else 0.0
     for entry in assignments.values():
@@ -88,19 +84,32 @@ def figures(reports: list[dict]) -> dict:
         entry["mean_percent"] = 100.0 * entry["score"] / entry["max_score"] if entry["max_score"] else 0.0
     common = sorted(diagnoses.values(), key=lambda d: (-len(d["students"]), -d["tests"], d["layer"], d["code"]))
     return {
-        "students": [{"student": r["student"], "status": r.get("status", "ok"), "score": r["score"],
-                      "max_score": r["max_score"], "percent": p, "link": student_link(r["student"])}
-                     for r, p in zip(reports, percents)],
+        "students": [{**_who(r), "status": r.get("status", "ok"), "score": r["score"],
+                      "max_score": r["max_score"], "percent": p} for r, p in zip(reports, percents)],
         "histogram": pictures.bin_counts(percents, bins=HISTOGRAM_BINS),
         "assignments": list(assignments.values()),
         "tests": list(tests.values()),
         "diagnoses": common,
-        "problems": problems,
+        "problems": _problems(reports),
         "almost_all_fail": [t for t in tests.values()
                             if t["students"] and (t["students"] - t["passed"]) / t["students"] >= ALMOST_ALL],
         "graded": len(graded),
         "mean_percent": sum(percents) / len(percents) if percents else 0.0,
     }
+
+
+def _problems(reports: list[dict]) -> list[dict]:
+    """The students not graded, and those whose tests timed out, crashed or broke the judge."""
+    problems = []
+    for report in reports:
+        codes = Counter(t["diagnosis"]["code"] for t in report.get("tests", [])
+                        if t.get("diagnosis") and t["diagnosis"]["code"] in PROBLEM_CODES)
+        if report.get("status", "ok") != "ok" or codes:
+            problems.append({**_who(report), "status": report.get("status", "ok"),
+                             "message": report.get("status_message", ""),
+                             "timeouts": codes["timeout"], "crashes": codes["crash"],
+                             "other": codes["bad_reply"] + codes["grader_error"]})
+    return problems
 
 
 CSV_FIELDS = ("section", "assignment", "layer", "test", "code", "array", "student", "count", "total", "rate",
@@ -123,11 +132,11 @@ def render_csv(data: dict) -> str:
     for t in data["tests"]:
         rows.append({"section": "test", "assignment": t["assignment"], "layer": t["layer"], "test": t["test"],
                      "count": t["passed"], "total": t["students"], "rate": f"{t['pass_rate']:.3f}",
-                     "students": " ".join(t["failed_students"])})
+                     "students": _names(t["failed_students"])})
     for d in data["diagnoses"]:
         rows.append({"section": "diagnosis", "assignment": d["assignment"], "layer": d["layer"], "code": d["code"],
                      "array": d["array"], "count": len(d["students"]), "total": d["tests"],
-                     "students": " ".join(d["students"])})
+                     "students": _names(d["students"])})
     for p in data["problems"]:
         rows.append({"section": "problem", "student": p["student"], "code": p["status"],
                      "count": p["timeouts"], "total": p["crashes"], "test": p["message"]})
@@ -135,11 +144,11 @@ def render_csv(data: dict) -> str:
         rows.append({"section": "almost_all_fail", "assignment": t["assignment"], "layer": t["layer"],
                      "test": t["test"], "count": t["students"] - t["passed"], "total": t["students"],
                      "rate": f"{1 - t['pass_rate']:.3f}"})
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_table(rows, CSV_FIELDS)
+
+
+def _names(students: list[dict]) -> str:
+    return " ".join(s["student"] for s in students)
 
 
 def render_html(data: dict, *, title: str = "") -> str:
@@ -162,24 +171,11 @@ def html_available() -> bool:
     return importlib.util.find_spec("jinja2") is not None
 
 
-def write_student_html(out, report: dict) -> None:
-    """``out/<student>.html``: the student's own report, linked from the class report."""
-    from . import write_atomically
+def student_html(report: dict) -> str:
+    """The student's own HTML report, linked from the class report; for a student not graded, it says why."""
     from .html import render
 
     if report.get("tests"):
-        write_atomically(out / f"{report['student']}.html", render(report))
-    else:  # not graded: say why, in the same place
-        write_atomically(out / f"{report['student']}.html", render({**report, "notes": [
-            *report.get("notes", []), f"{report.get('status', '')}: {report.get('status_message', '')}"]}))
-
-
-def write_class_reports(out, reports: list[dict]) -> list:
-    """``out/class-report.csv`` and, with Jinja2 installed, ``out/class-report.html``."""
-    from . import write_atomically
-
-    data = figures(reports)
-    written = [write_atomically(out / "class-report.csv", render_csv(data))]
-    if html_available():
-        written.append(write_atomically(out / "class-report.html", render_html(data)))
-    return written
+        return render(report)
+    return render({**report, "notes": [*report.get("notes", []),
+                                       f"{report.get('status', '')}: {report.get('status_message', '')}"]})

@@ -4,7 +4,9 @@ Same content as the text report (notes, a table per assignment, every
 failure's message and printed output, the total), and for each failed array
 check the expected values, the returned values and their difference drawn by
 the array's axes with the wrong entries outlined, the diagnosis beside them.
-Jinja2 renders it (autoescaped: every string from a submission is data);
+Jinja2 renders it: every value a template prints goes through
+:func:`grader.sanitize.html_text` (the environment's ``finalize``), so every
+string from a submission is data, whatever the template or the caller did;
 the pictures are inline SVG from :mod:`grader.reports.pictures`. Imported only
 when HTML is asked for.
 """
@@ -15,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import diagnoses
+from ..sanitize import html_text
 from ..scoring import percent
 from . import pictures
 
@@ -29,12 +32,17 @@ except ImportError:  # pragma: no cover - before translations exist
 
 @lru_cache(maxsize=None)
 def environment():
-    """The Jinja2 environment for the report templates (autoescaping on)."""
+    """The Jinja2 environment for the report templates: every printed value through the HTML rule."""
     import jinja2
+    from markupsafe import Markup
+
+    def finalize(value):
+        return value if isinstance(value, Markup) else Markup(html_text(value))
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
         autoescape=True,
+        finalize=finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,

@@ -16,19 +16,12 @@ as ``<test name>.score``, ``.max_score``, ``.kind``, ``.visibility``,
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
+from ..sanitize import xml_text
 from . import words
 
 FAILURE_STATUSES = ("failed", "timeout", "missing")
-
-# Characters XML 1.0 cannot carry at all, even escaped; student output may contain them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _number(value: float) -> str:
@@ -38,7 +31,7 @@ def _number(value: float) -> str:
 def _properties(parent: ET.Element, values: dict) -> None:
     props = ET.SubElement(parent, "properties")
     for name, value in values.items():
-        ET.SubElement(props, "property", name=name, value=_clean(str(value)))
+        ET.SubElement(props, "property", name=name, value=xml_text(value))
 
 
 def _first_line(text: str) -> str:
@@ -50,19 +43,19 @@ def _testcase(suite: ET.Element, test: dict) -> None:
     case = ET.SubElement(
         suite,
         "testcase",
-        name=layer_and_name.split("/", 1)[-1],
-        classname=f"{test['assignment']}.{test['layer']}",
+        name=xml_text(layer_and_name.split("/", 1)[-1]),
+        classname=xml_text(f"{test['assignment']}.{test['layer']}"),
         time=f"{test.get('execution_time', 0.0):.3f}",
     )
     status = test["status"]
     if status != "passed":
         tag = "failure" if status in FAILURE_STATUSES else "error"
-        message = _clean(test["message"] or words.status(status))
+        message = xml_text(test["message"] or words.status(status))
         diagnosis = test.get("diagnosis") or {}
-        element = ET.SubElement(case, tag, message=_first_line(message), type=diagnosis.get("code") or status)
+        element = ET.SubElement(case, tag, message=_first_line(message), type=xml_text(diagnosis.get("code") or status))
         element.text = message
     if test.get("output"):
-        ET.SubElement(case, "system-out").text = _clean(test["output"])
+        ET.SubElement(case, "system-out").text = xml_text(test["output"])
 
 
 def _counts(tests: list[dict]) -> dict:
@@ -83,7 +76,7 @@ def _test_properties(test: dict) -> dict:
     if diagnosis:
         values["diagnosis"] = diagnosis["code"]
         values["diagnosis_array"] = diagnosis.get("array", "")
-    return {f"{name}.{key}": value for key, value in values.items()}
+    return {xml_text(f"{name}.{key}"): value for key, value in values.items()}
 
 
 def _case_name(test: dict) -> str:
@@ -97,7 +90,7 @@ def render(report: dict, **options) -> str:
     for test in report["tests"]:
         by_assignment.setdefault(test["assignment"], []).append(test)
     for assignment, tests in by_assignment.items():
-        suite = ET.SubElement(root, "testsuite", name=assignment, skipped="0", **_counts(tests))
+        suite = ET.SubElement(root, "testsuite", name=xml_text(assignment), skipped="0", **_counts(tests))
         properties = {
             "score": _number(sum(t["score"] for t in tests)),
             "max_score": _number(sum(t["max_score"] for t in tests)),

@@ -12,9 +12,9 @@ get a thick outline in :data:`MARK`.
 """
 from __future__ import annotations
 
-from html import escape
-
 import numpy as np
+
+from ..sanitize import html_text
 
 try:
     from ..i18n import _
@@ -69,8 +69,8 @@ def panel(values: np.ndarray, scale: float, wrong: np.ndarray | None, title: str
     height = LABEL + rows * image_h + (rows - 1) * GAP + 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" data-role="{role}" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">',
-             f"<title>{escape(title)}</title>",
-             f'<text x="1" y="{LABEL - 3}" font-size="11" font-family="sans-serif">{escape(title)}</text>']
+             f"<title>{html_text(title)}</title>",
+             f'<text x="1" y="{LABEL - 3}" font-size="11" font-family="sans-serif">{html_text(title)}</text>']
     outlines = []
     for r in range(rows):
         for c in range(cols):
@@ -138,7 +138,7 @@ def histogram(values: list[float], *, bins: int = 10, low: float = 0.0, high: fl
     bar_w = (width - 40) / bins
     plot_h = height - 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="histogram" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img"><title>{escape(label)}</title>']
+             f'viewBox="0 0 {width} {height}" role="img"><title>{html_text(label)}</title>']
     for k, count in enumerate(counts):
         bar_h = plot_h * count / top
         x = 30 + k * bar_w
