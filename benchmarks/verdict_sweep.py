@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from grader.engine import grade_submission  # noqa: E402
+from grader.judge.engine import grade_submission  # noqa: E402
 from numgrad import ASSIGNMENT_OF  # noqa: E402
 
 CORRECT = ["solutions", "tests/submissions/loops", "tests/submissions/book", "tests/submissions/float32"]

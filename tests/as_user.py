@@ -87,7 +87,7 @@ def judge_command(entry: str, arguments: list[str], python: str | None = None, g
     the ``-c`` code that starts the entry; it gets ``entry`` as its first
     argument.
     """
-    code = [program, entry] if program else [f"from grader.launch import {entry}; {entry}()"]
+    code = [program, entry] if program else [f"from grader.cli.launch import {entry}; {entry}()"]
     argv = [python or sys.executable, "-c", *code, *arguments]
     env = dict(os.environ)
     env.pop("GRADER_IN_PROCESS", None)

@@ -1,7 +1,7 @@
 """The built-in course as the project's own tests see it: names, points and folders from its course file."""
 from __future__ import annotations
 
-from grader.course import BUILTIN, load
+from grader.judge.course import BUILTIN, load
 
 COURSE = load(BUILTIN)
 ASSIGNMENTS = COURSE.names
@@ -37,12 +37,12 @@ class using:
         self.path = path
 
     def __enter__(self):
-        from grader import course
+        import grader.judge.course as course
 
         return course.use(self.path)
 
     def __exit__(self, *exc_info):
-        from grader import course
+        import grader.judge.course as course
 
         course.use(None)
 
@@ -51,7 +51,7 @@ def course_module(name: str):
     """One of the built-in course's own modules (``reference``, ``hints``...), imported as the grader does."""
     import importlib
 
-    from grader import suites
+    import grader.judge.suites as suites
 
     suites.course_package(COURSE)
     return importlib.import_module(f"{suites.COURSE_PACKAGE}.{name}")

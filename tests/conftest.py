@@ -17,7 +17,7 @@ os.environ["GRADER_LANG"] = "en"
 
 @pytest.fixture(autouse=True)
 def _english_by_default(monkeypatch):
-    from grader import i18n
+    import grader.lang as i18n
 
     monkeypatch.setenv("GRADER_LANG", "en")
     i18n.set_language(None)
@@ -28,7 +28,7 @@ def _english_by_default(monkeypatch):
 @pytest.fixture
 def korean(monkeypatch):
     """Speak Korean in this test's process and in the processes it starts."""
-    from grader import i18n
+    import grader.lang as i18n
 
     monkeypatch.setenv("GRADER_LANG", "ko")
     i18n.set_language(None)
@@ -40,7 +40,7 @@ def korean(monkeypatch):
 def graded_class(tmp_path_factory):
     """The class of 30 (tests/class_of_30.py) graded once by ``grader batch``: (output folder, reports)."""
     from class_of_30 import build_class
-    from grader.batch import run_batch
+    from grader.platforms.batch import run_batch
 
     root = tmp_path_factory.mktemp("class")
     submissions = build_class(root / "submissions")

@@ -42,7 +42,11 @@ def submissions(folder: Path) -> dict[str, Path]:
     from builtin_course import ASSIGNMENT_OF, ASSIGNMENTS, SOLUTIONS
     from corpus.habits import HABITS
 
-    found = {"solutions": SOLUTIONS, "stubs": ROOT / "assignments"}
+    stubs = folder / "stubs"
+    shutil.copytree(ROOT / "assignments", stubs)
+    for path in stubs.iterdir():  # as a fresh release: .py and .ipynb saved at the same moment
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    found = {"solutions": SOLUTIONS, "stubs": stubs}
     for mutant in sorted((HERE / "mutants").glob("*/*.py")):
         target = folder / "mutants" / mutant.parent.name / mutant.stem
         target.mkdir(parents=True)
@@ -71,8 +75,8 @@ def normalised(report: dict, folder: Path) -> dict:
 
 def graded(path: Path, language: str, folder: Path) -> dict[str, str]:
     """Every format of the report of ``path`` in ``language``."""
-    from grader import i18n
-    from grader.engine import grade_submission
+    import grader.lang as i18n
+    from grader.judge.engine import grade_submission
     from grader.reports import render
 
     i18n.set_language(language)
@@ -99,7 +103,7 @@ def helps() -> dict[str, str]:
 
 def class_outputs(paths: dict[str, Path], folder: Path) -> dict[str, str]:
     """``grader batch`` of a class (the solutions, the stubs and every mutant): gradebook and class report."""
-    from grader.batch import run_batch
+    from grader.platforms.batch import run_batch
 
     classroom = folder / "class"
     for name, path in paths.items():
@@ -108,7 +112,7 @@ def class_outputs(paths: dict[str, Path], folder: Path) -> dict[str, str]:
     out = folder / "class-out"
     outputs = {}
     for language in LANGUAGES:
-        from grader import i18n
+        import grader.lang as i18n
 
         i18n.set_language(language)
         shutil.rmtree(out, ignore_errors=True)

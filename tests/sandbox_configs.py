@@ -91,7 +91,7 @@ def judge_argv(config: Configuration, python: str | None, entry: str, arguments:
     """
     refused = [name for name, given in (("namespaces", config.namespaces), ("landlock", config.landlock)) if not given]
     interpreter = python if config.as_nobody else sys.executable
-    argv = refusing([interpreter, "-c", f"from grader.launch import {entry}; {entry}()", *arguments], *refused,
+    argv = refusing([interpreter, "-c", f"from grader.cli.launch import {entry}; {entry}()", *arguments], *refused,
                     python=interpreter)
     env = dict(os.environ)
     for name in ("GRADER_IN_PROCESS", "GRADER_NO_NAMESPACES", "GRADER_NO_CGROUP", "XDG_CACHE_HOME"):

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from builtin_course import ASSIGNMENTS, MAX_SCORE, SOLUTIONS, max_score
-from grader import batch
+import grader.platforms.batch as batch
 from grader.cli import grader
 
 HERE = Path(__file__).parent

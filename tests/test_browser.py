@@ -16,7 +16,7 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from builtin_course import SOLUTIONS
-from grader.engine import grade_submission
+from grader.judge.engine import grade_submission
 from grader.reports import pictures, render
 
 HERE = Path(__file__).parent

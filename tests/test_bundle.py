@@ -93,7 +93,7 @@ def test_bundle_holds_the_scripts_the_grader_and_the_hidden_suite_but_no_solutio
         names = archive.namelist()
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
         requirements = archive.read("requirements.txt").decode().splitlines()
-    assert {"setup.sh", "run_autograder", "requirements.txt", "grader/engine.py"} <= set(names)
+    assert {"setup.sh", "run_autograder", "requirements.txt", "grader/judge/engine.py"} <= set(names)
     assert "courses/backprop/course.toml" in names
     assert any(name.startswith("courses/backprop/tests/hidden/") for name in names)
     assert not any(name.startswith("solutions/") or "/solutions/" in name for name in names)
@@ -104,7 +104,7 @@ def test_bundle_holds_the_scripts_the_grader_and_the_hidden_suite_but_no_solutio
 
 def test_bundle_installs_scipy_and_needs_no_binding_for_the_seccomp_filter(bundle, root):
     found = subprocess.run([str(root / "venv" / "bin" / "python"), "-I", "-c",
-                            "import scipy.signal; from grader.runner import syscalls; print(len(syscalls.load_seccomp()))"],
+                            "import scipy.signal; from grader.sandbox.child import syscalls; print(len(syscalls.load_seccomp()))"],
                            capture_output=True, text=True, env=_env(root))
     assert found.returncode == 0 and int(found.stdout) > 0, found.stderr
 
@@ -215,7 +215,7 @@ def buggy_root(tmp_path_factory):
     """The autograder of a course one of whose public tests fails inside the grader on a wrong MulLayer."""
     course = copy_course_with_a_buggy_test(tmp_path_factory.mktemp("buggy-course"))
     out = tmp_path_factory.mktemp("buggy") / "autograder.zip"
-    built = subprocess.run([sys.executable, "-c", "from grader.launch import grader; grader()", "--course",
+    built = subprocess.run([sys.executable, "-c", "from grader.cli.launch import grader; grader()", "--course",
                             str(course.root), "bundle", "gradescope", "--out", str(out), "--assignment", "gates",
                             *[f"--pin={p}" for p in _base_versions() or ()]], capture_output=True, text=True,
                            timeout=120)

@@ -9,8 +9,9 @@ import unicodedata
 import pytest
 
 from builtin_course import SOLUTIONS
-from grader import batch, class_folder
-from grader.class_folder import reserve, safe_stem, student_stems
+import grader.platforms.batch as batch
+import grader.platforms.class_folder as class_folder
+from grader.platforms.class_folder import reserve, safe_stem, student_stems
 from grader.reports import write_atomically
 
 

@@ -130,8 +130,8 @@ def test_a_folder_without_modules_says_what_it_looked_for(tmp_path):
 
 
 def test_a_machine_that_cannot_start_student_code_still_gets_a_report(tmp_path, monkeypatch):
-    from grader import engine
-    from grader.runner import RunnerStartError
+    import grader.judge.engine as engine
+    from grader.sandbox import RunnerStartError
 
     def no_runner(*args, **kwargs):
         raise RunnerStartError("no user id to run student code under")
@@ -140,7 +140,7 @@ def test_a_machine_that_cannot_start_student_code_still_gets_a_report(tmp_path, 
     report = engine.grade_submission(SOLUTIONS, assignments=("gates",), seed=1)
     assert report["score"] == 0 and report["tests"]
     assert all(t["status"] == "error" and "could not run your code" in t["message"] for t in report["tests"])
-    assert report["internal_error"] == "grader.runner.RunnerStartError: no user id to run student code under"
+    assert report["internal_error"] == "grader.sandbox.RunnerStartError: no user id to run student code under"
 
 
 def test_the_debug_switch_without_isolation_still_grades_the_solutions_full(tmp_path):

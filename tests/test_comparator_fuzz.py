@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.gradcheck import ATOL, ELEMENTWISE_LIMIT, RTOL, Mismatch, check_gradient, expect_close
+from grader.judge.gradcheck import ATOL, ELEMENTWISE_LIMIT, RTOL, Mismatch, check_gradient, expect_close
 
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from grader.runner import ModuleSource, StudentException
-from grader.runner.account import UID_BASE, SLOTS, _processes_of
-from grader.runner.sandbox import Runner
+from grader.sandbox import ModuleSource, StudentException
+from grader.sandbox.account import UID_BASE, SLOTS, _processes_of
+from grader.sandbox.runner import Runner
 
 AS_ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not AS_ROOT, reason="switching user needs the grader to run as root")
@@ -99,11 +99,11 @@ def test_the_graders_own_packages_are_only_stand_ins(probe):
     runner, handle = probe
     assert runner.call(handle, "import_module", "math") == 1
     assert runner.call(handle, "import_module", "numpy.linalg") == 1
-    for name in ("grader", "grader.suites.hidden", "solutions"):
+    for name in ("grader", "grader.judge.suites.hidden", "solutions"):
         assert runner.call(handle, "import_module", name) == 1  # a stand-in: the import itself works
-    with pytest.raises(StudentException, match=r"NotAvailableError: grader\.engine\.grade_submission cannot be used: "
+    with pytest.raises(StudentException, match=r"NotAvailableError: grader\.judge\.engine\.grade_submission cannot be used: "
                                                r"grader is not installed for grading"):
-        runner.call(handle, "use_module", "grader.engine", "grade_submission")
+        runner.call(handle, "use_module", "grader.judge.engine", "grade_submission")
     with pytest.raises(StudentException, match=r"NotAvailableError: solutions\.gates cannot be used"):
         runner.call(handle, "use_module", "solutions", "gates")
 
@@ -112,12 +112,12 @@ def test_grader_files_cannot_be_read(probe):
     runner, handle = probe
     if "Landlock" not in runner.isolation:
         pytest.skip("without Landlock, only file permissions protect the grader's files (see SECURITY.md)")
-    import grader.engine
+    import grader.judge.engine
 
     # not there at all in the child's own file system; refused by Landlock without one
     refused = "FileNotFoundError" if "own file system" in runner.isolation else "PermissionError"
     with pytest.raises(StudentException, match=refused):
-        runner.call(handle, "read", grader.engine.__file__)
+        runner.call(handle, "read", grader.judge.engine.__file__)
 
 
 @needs_root

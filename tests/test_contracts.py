@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from grader.engine import grade_submission
+from grader.judge.engine import grade_submission
 
 BOOK_CH05 = textwrap.dedent('''
     import numpy as np

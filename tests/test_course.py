@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from builtin_course import COURSE
-from grader import course as courses
-from grader.release.classroom import assignment_table
+import grader.judge.course as courses
+from grader.platforms.release.classroom import assignment_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,7 +71,7 @@ def test_course_file_errors_name_the_file_and_the_entry(tmp_path):
 
 
 def test_course_file_errors_speak_the_chosen_language(tmp_path, monkeypatch):
-    from grader import i18n
+    import grader.lang as i18n
 
     (tmp_path / "course.toml").write_text('[[assignment]]\nmodule = "gates"\ngraded = { A = 1 }\n')
     monkeypatch.setenv("GRADER_LANG", "ko")
@@ -94,7 +94,7 @@ def test_a_weekly_course_file_round_trips(tmp_path):
 
 def test_a_weekly_release_holds_and_grades_only_its_assignments(tmp_path):
     yaml = importlib.import_module("yaml")
-    from grader.release import release_student
+    from grader.platforms.release import release_student
 
     out = release_student(tmp_path / "week1", COURSE, ["gates"])
     assert sorted(p.name for p in (out / "assignments").iterdir()) == ["gates.ipynb", "gates.py"]
@@ -114,7 +114,7 @@ def test_a_weekly_release_holds_and_grades_only_its_assignments(tmp_path):
 
 def test_new_exercise_refuses_what_exists_and_writes_a_course_that_still_reads(tmp_path):
     from builtin_course import copy_course
-    from grader.scaffold import ScaffoldError, new_exercise
+    from grader.platforms.scaffold import ScaffoldError, new_exercise
 
     course = copy_course(tmp_path)
     with pytest.raises(ScaffoldError, match="already has an assignment gates"):
@@ -127,7 +127,7 @@ def test_new_exercise_refuses_what_exists_and_writes_a_course_that_still_reads(t
     assert all(path.is_file() for path in written)
     stub = (course.solutions / "norms.py").read_text()
     assert "class BatchNorm" in stub and "def l2_norm(x)" in stub and "### BEGIN SOLUTION" in stub
-    from grader.release import build_assignments
+    from grader.platforms.release import build_assignments
 
     released = build_assignments(changed, ["norms"])  # the markers and the notebook text are valid as written
     assert set(released) == {"norms.py", "norms.ipynb"}

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from builtin_course import SOLUTIONS
-from grader import diagnoses
-from grader.diagnoses import CODES, Diagnosis, detect, from_shape, render
-from grader.engine import grade_submission
+import grader.judge.diagnoses as diagnoses
+from grader.judge.diagnoses import CODES, Diagnosis, detect, from_shape, render
+from grader.judge.engine import grade_submission
 from numgrad import ASSIGNMENT_OF
 
 HERE = Path(__file__).parent

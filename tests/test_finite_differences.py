@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 import finite_differences as fd
-from grader import diagnoses, engine
-from grader.runner.forward_watch import SNAPSHOT_BYTES, ForwardWatch
-from grader.runner.replies import ForwardRuns, forward_runs
+import grader.judge.diagnoses as diagnoses
+import grader.judge.engine as engine
+from grader.sandbox.child.forward_watch import SNAPSHOT_BYTES, ForwardWatch
+from grader.sandbox.replies import ForwardRuns, forward_runs
 
 HERE = Path(__file__).parent
 SEED = 20240917

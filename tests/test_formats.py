@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from builtin_course import SOLUTIONS
 from grader.cli import grade
-from grader.engine import grade_submission
+from grader.judge.engine import grade_submission
 from grader.reports import render
 
 HERE = Path(__file__).parent
@@ -200,10 +200,10 @@ def test_step_summary_can_be_turned_off(correct_report, tmp_path, monkeypatch):
 
 def test_classroom_workflow_gives_each_assignment_its_points_and_publishes_junit():
     yaml = importlib.import_module("yaml")
-    from grader.batch import maximum_scores
+    from grader.platforms.batch import maximum_scores
 
-    from grader.course import current
-    from grader.release.classroom import classroom_workflow
+    from grader.judge.course import current
+    from grader.platforms.release.classroom import classroom_workflow
 
     workflow = yaml.safe_load(classroom_workflow(current(), current().assignments))
     steps = workflow["jobs"]["grade"]["steps"]

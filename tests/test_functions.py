@@ -6,10 +6,11 @@ import importlib
 import numpy as np
 import pytest
 
-from grader.runner import BadReply, MissingCode, ModuleSource, StudentException, StudentTimeout, wire
-from grader.runner.calls import Answers, CourseFunction
-from grader.runner.inprocess import InProcessRunner
-from grader.runner.sandbox import Runner
+from grader.sandbox import BadReply, MissingCode, ModuleSource, StudentException, StudentTimeout
+import grader.sandbox.child.wire as wire
+from grader.sandbox.calls import Answers, CourseFunction
+from grader.sandbox.inprocess import InProcessRunner
+from grader.sandbox.runner import Runner
 
 LEARNING = """
 import numpy as np
@@ -249,7 +250,7 @@ def test_replacing_with_a_course_function_is_refused_in_the_judge():
 
 def test_every_course_function_has_an_exact_gradient_in_the_judge_that_its_values_agree_with():
     from builtin_course import COURSE
-    from grader.suites import course_package
+    from grader.judge.suites import course_package
 
     course_package(COURSE)
     functions = importlib.import_module("course.functions")

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from builtin_course import course_module
-from grader.gradcheck import Mismatch, as_array, check_gradient, expect_close, numeric_vjp, numerical_gradient, unpack
-from grader.runner import Unsupported
+from grader.judge.gradcheck import Mismatch, as_array, check_gradient, expect_close, numeric_vjp, numerical_gradient, unpack
+from grader.sandbox import Unsupported
 
 ref = course_module("reference")
 

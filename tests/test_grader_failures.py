@@ -24,7 +24,7 @@ BUGGY_TEST = "gates/MulLayer/looked_up_in_a_table"
 
 
 def launch(program, *arguments, cwd):
-    return subprocess.run([sys.executable, "-c", f"from grader.launch import {program}; {program}()", *arguments],
+    return subprocess.run([sys.executable, "-c", f"from grader.cli.launch import {program}; {program}()", *arguments],
                           cwd=cwd, capture_output=True, text=True, timeout=300)
 
 

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader import engine, suites
-from grader.runner import Unsupported
+import grader.judge.engine as engine
+import grader.judge.suites as suites
+from grader.sandbox import Unsupported
 
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

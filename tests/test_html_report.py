@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from builtin_course import SOLUTIONS
 from grader.cli import grade
-from grader.engine import grade_submission
+from grader.judge.engine import grade_submission
 from grader.reports import html, pictures, render
 
 HERE = Path(__file__).parent
@@ -119,7 +119,7 @@ def test_the_notebook_check_cell_shows_the_pictures_inline(tmp_path, monkeypatch
     nbclient = importlib.import_module("nbclient")
     nbformat = importlib.import_module("nbformat")
     from builtin_course import COURSE
-    from grader.release import build_assignments
+    from grader.platforms.release import build_assignments
     from test_notebooks import paste_solution
 
     text = paste_solution(build_assignments(COURSE)["activations.ipynb"], "activations")

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import i18n
-from grader._i18n_tools import (all_messages, code_messages, compiled, course_messages, po_files, read_catalog,
+import grader.lang as i18n
+from grader.platforms.catalogues import (all_messages, code_messages, compiled, course_messages, po_files, read_catalog,
                                 shipped_courses, split_hidden)
 
 ROOT = Path(__file__).resolve().parents[1]
-KO_PO = ROOT / "grader" / "locale" / "ko" / "LC_MESSAGES" / "grader.po"
+KO_PO = ROOT / "grader" / "lang" / "locale" / "ko" / "LC_MESSAGES" / "grader.po"
 PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*(?:![rs])?(?::[^{}]*)?\}|%\([a-z]+\)s")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -40,8 +40,8 @@ def _untranslated(messages, po: Path):
             missing.append(_ids(message)[0])
         elif entry.fuzzy:
             fuzzy.append(_ids(message)[0])
-    assert not missing, (f"{len(missing)} messages have no Korean translation; run `python -m grader.i18n "
-                         f"extract`, translate them in {po.relative_to(ROOT)}, then `python -m grader.i18n "
+    assert not missing, (f"{len(missing)} messages have no Korean translation; run `python -m grader.lang "
+                         f"extract`, translate them in {po.relative_to(ROOT)}, then `python -m grader.lang "
                          "compile`:\n" + "\n".join(missing))
     assert not fuzzy, "fuzzy (unchecked) translations:\n" + "\n".join(fuzzy)
 
@@ -85,12 +85,12 @@ def test_the_compiled_catalogues_match_their_po_files():
     assert po_files()
     for po in po_files():
         mo = po.with_suffix(".mo")
-        assert mo.is_file(), f"{mo} is missing: run `python -m grader.i18n compile`"
+        assert mo.is_file(), f"{mo} is missing: run `python -m grader.lang compile`"
         with open(mo, "rb") as f:
             shipped = gettext.GNUTranslations(f)._catalog
         import io
         fresh = gettext.GNUTranslations(io.BytesIO(compiled(po)))._catalog
-        assert shipped == fresh, f"{mo} is out of date: run `python -m grader.i18n compile`"
+        assert shipped == fresh, f"{mo} is out of date: run `python -m grader.lang compile`"
 
 
 def test_a_po_file_alone_translates_as_its_compiled_form(tmp_path):
@@ -186,7 +186,7 @@ def test_usage_errors_follow_the_language():
 
 
 def test_korean_help_fits_80_columns_and_never_breaks_a_word():
-    from grader.wrapping import display_width
+    from grader.lang.wrapping import display_width
 
     korean = _run("--lang", "ko", "--help").stdout
     assert max(display_width(line) for line in korean.splitlines()) <= 80
@@ -195,8 +195,8 @@ def test_korean_help_fits_80_columns_and_never_breaks_a_word():
 
 def test_plain_grade_never_imports_babel_and_loads_the_catalogues_fast():
     probe = ("import sys, time\n"
-             "from grader import i18n\n"
-             "from grader.course import current\n"
+             "import grader.lang as i18n\n"
+             "from grader.judge.course import current\n"
              "current()\n"
              "times = []\n"
              "for _round in range(5):\n"
@@ -218,7 +218,7 @@ def test_a_release_and_a_bundle_carry_the_course_language_or_lang(tmp_path):
     runner = CliRunner()
     from builtin_course import copy_course
     from grader.cli import grader
-    from grader.course import use
+    from grader.judge.course import use
 
     course = copy_course(tmp_path / "copy")  # `grader release` also rewrites the course's own release folder
     try:
@@ -252,7 +252,7 @@ def test_a_release_and_a_bundle_carry_the_course_language_or_lang(tmp_path):
 
 
 def test_the_childs_english_notes_reach_the_report_in_its_language(monkeypatch):
-    from grader.runner.child_words import translate
+    from grader.sandbox.child_words import translate
 
     note = "ch05.ipynb, cell 5 (In [5]) stopped after 0.5 s: it defines nothing graded."
     monkeypatch.setenv("GRADER_LANG", "ko")

@@ -21,10 +21,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import batch, engine
+import grader.platforms.batch as batch
+import grader.judge.engine as engine
 from grader.cli import grade, grader
 from grader.reports import render
-from grader.sanitize import clean, clean_data, csv_cell, markdown_text
+from grader.lang.sanitize import clean, clean_data, csv_cell, markdown_text
 
 HERE = Path(__file__).parent
 SOLUTIONS = HERE.parent / "solutions"
@@ -183,7 +184,7 @@ def test_a_failing_batch_still_writes_the_gradebook_of_everyone_and_exits_3(tmp_
 
 
 def test_a_report_that_cannot_be_written_is_noted_and_the_batch_goes_on(tmp_path, monkeypatch):
-    from grader import class_folder
+    import grader.platforms.class_folder as class_folder
 
     classroom, out = tmp_path / "class", tmp_path / "out"
     for name in ("alice", "bob"):
@@ -225,7 +226,7 @@ def test_the_time_budget_turns_the_remaining_tests_into_timeouts(tmp_path):
 
 
 def test_the_default_budget_is_the_same_on_the_command_line_and_in_the_engine():
-    from grader import cli
+    import grader.cli as cli
 
     assert cli.DEFAULT_TIME_BUDGET == engine.DEFAULT_TIME_BUDGET
 

@@ -9,7 +9,7 @@ import pytest
 import xmlschema
 
 from builtin_course import SOLUTIONS
-from grader.engine import grade_submission
+from grader.judge.engine import grade_submission
 from grader.reports import render
 
 HERE = Path(__file__).parent

@@ -162,7 +162,7 @@ def test_korean_release_notebooks_run_top_to_bottom_in_a_kernel(name, tmp_path, 
     its check cell's report are Korean (the kernel speaks the course's language: no ``--lang`` there)."""
     nbclient = pytest.importorskip("nbclient")
     nbformat = pytest.importorskip("nbformat")
-    from grader.release import build_assignments, stub_parts
+    from grader.platforms.release import build_assignments, stub_parts
 
     released = build_assignments(COURSE, [name], language="ko")
     notebook = nbformat.reads(released[f"{name}.ipynb"], as_version=4)

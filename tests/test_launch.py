@@ -1,4 +1,4 @@
-"""The installed programs (grader/launch.py): exit statuses and output survive the quick exit."""
+"""The installed programs (grader/cli/launch.py): exit statuses and output survive the quick exit."""
 import json
 import subprocess
 import sys
@@ -7,7 +7,7 @@ from builtin_course import SOLUTIONS
 
 
 def launch(entry, *arguments, cwd):
-    return subprocess.run([sys.executable, "-c", f"from grader.launch import {entry}; {entry}()", *arguments],
+    return subprocess.run([sys.executable, "-c", f"from grader.cli.launch import {entry}; {entry}()", *arguments],
                           cwd=cwd, capture_output=True, text=True, timeout=120)
 
 

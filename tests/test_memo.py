@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from builtin_course import ASSIGNMENT_OF, ASSIGNMENTS, SOLUTIONS
-from grader import memo
+import grader.judge.memo as memo
 from grader.cli import grader
 
 HERE = Path(__file__).parent

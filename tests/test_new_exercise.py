@@ -70,8 +70,8 @@ PUBLIC = '''\
 """Public tests for dropout.py."""
 import numpy as np
 
-from grader.gradcheck import as_array, check_gradient, expect_close
-from grader.suites import check
+from grader.judge.gradcheck import as_array, check_gradient, expect_close
+from grader.judge.suites import check
 
 from course import reference as ref
 
@@ -96,7 +96,7 @@ def numeric_train(student, rng):
 
 HIDDEN = '''\
 """Hidden tests for dropout.py."""
-from grader.suites import check
+from grader.judge.suites import check
 
 from course.tests.public.dropout import check_dropout
 

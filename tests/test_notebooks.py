@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import grade_submission
-from grader.notebook import cells_text, read_notebook
-from grader.runner import ModuleSource
-from grader.runner.child import Session
-from grader.runner.sources import module_request
+from grader.judge.engine import grade_submission
+from grader.submission.notebook import cells_text, read_notebook
+from grader.sandbox import ModuleSource
+from grader.sandbox.child.session import Session
+from grader.sandbox.sources import module_request
 from builtin_course import ASSIGNMENTS, COURSE, LAYERS
-from grader.release import build_assignments, stub_parts
+from grader.platforms.release import build_assignments, stub_parts
 
 nbformat = importlib.import_module("nbformat")
 
@@ -168,8 +168,8 @@ def test_every_problem_of_a_notebook_is_a_note_naming_cell_and_line():
 
 
 def test_a_cell_that_raised_is_told_in_the_reports_language(monkeypatch):
-    from grader import i18n
-    from grader.runner.child_words import translate
+    import grader.lang as i18n
+    from grader.sandbox.child_words import translate
 
     raw = make_notebook(("code", "B = 2\nassert B == 3, 'self-test failed'", {"execution_count": 6}),
                         ("code", "C = 1\nraise ValueError", {"execution_count": 7}),
@@ -290,7 +290,7 @@ def test_the_test_cell_warns_about_unsaved_changes(tmp_path, monkeypatch, releas
 
 
 def _checks():
-    from grader import suites
+    import grader.judge.suites as suites
 
     return suites.collect(("public",))
 

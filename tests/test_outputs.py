@@ -24,7 +24,7 @@ import pytest
 
 from builtin_course import SOLUTIONS
 from grader.reports import classroom, render
-from grader.sanitize import clean, csv_cell
+from grader.lang.sanitize import clean, csv_cell
 from test_adversarial import build_submission
 
 # every control, format, line and paragraph separator character but tab and newline
@@ -190,7 +190,7 @@ def test_the_class_report_escapes_what_it_is_given_whatever_the_caller_did():
 
 
 def test_each_sink_rule_escapes_its_own_syntax():
-    from grader.sanitize import html_text, markdown_text, xml_text
+    from grader.lang.sanitize import html_text, markdown_text, xml_text
 
     assert html_text("<a href=\"x\">&\u061c") == "&lt;a href=&quot;x&quot;&gt;&amp;\\u061c"
     assert markdown_text("<img> **b** | [x](y)\u202e") == "&lt;img&gt; \\*\\*b\\*\\* \\| \\[x\\](y)\\\\u202e"

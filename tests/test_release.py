@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from builtin_course import ASSIGNMENTS, COURSE, LAYERS, RELEASED, copy_course, using
-from grader.release import MarkerError, build_stubs, check_release, make_stub, release_student, run_release
+from grader.platforms.release import MarkerError, build_stubs, check_release, make_stub, release_student, run_release
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -339,7 +339,7 @@ def test_student_release_has_what_students_need(student_release):
 
 
 def test_student_release_leaks_no_solution_and_no_hidden_test(student_release):
-    from grader import suites
+    import grader.judge.suites as suites
 
     secrets = _solution_lines()
     assert len(secrets) > 20

@@ -7,19 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.runner import (
-    BadReply,
-    MissingCode,
-    ModuleSource,
-    StudentCrash,
-    StudentException,
-    StudentTimeout,
-    Unsupported,
-    wire,
-)
-from grader.runner.inprocess import InProcessRunner
-from grader.runner import make_runner
-from grader.runner.sandbox import Runner
+from grader.sandbox import BadReply, MissingCode, ModuleSource, StudentCrash, StudentException, StudentTimeout, Unsupported
+import grader.sandbox.child.wire as wire
+from grader.sandbox.inprocess import InProcessRunner
+from grader.sandbox import make_runner
+from grader.sandbox.runner import Runner
 
 GATES = """
 import numpy as np
@@ -219,8 +211,8 @@ def test_student_output_is_capped():
 
 
 def test_the_mark_of_cut_output_is_in_the_reports_language(monkeypatch):
-    from grader import i18n
-    from grader.runner.child_words import translate_output
+    import grader.lang as i18n
+    from grader.sandbox.child_words import translate_output
 
     printed = "spam\n" * 3 + "\n[... 189993 more characters of output not shown]\n"
     monkeypatch.setenv("GRADER_LANG", "ko")
@@ -614,7 +606,7 @@ def test_stdlib_and_numpy_submodules_import_normally():
 
 
 def test_windows_gets_the_in_process_runner_and_says_so(monkeypatch):
-    import grader.runner as runner_package
+    import grader.sandbox as runner_package
 
     monkeypatch.setattr(runner_package.os, "name", "nt")
     runner = make_runner({"gates": module("gates", GATES)})
@@ -672,8 +664,8 @@ class CountingRunner(Runner):
 
 
 def test_a_layer_check_waits_for_the_child_once():
-    from grader.engine import run_check
-    from grader.suites import collect
+    from grader.judge.engine import run_check
+    from grader.judge.suites import collect
 
     solutions = Path(__file__).resolve().parent.parent / "solutions"
     sources = {"conv_pool": ModuleSource("conv_pool", "conv_pool.py", (solutions / "conv_pool.py").read_text())}
@@ -724,7 +716,8 @@ def test_an_object_created_without_waiting_reports_its_failure_at_the_next_wait(
 
 
 def test_a_test_fails_when_an_object_it_never_used_could_not_be_created():
-    from grader import engine, suites
+    import grader.judge.engine as engine
+    import grader.judge.suites as suites
 
     check = suites.Check(name="gates/Layer/construct", assignment="gates", layer="Layer", kind="edge",
                          visibility="public", points=1.0, func=lambda student, rng: student.new("Layer", -1.0))

@@ -1,7 +1,7 @@
 """Removing a scratch folder student code has shaped (runner/scratch.py): deep, locked, linked out."""
 import os
 
-from grader.runner.scratch import remove_tree
+from grader.sandbox.scratch import remove_tree
 
 
 def test_a_3000_deep_tree_with_locked_folders_is_removed_without_following_links(tmp_path):

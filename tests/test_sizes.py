@@ -20,17 +20,20 @@ import numpy as np
 import pytest
 
 from builtin_course import SOLUTIONS, max_score
-from grader import notebook, submission, textfile
-from grader.runner import MissingCode, make_runner, wire
-from grader.runner.sources import BOOK_MODULES, load_modules
+import grader.submission.notebook as notebook
+import grader.submission as submission
+import grader.submission.files as textfile
+from grader.sandbox import MissingCode, make_runner
+import grader.sandbox.child.wire as wire
+from grader.sandbox.sources import BOOK_MODULES, load_modules
 
 nbformat = importlib.import_module("nbformat")
 GATES = (SOLUTIONS / "gates.py").read_text()
 
 
 def launch(*arguments, cwd):
-    """The installed ``grade`` program (grader/launch.py), as a student runs it."""
-    return subprocess.run([sys.executable, "-c", "from grader.launch import grade; grade()", *arguments],
+    """The installed ``grade`` program (grader/cli/launch.py), as a student runs it."""
+    return subprocess.run([sys.executable, "-c", "from grader.cli.launch import grade; grade()", *arguments],
                           cwd=cwd, capture_output=True, text=True, timeout=300)
 
 

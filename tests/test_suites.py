@@ -4,7 +4,7 @@ from collections import Counter
 import pytest
 
 from builtin_course import COURSE, LAYERS
-from grader import suites
+import grader.judge.suites as suites
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.textfile import UnreadableFile, decode_source, read_bytes
+from grader.submission.files import UnreadableFile, decode_source, read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import grade_submission
+from grader.judge.engine import grade_submission
 from builtin_course import ASSIGNMENT_OF, ASSIGNMENTS, SOLUTIONS
 
 HERE = Path(__file__).parent

@@ -21,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.runner import Unsupported, wire
-from grader.runner.replies import parse_reply as _parse_reply
+from grader.sandbox import Unsupported
+import grader.sandbox.child.wire as wire
+from grader.sandbox.replies import parse_reply as _parse_reply
 
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -266,7 +267,7 @@ def questions(draw):
 @FUZZ
 @given(questions())
 def test_any_question_is_answered_for_the_call_or_is_a_wire_error(question_and_buffers):
-    from grader.runner.calls import Answers, CourseFunction
+    from grader.sandbox.calls import Answers, CourseFunction
 
     question, buffers = question_and_buffers
     asked = []

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyte
 from wcwidth import wcswidth
 
-from grader.wrapping import display_width, wrap, wrap_block
+from grader.lang.wrapping import display_width, wrap, wrap_block
 
 ROOT = Path(__file__).resolve().parents[1]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -55,7 +55,7 @@ def test_a_korean_report_fits_80_columns_and_keeps_every_word_whole(monkeypatch)
     from grader.reports.text import render
 
     monkeypatch.setenv("GRADER_LANG", "ko")
-    from grader import i18n
+    import grader.lang as i18n
 
     i18n.set_language(None)
     text = render(_report(LONG_MESSAGES), width=80)

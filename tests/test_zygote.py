@@ -6,9 +6,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from grader.runner import ModuleSource, StudentCrash
-from grader.runner import forkserver
-from grader.runner.sandbox import Runner
+from grader.sandbox import ModuleSource, StudentCrash
+from grader.sandbox import forkserver
+from grader.sandbox.runner import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 PIDS = ModuleSource("gates", "gates.py", textwrap.dedent("""
@@ -101,7 +101,7 @@ def test_a_kept_child_program_that_does_not_match_its_digest_is_compiled_again(t
 
 def test_nothing_is_kept_where_student_code_could_write_the_users_cache(tmp_path, monkeypatch):
     """An ordinary user without Landlock: children run as that user and could write its cache."""
-    from grader.runner import cache
+    from grader.sandbox import cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(cache, "student_code_cannot_write_as_this_user", lambda: False)
@@ -114,7 +114,7 @@ def test_nothing_is_kept_where_student_code_could_write_the_users_cache(tmp_path
 
 
 def test_a_cache_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
-    from grader.runner import cache
+    from grader.sandbox import cache
 
     (tmp_path / "backprop-grader").mkdir(mode=0o777)
     os.chmod(tmp_path / "backprop-grader", 0o777)
@@ -149,10 +149,10 @@ def test_the_parts_of_the_child_program_define_no_name_twice():
 
 ZYGOTE_HERE = textwrap.dedent("""
     import sys, threading, time
-    from grader.launch import one_blas_thread
+    from grader.cli.launch import one_blas_thread
     one_blas_thread()  # as grade does: numpy's BLAS keeps to the one thread a fork can carry
     import numpy
-    from grader.runner import forkserver
+    from grader.sandbox import forkserver
     if sys.argv[1] == "busy":
         threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
     server = forkserver.fork_server(here=True)
@@ -211,3 +211,15 @@ def test_a_judge_with_threads_spawns_its_zygote_instead_of_forking():
     finally:
         judge.kill()
         judge.wait()
+
+
+def test_a_zygote_killed_before_its_child_started_costs_nothing(monkeypatch):
+    """The zygote dies (killed by a classmate on a machine without namespaces, or by the kernel): the child
+    it never started is replaced by one from a fresh zygote, and grading goes on."""
+    for _attempt in range(3):
+        monkeypatch.setattr(forkserver, "_server", None)
+        os.kill(forkserver.fork_server().process.pid, signal.SIGKILL)
+        with Runner({"gates": ModuleSource("gates", "gates.py", "ANSWER = 42\n")}, timeout=10.0) as runner:
+            assert runner.probe([], []) == ([], [])  # the child answers
+            runner._load("gates")
+            assert "seccomp" in runner.isolation

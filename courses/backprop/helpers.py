@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.gradcheck import as_array, check_gradient, expect_close
-from grader.i18n import N_, _
-from grader.suites import course_function
-from grader.suites.helpers import JudgeLayer, StudentLayer
+from grader.judge.gradcheck import as_array, check_gradient, expect_close
+from grader.lang import N_, _
+from grader.judge.suites import course_function
+from grader.judge.helpers import JudgeLayer, StudentLayer
 
 from . import hints, reference as ref
 

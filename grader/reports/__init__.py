@@ -22,8 +22,8 @@ FORMATS = {
 
 
 def render(report: dict, fmt: str, **options) -> str:
-    """The report in ``fmt``; every string is cleaned first (see ``grader.sanitize``), whatever its origin."""
-    from ..sanitize import clean_data
+    """The report in ``fmt``; every string is cleaned first (see ``grader.lang.sanitize``), whatever its origin."""
+    from grader.lang.sanitize import clean_data
 
     module = importlib.import_module(f"{__name__}.{FORMATS[fmt][0]}")
     return module.render(clean_data(report), **options)

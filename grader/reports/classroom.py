@@ -6,7 +6,7 @@ test's pass rate, the most common diagnoses per layer with the students who
 have them, timeouts and crashes, and the tests almost everyone fails (a
 misleading instruction or a wrong test). :func:`render_csv` and
 :func:`render_html` write the same figures as ``class-report.csv`` and
-``class-report.html`` (:meth:`grader.class_folder.ClassFolder.finish` writes
+``class-report.html`` (:meth:`grader.platforms.class_folder.ClassFolder.finish` writes
 them); student names link to their own HTML reports (a report's ``link``).
 """
 from __future__ import annotations
@@ -14,15 +14,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from urllib.parse import quote
 
-from ..sanitize import csv_table
-from . import pictures
+from grader.lang.sanitize import csv_table
+import grader.reports.pictures as pictures
 
 ALMOST_ALL = 0.8  # a test failed by at least this share of the graded students
 HISTOGRAM_BINS = 10
 PROBLEM_CODES = ("timeout", "crash", "bad_reply", "grader_error")
 
 try:
-    from ..i18n import _
+    from grader.lang import _
 except ImportError:  # pragma: no cover - before translations exist
     def _(text: str) -> str:
         return text
@@ -152,7 +152,7 @@ def _names(students: list[dict]) -> str:
 
 
 def render_html(data: dict, *, title: str = "") -> str:
-    from .html import environment, labels, language
+    from grader.reports.html import environment, labels, language
 
     histogram = pictures.histogram([s["percent"] for s in data["students"]], bins=HISTOGRAM_BINS,
                                    label=_("score distribution (percent of the maximum)"))
@@ -173,7 +173,7 @@ def html_available() -> bool:
 
 def student_html(report: dict) -> str:
     """The student's own HTML report, linked from the class report; for a student not graded, it says why."""
-    from .html import render
+    from grader.reports.html import render
 
     if report.get("tests"):
         return render(report)

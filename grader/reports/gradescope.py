@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 
-from ..i18n import N_, _
-from ..scoring import percent
+from grader.lang import N_, _
+from grader.judge.scoring import percent
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 # The stdout of run_autograder is for the course staff (debugging), never for students.

@@ -5,7 +5,7 @@ failure's message and printed output, the total), and for each failed array
 check the expected values, the returned values and their difference drawn by
 the array's axes with the wrong entries outlined, the diagnosis beside them.
 Jinja2 renders it: every value a template prints goes through
-:func:`grader.sanitize.html_text` (the environment's ``finalize``), so every
+:func:`grader.lang.sanitize.html_text` (the environment's ``finalize``), so every
 string from a submission is data, whatever the template or the caller did;
 the pictures are inline SVG from :mod:`grader.reports.pictures`. Imported only
 when HTML is asked for.
@@ -16,15 +16,15 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-from .. import diagnoses
-from ..sanitize import html_text
-from ..scoring import percent
-from . import pictures
+import grader.judge.diagnoses as diagnoses
+from grader.lang.sanitize import html_text
+from grader.judge.scoring import percent
+import grader.reports.pictures as pictures
 
 SYMBOLS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "missing": "?"}
 
 try:
-    from ..i18n import _
+    from grader.lang import _
 except ImportError:  # pragma: no cover - before translations exist
     def _(text: str) -> str:
         return text
@@ -171,7 +171,7 @@ def labels() -> dict:
 
 def language() -> str:
     try:
-        from ..i18n import get_language
+        from grader.lang import get_language
     except ImportError:  # pragma: no cover - before translations exist
         return "en"
     return get_language()

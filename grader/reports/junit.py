@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..sanitize import xml_text
-from . import words
+from grader.lang.sanitize import xml_text
+import grader.reports.words as words
 
 FAILURE_STATUSES = ("failed", "timeout", "missing")
 

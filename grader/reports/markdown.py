@@ -9,10 +9,10 @@ import os
 import re
 from pathlib import Path
 
-from ..i18n import _, ngettext
-from ..sanitize import clean_data, markdown_text
-from ..scoring import percent
-from . import words
+from grader.lang import _, ngettext
+from grader.lang.sanitize import clean_data, markdown_text
+from grader.judge.scoring import percent
+import grader.reports.words as words
 
 ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "missing": "❔"}
 

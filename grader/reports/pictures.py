@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sanitize import html_text
+from grader.lang.sanitize import html_text
 
 try:
-    from ..i18n import _
+    from grader.lang import _
 except ImportError:  # pragma: no cover - before translations exist
     def _(text: str) -> str:
         return text

@@ -10,10 +10,10 @@ import os
 import shutil
 import sys
 
-from ..i18n import _
-from ..scoring import percent
-from ..wrapping import display_width, wrap_block
-from . import words
+from grader.lang import _
+from grader.judge.scoring import percent
+from grader.lang.wrapping import display_width, wrap_block
+import grader.reports.words as words
 
 SYMBOLS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "missing": "?"}
 COLOURS = {"passed": "32", "failed": "31", "error": "31", "timeout": "33", "missing": "33"}

@@ -5,7 +5,7 @@ are only the words printed next to them.
 """
 from __future__ import annotations
 
-from ..i18n import N_, _
+from grader.lang import N_, _
 
 STATUS = {
     "passed": N_("passed"),

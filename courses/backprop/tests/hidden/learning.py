@@ -2,9 +2,9 @@
 (x must come back unchanged, a loss that must not overflow for large |x|)."""
 import numpy as np
 
-from grader.gradcheck import expect_close
-from grader.i18n import N_, _
-from grader.suites import check
+from grader.judge.gradcheck import expect_close
+from grader.lang import N_, _
+from grader.judge.suites import check
 
 from course import hints, reference as ref
 from course.helpers import check_numerical_gradient, check_sigmoid_loss, expected_descent, run_gradient_descent

@@ -2,10 +2,10 @@
 logistic-regression gradients (document 000), and one gradient check each."""
 import numpy as np
 
-from grader.gradcheck import as_array, expect_close, numeric_vjp
-from grader.i18n import _
-from grader.suites import check
-from grader.suites.helpers import away_from_zero, check_layer
+from grader.judge.gradcheck import as_array, expect_close, numeric_vjp
+from grader.lang import _
+from grader.judge.suites import check
+from grader.judge.helpers import away_from_zero, check_layer
 
 from course import hints, reference as ref
 from course.helpers import sigmoid_neuron

@@ -2,9 +2,9 @@
 softmax-with-loss gradient, and one gradient check each."""
 import numpy as np
 
-from grader.gradcheck import expect_close
-from grader.suites import check
-from grader.suites.helpers import check_layer
+from grader.judge.gradcheck import expect_close
+from grader.judge.suites import check
+from grader.judge.helpers import check_layer
 
 from course import hints, reference as ref
 from course.helpers import check_softmax_loss

@@ -8,9 +8,9 @@ costs points on the other.
 """
 import numpy as np
 
-from grader.gradcheck import expect_close
-from grader.i18n import _
-from grader.suites import check
+from grader.judge.gradcheck import expect_close
+from grader.lang import _
+from grader.judge.suites import check
 
 from course import hints
 from course.helpers import check_numerical_gradient, check_sigmoid_loss, expected_descent, run_gradient_descent

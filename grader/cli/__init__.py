@@ -1,0 +1,397 @@
+"""The command line: ``grade`` for everyone, ``grader`` for course staff and instructors.
+
+Thin on purpose: parse, call, print, exit. Exit statuses:
+0 graded, 1 graded but below ``--fail-under``, 2 bad usage or missing path,
+3 the grader itself failed (the report still holds what was graded), 130 interrupted (Ctrl+C).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from grader.cli.lang import LocalizedCommand, LocalizedGroup
+from grader.lang import N_, _
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+DEFAULT_JSON = "grade-report.json"
+INTERNAL_ERROR = 3  # never 1, which means "graded, below --fail-under"
+DEFAULT_TIME_BUDGET = 60.0  # the engine's default, kept here so --help needs no engine import
+INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl+C
+
+
+class OutputError(click.ClickException):
+    """The report could not be written where asked: a usage error (exit status 2)."""
+
+    exit_code = 2
+
+
+def _write(path: str, content: str):
+    from grader.reports import write_atomically
+
+    try:
+        return write_atomically(path, content)
+    except OSError as error:
+        raise OutputError(_("cannot write the report to {path}: {error}").format(
+            path=path, error=error.strerror or error)) from None
+
+
+def _emit(report: dict, fmt: str, output: str | None) -> None:
+    import grader.reports as reports
+    from grader.reports.markdown import append_step_summary
+    from grader.reports.text import use_colour
+
+    append_step_summary(report)  # only in GitHub Actions
+    if fmt == "text":
+        if output and output != "-":
+            _write(output, reports.render(report, "text"))
+        else:
+            click.echo(reports.render(report, "text", colour=output is None and use_colour()), nl=False)
+        try:
+            json_path = reports.write_atomically(DEFAULT_JSON, reports.render(report, "json"))
+        except OSError as error:  # the student still has the report on screen
+            click.echo(_("Could not write {path} here: {error}").format(path=DEFAULT_JSON, error=error.strerror or error),
+                       err=True)
+        else:
+            click.echo(_("JSON report written to {path}").format(path=json_path))
+        return
+    content = reports.render(report, fmt)
+    if output == "-":
+        click.echo(content, nl=False)
+        return
+    path = _write(output or reports.FORMATS[fmt][1], content)
+    click.echo(reports.render(report, "text", colour=use_colour()), nl=False)
+    click.echo(_("{format} report written to {path}").format(format=fmt, path=path))
+
+
+def _internal_failure(error: Exception) -> None:
+    """Tell the course staff the grader itself failed (traceback on stderr); the caller exits 3."""
+    import traceback
+
+    traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+    _grader_failed(f"{type(error).__name__}: {error}")
+
+
+def _grader_failed(error: str) -> None:
+    """Say on standard error that the grader itself failed, and how."""
+    from grader.lang.sanitize import clean
+
+    click.echo(_("The grader itself failed ({error}); the report holds what was graded. "
+                 "Please tell the course staff.").format(error=clean(error)), err=True)
+
+
+def _unfinished_report(submission, seed, error: Exception) -> dict:
+    """The report when grading failed before any test ran: nothing graded, and why."""
+    from grader.judge.scoring import STATUSES
+
+    return {"score": 0.0, "max_score": 0.0, "seed": seed if seed is not None else 0, "tests": [],
+            "assignments": {}, "counts": dict.fromkeys(STATUSES, 0), "submission": str(submission),
+            "notes": [], "isolation": "", "duration_seconds": 0.0,
+            "internal_error": f"{type(error).__name__}: {error}"}
+
+
+def _emit_guarded(report: dict, fmt: str, output: str | None) -> bool:
+    """:func:`_emit`; if rendering or writing fails anyway, the JSON report at the path asked. False then."""
+    try:
+        _emit(report, fmt, output)
+        return True
+    except click.ClickException:
+        raise
+    except Exception as error:
+        _internal_failure(error)
+    import grader.reports as reports
+
+    path = output if output and output != "-" and fmt in ("json", "text") else DEFAULT_JSON
+    try:
+        reports.write_atomically(path, reports.render(report, "json"))
+    except Exception as error:
+        _internal_failure(error)
+    return False
+
+
+class AssignmentName(click.ParamType):
+    """An assignment of the course in use (known only once ``--course`` is read)."""
+
+    name = "assignment"
+
+    def convert(self, value, param, ctx):
+        from grader.judge.course import current
+
+        names = current().names
+        if value not in names:
+            self.fail(_("{name} is not an assignment of this course; choose from {names}").format(
+                name=repr(value), names=", ".join(names)), param, ctx)
+        return value
+
+
+def _use_course(ctx, param, value):
+    from grader.judge.course import CourseError, use
+
+    if value is not None:
+        try:
+            use(value)
+        except CourseError as error:
+            raise click.BadParameter(str(error), ctx, param) from None
+    return value
+
+
+def course_option(function):
+    return click.option("--course", type=click.Path(exists=True, path_type=Path), is_eager=True, expose_value=False,
+                        callback=_use_course, envvar="GRADER_COURSE",
+                        help=N_("The course folder (or its course.toml) [default: the built-in course]."))(function)
+
+
+EXPOSURE_KINDS = ("course", "classmates", "output", "installation", "temporary")  # grader/sandbox/exposure.py
+
+
+def exposure_option(function):
+    return click.option("--allow-exposure", "allowed", multiple=True, type=click.Choice(EXPOSURE_KINDS),
+                        metavar="KIND",
+                        help=N_("Grade even though student code could reach this on this machine (course, "
+                                "classmates, output, installation, temporary); repeat for several. Without "
+                                "it, a machine that cannot keep student code from them is refused."))(function)
+
+
+def _refuse_exposed_machine(submissions: Path | None, out: Path | None, allowed) -> str:
+    """Probe what student code could reach here; exit 2 with the reason unless every exposure is allowed."""
+    from grader.judge.course import current
+    from grader.sandbox.exposure import probe_machine, refusal
+
+    exposures, isolation = probe_machine(current().root, submissions=submissions, output=out)
+    refused = refusal(exposures, set(allowed))
+    if refused:
+        click.echo(refused, err=True)
+        sys.exit(2)
+    return isolation
+
+
+def assignment_option(function):
+    return click.option("--assignment", "-a", "assignments", multiple=True, type=AssignmentName(),
+                        metavar="NAME",
+                        help=N_("Only this assignment (repeat for several); scores are out of those chosen."))(function)
+
+
+@click.command(cls=LocalizedCommand, context_settings=CONTEXT)
+@click.argument("assignments", nargs=-1, type=AssignmentName(), metavar="[ASSIGNMENT]...")
+@course_option
+@click.option("--submission", "-s", default="assignments", show_default=True,
+              type=click.Path(exists=True, path_type=Path),
+              help=N_("Folder holding your modules (.py or .ipynb), or a single module file."))
+@click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True,
+              help=N_("'public': only the tests you can see; 'all': every suite installed here."))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit", "gradescope", "html"]),
+              default="text", show_default=True, help=N_("Report format."))
+@click.option("--output", "-o", metavar="PATH",
+              help=N_("Where to write the report ('-' for the terminal). Text goes to the terminal by default; "
+                      "other formats to grade-report.json, grade-report.md, grade-junit.xml, results.json "
+                      "or grade-report.html."))
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help=N_("Seed for the random test cases; the report always records the one used."))
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help=N_("Seconds each test may run before it is stopped."))
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help=N_("Exit with status 1 when the score is below this percentage of the maximum."))
+@click.option("--time-budget", type=click.FloatRange(min=0.1), default=DEFAULT_TIME_BUDGET, show_default=True,
+              metavar="SECONDS",
+              help=N_("Seconds the whole submission may take; when they are spent, the remaining tests are "
+                      "timeouts."))
+def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under, time_budget):
+    """Grade your backward passes and explain every mistake.
+
+    \b
+    Examples:
+      grade                          grade ./assignments (every assignment of the course)
+      grade gates                    only gates.py
+      grade --submission my_work/    grade another folder
+      grade -s conv_pool.ipynb       grade one notebook
+      grade --seed 7                 repeat the exact random cases of a run
+
+    Each test names the layer, the array and the first wrong index, with the
+    expected and received values and a hint. Exit status: 0 graded, 1 below
+    --fail-under, 2 bad usage, 3 the grader itself failed.
+    """
+    if os.environ.get("GRADER_IN_PROCESS") != "1":
+        from grader.sandbox.forkserver import fork_server
+
+        fork_server()  # starts the zygote now, so it loads numpy while we do
+    from grader.judge.engine import grade_submission
+    from grader.judge.scoring import percent
+    from grader.judge.course import CourseError
+    from grader.submission import SubmissionError
+
+    from grader.cli.progress import Progress
+
+    try:
+        with Progress() as progress:
+            report = grade_submission(submission, assignments=assignments or None, suite=suite,
+                                      seed=seed, timeout=timeout, time_budget=time_budget, progress=progress)
+    except (SubmissionError, CourseError) as error:
+        raise click.UsageError(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo(_("Interrupted before any test ran."), err=True)
+        sys.exit(INTERRUPTED)
+    except Exception as error:
+        _internal_failure(error)
+        report = _unfinished_report(submission, seed, error)
+    else:
+        if report.get("internal_error"):  # on some tests, or half-way: the report says which
+            _grader_failed(report["internal_error"])
+    emitted = _emit_guarded(report, fmt, output)
+    if report.get("interrupted"):
+        click.echo(_("Interrupted (Ctrl+C): the report holds what was graded until then."), err=True)
+        sys.exit(INTERRUPTED)
+    if not emitted or report.get("internal_error"):
+        sys.exit(INTERNAL_ERROR)
+    if fail_under is not None and percent(report) < fail_under:
+        click.echo(_("Score {score}% is below --fail-under {limit}%.").format(
+            score=f"{percent(report):.1f}", limit=f"{fail_under:g}"), err=True)
+        sys.exit(1)
+
+
+@click.group(cls=LocalizedGroup, context_settings=CONTEXT)
+@course_option
+def grader():
+    """Tools for course staff and instructors: releases, autograder bundles, whole classes."""
+
+
+@grader.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help=N_("Also build a student release folder here (stubs, notebooks, public tests, README)."))
+@click.option("--check", is_flag=True, help=N_("Change nothing; fail with a diff if assignments/ is out of date."))
+@assignment_option
+def release(out, check, assignments):
+    """Generate assignments/ (stubs and notebooks) from the course's solutions/."""
+    from grader.platforms.release import run_release
+
+    sys.exit(run_release(out, check, assignments or None))
+
+
+@grader.command("new-exercise")
+@click.argument("name")
+@click.option("--names", "-n", "names", multiple=True, required=True, metavar="NAME",
+              help=N_("A class or function the exercise grades (repeat for several)."))
+@click.option("--points", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help=N_("Points of the whole exercise, shared evenly by its graded names."))
+@click.option("--title", help=N_("The exercise's title in the course file."))
+def new_exercise(name, names, points, title):
+    """Create a new exercise NAME in the course: solution, notebook text, tests, reference, course entry."""
+    from grader.judge.course import current
+    from grader.platforms.scaffold import ScaffoldError, new_exercise as create
+
+    try:
+        written = create(current(), name, list(names), points, title)
+    except ScaffoldError as error:
+        raise click.UsageError(str(error)) from None
+    for path in written:
+        click.echo(str(path))
+    click.echo(_("Fill in every TODO (author), then run `grader release` and grade the solution."))
+
+
+@grader.group()
+def bundle():
+    """Build an autograder bundle for a course platform."""
+
+
+@bundle.command("gradescope")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.zip",
+              help=N_("Where to write the zip to upload as the assignment's autograder."))
+@click.option("--pin", multiple=True, metavar="NAME==VERSION",
+              help=N_("Pin numpy or click to another version than the one installed here "
+                      "(e.g. for an older Python on the Gradescope image)."))
+@assignment_option
+def bundle_gradescope(out, pin, assignments):
+    """A Gradescope autograder zip: setup.sh, run_autograder, the grader and the course with its hidden tests."""
+    from grader.platforms.bundle import BundleError, build_gradescope, pins
+
+    try:
+        path = build_gradescope(out, pin, assignments=assignments or None)
+    except BundleError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(_("Gradescope autograder written to {path}. Upload it under Configure Autograder.\n"
+                 "It installs {packages}: choose a base image whose python3 can install "
+                 "these (this machine has Python {python}), or rebuild with --pin.").format(
+        path=path, packages=", ".join(pins(pin)), python=f"{sys.version_info.major}.{sys.version_info.minor}"))
+
+
+@grader.command()
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help=N_("Folder for gradebook.csv, the class report and each student's reports (in students/)."))
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help=N_("Students graded at a time [default: number of cores]."))
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help=N_("Seed for every student's random cases [default: drawn once and recorded in the gradebook]."))
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help=N_("Seconds each test may run before it is stopped."))
+@click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True,
+              help=N_("'public': only the tests students can see; 'all': every suite installed here."))
+@click.option("--time-budget", type=click.FloatRange(min=0.1), default=DEFAULT_TIME_BUDGET, show_default=True,
+              metavar="SECONDS",
+              help=N_("Seconds each student's submission may take; when they are spent, its remaining tests "
+                      "are timeouts."))
+@click.option("--csv-encoding", type=click.Choice(["utf-8-sig", "utf-8"]), default="utf-8-sig", show_default=True,
+              help=N_("Encoding of gradebook.csv: utf-8-sig (UTF-8 with a BOM) opens correctly in Excel, "
+                      "also on Korean Windows; utf-8 for tools that do not expect a BOM."))
+@exposure_option
+@assignment_option
+def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encoding, allowed, assignments):
+    """Grade a folder of submissions: one sub-folder or .zip per student.
+
+    Writes OUT/gradebook.csv, the class report OUT/class-report.html and .csv,
+    and each student's reports in OUT/students/. Status is ok, broken (nothing
+    gradable), crashed (regrade that student alone) or grader_error (the
+    grader itself failed; the command then exits 3).
+    """
+    from grader.platforms.batch import GRADER_ERROR, find_students, run_batch
+    from grader.judge.engine import draw_seed
+
+    count = len(find_students(submissions, exclude=out))
+    if not count:
+        raise click.UsageError(_("{path} holds no sub-folders or .zip files to grade").format(path=submissions))
+    out.mkdir(parents=True, exist_ok=True)
+    _refuse_exposed_machine(submissions.resolve(), out.resolve(), allowed)
+    seed = draw_seed() if seed is None else seed
+    click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
+    try:
+        with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
+            reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
+                                assignments=assignments or None, time_budget=time_budget, csv_encoding=csv_encoding,
+                                progress=lambda report: bar.update(1))
+    except Exception as error:  # run_batch has written the gradebook of what was graded, if it could
+        _internal_failure(error)
+        sys.exit(INTERNAL_ERROR)
+    from grader.lang.sanitize import clean
+
+    problems = [r for r in reports if r["status"] != "ok"]
+    for report in problems:
+        click.echo(clean(f"{report['student']}: {report['status']}: {report['status_message']}"), err=True)
+    click.echo(_("Gradebook written to {path} ({students} students, {problems} not ok).").format(
+        path=out / "gradebook.csv", students=len(reports), problems=len(problems)))
+    failed = [r["student"] for r in reports if r["status"] == GRADER_ERROR]
+    if failed:
+        click.echo(_("The grader itself failed on {students}; their rows say grader_error. Please report it, "
+                     "then grade them again.").format(students=clean(", ".join(failed))), err=True)
+        sys.exit(INTERNAL_ERROR)
+
+
+@grader.command()
+@click.option("--submissions", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help=N_("The folder of students' submissions that grader batch will read."))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help=N_("The folder grader batch will write its reports to."))
+@exposure_option
+def probe(submissions, out, allowed):
+    """Check what student code could reach on this machine, before grading anyone.
+
+    A process confined as a student's would be tries to read the course's
+    hidden tests and solutions, the submissions and the output folder, and to
+    write where the grader and numpy are installed and the temporary folders.
+    Prints the sandbox's measures; exits 2 if student code could reach any of
+    them (unless allowed with --allow-exposure), 0 otherwise. The Gradescope
+    bundle's setup.sh runs it while the image is built.
+    """
+    isolation = _refuse_exposed_machine(submissions and submissions.resolve(), out and out.resolve(), allowed)
+    click.echo(_("Student code is confined on this machine: {isolation}").format(isolation=isolation))
+

@@ -1,0 +1,244 @@
+"""The tests, declared the way pytest users expect.
+
+A test is a plain function decorated with :func:`check`, in a course's
+``tests/public/<assignment>.py`` or ``tests/hidden/<assignment>.py`` (the
+folder gives its visibility, so a student release simply leaves ``hidden/``
+out)::
+
+    @check("MulLayer", points=2, kind="numeric")
+    def numeric_arrays(student, rng):
+        layer = student.new("MulLayer")
+        ...
+
+The first argument is one of the names the course file grades for that
+assignment: a class (``student.new``) or a function (``student.function``).
+``student`` reaches the submission's objects (see :class:`StudentModule`);
+``rng`` is a numpy Generator seeded from the run's seed and the test's name, so
+every test draws the same cases for the same ``--seed`` whatever else runs.
+``cases`` turns one function into several tests, one per named keyword set.
+Tests of different names may share a function name (``numeric_small`` for
+MulLayer and for AddLayer): the registry keeps each function as it is
+decorated, so the later definition does not replace the earlier test.
+
+The points of a name's tests, public and hidden together, add up to the
+points the course file gives that name; :func:`collect` says so if not.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+import importlib.util
+import sys
+import types
+from dataclasses import dataclass, field
+from typing import Callable
+
+import grader.judge.course as courses
+import grader.judge.diagnoses as diagnoses
+from grader.judge.course import VISIBILITIES, CourseError
+from grader.lang import _
+from grader.sandbox.calls import CourseFunction
+
+KINDS = ("document", "numeric", "edge", "forward")
+COURSE_PACKAGE = "course"  # the name the course's own modules are imported under
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    assignment: str
+    layer: str
+    kind: str
+    visibility: str
+    points: float
+    func: Callable
+    params: dict = field(default_factory=dict)
+
+    @property
+    def description(self) -> str:
+        doc = (self.func.__doc__ or "").strip()
+        return _(doc.splitlines()[0]) if doc else ""  # the catalogue is keyed by the English first line
+
+
+_REGISTRY: dict[str, Check] = {}
+
+
+def check(layer: str, *, points: float, kind: str, cases: dict[str, dict] | None = None):
+    """Register the decorated function as one test (or one per entry of ``cases``)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+
+    def register(func):
+        parts = func.__module__.split(".")
+        course = courses.current()
+        if len(parts) != 4 or parts[:2] != [COURSE_PACKAGE, "tests"] or parts[2] not in VISIBILITIES \
+                or parts[3] not in course.names:
+            raise CourseError(f"tests live in the course's tests/<public|hidden>/<assignment>.py, "
+                              f"not {func.__module__}")
+        visibility, assignment = parts[2], parts[3]
+        if layer not in course.assignment(assignment).graded:
+            raise CourseError(f"{course.file}: {assignment} grades no {layer!r}; "
+                              f"add it to that assignment's graded names")
+        for suffix, params in (cases or {"": {}}).items():
+            test_name = f"{func.__name__}_{suffix}" if suffix else func.__name__
+            name = f"{assignment}/{layer}/{test_name}"
+            if name in _REGISTRY and _REGISTRY[name].func.__qualname__ != func.__qualname__:
+                raise ValueError(f"two tests are named {name}")
+            _REGISTRY[name] = Check(name, assignment, layer, kind, visibility, float(points), func, dict(params))
+        return func
+
+    return register
+
+
+def forget() -> None:
+    """Drop every test and course module loaded so far (another course is taking over)."""
+    _REGISTRY.clear()
+    for name in [m for m in sys.modules if m == COURSE_PACKAGE or m.startswith(COURSE_PACKAGE + ".")]:
+        del sys.modules[name]
+
+
+def course_package(course=None) -> types.ModuleType:
+    """The course folder as the package ``course``, so its tests import ``course.reference`` and the like."""
+    course = course or courses.current()
+    package = sys.modules.get(COURSE_PACKAGE)
+    if package is not None and getattr(package, "__path__", None) == [str(course.root)]:
+        return package
+    forget()
+    spec = importlib.machinery.ModuleSpec(COURSE_PACKAGE, None, is_package=True)
+    spec.submodule_search_locations = [str(course.root)]
+    package = importlib.util.module_from_spec(spec)
+    package.__path__ = [str(course.root)]
+    sys.modules[COURSE_PACKAGE] = package
+    return package
+
+
+def available_visibilities() -> tuple[str, ...]:
+    """The suites installed here (a student release has no hidden suite)."""
+    return courses.current().visibilities()
+
+
+def collect(visibilities=VISIBILITIES, assignments=None) -> list[Check]:
+    """Import the suites asked for and return their tests, in course order."""
+    course = courses.current()
+    chosen_assignments = course.select(assignments)
+    course_package(course)
+    for visibility in visibilities:
+        for assignment in chosen_assignments:
+            if course.suite_file(visibility, assignment.name).is_file():
+                importlib.import_module(f"{COURSE_PACKAGE}.tests.{visibility}.{assignment.name}")
+    names = {a.name for a in chosen_assignments}
+    order = {a.name: i for i, a in enumerate(course.assignments)}
+    chosen = [c for c in _REGISTRY.values() if c.visibility in visibilities and c.assignment in names]
+    if set(visibilities) >= set(VISIBILITIES):
+        _check_points(course, chosen_assignments, chosen)
+    return sorted(
+        chosen,
+        key=lambda c: (order[c.assignment], course.assignment(c.assignment).graded.index(c.layer),
+                       VISIBILITIES.index(c.visibility)),
+    )
+
+
+def _check_points(course, assignments, checks: list[Check]) -> None:
+    """Every graded name's tests add up to its points in the course file."""
+    for assignment in assignments:
+        for name, points in assignment.points.items():
+            total = round(sum(c.points for c in checks if c.assignment == assignment.name and c.layer == name), 6)
+            if total != points:
+                raise CourseError(f"{course.file}: {assignment.name}.{name} is worth {points:g} points, "
+                                  f"but its tests add up to {total:g}")
+
+
+class Layer:
+    """The judge's handle on one object living in the student's process."""
+
+    def __init__(self, runner, handle: int, class_name: str):
+        self._runner, self._handle, self.class_name = runner, handle, class_name
+
+    def forward(self, *args, **kwargs):
+        result = self._runner.call(self._handle, "forward", *args, **kwargs)
+        diagnoses.note_forward(args, result)
+        return result
+
+    def backward(self, *args, **kwargs):
+        diagnoses.note_backward(args)
+        return self._runner.call(self._handle, "backward", *args, **kwargs)
+
+    def get(self, attribute: str):
+        return self._runner.get(self._handle, attribute)
+
+    def run(self, *steps) -> "LayerSteps":
+        """Several calls and attribute reads in one round trip, e.g. ``run(("forward", x), ("backward", dout), "dW")``.
+
+        Returns at once; ``result[i]`` waits for the student's process and
+        is what step ``i`` returned, or raises what it (or an earlier step)
+        raised. Compute expected values between the two: the student's
+        process works on the steps meanwhile.
+        """
+        plain = [step if isinstance(step, str) else (step[0], tuple(step[1:]), {}) for step in steps]
+        return LayerSteps(self._runner.sequence(self._handle, plain), plain)
+
+
+class LayerSteps:
+    """What :meth:`Layer.run` returns: results by index, with the same bookkeeping as single calls."""
+
+    def __init__(self, steps, plain: list):
+        self._steps, self._plain, self._noted = steps, plain, False
+
+    def __getitem__(self, index: int):
+        if not self._noted:
+            self._noted = True
+            done = self._steps.done()
+            for i, step in enumerate(self._plain[: done + 1]):
+                if isinstance(step, str):
+                    continue
+                if step[0] == "backward":
+                    diagnoses.note_backward(step[1])
+                elif step[0] == "forward" and i < done:
+                    diagnoses.note_forward(step[1], self._steps[i])
+        return self._steps[index]
+
+
+class Function:
+    """The judge's handle on a module-level function of the submission.
+
+    Calling it runs the student's function in the student's process with
+    arrays, numbers and :func:`course_function` arguments, and returns what it
+    returned. ``replacing`` maps names the function uses from its module to
+    functions of the judge's, for the call only: with
+    ``{"numerical_gradient": exact_gradient}``, ``gradient_descent`` calls a
+    stand-in that asks the judge, which runs ``exact_gradient(f, x)`` with the
+    call's course function as ``f`` (only that one, only during the call), so
+    it is graded on its own and no answer enters the student's process.
+    :meth:`call_keeping_inputs` also returns the arguments at the given
+    positions as they are after the call (did it leave ``x`` unchanged?).
+    """
+
+    def __init__(self, runner, module: str, name: str, replacing: dict | None = None):
+        self._runner, self._module, self.name = runner, module, name
+        self._replacing = dict(replacing or {})
+
+    def __call__(self, *args, **kwargs):
+        return self._runner.call_function(self._module, self.name, args, kwargs, replacing=self._replacing)
+
+    def call_keeping_inputs(self, positions, *args, **kwargs):
+        """``(result, *the arguments at positions after the call)``."""
+        return self._runner.call_function(self._module, self.name, args, kwargs, echo=tuple(positions),
+                                          replacing=self._replacing)
+
+
+def course_function(name: str) -> CourseFunction:
+    """A function of the course's ``functions.py``, to pass to student code (``f`` of ``numerical_gradient(f, x)``)."""
+    return CourseFunction(name)
+
+
+class StudentModule:
+    """What a test sees of one assignment module of the submission."""
+
+    def __init__(self, runner, assignment: str):
+        self._runner, self.assignment = runner, assignment
+
+    def new(self, class_name: str, *args, **kwargs) -> Layer:
+        return Layer(self._runner, self._runner.new_later(self.assignment, class_name, *args, **kwargs), class_name)
+
+    def function(self, name: str, *, replacing: dict | None = None) -> Function:
+        return Function(self._runner, self.assignment, name, replacing)

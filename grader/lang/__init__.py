@@ -1,0 +1,334 @@
+"""Korean and English for every word a student or an instructor reads.
+
+Marking a string (any module of the grader)::
+
+    from .i18n import _, ngettext, N_
+
+    raise click.UsageError(_("{path} holds no sub-folders or .zip files to grade").format(path=folder))
+    ngettext("{count} test failed", "{count} tests failed", count).format(count=count)
+    STATUS_WORDS = {"passed": N_("passed")}      # marked only; shown later as _(STATUS_WORDS[status])
+
+Rules, because the catalogue is extracted from the source text:
+
+- the English literal goes straight into ``_()``: no f-string, no ``%``, no
+  ``+`` and no variable inside it; fill ``{name}`` placeholders with
+  ``.format(name=...)`` *after* translation, so the translator can move them;
+- one whole sentence per message (never glue translated halves together:
+  Korean puts the verb last);
+- numbers, arrays, code and identifiers stay in the placeholders, untranslated;
+- call ``_()`` when the text is shown, not at import time: the language is
+  chosen after the modules are imported. Constants are marked with ``N_()``.
+
+Enum values and field names of the JSON report (``status``, ``kind``, ...)
+are never translated; only the human text is.
+
+The language, first match wins: :func:`set_language` (``--lang``), the
+``GRADER_LANG`` environment variable, the course file's language, the locale
+(``LC_ALL``, ``LC_MESSAGES``, ``LANG``), English. A language is available when
+``grader/lang/locale/<lang>/LC_MESSAGES/grader.mo`` exists (English needs none).
+
+Catalogues are gettext PO files, ``grader/lang/locale/<lang>/LC_MESSAGES/grader.po``,
+compiled to the ``.mo`` next to them that is loaded at run time (the standard
+library reads it in well under a millisecond). After changing a ``.po`` file
+or adding messages (Babel is in the ``test`` and ``dev`` extras)::
+
+    python -m grader.lang extract     # grader/lang/locale/grader.pot and merge it into every .po
+    python -m grader.lang compile     # .po -> .mo
+
+``tests/test_i18n.py`` fails when a message of the code has no translation or
+when a ``.mo`` does not match its ``.po``. A course adds its own texts (test
+descriptions, hints, notebook texts) with :func:`add_catalogue`, from a ``.mo``
+or, without a compile step, a ``.po`` file.
+"""
+from __future__ import annotations
+
+import functools
+import gettext
+import os
+import re
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "grader"
+DEFAULT = "en"
+ENV = "GRADER_LANG"
+_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+COURSE_DOMAIN = "course"
+HIDDEN_DOMAIN = "hidden"  # texts of the hidden tests: left out of a student release
+
+_language: str | None = None
+_course_language: str | None = None
+_course_locale: Path | None = None
+_translations: gettext.NullTranslations | None = None
+_course_asked = False
+_course_catalogues: list[tuple[Path, str]] = []
+
+
+def N_(message: str) -> str:
+    """Marks a constant for extraction; translate it where it is shown with ``_(constant)``."""
+    return message
+
+
+def _(message: str) -> str:
+    """The message in the current language."""
+    return (_translations or _load()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form for ``count`` in the current language."""
+    return (_translations or _load()).ngettext(singular, plural, count)
+
+
+def translate_known(text: str, templates) -> str:
+    """``text``, written in English by another process from one of ``templates``, in the current language.
+
+    A template's ``{name}`` parts match any text; what they matched is itself
+    translated (it may be a smaller known sentence, such as a notebook cell's
+    label). Text that matches no template is looked up as it is.
+    """
+    for template in templates:
+        match = _template_pattern(template).fullmatch(text)
+        if match:
+            values = {name: translate_known(value, templates) if value else value
+                      for name, value in match.groupdict().items()}
+            return _(template).format(**values)
+    return _(text)
+
+
+@functools.lru_cache(maxsize=None)
+def _template_pattern(template: str) -> re.Pattern:
+    parts, seen = [], set()
+    for literal, name, _spec, _conversion in __import__("string").Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+            seen.add(name)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+@functools.lru_cache(maxsize=None)
+def available_languages() -> tuple[str, ...]:
+    """English plus every language with a compiled catalogue."""
+    found = {path.parent.parent.name for path in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
+    return tuple(sorted(found | {DEFAULT}))
+
+
+def normalize(value: str | None) -> str | None:
+    """``ko_KR.UTF-8`` -> ``ko``; None for an empty value or the C/POSIX locale."""
+    if not value:
+        return None
+    code = re.split(r"[_.@\-:]", value.strip(), maxsplit=1)[0].lower()
+    return None if code in ("", "c", "posix") else code
+
+
+def _from_locale() -> str | None:
+    for variable in _LOCALE_VARIABLES:
+        value = os.environ.get(variable)
+        if value:  # the first one set decides, even if it names no language (C)
+            return normalize(value)
+    return None
+
+
+def choose(requested: str | None = None, course: str | None = None) -> str:
+    """The language to speak: ``requested`` (``--lang``), ``$GRADER_LANG``, ``course``, the locale, English.
+
+    A choice without a catalogue falls through to the next one.
+    """
+    available = available_languages()
+    for candidate in (requested, os.environ.get(ENV), course, _from_locale()):
+        code = normalize(candidate)
+        if code in available:
+            return code
+    return DEFAULT
+
+
+def set_course_language(language: str | None, locale_dir: Path | str | None = None) -> None:
+    """The course in use: its language (used when neither ``--lang`` nor ``$GRADER_LANG`` says
+    otherwise) and the folder of its own catalogue, ``<locale_dir>/<lang>/LC_MESSAGES/course.po``
+    (test descriptions, hints, notebook texts) and ``hidden.po`` (the hidden tests' texts, which a
+    student release leaves out), which replace the previous course's."""
+    global _course_language, _course_locale
+    _course_language = language
+    _course_locale = Path(locale_dir) if locale_dir else None
+    reset()
+
+
+def explicit_language() -> str | None:
+    """The language set with :func:`set_language` (``--lang``), if any."""
+    return _language
+
+
+def set_language(language: str | None) -> str:
+    """Speak ``language`` from now on in this process; None goes back to choosing as :func:`choose` does.
+
+    An explicit language is also exported as ``GRADER_LANG``, so that the
+    processes this one starts (batch workers, a bundle's autograder run)
+    speak it too. Returns the language now spoken.
+    """
+    global _language
+    if language is None:
+        _language = None
+    else:
+        code = normalize(language)
+        if code not in available_languages():
+            raise ValueError(f"no catalogue for {language!r}; available: {', '.join(available_languages())}")
+        _language = code
+        os.environ[ENV] = code
+    reset()
+    return get_language()
+
+
+def get_language() -> str:
+    """The language messages are currently given in."""
+    return _language or choose(None, _course_language)
+
+
+def reset() -> None:
+    """Forget the loaded catalogues (after a change of language, course or environment)."""
+    global _translations
+    _translations = None
+    _translators.clear()
+
+
+_translators: dict[tuple, gettext.NullTranslations] = {}
+
+
+def translator(language: str, course_locale: Path | str | None = None) -> gettext.NullTranslations:
+    """The grader's and a course's catalogues for ``language``, whatever the process speaks.
+
+    For what is written in a fixed language, such as a student release in the
+    course's language while the messages follow ``--lang``. ``course_locale``
+    is the course's ``locale`` folder (default: the course in use).
+    """
+    key = (normalize(language) or DEFAULT, Path(course_locale) if course_locale else _course_locale)
+    if key not in _translators:
+        _translators[key] = _chain(*key)
+    return _translators[key]
+
+
+def add_catalogue(directory: Path | str, domain: str) -> None:
+    """Also translate from ``<directory>/<lang>/LC_MESSAGES/<domain>.mo`` (or ``.po``), e.g. a course's texts.
+
+    The grader's own catalogue is asked first; a course's catalogue adds its
+    test descriptions, hints and notebook texts.
+    """
+    entry = (Path(directory), domain)
+    if entry not in _course_catalogues:
+        _course_catalogues.append(entry)
+        reset()
+
+
+def _load() -> gettext.NullTranslations:
+    global _translations, _course_asked
+    if _course_language is None and not _course_asked:  # a first message before the course was read
+        _course_asked = True
+        try:
+            from grader.judge.course import current
+
+            current()  # tells this module its language and catalogue
+        except Exception:  # no course, or a broken one: its own error is reported where it is read
+            pass
+    _translations = _chain(get_language(), _course_locale)
+    return _translations
+
+
+def _chain(language: str, course_locale: Path | None = None) -> gettext.NullTranslations:
+    translations = _catalogue(LOCALE_DIR, DOMAIN, language)
+    extra = [(course_locale, COURSE_DOMAIN), (course_locale, HIDDEN_DOMAIN)] if course_locale else []
+    for directory, domain in extra + _course_catalogues:
+        translations.add_fallback(_catalogue(directory, domain, language))
+    return translations
+
+
+def _catalogue(directory: Path, domain: str, language: str) -> gettext.NullTranslations:
+    if language == DEFAULT:
+        return gettext.NullTranslations()
+    base = directory / language / "LC_MESSAGES" / domain
+    mo, po = base.with_suffix(".mo"), base.with_suffix(".po")
+    if mo.is_file():
+        with open(mo, "rb") as f:
+            return gettext.GNUTranslations(f)
+    if po.is_file():
+        return POTranslations(po.read_text(encoding="utf-8"))
+    return gettext.NullTranslations()
+
+
+class POTranslations(gettext.NullTranslations):
+    """A ``.po`` file read directly, for catalogues shipped without a compiled ``.mo``.
+
+    Understands what PO files hold in practice: ``msgctxt``-free entries,
+    ``msgid_plural`` with ``msgstr[n]``, continued strings, ``#, fuzzy`` (skipped,
+    as ``msgfmt`` does) and the ``Plural-Forms`` header.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._messages: dict[str | tuple[str, int], str] = {}
+        self._plural = lambda n: int(n != 1)
+        for entry in _po_entries(text):
+            if entry.get("fuzzy") or "msgid" not in entry:
+                continue
+            if entry["msgid"] == "":
+                self._read_header(entry.get("msgstr", ""))
+            elif "msgid_plural" in entry:
+                for key, value in entry.items():
+                    if key.startswith("msgstr[") and value:
+                        self._messages[(entry["msgid"], int(key[7:-1]))] = value
+            elif entry.get("msgstr"):
+                self._messages[entry["msgid"]] = entry["msgstr"]
+
+    def _read_header(self, header: str) -> None:
+        match = re.search(r"plural=([^;\n]+)", header)
+        if match:
+            self._plural = gettext.c2py(match.group(1).strip())
+
+    def gettext(self, message):
+        translated = self._messages.get(message)
+        if translated is not None:
+            return translated
+        return self._fallback.gettext(message) if self._fallback else message
+
+    def ngettext(self, singular, plural, n):
+        translated = self._messages.get((singular, self._plural(n)))
+        if translated is not None:
+            return translated
+        if self._fallback:
+            return self._fallback.ngettext(singular, plural, n)
+        return singular if n == 1 else plural
+
+
+def _po_entries(text: str):
+    entry: dict = {}
+    key = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            if entry:
+                yield entry
+            entry, key = {}, None
+        elif line.startswith("#,"):
+            if "fuzzy" in line:
+                entry["fuzzy"] = True
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"') and key:
+            entry[key] += _po_string(line)
+        else:
+            keyword, _space, rest = line.partition(" ")
+            if keyword.startswith("msgid") and "msgstr" in "".join(entry) and "msgid" in entry:
+                yield entry  # a new entry without a blank line between
+                entry = {}
+            key = keyword
+            entry[key] = _po_string(rest)
+    if entry:
+        yield entry
+
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
+
+
+def _po_string(quoted: str) -> str:
+    body = quoted.strip()[1:-1]
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
+

@@ -1,0 +1,111 @@
+"""Files of a student release that list the course's assignments: the Classroom workflow and the README.
+
+Both are written from templates in ``grader/platforms/templates`` and the course file,
+so a release grades and describes exactly the assignments it contains.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import grader.lang.documents as i18n_text
+from grader.judge.course import Assignment, Course
+from grader.lang import N_
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CLASSROOM_TEMPLATE = TEMPLATES / "classroom.yml"
+README_TEMPLATE = TEMPLATES / "student_README.md"
+
+_STEP = """\
+      - name: {name}
+        id: {name}
+        uses: classroom-resources/autograding-command-grader@v1
+        env:
+          GRADER_STEP_SUMMARY: "off"  # the full report below writes the summary once
+        with:
+          test-name: {name}
+          command: grade {name} --suite public --fail-under 100
+          timeout: 5
+          max-score: {points:g}
+"""
+_REPORTER = """\
+      - name: Autograding Reporter
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+{results}
+        with:
+          runners: {runners}
+"""
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        template = template.replace(f"@@{key}@@", value)
+    return template
+
+
+CHECK_RUN = N_("{title} tests")
+STEP_NAMES = (N_("Install the grader"), N_("Test report"), N_("Publish the test report"),
+              N_("Autograding Reporter"))
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def classroom_workflow(course: Course, assignments: tuple[Assignment, ...], gettext=_same) -> str:
+    """The GitHub Classroom workflow: one step per assignment, worth its points in the course file;
+    the names of its steps and its check run in the release's language (``gettext``)."""
+    steps = "".join(_STEP.format(name=a.name, points=a.max_score) for a in assignments)
+    results = "\n".join(f'          {a.name.upper()}_RESULTS: "${{{{ steps.{a.name}.outputs.result }}}}"'
+                        for a in assignments)
+    steps += _REPORTER.format(results=results, runners=",".join(a.name for a in assignments))
+    workflow = _fill(CLASSROOM_TEMPLATE.read_text(encoding="utf-8"), {
+        "TITLE": course.title,
+        "POINTS": ", ".join(f"{a.name} {a.max_score:g}" for a in assignments),
+        "STEPS": steps.rstrip("\n"),
+        "CHECK_NAME": json.dumps(gettext(CHECK_RUN).format(title=gettext(course.title)), ensure_ascii=False),
+    })
+    for name in STEP_NAMES:
+        workflow = workflow.replace(f"- name: {name}\n", f"- name: {json.dumps(gettext(name), ensure_ascii=False)}\n")
+    return workflow
+
+
+TABLE_HEADINGS = (N_("assignment"), N_("graded"), N_("points"))
+
+
+def assignment_table(assignments: tuple[Assignment, ...], gettext=_same) -> str:
+    """The Markdown table of assignments, graded names and points that READMEs show."""
+    rows = ["| " + " | ".join(gettext(heading) for heading in TABLE_HEADINGS) + " |", "|---|---|---|"]
+    for a in assignments:
+        rows.append(f"| `{a.module}` | {', '.join(f'`{name}`' for name in a.graded)} | {a.max_score:g} |")
+    return "\n".join(rows)
+
+
+STUDENT_TEXT = "students.md"  # the course's own words for its student README
+NOTES_HEADING = "## Notes"
+
+
+def _course_words(course: Course) -> tuple[str, str]:
+    """``(introduction, notes)`` from the course's ``students.md``: the text before its
+    "## Notes" heading goes under the title, the sections after it at the end."""
+    path = course.root / STUDENT_TEXT
+    if not path.is_file():
+        return "", ""
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("<!--"):
+        text = text.split("-->", 1)[1]
+    intro, _, notes = text.partition(NOTES_HEADING)
+    return intro.strip(), notes.strip()
+
+
+def student_readme(course: Course, assignments: tuple[Assignment, ...], gettext=_same) -> str:
+    """The README of a student release, paragraph by paragraph in the release's language."""
+    intro, notes = (i18n_text.translate(words, gettext) for words in _course_words(course))
+    text = _fill(i18n_text.translate(README_TEMPLATE.read_text(encoding="utf-8"), gettext), {
+        "TITLE": gettext(course.title),
+        "INTRO": intro,
+        "ASSIGNMENTS": assignment_table(assignments, gettext),
+        "NOTES": notes,
+    })
+    return text.replace("\n\n\n\n", "\n\n").rstrip("\n") + "\n"

@@ -1,0 +1,533 @@
+"""The child program: runs student code on the judge's requests.
+
+The judge starts it as ``python -I -c <wire.py + confine.py + zygote.py +
+child.py> READ_FD WRITE_FD SETTINGS_JSON``, or has its zygote fork it (so this
+file imports nothing from ``grader``: when run that way, the names from
+``wire.py``, ``confine.py`` and ``zygote.py`` are already defined above it). It confines itself (``confine.py``: limits,
+user, Landlock, import guard), says it is ready, then answers one request at
+a time:
+
+    load  {"name", "modules": [{"name", "filename", "text", "student", "cells"}]}
+          make the given sources importable, then import ``name``; each
+          ``text`` is ``$text`` (its bytes a buffer); a notebook's ``text`` is
+          its cells' sources back to back and ``cells`` an int64 array of
+          rows ``(number, In [n] or -1, length in characters)``
+    new   {"handle", "module", "class", "args", "kwargs"}   create an object
+    call  {"handle", "method", "args", "kwargs"}            call a method
+    get   {"handle", "attr"}                                read an attribute
+    define {"name", "filename", "text"}   run course code (functions the tests pass
+          to student code) into a module of the session's own, not importable
+    call_function {"module", "function", "args", "kwargs", "callables", "ask", "echo"}
+          call a module-level function; ``callables`` ({"module", "args":
+          {index: name}, "kwargs": {key: name}}) puts functions of a defined
+          module in place of the ``None`` placeholders at those positions;
+          ``ask`` ([global, ...]) makes those globals of the student's module
+          stand-ins that ask the judge during the call (its own version of
+          another graded function: a question goes out and its answer comes
+          in before the reply, see ``child_calls.py``); ``echo`` lists
+          positions of arguments to send back after the call, as they are then
+
+    probe {"read": [paths], "write": [paths]}   which of them this confined process can
+          read, and which it can write (``confine.probe_access``), before any student code runs
+
+    sequence {"handle", "steps": [{"call", "args", "kwargs"} | {"get"}]}
+          call methods and read attributes of one object in order, in one
+          round trip; replies ``"values"`` (one per step done) and, if a
+          step failed, ``"stopped"`` with its error
+
+A reply to ``call`` or ``sequence`` in which a ``backward`` ran the forward of
+its layer's class carries ``"forward_runs"``: ``[[step, runs, changed], ...]``
+(``forward_watch.py``; the step is 0 for ``call``).
+
+Any request may carry ``"drop": [handles]`` to forget objects. Every reply
+carries what the student printed (and any warnings) during the request,
+the request's ``"seq"`` number back, and either ``"value"`` or an ``"error"``
+describing what went wrong.
+
+:class:`Session` does the work without any I/O of its own, so the judge's
+in-process debug mode reuses it.
+"""
+import builtins
+import importlib
+import importlib.util
+import linecache
+import os
+import sys
+import traceback
+import types
+import unicodedata  # noqa: F401  (traceback needs it for non-ASCII lines; loaded before the sandbox closes)
+import warnings
+
+import numpy as np
+
+try:
+    from .wire import (
+        MAX_NDIM,
+        MAX_TOTAL_BYTES,
+        Decoder,
+        WireClosed,
+        WireError,
+        encode_value,
+        pack,
+        read_message,
+        write_message,
+    )
+    from .confine import ConfinementError, confine, probe_access
+    from .zygote import zygote_main
+    from .standin import NotAvailableError, install_standins, remove_standins
+    from .cells import cell_label, run_notebook, split_cells
+    from .capture import Capture
+    from .calls import (
+        call_asking_the_judge,
+        define_course_module,
+        judge_line,
+        place_course_functions,
+    )
+    from .forward_watch import ForwardWatch
+except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
+    pass
+
+MESSAGE_LIMIT = 2_000
+TRACEBACK_FRAMES = 12
+
+
+class SourceFinder:
+    """Imports modules from source texts the judge sent, compiled under the student's file names."""
+
+    def __init__(self):
+        self.sources = {}
+        self.session = None  # the Session, for what a notebook's cells need
+
+    def add(self, name, filename, text, cells=None):
+        self.sources[name] = (filename, text, cells)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.sources:
+            return None
+        is_package = any(other.startswith(fullname + ".") for other in self.sources)
+        return importlib.util.spec_from_loader(fullname, self, origin=self.sources[fullname][0], is_package=is_package)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        filename, text, cells = self.sources[module.__name__]
+        module.__file__ = filename
+        if cells is not None and self.session is not None:
+            self.session.run_cells(module, filename, cells)
+            return
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        try:
+            exec(compile(text, filename, "exec", dont_inherit=True), module.__dict__)
+        except NotAvailableError as exc:
+            if self.session is None:
+                raise
+            self.session.stopped_by_standin(filename, exc)
+
+
+class Session:
+    """Objects created by the student's code, and the requests that act on them."""
+
+    def __init__(self):
+        self.capture = Capture()
+        self.finder = SourceFinder()
+        self.student_files = set()
+        self.modules = {}
+        self.objects = {}
+        self.defined = {}
+        self.ask_judge = None  # how a stand-in asks the judge during a request (child_calls.py)
+        self.graded = ()
+        self.cell_seconds = None
+        self.notes = []  # for the judge, sent with the next reply
+        self.places = {}  # compiled file name of a cell -> (notebook, cell number, In [n])
+        self.own_classes = {}  # (module, name) -> the last class of that name the student's code defined there
+        self.watch = ForwardWatch(lambda code: code.co_filename in self.student_files)
+        self.finder.session = self
+        sys.meta_path.insert(0, self.finder)
+        self.standins = install_standins(self.finder.sources)
+        self._build_class = builtins.__build_class__
+        builtins.__build_class__ = self._record_class
+
+    def close(self):
+        """Undo what the session did to this interpreter (used when it is the judge's own)."""
+        if self.finder in sys.meta_path:
+            sys.meta_path.remove(self.finder)
+        remove_standins()
+        self.watch.close()
+        if builtins.__build_class__ == self._record_class:
+            builtins.__build_class__ = self._build_class
+        for name in self.finder.sources:
+            sys.modules.pop(name, None)
+        self.objects.clear()
+
+    def handle(self, request: dict, buffers: list):
+        """Answer one request: returns the reply header and its buffers. Never raises."""
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = self.capture
+        try:
+            try:
+                for handle in request.get("drop", ()):
+                    self.objects.pop(handle, None)
+                    self.watch.forget(handle)
+                reply = getattr(self, "_op_" + request["op"])(request, buffers)
+            except BaseException as exc:
+                reply = {"ok": False, "error": self._describe_safely(exc)}
+            if self.notes:
+                reply["notes"], self.notes = self.notes[:200], []
+            value, out = reply.pop("value", None), []
+            if "results" in reply:
+                reply["values"], out = _encode_results(reply.pop("results"))
+            elif reply["ok"]:
+                reply["value"], out = _encode_result(value)
+        finally:
+            sys.stdout, sys.stderr = saved
+        reply["output"] = self.capture.take()
+        reply["seq"] = request.get("seq")  # which request this answers
+        return reply, out
+
+    def _op_load(self, request, buffers):
+        decoder = Decoder(buffers, allow_plain=True)
+        for module in request["modules"]:
+            text = decoder.value(module["text"])
+            cells = split_cells(text, decoder.value(module["cells"]).tolist()) if "cells" in module else None
+            self.finder.add(module["name"], module["filename"], "" if cells is not None else text, cells)
+            if module["student"]:
+                self.student_files.add(module["filename"])
+        decoder.finish()
+        del buffers[:]  # the sources are kept as text; their bytes are not needed any more
+        self.graded = tuple(request.get("graded", ()))
+        seconds = request.get("cell_seconds")
+        self.cell_seconds = float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
+        name = request["name"]
+        if name not in self.modules:
+            self.modules[name] = importlib.import_module(name)
+        return {"ok": True}
+
+    def run_cells(self, module, filename, cells):
+        """Run a notebook's cells in ``module`` as Jupyter would (``cells.py``); notes go to the judge."""
+        for cell in cells:
+            self.places[cell_label(filename, cell["number"], cell.get("count"))] = (
+                filename, cell["number"], cell.get("count"))
+        run = run_notebook(module.__dict__, filename, cells, self.graded, self.student_files, self._describe_safely,
+                           self.cell_seconds)
+        self.notes.extend(run.notes)
+
+    def stopped_by_standin(self, filename, exc):
+        """A file's top level used a stand-in (``load_mnist()`` in a demo): keep what was defined above it.
+
+        Only this error is forgiven, because it comes from the grading
+        machine lacking a module, not from the student's code; any other
+        exception at the top level of a file still fails its import.
+        """
+        error = self._describe_safely(exc)
+        where = error.get("where")
+        line = f", line {where[1]}" if where and where[0] == filename else ""
+        text = f": {error['line']}" if error.get("line") and line else ""
+        self.notes.append(f"{filename}{line}{text} raised NotAvailableError: {error['message']}; the rest of "
+                          "the file was not run, and what it defined above that line is graded.")
+
+    def _record_class(self, func, name, *bases, **kwargs):
+        """``builtins.__build_class__``, remembering every class student code defines at the top of a file."""
+        cls = self._build_class(func, name, *bases, **kwargs)
+        try:
+            module = getattr(func, "__module__", None)
+            if module in self.finder.sources and func.__qualname__ == name and name in self.graded:
+                self.own_classes[(module, name)] = cls
+        except Exception:
+            pass
+        return cls
+
+    def _op_new(self, request, buffers):
+        args, kwargs = _decode_arguments(request, buffers)
+        module, name = self.modules[request["module"]], request["class"]
+        cls = module.__dict__.get(name, _MISSING)
+        own = self.own_classes.get((module.__name__, name))
+        if own is not None and own is not cls and not self._is_students(cls):
+            # a later `from common.layers import *` (or `import ... as Relu`) rebound the name
+            self.notes.append(f"{name}: grading your own class; a later line replaced the name "
+                              f"with something that is not your code ({_type_name(cls)}).")
+            cls = own
+        if cls is _MISSING:
+            return {"ok": False, "error": {"kind": "missing"}}
+        self.objects[request["handle"]] = cls(*args, **kwargs)
+        return {"ok": True, "found": self._place_of(cls, module)}
+
+    def _is_students(self, obj):
+        return isinstance(obj, type) and getattr(obj, "__module__", None) in self.finder.sources
+
+    def _place_of(self, cls, module):
+        """Where the class (or function) was defined: its file, and for a notebook its cell and In [n]."""
+        code = getattr(cls, "__code__", None) if isinstance(cls, types.FunctionType) else None
+        for value in vars(cls).values() if isinstance(cls, type) else ():
+            code = getattr(self.watch.original(getattr(value, "__func__", value)), "__code__", None)
+            if code is not None:
+                break
+        label = code.co_filename if code is not None else getattr(module, "__file__", "")
+        if label in self.places:
+            filename, number, count = self.places[label]
+            return {"file": filename, "cell": number, "count": count}
+        return {"file": label if label in self.student_files else getattr(module, "__file__", "")}
+
+    def _op_call(self, request, buffers):
+        args, kwargs = _decode_arguments(request, buffers)
+        handle = request["handle"]
+        reply, runs = self._watched_call(handle, self.objects[handle], request["method"], args, kwargs)
+        if runs:
+            reply["forward_runs"] = [[0, *runs]]
+        return reply
+
+    def _watched_call(self, handle, obj, method, args, kwargs):
+        """The reply to calling a method of an object, and what its forward did (``forward_watch.py``)."""
+        target = _attribute(obj, method)
+        refused = _refusal(target)
+        if refused:
+            return refused, None
+        value, runs = self.watch.call(handle, obj, method, target, args, kwargs)
+        return {"ok": True, "value": value}, runs
+
+    def _op_sequence(self, request, buffers):
+        decoder = Decoder(buffers, allow_plain=True)
+        steps = [(step, decoder.value({"$seq": step.get("args", [])}),
+                  {key: decoder.value(value) for key, value in step.get("kwargs", {}).items()})
+                 for step in request["steps"]]
+        decoder.finish()
+        handle, results, forward_runs = request["handle"], [], []
+        obj = self.objects[handle]
+        done = {"ok": True, "results": results}
+        for index, (step, args, kwargs) in enumerate(steps):
+            runs = None
+            try:
+                if "get" in step:
+                    reply = _value_reply(_attribute(obj, step["get"]))
+                else:
+                    reply, runs = self._watched_call(handle, obj, step["call"], args, kwargs)
+            except BaseException as exc:
+                reply = {"ok": False, "error": self._describe_safely(exc)}
+            if runs:
+                forward_runs.append([index, *runs])
+            if not reply["ok"]:
+                done["stopped"] = reply["error"]
+                break
+            results.append(reply["value"])
+        if forward_runs:
+            done["forward_runs"] = forward_runs
+        return done
+
+    def _op_define(self, request, buffers):
+        self.defined[request["name"]] = define_course_module(request)
+        return {"ok": True}
+
+    def _op_call_function(self, request, buffers):
+        args, kwargs = _decode_arguments(request, buffers)
+        args = list(args)
+        given = place_course_functions(self.defined, request, args, kwargs)
+        student = self.modules[request["module"]]
+        function = _attribute(student, request["function"])
+        refused = _refusal(function)
+        if refused:
+            return refused
+        result = call_asking_the_judge(student, request, given, self.ask_judge, lambda: function(*args, **kwargs))
+        echo = request.get("echo") or []
+        found = self._place_of(function, student)
+        if echo:
+            return {"ok": True, "value": (result, *(args[i] for i in echo)), "found": found}
+        return {"ok": True, "value": result, "found": found}
+
+    def _op_probe(self, request, buffers):
+        """What this confined process can reach of the paths the judge names (``confine.probe_access``)."""
+        return {"ok": True, "value": probe_access(request["read"][:500], request["write"][:500])}
+
+    def _op_get(self, request, buffers):
+        return _value_reply(_attribute(self.objects[request["handle"]], request["attr"]))
+
+    def _describe_safely(self, exc):
+        try:
+            return self._describe(exc)
+        except BaseException:
+            name = _safe_text(type(exc).__name__)
+            return {"kind": "exception", "type": name, "message": "", "where": None, "traceback": ""}
+
+    def _describe(self, exc):
+        """The exception as the student should see it: their own frames only.
+
+        Each part is worked out on its own, so a part that cannot be (a
+        traceback line the formatter chokes on) never costs the others.
+        """
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.student_files]
+        skipped = max(len(frames) - TRACEBACK_FRAMES, 0)
+        lines = [f"  ... {skipped} earlier calls not shown\n"] if skipped else []
+        lines += _format_frames(frames[skipped:])
+        error = {
+            "kind": "exception",
+            "type": _safe_text(type(exc).__name__),
+            "message": _safe_text(exc)[:MESSAGE_LIMIT],
+            "where": [frames[-1].filename, frames[-1].lineno] if frames else None,
+        }
+        if frames and isinstance(frames[-1].line, str) and frames[-1].line.strip():
+            error["line"] = frames[-1].line.strip()[:MESSAGE_LIMIT]
+        if isinstance(exc, NameError) and isinstance(getattr(exc, "name", None), str):
+            books = [m for m in self.standins if m.count(".") == 1 and m.split(".")[0] in ("common", "dataset")]
+            if books:
+                error["message"] += (f" ({', '.join(books)} is not provided while grading, so importing from it "
+                                     f"defined nothing: {exc.name} must be defined in your own code)")[:MESSAGE_LIMIT]
+        if isinstance(exc, SystemExit):
+            error["message"] = "" if exc.code is None else _safe_text(exc.code, repr)[:MESSAGE_LIMIT]
+        if isinstance(exc, SyntaxError):
+            error["message"] = _safe_text(exc.msg)[:MESSAGE_LIMIT]
+            error["where"] = [str(exc.filename), exc.lineno] if isinstance(exc.lineno, int) else None
+            error["text"] = (exc.text or "").rstrip()[:MESSAGE_LIMIT]
+        try:
+            lines += traceback.format_exception_only(type(exc), exc)
+        except BaseException:
+            lines.append(f"{error['type']}: {error['message']}\n")
+        error["traceback"] = "".join(lines)[-4 * MESSAGE_LIMIT :]
+        return error
+
+
+def _format_frames(frames):
+    try:
+        return traceback.format_list(frames)
+    except BaseException:
+        return [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}\n' for f in frames]
+
+
+_MISSING = object()
+
+
+def _attribute(obj, name):
+    try:
+        return getattr(obj, name)
+    except AttributeError as exc:
+        if exc.name == name and exc.obj is obj:
+            return _MISSING
+        raise
+
+
+def _refusal(target):
+    """The error reply for something that cannot be called (missing, or not a function); None if it can."""
+    if target is _MISSING:
+        return {"ok": False, "error": {"kind": "missing"}}
+    if not callable(target):
+        return {"ok": False, "error": {"kind": "not_callable", "type": type(target).__name__}}
+    return None
+
+
+def _value_reply(value):
+    return {"ok": False, "error": {"kind": "missing"}} if value is _MISSING else {"ok": True, "value": value}
+
+
+def _decode_arguments(request, buffers):
+    decoder = Decoder(buffers, allow_plain=True)
+    args = decoder.value({"$seq": request["args"]})
+    kwargs = {key: decoder.value(value) for key, value in request["kwargs"].items()}
+    decoder.finish()
+    return args, kwargs
+
+
+def _encode_result(value, buffers=None):
+    """The student's return value in wire form, its arrays appended to ``buffers``; anything odd (or more
+    than the limits allow with what ``buffers`` already holds) becomes ``$unsupported``."""
+    buffers = [] if buffers is None else buffers
+    start = len(buffers)
+    try:
+        data = encode_value(value, buffers, _unsupported)
+        if sum(len(b) for b in buffers) > MAX_TOTAL_BYTES or _nodes(data) > _FEW_NODES:
+            pack({"value": data}, buffers)  # the exact check of every limit, only where one could be near
+        return data, buffers
+    except WireError:
+        size = sum(len(b) for b in buffers[start:]) >> 20
+        del buffers[start:]
+        detail = f"too large to send back ({size} MB of arrays; the limit is {MAX_TOTAL_BYTES >> 20} MB)"
+        return {"$unsupported": _type_name(value), "detail": detail}, buffers
+    except BaseException as exc:
+        del buffers[start:]
+        return {"$unsupported": _type_name(value), "detail": f"could not be read: {_safe_text(exc, repr)[:200]}"}, \
+            buffers
+
+
+_FEW_NODES = 1000  # a value of fewer parts cannot come near the header's size limit
+
+
+def _nodes(data, budget=_FEW_NODES + 1):
+    """How many parts ``data`` has, counting stops past ``budget``."""
+    count, stack = 0, [data]
+    while stack and count <= budget:
+        item = stack.pop()
+        count += 1
+        if type(item) is dict and "$seq" in item:
+            stack.extend(item["$seq"])
+    return count
+
+
+def _encode_results(values):
+    """Several return values, each encoded on its own into one message (one odd value spoils only itself)."""
+    buffers = []
+    return [_encode_result(value, buffers)[0] for value in values], buffers
+
+
+def _unsupported(value):
+    name = _type_name(value)
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        detail = "a subclass of numpy.ndarray; return a plain array, for example np.asarray(result)"
+    elif isinstance(value, np.ndarray) and value.ndim > MAX_NDIM:
+        detail = f"an array with {value.ndim} dimensions; at most {MAX_NDIM} are accepted"
+    elif isinstance(value, np.ndarray):
+        detail = f"an array of dtype {value.dtype}; only bool, integer and float arrays are accepted"
+    elif value is None:
+        detail = "nothing was returned; is a return statement missing?"
+    elif isinstance(value, (complex, np.complexfloating)):
+        detail = "complex numbers are not accepted"
+    elif isinstance(value, (tuple, list)):
+        detail = "nested too deeply"
+    elif hasattr(type(value), "__array__"):
+        detail = "not a numpy array; return a numpy array, for example np.asarray(result)"
+    else:
+        detail = "only numbers, numpy arrays and tuples of them are accepted"
+    return {"$unsupported": name, "detail": detail}
+
+
+def _type_name(value):
+    kind = type(value)
+    module = getattr(kind, "__module__", "")
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def _safe_text(obj, convert=str):
+    try:
+        return convert(obj)
+    except BaseException:
+        return f"<{type(obj).__name__} that cannot be shown>"
+
+
+def main(argv):
+    """Confine this process, then serve requests until the judge closes its end.
+
+    Exit status 70 means a protocol failure or a failed confinement (which the
+    judge is told about first).
+    """
+    import json
+
+    read_fd, write_fd = int(argv[1]), int(argv[2])
+    try:
+        measures = confine(json.loads(argv[3]))
+    except ConfinementError as exc:
+        write_message(write_fd, {"ready": False, "problem": str(exc)})
+        os._exit(70)
+    warnings.simplefilter("default")
+    session = Session()
+    session.ask_judge = judge_line(read_fd, write_fd)
+    sys.stdout = sys.stderr = session.capture
+    try:
+        write_message(write_fd, {"ready": True, "confined": measures})
+        while True:
+            try:
+                request, buffers = read_message(read_fd)
+            except WireClosed:
+                os._exit(0)
+            write_message(write_fd, *session.handle(request, buffers))
+    finally:
+        os._exit(70)
+
+
+if __name__ == "__main__":
+    (zygote_main if sys.argv[1] == "--zygote" else main)(sys.argv)

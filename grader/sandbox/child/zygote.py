@@ -1,0 +1,95 @@
+"""A warm parent that forks children for student code (the child's side of ``forkserver.py``).
+
+Starting Python and importing numpy costs about a tenth of a second of CPU;
+forking a process that has already done both costs a millisecond. So the judge
+starts this program once (``grade`` forks it from itself instead, see
+``forked_zygote.py``), and asks it for a fresh child whenever it needs one
+(a new submission in ``grader batch``, a replacement after a crash).
+
+Like ``wire.py``, it imports only the standard library and numpy, and its
+source is shipped into the interpreter with ``child.py``, whose :func:`main`
+each forked child runs. The zygote itself runs no student code and confines
+nothing; every child confines itself right after the fork (``confine.py``).
+
+Protocol, over a Unix ``SOCK_SEQPACKET`` socket, one JSON object per packet:
+``{"op": "fork", "cwd", "env", "settings"}`` with the child's two pipe ends
+attached (``SCM_RIGHTS``) -> ``{"pid"}``; ``{"op": "wait", "pid", "timeout"}``
+-> ``{"returncode"}`` (``null`` while the child still runs).
+"""
+import ctypes
+import importlib
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+try:
+    from .session import main
+    from .confine import PRELOAD_NUMPY, PRELOAD_STDLIB
+    from .syscalls import load_seccomp
+except ImportError:  # started by the judge, with the source of confine.py above and child.py below
+    pass
+
+_ZYGOTE_PACKET = 1 << 16
+_LONGEST_WAIT = 30.0  # every wait ends: a child traced by its own grandchild may never be reaped
+
+
+def zygote_main(argv):
+    """Serve fork and wait requests on the socket ``argv[2]`` until the judge closes it."""
+    channel = socket.socket(fileno=int(argv[2]))
+    for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
+        importlib.import_module(name)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the judge
+        if os.getppid() != int(argv[3]):
+            os._exit(0)
+    finished = {}
+    while True:
+        message, fds, _, _ = socket.recv_fds(channel, _ZYGOTE_PACKET, 2)
+        if not message:
+            os._exit(0)
+        request = json.loads(message)
+        if request["op"] == "fork":
+            reply = {"pid": _fork_for_judge(channel, request, fds)}
+        else:
+            reply = {"returncode": _reap_child(request["pid"], request["timeout"], finished)}
+        channel.send(json.dumps(reply).encode())
+
+
+def _fork_for_judge(channel, request, fds):
+    load_seccomp([*request["settings"].get("protect", ()), os.getpid()])  # once: every child inherits it
+    pid = os.fork()
+    if pid == 0:
+        try:
+            channel.close()
+            os.setsid()
+            os.chdir(request["cwd"])
+            os.environ.clear()
+            os.environ.update(request["env"])
+            settings = dict(request["settings"], parent=os.getppid())
+            sys.argv = ["-c", str(fds[0]), str(fds[1]), json.dumps(settings)]  # as if spawned
+            main(sys.argv)
+        finally:
+            os._exit(70)
+    for fd in fds:
+        os.close(fd)
+    return pid
+
+
+def _reap_child(pid, timeout, finished):
+    """The child's exit status as ``subprocess`` reports it, or None if it is still running."""
+    deadline = time.monotonic() + min(timeout if timeout is not None else _LONGEST_WAIT, _LONGEST_WAIT)
+    while pid not in finished:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # not ours, or already reaped: nothing left to report
+            return -signal.SIGKILL
+        if done:
+            finished[pid] = os.waitstatus_to_exitcode(status)
+        elif time.monotonic() >= deadline:
+            return None
+        else:
+            time.sleep(0.002)
+    return finished.pop(pid)
