@@ -45,9 +45,10 @@ CPU_LIMIT_SECONDS = 600
 REAP_TIMEOUT = 5.0
 
 
-def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
-    """A child forked by this process's zygote, or if that fails, a freshly spawned interpreter."""
-    server = fork_server()
+def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int], zygote: bool = True):
+    """A child forked by this process's zygote, or if that fails (or ``zygote`` is False), a freshly spawned
+    interpreter."""
+    server = fork_server() if zygote else None
     if server is not None:
         try:
             return server.fork(scratch, env, settings, fds)
@@ -68,7 +69,7 @@ def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
 class _Child:
     """One child process, its pipes and its scratch directory."""
 
-    def __init__(self, memory_mb: int, account: Account | None, preload: list[str] = ()):
+    def __init__(self, memory_mb: int, account: Account | None, preload: list[str] = (), zygote: bool = True):
         # The child's own folder: its scratch folder and nothing else. Without a private root file
         # system (no namespaces), a child started as root makes this folder its root (chroot).
         self.folder = tempfile.mkdtemp(prefix="grader-run-")
@@ -101,7 +102,7 @@ class _Child:
             settings["cgroup"] = self.memory_group and self.memory_group.procs
         env = dict(BASE_ENV, HOME=self.scratch, TMPDIR=self.scratch)
         try:
-            self.process = _start(self.scratch, env, settings, (to_child_r, from_child_w))
+            self.process = _start(self.scratch, env, settings, (to_child_r, from_child_w), zygote)
         except OSError as exc:
             _cleanup(None, [self.to_child, self.from_child], self.folder, [], self.memory_group)
             raise RunnerStartError(_("could not start the process for student code: {error}").format(error=exc)) from exc
@@ -240,15 +241,15 @@ class Runner(BaseRunner):
         measures = current or self._last_confined  # a replacement child may not have started yet
         return "; ".join([f"a separate process, {self.timeout:g} s per test", *measures])
 
-    def _spawn(self):
+    def _spawn(self, zygote: bool = True):
         if self._child is not None and self._child._stray_owner:
             self._strays_possible = True
-        self._child = _Child(self.memory_mb, self._account, self._preload)
+        self._child = _Child(self.memory_mb, self._account, self._preload, zygote)
         self._generation += 1
 
-    def _replace(self):
+    def _replace(self, zygote: bool = True):
         self._child.kill()
-        self._spawn()
+        self._spawn(zygote)
 
     def _loaded_modules(self) -> set[str]:
         return self._live_child().loaded
@@ -270,13 +271,13 @@ class Runner(BaseRunner):
         return child.pipe_bytes // 2
 
     def _await_ready(self, child) -> float:
-        """Wait for ``child`` to start; a child whose zygote died under it is replaced once by a fresh one."""
+        """Wait for ``child`` to start; a child whose zygote died under it is replaced once, spawned directly."""
         try:
             return child.await_ready()
         except RunnerStartError:
             if not getattr(child.process, "from_dead_zygote", False):
                 raise
-        self._replace()  # fork_server() starts a new zygote, or the child is spawned directly
+        self._replace(zygote=False)
         return self._live_child().await_ready()
 
     def _deliver(self, request, buffers, deadline):
