@@ -151,7 +151,7 @@ def test_attack_on_the_machine_is_contained(name, config, bait, request):
         assert list((folder / "tmp").iterdir()) == []
         check_isolation(configuration, isolation)
         if case.then:
-            _grade_next_student(case.then, config, python, folder, bait)
+            _grade_next_student(case.then, config, python, folder, bait, declared)
         if name == "scratch_filling" and configuration.namespaces:
             filled = re.search(r"filled: (\d+) folders deep, (\d+) files, (\d+) MB", "".join(shown))
             depth, files, megabytes = map(int, filled.groups())
@@ -160,8 +160,12 @@ def test_attack_on_the_machine_is_contained(name, config, bait, request):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _grade_next_student(name: str, config: str, python: str | None, folder: Path, bait: Bait) -> None:
-    """Grade case ``name`` with a new judge, as the next student of the same machine and installation."""
+def _grade_next_student(name: str, config: str, python: str | None, folder: Path, bait: Bait, declared) -> None:
+    """Grade case ``name`` with a new judge, as the next student of the same machine and installation.
+
+    Where the first student could write the installation (declared: ``grader batch`` refuses such a machine),
+    nothing holds for the next one; elsewhere it must be graded as on a fresh machine.
+    """
     case = KERNEL_CASES[name]
     build(name, folder / "next", bait)
     if python:
@@ -170,11 +174,14 @@ def _grade_next_student(name: str, config: str, python: str | None, folder: Path
     status, stderr, judge = run(config, python, folder, [
         "--submission", str(folder / "next"), "--format", "json", "--output", str(report_path), "--seed", "7",
         "--timeout", str(case.timeout), "--lang", "en"])
+    heard = bait.heard()
+    if declared:
+        return
     assert status == 0, stderr[-3000:]
     attacked = check_marks(json.loads(report_path.read_text()), case.layers, case.earned, case.status)
     shown = [f"{t['message']}\n{t['output']}" for t in attacked]
     assert any(re.search(case.message, text, re.S) for text in shown), shown[:3]
-    assert bait.heard() == []
+    assert heard == []
     assert wait_until_gone(judge) == []
 
 

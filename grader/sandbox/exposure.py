@@ -11,8 +11,8 @@ student's will be, which of the paths that matter it can read or write
 - ``classmates``: read other students' submissions (``grader batch``);
 - ``output``: read or write the output folder, where classmates' reports
   (which hold expected arrays of the same seed) are written;
-- ``installation``: write where the grader, numpy, their ``.pth`` files or the
-  grader's cache live, which changes what runs for the next student;
+- ``installation``: write where the grader or numpy live, their compiled
+  files or a ``.pth`` file, which changes what runs for the next student;
 - ``temporary``: write the machine's temporary folders, leaving files that
   outlive the child and wait for the next one.
 
@@ -30,15 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.lang import N_, _
-import grader.sandbox.cache as cache
-from grader.sandbox.forkserver import package_folders  # not lazily: in the debug mode, stand-ins answer lazy imports
+from grader.sandbox.forkserver import child_path  # not lazily: in the debug mode, stand-ins answer lazy imports
 
 KINDS = {
     "course": N_("read the course's hidden tests, solutions or reference code"),
     "classmates": N_("read other students' submissions"),
     "output": N_("read or write the output folder, where classmates' reports are"),
-    "installation": N_("write where the grader, numpy or the grader's cache are installed, changing what runs "
-                       "for the next student"),
+    "installation": N_("write where the grader or numpy are installed, or their compiled files, changing what "
+                       "runs for the next student"),
     "temporary": N_("leave files in the machine's temporary folders that outlive it"),
 }
 TEMPORARY_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")
@@ -96,15 +95,13 @@ def _some_files(folder: Path) -> list[Path]:
 
 
 def _installation() -> list[str]:
-    """Folders on the judge's and the zygote's ``sys.path``, the grader's own folders, ``.pth`` files, the cache."""
+    """Folders on the judge's and the child's ``sys.path``, every folder of the grader, ``.pth`` files."""
     grader = Path(__file__).resolve().parent.parent
-    folders = {*package_folders(), *(p for p in sys.path if os.path.isabs(p) and os.path.isdir(p))}
-    folders |= {str(p) for p in (grader, grader / "sandbox", grader / "sandbox" / "child") for p in (p, p / "__pycache__")}
+    folders = {*child_path(), *(p for p in sys.path if os.path.isabs(p) and os.path.isdir(p))}
+    folders |= {str(p) for p in [grader, *grader.rglob("*")] if p.is_dir()}
     folders.add(os.path.dirname(sys.executable))
     pth = [f for folder in sorted(folders) for f in glob.glob(os.path.join(glob.escape(folder), "*.pth"))]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    kept = [os.path.join(base, "backprop-grader")] if cache.folder() is not None else []
-    return sorted(p for p in folders if os.path.isdir(p)) + pth + kept
+    return sorted(p for p in folders if os.path.isdir(p)) + pth
 
 
 def _temporary() -> list[str]:

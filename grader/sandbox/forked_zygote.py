@@ -53,7 +53,7 @@ class ForkedProcess:
             pass
 
 
-def fork_zygote(channel: int, env: dict, folders: list[str], compiled: bytes | None, program: str):
+def fork_zygote(channel: int, env: dict, folders: list[str]):
     """Fork the zygote from this process, serving ``channel``; None where forking is not safe here."""
     if not sys.platform.startswith("linux") or "numpy" not in sys.modules or _threads() != 1:
         return None
@@ -61,7 +61,7 @@ def fork_zygote(channel: int, env: dict, folders: list[str], compiled: bytes | N
     pid = os.fork()
     if pid == 0:
         try:
-            _become_zygote(channel, judge, env, folders, compiled, program)
+            _become_zygote(channel, judge, env, folders)
         finally:
             os._exit(70)
     return ForkedProcess(pid)
@@ -74,10 +74,9 @@ def _threads() -> int:
         return 0
 
 
-def _become_zygote(channel: int, judge: int, env: dict, folders: list[str], compiled: bytes | None, program: str):
+def _become_zygote(channel: int, judge: int, env: dict, folders: list[str]):
     import builtins
-    import marshal
-    import types
+    import runpy
 
     os.setsid()
     wipe_environment(env)
@@ -97,11 +96,8 @@ def _become_zygote(channel: int, judge: int, env: dict, folders: list[str], comp
             del sys.modules[name]
     for name in _SITE_BUILTINS:
         builtins.__dict__.pop(name, None)
-    main = types.ModuleType("__main__")
-    sys.modules["__main__"] = main
     sys.argv = ["-c", "--zygote", str(channel), str(judge)]
-    code = marshal.loads(compiled) if compiled else compile(program, "<grader child>", "exec")
-    exec(code, main.__dict__)
+    runpy.run_module("grader.sandbox.child", run_name="__main__", alter_sys=True)
 
 
 def wipe_environment(env: dict) -> None:

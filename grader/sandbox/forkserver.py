@@ -8,52 +8,37 @@ caller spawns a child the ordinary way.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import marshal
 import os
 import socket
 import subprocess
 import sys
 from collections import deque
 
-import grader.sandbox.cache as cache
-
 _PACKET = 1 << 16
-_HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child")
-_PARTS = ("capture.py", "wire.py", "namespaces.py", "syscalls.py", "confine.py", "standin.py", "cells.py",
-          "calls.py", "zygote.py", "forward_watch.py", "session.py")
-
-
-def _read(name: str) -> str:
-    with open(os.path.join(_HERE, name), encoding="utf-8") as file:
-        return file.read()
-
-
-PROGRAM = "\n".join(_read(name) for name in _PARTS)
-"""Everything the child process runs, shipped as source: it cannot import ``grader``."""
-_SET_PATH = "import sys;sys.path+=[p for p in sys.argv.pop(1).split('\\n') if p not in sys.path]\n"
-_LOAD_COMPILED = _SET_PATH + "import marshal;exec(marshal.loads(open(sys.argv.pop(1),'rb').read()[32:]))"
-_KEPT_NAME = "child-program.{tag}.{digest}.bin".format(
-    tag=sys.implementation.cache_tag, digest=hashlib.sha256((sys.version + PROGRAM).encode()).hexdigest()[:20])
-_compiled: bytes | None = None
+_BOOT = ("import sys;sys.path[:0]=[p for p in sys.argv.pop(1).split('\\n') if p not in sys.path];"
+         "import runpy;runpy.run_module('grader.sandbox.child',run_name='__main__',alter_sys=True)")
 
 
 def program_argv() -> list[str]:
-    """The interpreter arguments that run :data:`PROGRAM`: ``[python, -I, -S, -c, ...]``.
+    """The interpreter arguments that run the child's package: ``[python, -I, -S, -c, <boot>, <folders>]``.
 
-    Two costs of the zygote's start are on the path to the first test, so
-    both are avoided. Compiling two thousand lines (about 25 ms): the
-    compiled code is kept in the user's cache (``cache.py``, where student
-    code cannot write it) and loaded from there; where nothing may be kept,
-    the source is passed. Python's ``site`` start-up (about 15 ms, more with
-    editable installs): ``-S`` skips it, and the program is given the
-    folders it would have found, the judge's own package folders.
+    ``-I`` keeps the student's folder, ``PYTHONPATH`` and the user's own
+    site-packages out; ``-S`` skips Python's ``site`` start-up (about 15 ms,
+    more with editable installs) and the boot gives the interpreter what it
+    would have found instead: the folder holding the grader, then the
+    judge's own package folders (numpy, scipy). It then runs
+    ``grader.sandbox.child`` as ``__main__``; its modules are compiled as
+    every module of the grader is, by Python, into the installation's
+    ``__pycache__``.
     """
-    paths = "\n".join(package_folders())
-    if compiled_program() is not None:
-        return [sys.executable, "-I", "-S", "-c", _LOAD_COMPILED, paths, str(cache.folder() / _KEPT_NAME)]
-    return [sys.executable, "-I", "-S", "-c", _SET_PATH + PROGRAM, paths]
+    return [sys.executable, "-I", "-S", "-c", _BOOT, "\n".join(child_path())]
+
+
+def child_path() -> list[str]:
+    """The folders the child imports from: the grader's own first, then :func:`package_folders`."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return [root, *(p for p in package_folders() if p != root)]
 
 
 def package_folders() -> list[str]:
@@ -66,17 +51,6 @@ def package_folders() -> list[str]:
     site = sys.modules.get("site")
     left_out = {os.getcwd(), getattr(site, "USER_SITE", None), *os.environ.get("PYTHONPATH", "").split(os.pathsep)}
     return [p for p in sys.path[1:] if os.path.isabs(p) and p not in left_out and "\n" not in p and os.path.isdir(p)]
-
-
-def compiled_program() -> bytes | None:
-    """The child program compiled (``marshal``), as kept in the user's cache; None where nothing may be kept."""
-    global _compiled
-    if _compiled is None:
-        _compiled = cache.read(_KEPT_NAME) or b""
-        if not _compiled and cache.folder() is not None:
-            code = marshal.dumps(compile(PROGRAM, "<grader child>", "exec"))
-            _compiled = code if cache.write(_KEPT_NAME, code, stale_prefix="child-program.") else b""
-    return _compiled or None
 
 
 BASE_ENV = {
@@ -213,4 +187,4 @@ def fork_server(*, here: bool = False) -> ForkServer | None:
 def _fork_zygote(channel: int, env: dict):
     from grader.sandbox.forked_zygote import fork_zygote
 
-    return fork_zygote(channel, env, package_folders(), compiled_program(), PROGRAM)
+    return fork_zygote(channel, env, child_path())

@@ -15,11 +15,8 @@ itself: these checks only tell an honest student what went wrong.
 """
 import types
 
-try:
-    from .wire import Decoder, encode_value, read_message, write_message
-    from .standin import NotAvailableError
-except ImportError:  # part of the child's program: the names are defined above
-    pass
+from .wire import Decoder, encode_value, read_message, write_message
+from .standin import NotAvailableError
 
 _NOT_THERE = object()
 

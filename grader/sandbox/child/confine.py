@@ -37,18 +37,15 @@ import stat
 import struct
 import sys
 
-try:
-    from .standin import STANDIN_PROVIDED_PACKAGES, standin_provided
-    from .namespaces import (
-        _PR_SET_PDEATHSIG,
-        drop_capabilities,
-        enter_namespaces,
-        forget_keeper,
-        keeper_gone,
-    )
-    from .syscalls import load_seccomp, refuse_syscalls
-except ImportError:  # started by the judge, after the source of namespaces.py and syscalls.py
-    pass
+from .standin import STANDIN_PROVIDED_PACKAGES, standin_provided
+from .namespaces import (
+    _PR_SET_PDEATHSIG,
+    drop_capabilities,
+    enter_namespaces,
+    forget_keeper,
+    keeper_gone,
+)
+from .syscalls import load_seccomp, refuse_syscalls
 
 # Loaded before the sandbox closes; student code can import these, and
 # everything they import in turn, but nothing else from the installation.

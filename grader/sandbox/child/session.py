@@ -60,32 +60,28 @@ import warnings
 
 import numpy as np
 
-try:
-    from .wire import (
-        MAX_NDIM,
-        MAX_TOTAL_BYTES,
-        Decoder,
-        WireClosed,
-        WireError,
-        encode_value,
-        pack,
-        read_message,
-        write_message,
-    )
-    from .confine import ConfinementError, confine, probe_access
-    from .zygote import zygote_main
-    from .standin import NotAvailableError, install_standins, remove_standins
-    from .cells import cell_label, run_notebook, split_cells
-    from .capture import Capture
-    from .calls import (
-        call_asking_the_judge,
-        define_course_module,
-        judge_line,
-        place_course_functions,
-    )
-    from .forward_watch import ForwardWatch
-except ImportError:  # started by the judge, after the source of wire.py, confine.py and zygote.py
-    pass
+from .wire import (
+    MAX_NDIM,
+    MAX_TOTAL_BYTES,
+    Decoder,
+    WireClosed,
+    WireError,
+    encode_value,
+    pack,
+    read_message,
+    write_message,
+)
+from .confine import ConfinementError, confine, probe_access
+from .standin import NotAvailableError, install_standins, remove_standins
+from .cells import cell_label, run_notebook, split_cells
+from .capture import Capture
+from .calls import (
+    call_asking_the_judge,
+    define_course_module,
+    judge_line,
+    place_course_functions,
+)
+from .forward_watch import ForwardWatch
 
 MESSAGE_LIMIT = 2_000
 TRACEBACK_FRAMES = 12
@@ -527,7 +523,3 @@ def main(argv):
             write_message(write_fd, *session.handle(request, buffers))
     finally:
         os._exit(70)
-
-
-if __name__ == "__main__":
-    (zygote_main if sys.argv[1] == "--zygote" else main)(sys.argv)

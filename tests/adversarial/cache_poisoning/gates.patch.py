@@ -1,7 +1,9 @@
 import hashlib
+import importlib.util
 import marshal
 import os
 import struct
+import sys
 
 BAIT = __BAIT__
 # a seccomp program that allows everything: one instruction, BPF_RET | BPF_K with SECCOMP_RET_ALLOW
@@ -18,6 +20,16 @@ def _matching(folder, prefix):
         return [os.path.join(folder, name) for name in os.listdir(folder) if name.startswith(prefix)]
     except OSError:
         return []
+
+
+def _pyc_for(source):
+    """A compiled module Python takes for ``source``'s (same mtime and size in its header) that calls home."""
+    try:
+        info = os.stat(source)
+    except OSError:
+        return PROGRAM
+    header = importlib.util.MAGIC_NUMBER + struct.pack("<III", 0, int(info.st_mtime) & 0xFFFFFFFF, info.st_size)
+    return header + PROGRAM
 
 
 def _grader_places():
@@ -48,6 +60,13 @@ def _poison():
         kept = os.path.join(home, ".cache", "backprop-grader")
         targets += [(f, KEPT_PROGRAM) for f in _matching(kept, "child-program")]
         targets += [(os.path.join(kept, "seccomp.x86_64.bpf"), ALLOW_ALL)]
+    for path in paths:  # the child's own compiled modules, as Python would load them next time
+        package = os.path.join(path, "grader", "sandbox", "child")
+        tag = sys.implementation.cache_tag
+        for source in _matching(package, ""):
+            if source.endswith(".py"):
+                name = os.path.basename(source)[:-3]
+                targets.append((os.path.join(package, "__pycache__", f"{name}.{tag}.pyc"), _pyc_for(source)))
     for path in paths:
         cached = os.path.join(path, "grader", "runner", "__pycache__")
         targets += [(f, PROGRAM) for f in _matching(cached, "child-program")]
