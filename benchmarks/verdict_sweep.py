@@ -18,10 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from grader.judge.engine import grade_submission  # noqa: E402
-from numgrad import ASSIGNMENT_OF  # noqa: E402
+from builtin_course import MUTANTS, mutant_submission  # noqa: E402
 
 CORRECT = ["solutions", "tests/submissions/loops", "tests/submissions/book", "tests/submissions/float32"]
-MODULES = ["gates", "activations", "affine_softmax", "conv_pool"]
 
 
 def main() -> None:
@@ -38,22 +37,18 @@ def main() -> None:
                 lost_points.append((submission, seed))
     print(f"correct submissions: {len(CORRECT)} x {args.seeds} seeds, {len(lost_points)} gradings below full marks")
     escaped, leaked = [], []
-    mutants = sorted((ROOT / "tests" / "mutants").glob("*/*.py"))
-    for mutant in mutants:
-        layer = mutant.parent.name
-        folder = Path(tempfile.mkdtemp())
-        for module in MODULES:
-            shutil.copy(ROOT / "solutions" / f"{module}.py", folder)
-        shutil.copy(mutant, folder / f"{ASSIGNMENT_OF[layer]}.py")
+    for mutant in MUTANTS:
+        layer = mutant.name
+        folder = mutant_submission(Path(tempfile.mkdtemp()), mutant)
         for seed in range(args.mutant_seeds):
             report = grade_submission(folder, seed=seed, in_process=True)
             lost = collections.Counter(t["layer"] for t in report["tests"] if t["score"] < t["max_score"])
             if not lost[layer]:
-                escaped.append((mutant.name, layer, seed))
+                escaped.append((mutant.id, seed))
             if set(lost) - {layer}:
-                leaked.append((mutant.name, layer, seed, dict(lost)))
+                leaked.append((mutant.id, seed, dict(lost)))
         shutil.rmtree(folder)
-    print(f"buggy submissions: {len(mutants)} x {args.mutant_seeds} seeds, {len(escaped)} passed their layer, "
+    print(f"buggy submissions: {len(MUTANTS)} x {args.mutant_seeds} seeds, {len(escaped)} passed their layer, "
           f"{len(leaked)} cost points on another layer")
     for row in (lost_points + escaped + leaked)[:20]:
         print("  ", row)

@@ -1,6 +1,9 @@
 """The built-in course as the project's own tests see it: names, points and folders from its course file."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import grader.judge.mutants as mutants
 from grader.judge.course import BUILTIN, load
 
 COURSE = load(BUILTIN)
@@ -11,10 +14,37 @@ ASSIGNMENT_OF = {name: a.name for a in COURSE.assignments for name in a.graded}
 SOLUTIONS = COURSE.solutions
 RELEASED = COURSE.release_folder
 MAX_SCORE = COURSE.max_score
+MUTANTS = mutants.find(COURSE.root)  # the course's known mistakes, courses/backprop/mutants/<Name>/<mistake>.py
 
 
 def max_score(*assignments: str) -> float:
     return sum(COURSE.assignment(a).max_score for a in assignments)
+
+
+def mutant(key: "str | mutants.Mutant") -> mutants.Mutant:
+    """One of the course's mutants by its id, ``"Relu/no_mask"``."""
+    if isinstance(key, mutants.Mutant):
+        return key
+    found = [m for m in MUTANTS if m.id == key]
+    assert found, f"the course has no mutant {key}"
+    return found[0]
+
+
+def mutated(key) -> str:
+    """The text of the module a student making the mistake ``key`` submits."""
+    return mutants.assemble(mutant(key), SOLUTIONS, f"{ASSIGNMENT_OF[mutant(key).name]}.py")[1]
+
+
+def write_mutant(folder, key) -> Path:
+    """Write the module a student making the mistake ``key`` submits into ``folder``; return its path."""
+    path = Path(folder) / f"{ASSIGNMENT_OF[mutant(key).name]}.py"
+    path.write_text(mutated(key), encoding="utf-8")
+    return path
+
+
+def mutant_submission(folder, key) -> Path:
+    """A submission folder: the solutions with the mistake ``key`` in its module."""
+    return mutants.submission(mutant(key), SOLUTIONS, folder, f"{ASSIGNMENT_OF[mutant(key).name]}.py")
 
 
 def copy_course(destination) -> "Course":

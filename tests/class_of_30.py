@@ -7,7 +7,7 @@ folder in ``submissions``; ``MISTAKES`` says who has which bug.
 import shutil
 from pathlib import Path
 
-from builtin_course import SOLUTIONS
+from builtin_course import SOLUTIONS, write_mutant
 from finite_differences import backward_source
 from numgrad import ASSIGNMENT_OF
 
@@ -41,8 +41,7 @@ def build_class(folder: Path) -> Path:
         for module in MODULES:
             shutil.copy(SOLUTIONS / f"{module}.py", target / f"{module}.py")
         if student in MISTAKES:
-            layer, name = MISTAKES[student].split("/")
-            shutil.copy(HERE / "mutants" / layer / f"{name}.py", target / f"{ASSIGNMENT_OF[layer]}.py")
+            write_mutant(target, MISTAKES[student])
         elif student in NUMERICAL:
             layer, route = NUMERICAL[student]
             module = target / f"{ASSIGNMENT_OF[layer]}.py"

@@ -6,7 +6,7 @@
 A change that is not meant to alter what users read (a restructuring, a
 speed-up) must leave every digest as it is (``tests/test_golden.py``); a change
 that alters report text on purpose regenerates the set in a commit of its own.
-The submissions: the course's solutions and stubs, every test mutant, every
+The submissions: the course's solutions and stubs, every mutant of the course, every
 correct variant of ``tests/submissions`` and every habit of the corpus, each
 graded in Korean and English with one seed and rendered in every format; a
 class of them through ``grader batch`` (gradebook and class report); and
@@ -39,7 +39,7 @@ MACHINE = ("isolation", "schema_version", "grader_version")
 
 def submissions(folder: Path) -> dict[str, Path]:
     """Every submission of the set, written into ``folder``: name -> what to give ``--submission``."""
-    from builtin_course import ASSIGNMENT_OF, ASSIGNMENTS, SOLUTIONS
+    from builtin_course import MUTANTS, SOLUTIONS, mutant_submission
     from corpus.habits import HABITS
 
     stubs = folder / "stubs"
@@ -47,13 +47,8 @@ def submissions(folder: Path) -> dict[str, Path]:
     for path in stubs.iterdir():  # as a fresh release: .py and .ipynb saved at the same moment
         os.utime(path, (1_700_000_000, 1_700_000_000))
     found = {"solutions": SOLUTIONS, "stubs": stubs}
-    for mutant in sorted((HERE / "mutants").glob("*/*.py")):
-        target = folder / "mutants" / mutant.parent.name / mutant.stem
-        target.mkdir(parents=True)
-        for module in ASSIGNMENTS:
-            shutil.copy(SOLUTIONS / f"{module}.py", target / f"{module}.py")
-        shutil.copy(mutant, target / f"{ASSIGNMENT_OF[mutant.parent.name]}.py")
-        found[f"mutant/{mutant.parent.name}/{mutant.stem}"] = target
+    for mutant in MUTANTS:
+        found[f"mutant/{mutant.id}"] = mutant_submission(folder / "mutants" / mutant.name / mutant.mistake, mutant)
     for variant in sorted(p for p in (HERE / "submissions").iterdir() if p.is_dir()):
         found[f"variant/{variant.name}"] = variant
     for name, build in sorted(HABITS.items()):

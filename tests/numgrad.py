@@ -254,6 +254,7 @@ def check_pool(probe, rng):
     case(distinct((1, 2, 7, 7)), 3, 3, 2, "3x3 stride 2 overlapping")
     case(distinct((2, 1, 5, 6)), 2, 3, 1, "2x3 stride 1")
     case(rng.integers(0, 2, size=(2, 2, 4, 4)).astype(float), 2, 2, 2, "ties")
+    case(distinct((1, 2, 4, 8)), 2, 2, 2, "2x2 stride 2, output map 2x4")
 
 
 def ref_binary_cross_entropy(x, t):

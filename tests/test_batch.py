@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builtin_course import ASSIGNMENTS, MAX_SCORE, SOLUTIONS, max_score
+from builtin_course import ASSIGNMENTS, MAX_SCORE, SOLUTIONS, max_score, write_mutant
 import grader.platforms.batch as batch
 from grader.cli import grader
 
@@ -30,7 +30,7 @@ def classroom(tmp_path_factory):
     """Correct, buggy, zipped, malicious, empty and unreadable submissions side by side."""
     root = tmp_path_factory.mktemp("class")
     copy_solutions(root / "alice")
-    shutil.copy(HERE / "mutants" / "Relu" / "no_mask.py", copy_solutions(root / "bob") / "activations.py")
+    write_mutant(copy_solutions(root / "bob"), "Relu/no_mask")
     zipped = copy_solutions(root / "build" / "carol")
     with zipfile.ZipFile(root / "carol.zip", "w") as archive:
         for path in zipped.iterdir():

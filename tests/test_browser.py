@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from builtin_course import SOLUTIONS
+from builtin_course import SOLUTIONS, write_mutant
 from grader.judge.engine import grade_submission
 from grader.reports import pictures, render
 
@@ -76,8 +76,8 @@ def buggy_html(tmp_path_factory):
     folder = tmp_path_factory.mktemp("buggy")
     for module in SOLUTIONS.glob("*.py"):
         shutil.copy(module, folder)
-    shutil.copy(HERE / "mutants" / "Convolution" / "dW_reshaped_without_transpose.py", folder / "conv_pool.py")
-    shutil.copy(HERE / "mutants" / "Relu" / "no_mask.py", folder / "activations.py")
+    write_mutant(folder, "Convolution/dW_reshaped_without_transpose")
+    write_mutant(folder, "Relu/no_mask")
     report = grade_submission(folder, seed=11)
     path = folder / "report.html"
     path.write_text(render(report, "html"), encoding="utf-8")

@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from builtin_course import MAX_SCORE, SOLUTIONS, copy_course_with_a_buggy_test, max_score
+from builtin_course import COURSE, MAX_SCORE, MUTANTS, SOLUTIONS, copy_course_with_a_buggy_test, max_score, mutated
 from grader.cli import grader
 
 HERE = Path(__file__).parent
@@ -100,6 +100,16 @@ def test_bundle_holds_the_scripts_the_grader_and_the_hidden_suite_but_no_solutio
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
     assert [r.split("==")[0] for r in requirements] == ["numpy", "click", "scipy", 'tomli>=1.1; python_version < "3.11"']
+
+
+def test_bundle_ships_no_mutant(bundle):
+    assert len(MUTANTS) > 20 and (COURSE.root / "mutants").is_dir()
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        texts = [archive.read(name).decode("utf-8", "replace") for name in names]
+    assert not [name for name in names if "mutants/" in name]
+    for mutant in MUTANTS:
+        assert not [name for name, text in zip(names, texts) if mutant.description in text], mutant.id
 
 
 def test_bundle_installs_scipy_and_needs_no_binding_for_the_seccomp_filter(bundle, root):
@@ -224,7 +234,7 @@ def buggy_root(tmp_path_factory):
 
 
 def test_run_autograder_exits_0_with_valid_results_saying_the_grader_failed_on_a_test(buggy_root):
-    wrong = (HERE / "mutants" / "MulLayer" / "no_swap.py").read_text()
+    wrong = mutated("MulLayer/no_swap")
     results = run_autograder(buggy_root, {"gates.py": wrong})  # exit status 0 and valid results.json
     failing = "gates/MulLayer/looked_up_in_a_table"
     assert results["extra_data"]["internal_error"] == f"KeyError: (2.0, 3.0) (in test {failing})"

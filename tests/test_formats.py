@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from builtin_course import SOLUTIONS
+from builtin_course import SOLUTIONS, write_mutant
 from grader.cli import grade
 from grader.judge.engine import grade_submission
 from grader.reports import render
@@ -25,7 +25,7 @@ def buggy_report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("buggy")
     for name in ("activations", "affine_softmax", "conv_pool"):
         shutil.copy(SOLUTIONS / f"{name}.py", folder)
-    shutil.copy(HERE / "mutants" / "Relu" / "inverted_mask.py", folder / "activations.py")
+    write_mutant(folder, "Relu/inverted_mask")
     source = (folder / "activations.py").read_text()
     sigmoid_gradient = "dx = dout * (1.0 - self.out) * self.out"
     assert sigmoid_gradient in source

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from builtin_course import SOLUTIONS, copy_course_with_a_buggy_test, max_score
+from builtin_course import SOLUTIONS, copy_course_with_a_buggy_test, max_score, write_mutant
 
 HERE = Path(__file__).parent
 BUGGY_TEST = "gates/MulLayer/looked_up_in_a_table"
@@ -39,7 +39,7 @@ def student(folder: Path, wrong: bool) -> Path:
     for module in SOLUTIONS.glob("*.py"):
         shutil.copy(module, folder)
     if wrong:
-        shutil.copy(HERE / "mutants" / "MulLayer" / "no_swap.py", folder / "gates.py")
+        write_mutant(folder, "MulLayer/no_swap")
     return folder
 
 

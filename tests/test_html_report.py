@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from builtin_course import SOLUTIONS
+from builtin_course import SOLUTIONS, write_mutant
 from grader.cli import grade
 from grader.judge.engine import grade_submission
 from grader.reports import html, pictures, render
@@ -28,8 +28,8 @@ def buggy(tmp_path_factory):
     folder = tmp_path_factory.mktemp("buggy")
     for module in SOLUTIONS.glob("*.py"):
         shutil.copy(module, folder)
-    shutil.copy(HERE / "mutants" / "Convolution" / "pad_not_removed.py", folder / "conv_pool.py")
-    shutil.copy(HERE / "mutants" / "Affine" / "db_mean.py", folder / "affine_softmax.py")
+    write_mutant(folder, "Convolution/pad_not_removed")
+    write_mutant(folder, "Affine/db_mean")
     source = (folder / "activations.py").read_text()
     sigmoid_gradient = "dx = dout * (1.0 - self.out) * self.out"
     (folder / "activations.py").write_text(source.replace(

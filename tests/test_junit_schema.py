@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from builtin_course import SOLUTIONS
+from builtin_course import SOLUTIONS, write_mutant
 from grader.judge.engine import grade_submission
 from grader.reports import render
 
@@ -22,8 +22,8 @@ def reports(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mixed")
     for module in SOLUTIONS.glob("*.py"):
         shutil.copy(module, folder)
-    shutil.copy(HERE / "mutants" / "Affine" / "db_mean.py", folder / "affine_softmax.py")
-    shutil.copy(HERE / "mutants" / "Convolution" / "backward_ignores_stride.py", folder / "conv_pool.py")
+    write_mutant(folder, "Affine/db_mean")
+    write_mutant(folder, "Convolution/backward_ignores_stride")
     (folder / "gates.py").unlink()
     (folder / "activations.py").write_text((folder / "activations.py").read_text() + "\nprint('\\x00 <&> ]]>')\n")
     return {

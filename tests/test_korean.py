@@ -1,14 +1,13 @@
 """`grade --lang ko` says every sentence in Korean; `--lang en` says every sentence in English.
 
 The submissions: the released stubs (every test "not implemented") and one
-built from tests/mutants with a bug in every graded name, so every kind of
+built from the course's mutants with a bug in every graded name, so every kind of
 message a failing layer produces is read. A sentence is Korean when, once
 code, identifiers, numbers and array names are taken out, no English word is
 left in it.
 """
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -19,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from builtin_course import COURSE, LAYERS, RELEASED, SOLUTIONS
+from builtin_course import COURSE, LAYERS, MUTANTS, RELEASED, SOLUTIONS
+import grader.judge.mutants as mutants
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-MUTANTS = HERE / "mutants"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 # Names that stay as they are inside a Korean sentence: the course's code, numpy's and Python's.
@@ -56,21 +55,13 @@ def english_words(text: str) -> list[str]:
 
 
 def _mutated(assignment: str) -> str:
-    """The solution of ``assignment`` with every graded name replaced by a buggy version from tests/mutants."""
+    """The solution of ``assignment`` with the first of the course's mutants of each graded name applied."""
     source = (SOLUTIONS / f"{assignment}.py").read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    replacements = []
-    for node in tree.body:
-        name = getattr(node, "name", None)
-        if name in LAYERS[assignment] and (MUTANTS / name).is_dir():
-            mutant_file = sorted((MUTANTS / name).glob("*.py"))[0]
-            mutant = mutant_file.read_text(encoding="utf-8")
-            buggy = next(n for n in ast.parse(mutant).body if getattr(n, "name", None) == name)
-            replacements.append((node.lineno, node.end_lineno, ast.get_source_segment(mutant, buggy) + "\n"))
-    for start, end, text in sorted(replacements, reverse=True):
-        lines[start - 1:end] = [text]
-    return "".join(lines)
+    for name in LAYERS[assignment]:
+        first = next((m for m in MUTANTS if m.name == name), None)
+        if first is not None:
+            source = mutants.apply(source, first.text, str(first.path))
+    return source
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +121,7 @@ def test_every_sentence_is_korean_with_lang_ko(which, one_bug_per_layer, tmp_pat
     assert report["tests"] and all(t["status"] != "passed" for t in report["tests"] if which == "stubs")
     if which == "one_bug_per_layer":
         failed_layers = {t["layer"] for t in report["tests"] if t["status"] != "passed"}
-        assert failed_layers == {name for names in LAYERS.values() for name in names if (MUTANTS / name).is_dir()}
+        assert failed_layers == {m.name for m in MUTANTS}
     english = [(fmt, line, english_words(line)) for fmt, line in sentences
                if not _code_lines(line) and english_words(line)]
     assert not english, "English words in Korean output:\n" + "\n".join(

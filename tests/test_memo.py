@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from builtin_course import ASSIGNMENT_OF, ASSIGNMENTS, SOLUTIONS
+from builtin_course import ASSIGNMENT_OF, ASSIGNMENTS, MUTANTS, SOLUTIONS, write_mutant
 import grader.judge.memo as memo
 from grader.cli import grader
 
@@ -78,21 +78,20 @@ def test_nothing_is_remembered_outside_a_batch():
 
 def test_one_worker_grading_a_correct_student_then_every_mutant_gives_each_its_own_verdict(tmp_path):
     classroom = tmp_path / "class"
-    mutants = sorted((HERE / "mutants").glob("*/*.py"))
-    for name in ("a-correct", *(f"{m.parent.name}-{m.stem}" for m in mutants), "z-correct"):
+    for name in ("a-correct", *(f"{m.name}-{m.mistake}" for m in MUTANTS), "z-correct"):
         folder = classroom / name
         folder.mkdir(parents=True)
         for module in ASSIGNMENTS:
             shutil.copy(SOLUTIONS / f"{module}.py", folder)
-    for mutant in mutants:
-        shutil.copy(mutant, classroom / f"{mutant.parent.name}-{mutant.stem}" / f"{ASSIGNMENT_OF[mutant.parent.name]}.py")
+    for mutant in MUTANTS:
+        write_mutant(classroom / f"{mutant.name}-{mutant.mistake}", mutant)
     out = tmp_path / "out"
     result = CliRunner().invoke(grader, ["batch", str(classroom), "--out", str(out), "--jobs", "1", "--seed", "5"])
     assert result.exit_code == 0, result.output
     with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert rows["a-correct"]["percent"] == rows["z-correct"]["percent"] == "100.0"
-    for mutant in mutants:
-        row, assignment = rows[f"{mutant.parent.name}-{mutant.stem}"], ASSIGNMENT_OF[mutant.parent.name]
+    for mutant in MUTANTS:
+        row, assignment = rows[f"{mutant.name}-{mutant.mistake}"], ASSIGNMENT_OF[mutant.name]
         assert float(row[assignment]) < float(rows["a-correct"][assignment]), (mutant, row)
         assert all(row[other] == rows["a-correct"][other] for other in ASSIGNMENTS if other != assignment), (mutant, row)

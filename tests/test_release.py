@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from builtin_course import ASSIGNMENTS, COURSE, LAYERS, RELEASED, copy_course, using
+from builtin_course import ASSIGNMENTS, ASSIGNMENT_OF, COURSE, LAYERS, MUTANTS, RELEASED, copy_course, mutated, using
 from grader.platforms.release import MarkerError, build_stubs, check_release, make_stub, release_student, run_release
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -359,6 +359,28 @@ def test_student_release_leaks_no_solution_and_no_hidden_test(student_release):
         assert not leaked, f"{path.relative_to(student_release)} holds solution lines: {sorted(leaked)}"
         for description in hidden:
             assert description not in text, f"{path} holds the hidden test {description!r}"
+
+
+def mistake_lines() -> set[str]:
+    """The lines the course's mutants put into a solution module: each student mistake, spelled out."""
+    lines = set()
+    for mutant in MUTANTS:
+        solution = (COURSE.solutions / f"{ASSIGNMENT_OF[mutant.name]}.py").read_text(encoding="utf-8")
+        wrong = {l.strip() for l in mutated(mutant).splitlines()} - {l.strip() for l in solution.splitlines()}
+        lines |= {l for l in wrong if len(l) > 12 and not l.startswith(("#", '"""'))}
+    return lines
+
+
+def test_student_release_ships_no_mutant(student_release):
+    mistakes, descriptions = mistake_lines(), {m.description for m in MUTANTS}
+    assert len(mistakes) > 20 and len(descriptions) == len(MUTANTS) > 20
+    assert not any(p.name == "mutants" for p in student_release.rglob("*"))
+    for path in student_release.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            lines = {l.strip() for l in text.splitlines()}
+            assert not mistakes & lines, f"{path.relative_to(student_release)} holds a mutant's mistake"
+            assert not [d for d in descriptions if d in text], f"{path.relative_to(student_release)} describes a mutant"
 
 
 def test_release_refuses_a_folder_it_did_not_make(tmp_path):

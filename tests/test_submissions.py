@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from builtin_course import MUTANTS, write_mutant
 from numgrad import ASSIGNMENT_OF, LAYERS, load_module, problems
 
 HERE = Path(__file__).parent
 SUBMISSIONS = sorted(p for p in (HERE / "submissions").iterdir() if p.is_dir())
-MUTANTS = sorted((HERE / "mutants").glob("*/*.py"))
 
 
 @pytest.mark.parametrize("layer", LAYERS)
@@ -21,25 +21,26 @@ def test_correct_submission_matches_numerical_gradients(submission, layer):
         assert problems(module, layer, seed) == []
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_mutant_is_wrong_only_in_its_own_layer(mutant):
-    layer = mutant.parent.name
-    module = load_module(mutant)
-    assert problems(module, layer), f"{mutant.stem} is not observably wrong"
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.id)
+def test_mutant_is_wrong_only_in_its_own_layer(mutant, tmp_path):
+    layer = mutant.name
+    module = load_module(write_mutant(tmp_path, mutant))
+    assert problems(module, layer), f"{mutant.id} is not observably wrong"
     for other in LAYERS:
         if other != layer and ASSIGNMENT_OF[other] == ASSIGNMENT_OF[layer]:
             assert problems(module, other) == []
 
 
-def test_mutant_has_a_one_line_docstring():
+def test_mutant_says_its_mistake_in_the_first_line_of_its_docstring():
     for mutant in MUTANTS:
-        first = mutant.read_text().splitlines()[0]
-        assert first.startswith('"""') and first.endswith('"""') and len(first) > 6, mutant
+        first = mutant.text.splitlines()[0]
+        assert first.startswith('"""') and mutant.description == first[3:].strip() and len(mutant.description) > 20, \
+            mutant.id
 
 
 def test_every_layer_has_at_least_three_mutants():
     for layer in LAYERS:
-        assert len(list((HERE / "mutants" / layer).glob("*.py"))) >= 3, layer
+        assert len([m for m in MUTANTS if m.name == layer]) >= 3, layer
 
 
 @pytest.mark.parametrize("submission", SUBMISSIONS, ids=lambda p: p.name)

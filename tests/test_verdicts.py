@@ -1,17 +1,14 @@
 """The grader's verdicts: correct submissions get full marks on every seed, and
 each known student mistake costs points on its own layer and nowhere else."""
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from grader.judge.engine import grade_submission
-from builtin_course import ASSIGNMENT_OF, ASSIGNMENTS, SOLUTIONS
+from builtin_course import MUTANTS, SOLUTIONS, mutant_submission
 
 HERE = Path(__file__).parent
-MODULES = ASSIGNMENTS
-MUTANTS = sorted((HERE / "mutants").glob("*/*.py"))
 VARIANTS = sorted(p for p in (HERE / "submissions").iterdir() if p.is_dir())
 SEED = 20240917
 ARRAY_NAMES = re.compile(r"\b(out|loss|dx|dy|dW|db|x)\b")
@@ -40,14 +37,6 @@ def assert_full_marks(report):
     assert not diagnosed, describe(diagnosed)
 
 
-def submission_with(folder, mutant):
-    """The reference solutions with one module replaced by the mutant."""
-    for module in MODULES:
-        shutil.copy(SOLUTIONS / f"{module}.py", folder / f"{module}.py")
-    shutil.copy(mutant, folder / f"{ASSIGNMENT_OF[mutant.parent.name]}.py")
-    return folder
-
-
 @pytest.fixture(scope="module")
 def mutant_report(tmp_path_factory):
     """Grades each mutant once, however many tests look at its report."""
@@ -55,8 +44,8 @@ def mutant_report(tmp_path_factory):
 
     def report_for(mutant):
         if mutant not in reports:
-            folder = tmp_path_factory.mktemp(f"{mutant.parent.name}_{mutant.stem}")
-            reports[mutant] = grade(submission_with(folder, mutant))
+            folder = tmp_path_factory.mktemp(f"{mutant.name}_{mutant.mistake}")
+            reports[mutant] = grade(mutant_submission(folder, mutant))
         return reports[mutant]
 
     return report_for
@@ -73,22 +62,22 @@ def test_correct_alternative_submission_scores_full_marks(variant, seed):
     assert_full_marks(grade(variant, seed))
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.id)
 def test_mutant_loses_points_on_its_own_layer_only(mutant_report, mutant):
-    layer = mutant.parent.name
+    layer = mutant.name
     report = mutant_report(mutant)
     own = [t for t in report["tests"] if t["layer"] == layer]
     others = [t for t in report["tests"] if t["layer"] != layer]
 
     assert own, f"no tests for {layer}"
     assert sum(t["score"] for t in own) < sum(t["max_score"] for t in own), \
-        f"{layer}/{mutant.stem} not caught:\n{describe(own)}"
+        f"{mutant.id} not caught:\n{describe(own)}"
     assert_no_points_lost(others)
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.id)
 def test_failed_test_message_names_the_layer_or_array(mutant_report, mutant):
-    layer = mutant.parent.name
+    layer = mutant.name
     for test in mutant_report(mutant)["tests"]:
         if test["status"] == "passed":
             continue

@@ -43,6 +43,7 @@ import grader.judge.course as courses
 import grader.lang.documents as i18n_text
 from grader.lang import _
 from grader.judge.course import Course, CourseError
+from grader.judge.mutants import FOLDER as MUTANTS
 
 from grader.platforms.release.classroom import classroom_workflow, student_readme
 from grader.platforms.release.notebooks import build_notebook, stub_parts
@@ -150,8 +151,9 @@ def release_language(course: Course) -> str:
 
 def copy_course(course: Course, destination: Path, assignments=None, *, hidden: bool,
                 language: str | None = None) -> Path:
-    """The course as it ships in a release or a bundle: no solutions, hidden tests only if asked,
-    and a course file that names only the chosen assignments (and ``language``, if given)."""
+    """The course as it ships in a release or a bundle: no solutions and no mutants (each is an
+    answer by contrast), hidden tests only if asked, and a course file that names only the chosen
+    assignments (and ``language``, if given)."""
     chosen = course.select(assignments)
     names = {a.name for a in chosen}
 
@@ -161,6 +163,7 @@ def copy_course(course: Course, destination: Path, assignments=None, *, hidden: 
         if here == course.root:
             skipped += [e for e in entries if e in ("solutions", course.release_folder.name)
                         and (here / e).resolve() in (course.solutions.resolve(), course.release_folder)]
+            skipped += [e for e in entries if e == MUTANTS]
         if here == course.tests:
             skipped += [e for e in entries if e == "hidden" and not hidden]
         if here.parent.parent == course.root / "locale" and not hidden:  # locale/<lang>/LC_MESSAGES

@@ -485,6 +485,8 @@ def _unsupported(value):
 def _type_name(value):
     kind = type(value)
     module = getattr(kind, "__module__", "")
+    if isinstance(module, str) and module.startswith(__package__ + "."):
+        module = "__main__"  # the child's own types, wherever its package is installed
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 

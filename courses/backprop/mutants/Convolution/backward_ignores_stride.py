@@ -1,0 +1,19 @@
+"""Convolution.backward calls col2im without the stride, so it assumes stride 1.
+
+Diagnosis: exception
+"""
+import numpy as np
+
+
+class Convolution:
+    def backward(self, dout):
+        FN, C, FH, FW = self.W.shape
+        dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)  # (N*OH*OW, FN), the layout of out before reshaping
+
+        self.db = np.sum(dout, axis=0)
+        self.dW = np.dot(self.col.T, dout)  # (C*FH*FW, FN)
+        self.dW = self.dW.transpose(1, 0).reshape(FN, C, FH, FW)
+
+        dcol = np.dot(dout, self.col_W.T)
+        dx = col2im(dcol, self.x.shape, FH, FW, pad=self.pad)
+        return dx

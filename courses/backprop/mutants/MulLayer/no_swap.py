@@ -1,0 +1,11 @@
+"""MulLayer.backward multiplies dout by the layer's own input (dx = dout * x) instead of swapping.
+
+Diagnosis: wrong_values
+"""
+
+
+class MulLayer:
+    def backward(self, dout):
+        dx = dout * self.x
+        dy = dout * self.y
+        return dx, dy

@@ -1,0 +1,16 @@
+"""Pooling.backward flattens dout in (N, C, OH, OW) order, skipping the transpose to the arg_max order.
+
+Diagnosis: reordered
+"""
+import numpy as np
+
+
+class Pooling:
+    def backward(self, dout):
+        pool_size = self.pool_h * self.pool_w
+        dmax = np.zeros((dout.size, pool_size))
+        dmax[np.arange(self.arg_max.size), self.arg_max.ravel()] = dout.ravel()
+
+        dcol = dmax.reshape(-1, self.x.shape[1] * pool_size)  # back to im2col's (N*OH*OW, C*PH*PW)
+        dx = col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)
+        return dx

@@ -1,0 +1,11 @@
+"""gradient_descent takes step_num - 1 steps.
+
+Diagnosis: wrong_values
+"""
+
+
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    x = init_x
+    for _ in range(step_num - 1):
+        x -= lr * numerical_gradient(f, x)
+    return x
