@@ -1,6 +1,7 @@
 """The built-in course as the project's own tests see it: names, points and folders from its course file."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import grader.judge.mutants as mutants
@@ -61,7 +62,7 @@ def copy_course(destination) -> "Course":
 
 
 class using:
-    """``with using(path):`` grades with the course at ``path``, then returns to the default one."""
+    """``with using(path):`` the course at ``path`` is the default one (``GRADER_COURSE``), then no longer."""
 
     def __init__(self, path):
         self.path = path
@@ -69,12 +70,17 @@ class using:
     def __enter__(self):
         import grader.judge.course as course
 
-        return course.use(self.path)
+        self._before = os.environ.get(course.ENVIRONMENT_VARIABLE)
+        os.environ[course.ENVIRONMENT_VARIABLE] = str(self.path)
+        return course.default()
 
     def __exit__(self, *exc_info):
         import grader.judge.course as course
 
-        course.use(None)
+        if self._before is None:
+            os.environ.pop(course.ENVIRONMENT_VARIABLE, None)
+        else:
+            os.environ[course.ENVIRONMENT_VARIABLE] = self._before
 
 
 def course_module(name: str):

@@ -20,9 +20,9 @@ def _english_by_default(monkeypatch):
     import grader.lang as i18n
 
     monkeypatch.setenv("GRADER_LANG", "en")
-    i18n.set_language(None)
+    i18n.forget()
     yield
-    i18n.set_language(None)
+    i18n.forget()
 
 
 @pytest.fixture
@@ -31,9 +31,9 @@ def korean(monkeypatch):
     import grader.lang as i18n
 
     monkeypatch.setenv("GRADER_LANG", "ko")
-    i18n.set_language(None)
+    i18n.forget()
     yield
-    i18n.set_language(None)
+    i18n.forget()
 
 
 @pytest.fixture(scope="session")

@@ -186,7 +186,7 @@ def test_a_grading_process_past_its_time_limit_is_stopped():
 def test_crashed_student_is_recorded_with_score_zero_and_full_maximum(tmp_path, monkeypatch):
     copy_solutions(tmp_path / "class" / "a")
 
-    def crash(student, **options):
+    def crash(student, grading):
         os._exit(1)
 
     monkeypatch.setattr(batch, "grade_student", crash)

@@ -131,7 +131,7 @@ def test_a_folder_without_modules_says_what_it_looked_for(tmp_path):
 
 def test_a_machine_that_cannot_start_student_code_still_gets_a_report(tmp_path, monkeypatch):
     import grader.judge.engine as engine
-    from grader.sandbox import RunnerStartError
+    from grader.sandbox.errors import RunnerStartError
 
     def no_runner(*args, **kwargs):
         raise RunnerStartError("no user id to run student code under")

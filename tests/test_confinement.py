@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from grader.sandbox import ModuleSource, StudentException
+from grader.sandbox.errors import StudentException
+from grader.submission.source import ModuleSource
 from grader.sandbox.account import UID_BASE, SLOTS, _processes_of
 from grader.sandbox.runner import Runner
 

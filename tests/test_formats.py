@@ -200,16 +200,16 @@ def test_step_summary_can_be_turned_off(correct_report, tmp_path, monkeypatch):
 
 def test_classroom_workflow_gives_each_assignment_its_points_and_publishes_junit():
     yaml = importlib.import_module("yaml")
+    from grader.judge.context import Grading
     from grader.platforms.batch import maximum_scores
-
-    from grader.judge.course import current
     from grader.platforms.release.classroom import classroom_workflow
+    from builtin_course import COURSE
 
-    workflow = yaml.safe_load(classroom_workflow(current(), current().assignments))
+    workflow = yaml.safe_load(classroom_workflow(COURSE, COURSE.assignments))
     steps = workflow["jobs"]["grade"]["steps"]
     graders = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-command-grader")]
     points = {s["with"]["test-name"]: s["with"]["max-score"] for s in graders}
-    assert points == {a: int(m) for a, m in maximum_scores("all").items()}
+    assert points == {a: int(m) for a, m in maximum_scores(Grading(COURSE)).items()}
     reporter = next(s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-grading-reporter"))
     assert reporter["with"]["runners"].split(",") == list(points)
     assert set(reporter["env"]) == {f"{name.upper()}_RESULTS" for name in points}

@@ -6,11 +6,15 @@ import importlib
 import numpy as np
 import pytest
 
-from grader.sandbox import BadReply, MissingCode, ModuleSource, StudentException, StudentTimeout
+from grader.sandbox.errors import BadReply, MissingCode, StudentException, StudentTimeout
+from grader.submission.source import ModuleSource
 import grader.sandbox.child.wire as wire
 from grader.sandbox.calls import Answers, CourseFunction
 from grader.sandbox.inprocess import InProcessRunner
 from grader.sandbox.runner import Runner
+from builtin_course import COURSE
+
+FUNCTIONS = (COURSE.root / "functions.py").read_text(encoding="utf-8")
 
 LEARNING = """
 import numpy as np
@@ -74,10 +78,11 @@ NOT_A_FUNCTION = 3
 """
 
 
+
 @pytest.fixture(params=["sandbox", "in-process"])
 def runner(request):
     sources = {"learning": ModuleSource("learning", "learning.py", text=LEARNING)}
-    made = Runner(sources, timeout=5) if request.param == "sandbox" else InProcessRunner(sources, timeout=5)
+    made = (Runner if request.param == "sandbox" else InProcessRunner)(sources, timeout=5, course_functions=FUNCTIONS)
     with made:
         made.begin_test()
         yield made
@@ -175,7 +180,7 @@ def test_a_question_with_no_judge_answer_fails_in_student_code(runner):
 
 def test_questions_asked_without_end_stop_at_the_time_limit():
     sources = {"learning": ModuleSource("learning", "learning.py", text=LEARNING)}
-    with Runner(sources, timeout=1) as runner:
+    with Runner(sources, timeout=1, course_functions=FUNCTIONS) as runner:
         runner.begin_test()
         with pytest.raises(StudentTimeout, match="the test took longer than 1 s"):
             runner.call_function("learning", "ask_forever", (CourseFunction("function_2"), np.ones(2)),

@@ -4,7 +4,7 @@ import pytest
 
 from builtin_course import course_module
 from grader.judge.gradcheck import Mismatch, as_array, check_gradient, expect_close, numeric_vjp, numerical_gradient, unpack
-from grader.sandbox import Unsupported
+from grader.sandbox.errors import Unsupported
 
 ref = course_module("reference")
 

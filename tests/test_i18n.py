@@ -110,12 +110,11 @@ def test_a_po_file_alone_translates_as_its_compiled_form(tmp_path):
 def test_a_course_catalogue_translates_what_the_grader_does_not(tmp_path, monkeypatch):
     directory = tmp_path / "ko" / "LC_MESSAGES"
     directory.mkdir(parents=True)
-    (directory / "mycourse.po").write_text(
+    (directory / "course.po").write_text(
         'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         'msgid "the dropout mask scales dout"\nmsgstr "드롭아웃 마스크가 dout의 크기를 바꿉니다"\n',
         encoding="utf-8")
-    monkeypatch.setattr(i18n, "_course_catalogues", [])
-    i18n.add_catalogue(tmp_path, "mycourse")
+    i18n.set_course_language("ko", tmp_path)
     i18n.set_language("ko")
     assert i18n._("the dropout mask scales dout") == "드롭아웃 마스크가 dout의 크기를 바꿉니다"
     assert i18n._("Usage:") == "사용법:"
@@ -196,8 +195,9 @@ def test_korean_help_fits_80_columns_and_never_breaks_a_word():
 def test_plain_grade_never_imports_babel_and_loads_the_catalogues_fast():
     probe = ("import sys, time\n"
              "import grader.lang as i18n\n"
-             "from grader.judge.course import current\n"
-             "current()\n"
+             "from grader.judge.course import default\n"
+             "course = default()\n"
+             "i18n.set_course_language(course.language, course.locale)\n"
              "times = []\n"
              "for _round in range(5):\n"
              "    start = time.perf_counter()\n"
@@ -218,37 +218,33 @@ def test_a_release_and_a_bundle_carry_the_course_language_or_lang(tmp_path):
     runner = CliRunner()
     from builtin_course import copy_course
     from grader.cli import grader
-    from grader.judge.course import use
 
     course = copy_course(tmp_path / "copy")  # `grader release` also rewrites the course's own release folder
-    try:
-        for args, language in (([], "ko"), (["--lang", "en"], "en")):
-            args = [*args, "--course", str(course.root)]
-            bundle = tmp_path / f"bundle-{language}.zip"
-            result = runner.invoke(grader, [*args, "bundle", "gradescope", "--out", str(bundle)])
-            assert result.exit_code == 0, result.output
-            import zipfile
+    for args, language in (([], "ko"), (["--lang", "en"], "en")):
+        args = [*args, "--course", str(course.root)]
+        bundle = tmp_path / f"bundle-{language}.zip"
+        result = runner.invoke(grader, [*args, "bundle", "gradescope", "--out", str(bundle)])
+        assert result.exit_code == 0, result.output
+        import zipfile
 
-            with zipfile.ZipFile(bundle) as archive:
-                course_file = archive.read("courses/backprop/course.toml").decode()
-                script = archive.read("run_autograder").decode()
-            assert f'language = "{language}"' in course_file
-            assert bool(HANGUL.search(script)) == (language == "ko")
-            release = tmp_path / f"release-{language}"
-            result = runner.invoke(grader, [*args, "release", "--out", str(release), "--assignment", "gates"])
-            assert result.exit_code == 0, result.output
-            readme = (release / "README.md").read_text(encoding="utf-8")
-            stub = (release / "assignments" / "gates.py").read_text(encoding="utf-8")
-            workflow = (release / ".github" / "workflows" / "classroom.yml").read_text(encoding="utf-8")
-            shipped = (release / "courses" / "backprop" / "course.toml").read_text(encoding="utf-8")
-            assert f'language = "{language}"' in shipped
-            if language == "ko":
-                assert "## 준비" in readme and "x와 y에 대한 손실의 기울기" in stub and "채점기 설치" in workflow
-            else:
-                assert "## Setting up" in readme and "with respect to x and y" in stub and "Install the grader" in workflow
-                assert not HANGUL.search(stub.split('"""', 2)[1])
-    finally:
-        use(None)  # back to the built-in course for the tests that follow
+        with zipfile.ZipFile(bundle) as archive:
+            course_file = archive.read("courses/backprop/course.toml").decode()
+            script = archive.read("run_autograder").decode()
+        assert f'language = "{language}"' in course_file
+        assert bool(HANGUL.search(script)) == (language == "ko")
+        release = tmp_path / f"release-{language}"
+        result = runner.invoke(grader, [*args, "release", "--out", str(release), "--assignment", "gates"])
+        assert result.exit_code == 0, result.output
+        readme = (release / "README.md").read_text(encoding="utf-8")
+        stub = (release / "assignments" / "gates.py").read_text(encoding="utf-8")
+        workflow = (release / ".github" / "workflows" / "classroom.yml").read_text(encoding="utf-8")
+        shipped = (release / "courses" / "backprop" / "course.toml").read_text(encoding="utf-8")
+        assert f'language = "{language}"' in shipped
+        if language == "ko":
+            assert "## 준비" in readme and "x와 y에 대한 손실의 기울기" in stub and "채점기 설치" in workflow
+        else:
+            assert "## Setting up" in readme and "with respect to x and y" in stub and "Install the grader" in workflow
+            assert not HANGUL.search(stub.split('"""', 2)[1])
 
 
 def test_the_childs_english_notes_reach_the_report_in_its_language(monkeypatch):

@@ -11,7 +11,7 @@ import pytest
 
 from grader.judge.engine import grade_submission
 from grader.submission.notebook import cells_text, read_notebook
-from grader.sandbox import ModuleSource
+from grader.submission.source import ModuleSource
 from grader.sandbox.child.session import Session
 from grader.sandbox.sources import module_request
 from builtin_course import ASSIGNMENTS, COURSE, LAYERS
@@ -292,7 +292,7 @@ def test_the_test_cell_warns_about_unsaved_changes(tmp_path, monkeypatch, releas
 def _checks():
     import grader.judge.suites as suites
 
-    return suites.collect(("public",))
+    return suites.collect(COURSE, ("public",))
 
 
 def test_graded_functions_are_traced_to_their_cell_like_classes(tmp_path):

@@ -343,8 +343,8 @@ def test_student_release_leaks_no_solution_and_no_hidden_test(student_release):
 
     secrets = _solution_lines()
     assert len(secrets) > 20
-    public = {c.description for c in suites.collect(("public",))}
-    hidden = {c.description for c in suites.collect(("hidden",)) if len(c.description) > 20} - public
+    public = {c.description for c in suites.collect(COURSE, ("public",))}
+    hidden = {c.description for c in suites.collect(COURSE, ("hidden",)) if len(c.description) > 20} - public
     assert hidden
     assert not (student_release / "courses" / "backprop" / "tests" / "hidden").exists()
     for path in student_release.rglob("*"):

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import BadReply, MissingCode, ModuleSource, StudentCrash, StudentException, StudentTimeout, Unsupported
+from grader.sandbox.errors import BadReply, MissingCode, StudentCrash, StudentException, StudentTimeout, Unsupported
+from grader.submission.source import ModuleSource
 import grader.sandbox.child.wire as wire
 from grader.sandbox.inprocess import InProcessRunner
 from grader.sandbox import make_runner
@@ -669,7 +670,9 @@ def test_a_layer_check_waits_for_the_child_once():
 
     solutions = Path(__file__).resolve().parent.parent / "solutions"
     sources = {"conv_pool": ModuleSource("conv_pool", "conv_pool.py", (solutions / "conv_pool.py").read_text())}
-    check = next(c for c in collect(("public", "hidden"), ("conv_pool",)) if c.name.endswith("Convolution/numeric_small"))
+    from builtin_course import COURSE
+
+    check = next(c for c in collect(COURSE, ("public", "hidden"), ("conv_pool",)) if c.name.endswith("Convolution/numeric_small"))
     with CountingRunner(sources, timeout=5.0) as runner:
         runner.new("conv_pool", "Pooling", 2, 2)  # the import is not part of the test
         runner.sent.clear()

@@ -9,7 +9,7 @@ import grader.judge.suites as suites
 
 @pytest.fixture(scope="module")
 def checks():
-    return suites.collect()
+    return suites.collect(COURSE)
 
 
 def test_points_add_up_to_the_course_file_per_layer(checks):

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.sandbox import Unsupported
+from grader.sandbox.errors import Unsupported
 import grader.sandbox.child.wire as wire
 from grader.sandbox.replies import parse_reply as _parse_reply
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import ModuleSource, StudentCrash
+from grader.sandbox.errors import StudentCrash
+from grader.submission.source import ModuleSource
 from grader.sandbox import forkserver
 from grader.sandbox.runner import Runner
 

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.judge.gradcheck import as_array, check_gradient, expect_close
-from grader.lang import N_, _
-from grader.judge.suites import course_function
-from grader.judge.helpers import JudgeLayer, StudentLayer
+from grader.api import as_array, check_gradient, expect_close, N_, _, course_function, JudgeLayer, StudentLayer
 
 from . import hints, reference as ref
 

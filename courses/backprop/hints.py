@@ -4,7 +4,7 @@ Shared by the public and hidden suites; the keys of the dicts are the array
 names (``dx`` for the input, then the parameter names ``W`` and ``b``). Marked
 for the catalogue; the comparison translates a hint when it shows it.
 """
-from grader.lang import N_
+from grader.api import N_
 
 MUL = N_("a multiply gate swaps its inputs: dx = dout * y, dy = dout * x.")
 ADD = N_("an add gate passes dout through unchanged to both inputs.")

@@ -3,6 +3,8 @@
 Thin on purpose: parse, call, print, exit. Exit statuses:
 0 graded, 1 graded but below ``--fail-under``, 2 bad usage or missing path,
 3 the grader itself failed (the report still holds what was graded), 130 interrupted (Ctrl+C).
+
+May import: every layer.
 """
 from __future__ import annotations
 
@@ -117,23 +119,36 @@ class AssignmentName(click.ParamType):
     name = "assignment"
 
     def convert(self, value, param, ctx):
-        from grader.judge.course import current
-
-        names = current().names
+        names = the_course(ctx).names
         if value not in names:
             self.fail(_("{name} is not an assignment of this course; choose from {names}").format(
                 name=repr(value), names=", ".join(names)), param, ctx)
         return value
 
 
+def the_course(ctx=None):
+    """The course of this run: ``--course``, else ``GRADER_COURSE`` or the built-in course (read once per run)."""
+    from grader.judge.course import default
+
+    root = (ctx or click.get_current_context()).find_root()
+    if _COURSE not in root.meta:
+        root.meta[_COURSE] = default()
+    return root.meta[_COURSE]
+
+
+_COURSE = "grader.course"
+
+
 def _use_course(ctx, param, value):
-    from grader.judge.course import CourseError, use
+    import grader.lang as lang
+    from grader.judge.course import CourseError, load
 
     if value is not None:
         try:
-            use(value)
+            course = ctx.find_root().meta[_COURSE] = load(value)
         except CourseError as error:
             raise click.BadParameter(str(error), ctx, param) from None
+        lang.set_course_language(course.language, course.locale)
     return value
 
 
@@ -156,10 +171,9 @@ def exposure_option(function):
 
 def _refuse_exposed_machine(submissions: Path | None, out: Path | None, allowed) -> str:
     """Probe what student code could reach here; exit 2 with the reason unless every exposure is allowed."""
-    from grader.judge.course import current
     from grader.sandbox.exposure import probe_machine, refusal
 
-    exposures, isolation = probe_machine(current().root, submissions=submissions, output=out)
+    exposures, isolation = probe_machine(the_course().root, submissions=submissions, output=out)
     refused = refusal(exposures, set(allowed))
     if refused:
         click.echo(refused, err=True)
@@ -225,8 +239,9 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
 
     try:
         with Progress() as progress:
-            report = grade_submission(submission, assignments=assignments or None, suite=suite,
-                                      seed=seed, timeout=timeout, time_budget=time_budget, progress=progress)
+            report = grade_submission(submission, course=the_course(), assignments=assignments or None,
+                                      suite=suite, seed=seed, timeout=timeout, time_budget=time_budget,
+                                      progress=progress)
     except (SubmissionError, CourseError) as error:
         raise click.UsageError(str(error)) from None
     except KeyboardInterrupt:
@@ -265,7 +280,7 @@ def release(out, check, assignments):
     """Generate assignments/ (stubs and notebooks) from the course's solutions/."""
     from grader.platforms.release import run_release
 
-    sys.exit(run_release(out, check, assignments or None))
+    sys.exit(run_release(out, check, assignments or None, course=the_course()))
 
 
 @grader.command("new-exercise")
@@ -277,11 +292,10 @@ def release(out, check, assignments):
 @click.option("--title", help=N_("The exercise's title in the course file."))
 def new_exercise(name, names, points, title):
     """Create a new exercise NAME in the course: solution, notebook text, tests, reference, course entry."""
-    from grader.judge.course import current
     from grader.platforms.scaffold import ScaffoldError, new_exercise as create
 
     try:
-        written = create(current(), name, list(names), points, title)
+        written = create(the_course(), name, list(names), points, title)
     except ScaffoldError as error:
         raise click.UsageError(str(error)) from None
     for path in written:
@@ -306,7 +320,7 @@ def bundle_gradescope(out, pin, assignments):
     from grader.platforms.bundle import BundleError, build_gradescope, pins
 
     try:
-        path = build_gradescope(out, pin, assignments=assignments or None)
+        path = build_gradescope(out, pin, course=the_course(), assignments=assignments or None)
     except BundleError as error:
         raise click.UsageError(str(error)) from None
     click.echo(_("Gradescope autograder written to {path}. Upload it under Configure Autograder.\n"
@@ -356,7 +370,7 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
     click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
     try:
         with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
-            reports = run_batch(submissions, out, seed=seed, jobs=jobs, timeout=timeout, suite=suite,
+            reports = run_batch(submissions, out, seed=seed, course=the_course(), jobs=jobs, timeout=timeout, suite=suite,
                                 assignments=assignments or None, time_budget=time_budget, csv_encoding=csv_encoding,
                                 progress=lambda report: bar.update(1))
     except Exception as error:  # run_batch has written the gradebook of what was graded, if it could

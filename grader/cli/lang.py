@@ -47,14 +47,15 @@ def requested_language(args) -> str | None:
 
 
 def _read_course() -> None:
-    """Load the course in use, which gives :mod:`grader.lang` its language and catalogue
-    (``--course`` later replaces it with its own)."""
-    from grader.judge.course import CourseError, current
+    """Read the default course's language and catalogue into :mod:`grader.lang` (``--course`` later replaces
+    them with its own, when it is parsed)."""
+    from grader.judge.course import CourseError, default
 
     try:
-        current()
+        course = default()
     except CourseError:  # reported by the command that needs the course
-        pass
+        return
+    i18n.set_course_language(course.language, course.locale)
 
 
 def apply_language(args) -> str:

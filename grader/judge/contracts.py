@@ -12,7 +12,6 @@ expected signature is read from the course's own code, never the student's).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import numpy as np
 
@@ -42,21 +41,27 @@ def call_hint(kind: str, message: str, arguments: list) -> str:
     return ""
 
 
-def constructor_hint(class_name: str) -> str:
-    signature = expected_constructor(class_name)
-    return "\n" + _("The expected constructor is {signature}.").format(signature=signature) if signature else ""
+class Contracts:
+    """The hints a course's contract gives (``call_hint``, and the expected constructors read from its code)."""
+
+    def __init__(self, course):
+        self._folders = (course.solutions, course.root / course.release_folder.name, course.release_folder)
+        self._constructors: dict[str, str] = {}
+
+    call_hint = staticmethod(call_hint)
+
+    def constructor_hint(self, class_name: str) -> str:
+        signature = self.expected_constructor(class_name)
+        return "\n" + _("The expected constructor is {signature}.").format(signature=signature) if signature else ""
+
+    def expected_constructor(self, class_name: str) -> str:
+        """``Affine(W, b)``: the course's own ``__init__`` of ``class_name``, or "" when the course has none."""
+        if class_name not in self._constructors:
+            self._constructors[class_name] = _read_constructor(self._folders, class_name)
+        return self._constructors[class_name]
 
 
-@lru_cache(maxsize=None)
-def expected_constructor(class_name: str) -> str:
-    """``Affine(W, b)``: the course's own ``__init__`` of ``class_name``, or "" when the course has none."""
-    try:
-        import grader.judge.course as courses
-
-        course = courses.current()
-        folders = [course.solutions, course.root / course.release_folder.name, course.release_folder]
-    except Exception:
-        return ""
+def _read_constructor(folders, class_name: str) -> str:
     pattern = re.compile(rf"^class {re.escape(class_name)}\b.*?^    def __init__\(self,? ?([^)]*)\)", re.M | re.S)
     for folder in folders:
         try:

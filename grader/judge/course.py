@@ -108,6 +108,11 @@ class Course:
     def suite_file(self, visibility: str, assignment: str) -> Path:
         return self.tests / visibility / f"{assignment}.py"
 
+    @property
+    def locale(self) -> Path:
+        """The folder of the course's own catalogues (test descriptions, hints, notebook texts)."""
+        return self.root / "locale"
+
     def visibilities(self) -> tuple[str, ...]:
         """The suites present (a student release has no hidden suite)."""
         return tuple(v for v in VISIBILITIES if (self.tests / v).is_dir())
@@ -177,9 +182,6 @@ def load(path: Path | str) -> Course:
     )
 
 
-_current: Course | None = None
-
-
 def default_path() -> Path:
     """``GRADER_COURSE``, else the built-in course, else the one course shipped beside the grader
     (a student release or an autograder bundle of another course ships just that one)."""
@@ -195,34 +197,9 @@ def default_path() -> Path:
         variable=ENVIRONMENT_VARIABLE, file=COURSE_FILE))
 
 
-def current() -> Course:
-    """The course chosen by :func:`use`, else :func:`default_path`."""
-    global _current
-    if _current is None:
-        _current = load(default_path())
-        _speak(_current)
-    return _current
-
-
-def _speak(course: Course) -> None:
-    import grader.lang as i18n
-
-    i18n.set_course_language(course.language, course.root / "locale")
-
-
-def use(path: Path | str | None) -> Course:
-    """Make the course at ``path`` (``None``: the default) the one every command grades with."""
-    global _current
-    import grader.judge.suites as suites
-
-    chosen = load(path) if path else None
-    if _current is not None and chosen is not None and chosen.root == _current.root:
-        return _current
-    _current = chosen
-    suites.forget()
-    if chosen is not None:
-        _speak(chosen)
-    return current()
+def default() -> Course:
+    """The course a command grades with when not told: :func:`default_path`, read afresh."""
+    return load(default_path())
 
 
 def _toml_string(text: str) -> str:

@@ -15,6 +15,9 @@ mirror image is a flipped kernel, whatever layer produced it.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from dataclasses import dataclass, field
 from itertools import permutations
 
@@ -105,12 +108,33 @@ def _plain(value):
 
 # -- what the layer under test saw -----------------------------------------------------------
 
-_seen: dict = {}
+_test: ContextVar[dict | None] = ContextVar("what_the_test_saw", default=None)
 
 
-def begin_test() -> None:
-    """Forget what the previous test's layers saw."""
-    _seen.clear()
+@contextmanager
+def observing():
+    """What one test's layers see, kept for the diagnoses of that test only (the engine wraps each test)."""
+    token = _test.set({})
+    try:
+        yield
+    finally:
+        _test.reset(token)
+
+
+class _Seen:
+    """Reading what the running test saw (nothing, outside a test)."""
+
+    def get(self, key, default=None):
+        seen = _test.get()
+        return default if seen is None else seen.get(key, default)
+
+    def __setitem__(self, key, value):
+        seen = _test.get()
+        if seen is not None:
+            seen[key] = value
+
+
+_seen = _Seen()
 
 
 def note_forward(args: tuple, result) -> None:

@@ -7,7 +7,6 @@ message; nothing a submission does can stop the loop.
 """
 from __future__ import annotations
 
-import random
 import sys
 import time
 import traceback
@@ -17,6 +16,8 @@ from pathlib import Path
 import numpy as np
 
 import grader.judge.course as courses
+from grader.judge.context import DEFAULT_TIME_BUDGET, DEFAULT_TIMEOUT, Grading, draw_seed
+from grader.judge.course import Course
 import grader.judge.diagnoses as diagnoses
 import grader.judge.scoring as scoring
 import grader.judge.suites as suites
@@ -25,26 +26,13 @@ from grader.lang import N_, _, ngettext
 from grader.lang.sanitize import clean_data
 from grader.sandbox.child_words import translate_output
 import grader.sandbox.exposure as exposure
-from grader.sandbox import (
-    MissingCode,
-    RunnerStartError,
-    StudentCodeError,
-    StudentCrash,
-    StudentException,
-    StudentTimeout,
-    make_runner,
-)
+from grader.sandbox.errors import MissingCode, RunnerStartError, StudentCodeError, StudentCrash, StudentException, StudentTimeout
+from grader.sandbox import make_runner
 from grader.submission import Submission, load_submission
 
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_TIME_BUDGET = 60.0  # seconds for a whole submission: slowness is bounded, not only hangs
 TIMEOUTS_BEFORE_GIVING_UP = 2  # per layer: bounds the time a hanging layer can cost
 FORWARD_RUNS_ALLOWED = 2  # a backward may run its layer's forward this often on the same input (to recompute)
 OUTPUT_SHOWN = 2000
-
-
-def draw_seed() -> int:
-    return random.SystemRandom().randrange(2**31)
 
 
 def test_rng(seed: int, name: str) -> np.random.Generator:
@@ -75,10 +63,10 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
     diagnosis, arrays = None, None
     started = time.perf_counter()
     runner.begin_test(until)
-    diagnoses.begin_test()
     try:
-        check.func(suites.StudentModule(runner, check.assignment), test_rng(seed, check.name), **check.params)
-        runner.settle()  # an object the test created but never used must still have been created
+        with diagnoses.observing():
+            check.func(suites.StudentModule(runner, check.assignment), test_rng(seed, check.name), **check.params)
+            runner.settle()  # an object the test created but never used must still have been created
     except Mismatch as failure:
         status, message = "failed", str(failure)
         diagnosis = failure.diagnosis or diagnoses.Diagnosis("wrong_values")
@@ -190,42 +178,39 @@ def _result(check: suites.Check, status: str, message: str, output: str = "", se
     }
 
 
-def grade(
-    submission: Submission,
-    checks: list[suites.Check],
-    *,
-    seed: int,
-    timeout: float = DEFAULT_TIMEOUT,
-    in_process: bool | None = None,
-    time_budget: float | None = DEFAULT_TIME_BUDGET,
-    progress=None,
-) -> dict:
-    """Grade a loaded submission with the given tests; return the JSON report as a dict.
+def grade(submission: Submission, grading: Grading, checks: list[suites.Check] | None = None, progress=None) -> dict:
+    """Grade a loaded submission with ``checks`` (default: the grading's); return the JSON report as a dict.
 
     ``progress(check, number, total)`` is called before each test. Ctrl+C
     stops grading: the report still comes back, with ``"interrupted": true``
-    and the tests not run marked so. ``time_budget`` bounds the whole
-    grading (None: no bound); once it is spent, the remaining tests are
-    ``timeout``. If the grader itself fails, on one test or on the whole
-    run, the report keeps what was graded, the tests it failed on are
-    ``error`` and ``internal_error`` says what failed (the command line then
-    exits 3).
+    and the tests not run marked so. Once the grading's time budget is spent,
+    the remaining tests are ``timeout``. If the grader itself fails, on one
+    test or on the whole run, the report keeps what was graded, the tests it
+    failed on are ``error`` and ``internal_error`` says what failed (the
+    command line then exits 3).
     """
-    started = time.perf_counter()
+    with grading.speaking():
+        checks = grading.checks() if checks is None else checks
+        return _grade(submission, grading, checks, progress)
+
+
+def _grade(submission: Submission, grading: Grading, checks: list[suites.Check], progress) -> dict:
+    started, seed, course = time.perf_counter(), grading.seed, grading.course
     try:
-        runner = make_runner(submission.files, classes=submission.classes, timeout=timeout, in_process=in_process)
+        runner = make_runner(submission.files, classes=submission.classes, **grading.runner_options())
     except RunnerStartError as error:
         message = _("the grader could not run your code on this machine: {error}").format(error=error)
         results = [_result(check, "error", message, diagnosis=_grader_error(error)) for check in checks]
-        report = scoring.report(results, seed=seed, submission=submission, duration=time.perf_counter() - started)
+        report = scoring.report(results, course, seed=seed, submission=submission,
+                                duration=time.perf_counter() - started)
         report["internal_error"] = _exception_line(error)
         return clean_data(report)
     results: list[dict] = []
     isolation, failure = "", ""
     try:
         with runner:
-            exposed = exposure.describe(exposure.probe(runner, courses.current().root))
-            _run_all(checks, submission, runner, seed, progress, results, time_budget)
+            exposed = exposure.describe(exposure.probe(runner, course.root))
+            _run_all(checks, submission, runner, seed, progress, results, grading.time_budget)
             isolation = "; ".join(part for part in (runner.isolation, exposed) if part)
     except Exception:  # a bug in the grader: keep what was graded, say the rest was not
         failure = traceback.format_exc()
@@ -233,7 +218,7 @@ def grade(
         graded = {r["name"] for r in results}
         message = _("not run: the grader itself failed; please report it to the course staff.")
         results += [_result(check, "error", message) for check in checks if check.name not in graded]
-    report = scoring.report(results, seed=seed, submission=submission, isolation=isolation,
+    report = scoring.report(results, course, seed=seed, submission=submission, isolation=isolation,
                             duration=time.perf_counter() - started)
     try:
         _add_sources(report, submission, runner)
@@ -314,6 +299,7 @@ def _run_each(checks, submission, runner, seed, progress, results, time_budget=N
 def grade_submission(
     path,
     *,
+    course: Course | None = None,
     assignments=None,
     suite: str = "all",
     seed: int | None = None,
@@ -322,14 +308,16 @@ def grade_submission(
     time_budget: float | None = DEFAULT_TIME_BUDGET,
     progress=None,
 ) -> dict:
-    """Grade the submission at ``path`` (folder or module file); ``suite`` is "public" or "all";
-    ``assignments`` narrows to some of the course's assignments (default: every one)."""
-    assignments = tuple(a.name for a in courses.current().select(assignments))
-    submission = load_submission(Path(path), assignments)
-    if submission.assignments:  # one file: grade the assignments whose names it defines
-        assignments = submission.assignments
-    visibilities = ("public",) if suite == "public" else suites.available_visibilities()
-    checks = suites.collect(visibilities, assignments)
-    seed = draw_seed() if seed is None else seed
-    return grade(submission, checks, seed=seed, timeout=timeout, in_process=in_process, time_budget=time_budget,
-                 progress=progress)
+    """Grade the submission at ``path`` (folder or module file) in ``course`` (default: the default course);
+    ``suite`` is "public" or "all"; ``assignments`` narrows to some of the course's assignments."""
+    grading = Grading(course or courses.default(), seed=draw_seed() if seed is None else seed, suite=suite,
+                      assignments=assignments, timeout=timeout, time_budget=time_budget, in_process=in_process)
+    return grade_path(path, grading, progress)
+
+
+def grade_path(path, grading: Grading, progress=None) -> dict:
+    """Read the submission at ``path`` and grade it as ``grading`` says."""
+    with grading.speaking():
+        submission = load_submission(Path(path), grading.layout, grading.assignments)
+        # one file: grade the assignments whose names it defines
+        return grade(submission, grading, grading.checks(submission.assignments or None), progress)

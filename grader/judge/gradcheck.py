@@ -27,7 +27,7 @@ import numpy as np
 from grader.judge.diagnoses import Diagnosis, detect, from_shape, picture_arrays, render
 from grader.lang import _
 from grader.judge.memo import remembered
-from grader.sandbox import Unsupported
+from grader.sandbox.errors import Unsupported
 import grader.sandbox.child_words as child_words
 
 RTOL = 1e-4

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from grader import __version__
-import grader.judge.course as courses
 
 STATUSES = ("passed", "failed", "error", "timeout", "missing")
 
@@ -11,10 +10,10 @@ def _total(tests, key) -> float:
     return round(sum(t[key] for t in tests), 6)
 
 
-def breakdown(tests: list[dict]) -> dict:
-    """Score and maximum per assignment and per layer, in course order."""
+def breakdown(tests: list[dict], course) -> dict:
+    """Score and maximum per assignment and per layer, in ``course``'s order."""
     result = {}
-    for entry in courses.current().assignments:
+    for entry in course.assignments:
         assignment = entry.name
         mine = [t for t in tests if t["assignment"] == assignment]
         if not mine:
@@ -28,8 +27,9 @@ def breakdown(tests: list[dict]) -> dict:
     return result
 
 
-def report(tests: list[dict], *, seed: int, submission, duration: float, isolation: str = "") -> dict:
-    assignments = breakdown(tests)
+def report(tests: list[dict], course, *, seed: int, submission, duration: float, isolation: str = "") -> dict:
+    """The JSON report of ``tests`` (their results) in ``course``: totals, per assignment and per layer."""
+    assignments = breakdown(tests, course)
     for name, entry in assignments.items():
         source = submission.sources.get(name)
         entry["file"] = source.filename if source else None

@@ -33,7 +33,6 @@ import types
 from dataclasses import dataclass, field
 from typing import Callable
 
-import grader.judge.course as courses
 import grader.judge.diagnoses as diagnoses
 from grader.judge.course import VISIBILITIES, CourseError
 from grader.lang import _
@@ -60,50 +59,42 @@ class Check:
         return _(doc.splitlines()[0]) if doc else ""  # the catalogue is keyed by the English first line
 
 
-_REGISTRY: dict[str, Check] = {}
+_DECLARED = "__grader_checks__"  # in a test module's globals: the tests it declares, as decorated
 
 
 def check(layer: str, *, points: float, kind: str, cases: dict[str, dict] | None = None):
-    """Register the decorated function as one test (or one per entry of ``cases``)."""
+    """Declare the decorated function a test of ``layer`` (or one test per entry of ``cases``).
+
+    The declaration is kept in the test module itself, in the order the
+    functions are decorated, so two functions of the same name (the
+    ``numeric_small`` of MulLayer and of AddLayer) stay two tests; the
+    course loader reads it (:func:`collect`).
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
 
-    def register(func):
+    def declare(func):
         parts = func.__module__.split(".")
-        course = courses.current()
-        if len(parts) != 4 or parts[:2] != [COURSE_PACKAGE, "tests"] or parts[2] not in VISIBILITIES \
-                or parts[3] not in course.names:
+        if len(parts) != 4 or parts[:2] != [COURSE_PACKAGE, "tests"] or parts[2] not in VISIBILITIES:
             raise CourseError(f"tests live in the course's tests/<public|hidden>/<assignment>.py, "
                               f"not {func.__module__}")
-        visibility, assignment = parts[2], parts[3]
-        if layer not in course.assignment(assignment).graded:
-            raise CourseError(f"{course.file}: {assignment} grades no {layer!r}; "
-                              f"add it to that assignment's graded names")
-        for suffix, params in (cases or {"": {}}).items():
-            test_name = f"{func.__name__}_{suffix}" if suffix else func.__name__
-            name = f"{assignment}/{layer}/{test_name}"
-            if name in _REGISTRY and _REGISTRY[name].func.__qualname__ != func.__qualname__:
-                raise ValueError(f"two tests are named {name}")
-            _REGISTRY[name] = Check(name, assignment, layer, kind, visibility, float(points), func, dict(params))
+        func.__globals__.setdefault(_DECLARED, []).append((func, layer, float(points), kind, dict(cases or {"": {}})))
         return func
 
-    return register
+    return declare
 
 
-def forget() -> None:
-    """Drop every test and course module loaded so far (another course is taking over)."""
-    _REGISTRY.clear()
-    for name in [m for m in sys.modules if m == COURSE_PACKAGE or m.startswith(COURSE_PACKAGE + ".")]:
-        del sys.modules[name]
+def course_package(course) -> types.ModuleType:
+    """The course folder as the package ``course``, so its tests import ``course.reference`` and the like.
 
-
-def course_package(course=None) -> types.ModuleType:
-    """The course folder as the package ``course``, so its tests import ``course.reference`` and the like."""
-    course = course or courses.current()
+    One course at a time holds the name: loading another course's tests
+    replaces it (the tests already loaded keep their own modules).
+    """
     package = sys.modules.get(COURSE_PACKAGE)
     if package is not None and getattr(package, "__path__", None) == [str(course.root)]:
         return package
-    forget()
+    for name in [m for m in sys.modules if m == COURSE_PACKAGE or m.startswith(COURSE_PACKAGE + ".")]:
+        del sys.modules[name]
     spec = importlib.machinery.ModuleSpec(COURSE_PACKAGE, None, is_package=True)
     spec.submodule_search_locations = [str(course.root)]
     package = importlib.util.module_from_spec(spec)
@@ -112,30 +103,41 @@ def course_package(course=None) -> types.ModuleType:
     return package
 
 
-def available_visibilities() -> tuple[str, ...]:
-    """The suites installed here (a student release has no hidden suite)."""
-    return courses.current().visibilities()
-
-
-def collect(visibilities=VISIBILITIES, assignments=None) -> list[Check]:
-    """Import the suites asked for and return their tests, in course order."""
-    course = courses.current()
+def collect(course, visibilities=VISIBILITIES, assignments=None) -> list[Check]:
+    """Import ``course``'s suites asked for and return their tests, in course order."""
     chosen_assignments = course.select(assignments)
     course_package(course)
+    chosen: dict[str, Check] = {}
     for visibility in visibilities:
         for assignment in chosen_assignments:
             if course.suite_file(visibility, assignment.name).is_file():
-                importlib.import_module(f"{COURSE_PACKAGE}.tests.{visibility}.{assignment.name}")
-    names = {a.name for a in chosen_assignments}
-    order = {a.name: i for i, a in enumerate(course.assignments)}
-    chosen = [c for c in _REGISTRY.values() if c.visibility in visibilities and c.assignment in names]
+                module = importlib.import_module(f"{COURSE_PACKAGE}.tests.{visibility}.{assignment.name}")
+                for check in _declared(course, module, visibility, assignment):
+                    if check.name in chosen:
+                        raise ValueError(f"two tests are named {check.name}")
+                    chosen[check.name] = check
     if set(visibilities) >= set(VISIBILITIES):
-        _check_points(course, chosen_assignments, chosen)
+        _check_points(course, chosen_assignments, list(chosen.values()))
+    order = {a.name: i for i, a in enumerate(course.assignments)}
     return sorted(
-        chosen,
+        chosen.values(),
         key=lambda c: (order[c.assignment], course.assignment(c.assignment).graded.index(c.layer),
                        VISIBILITIES.index(c.visibility)),
     )
+
+
+def _declared(course, module, visibility: str, assignment) -> list[Check]:
+    """The tests ``module`` (``tests/<visibility>/<assignment>.py``) declared with :func:`check`."""
+    checks = []
+    for func, layer, points, kind, cases in vars(module).get(_DECLARED, []):
+        if layer not in assignment.graded:
+            raise CourseError(f"{course.file}: {assignment.name} grades no {layer!r}; "
+                              f"add it to that assignment's graded names")
+        for suffix, params in cases.items():
+            test_name = f"{func.__name__}_{suffix}" if suffix else func.__name__
+            name = f"{assignment.name}/{layer}/{test_name}"
+            checks.append(Check(name, assignment.name, layer, kind, visibility, points, func, dict(params)))
+    return checks
 
 
 def _check_points(course, assignments, checks: list[Check]) -> None:

@@ -1,8 +1,12 @@
-"""Korean and English for every word a student or an instructor reads.
+"""Languages and text: the catalogues, wrapping for the terminal, cleaning what a submission wrote.
+
+May import: nothing of the grader (every other layer uses it).
+
+Korean and English for every word a student or an instructor reads.
 
 Marking a string (any module of the grader)::
 
-    from .i18n import _, ngettext, N_
+    from grader.lang import _, ngettext, N_
 
     raise click.UsageError(_("{path} holds no sub-folders or .zip files to grade").format(path=folder))
     ngettext("{count} test failed", "{count} tests failed", count).format(count=count)
@@ -46,6 +50,9 @@ import functools
 import gettext
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -57,12 +64,20 @@ _LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 COURSE_DOMAIN = "course"
 HIDDEN_DOMAIN = "hidden"  # texts of the hidden tests: left out of a student release
 
-_language: str | None = None
-_course_language: str | None = None
-_course_locale: Path | None = None
-_translations: gettext.NullTranslations | None = None
-_course_asked = False
-_course_catalogues: list[tuple[Path, str]] = []
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The language messages are given in, and the course whose catalogue adds its own texts to the grader's."""
+
+    language: str
+    course_language: str | None = None
+    course_locale: Path | None = None
+    explicit: bool = False  # chosen with --lang (set_language): a release then follows it
+
+
+_voice: ContextVar[Voice | None] = ContextVar("grader_voice", default=None)
+"""What this context speaks: set by the command line (and by a grading, for its duration), never by a lower layer."""
 
 
 def N_(message: str) -> str:
@@ -72,12 +87,22 @@ def N_(message: str) -> str:
 
 def _(message: str) -> str:
     """The message in the current language."""
-    return (_translations or _load()).gettext(message)
+    return _current_translations().gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count`` in the current language."""
-    return (_translations or _load()).ngettext(singular, plural, count)
+    return _current_translations().ngettext(singular, plural, count)
+
+
+def voice() -> Voice:
+    """What this context speaks; where nothing was set, chosen from the environment alone."""
+    return _voice.get() or Voice(choose())
+
+
+def _current_translations() -> gettext.NullTranslations:
+    spoken = voice()
+    return translator(spoken.language, spoken.course_locale)
 
 
 def translate_known(text: str, templates) -> str:
@@ -148,96 +173,74 @@ def set_course_language(language: str | None, locale_dir: Path | str | None = No
     otherwise) and the folder of its own catalogue, ``<locale_dir>/<lang>/LC_MESSAGES/course.po``
     (test descriptions, hints, notebook texts) and ``hidden.po`` (the hidden tests' texts, which a
     student release leaves out), which replace the previous course's."""
-    global _course_language, _course_locale
-    _course_language = language
-    _course_locale = Path(locale_dir) if locale_dir else None
-    reset()
+    spoken = voice()
+    requested = spoken.language if spoken.explicit else None
+    locale = Path(locale_dir) if locale_dir else None
+    _voice.set(Voice(choose(requested, language), language, locale, spoken.explicit))
 
 
 def explicit_language() -> str | None:
     """The language set with :func:`set_language` (``--lang``), if any."""
-    return _language
+    spoken = _voice.get()
+    return spoken.language if spoken is not None and spoken.explicit else None
 
 
 def set_language(language: str | None) -> str:
-    """Speak ``language`` from now on in this process; None goes back to choosing as :func:`choose` does.
+    """Speak ``language`` from now on in this context; None goes back to choosing as :func:`choose` does.
 
     An explicit language is also exported as ``GRADER_LANG``, so that the
     processes this one starts (batch workers, a bundle's autograder run)
     speak it too. Returns the language now spoken.
     """
-    global _language
+    spoken = voice()
     if language is None:
-        _language = None
-    else:
-        code = normalize(language)
-        if code not in available_languages():
-            raise ValueError(f"no catalogue for {language!r}; available: {', '.join(available_languages())}")
-        _language = code
-        os.environ[ENV] = code
-    reset()
-    return get_language()
+        _voice.set(Voice(choose(None, spoken.course_language), spoken.course_language, spoken.course_locale))
+        return get_language()
+    code = normalize(language)
+    if code not in available_languages():
+        raise ValueError(f"no catalogue for {language!r}; available: {', '.join(available_languages())}")
+    os.environ[ENV] = code
+    _voice.set(Voice(code, spoken.course_language, spoken.course_locale, explicit=True))
+    return code
+
+
+def forget() -> None:
+    """Speak as the environment alone says, with no course: as a fresh process would."""
+    _voice.set(None)
 
 
 def get_language() -> str:
     """The language messages are currently given in."""
-    return _language or choose(None, _course_language)
+    return voice().language
 
 
-def reset() -> None:
-    """Forget the loaded catalogues (after a change of language, course or environment)."""
-    global _translations
-    _translations = None
-    _translators.clear()
-
-
-_translators: dict[tuple, gettext.NullTranslations] = {}
+@contextmanager
+def speaking(language: str, course_locale: Path | str | None = None):
+    """Speak ``language`` (with that course's catalogue) inside the ``with`` block only."""
+    token = _voice.set(Voice(normalize(language) or DEFAULT, None, Path(course_locale) if course_locale else None,
+                             explicit=True))
+    try:
+        yield
+    finally:
+        _voice.reset(token)
 
 
 def translator(language: str, course_locale: Path | str | None = None) -> gettext.NullTranslations:
-    """The grader's and a course's catalogues for ``language``, whatever the process speaks.
+    """The grader's and a course's catalogues for ``language``, whatever the context speaks.
 
     For what is written in a fixed language, such as a student release in the
     course's language while the messages follow ``--lang``. ``course_locale``
-    is the course's ``locale`` folder (default: the course in use).
+    is a course's ``locale`` folder.
     """
-    key = (normalize(language) or DEFAULT, Path(course_locale) if course_locale else _course_locale)
-    if key not in _translators:
-        _translators[key] = _chain(*key)
-    return _translators[key]
+    return _chain(normalize(language) or DEFAULT, Path(course_locale) if course_locale else None)
 
 
-def add_catalogue(directory: Path | str, domain: str) -> None:
-    """Also translate from ``<directory>/<lang>/LC_MESSAGES/<domain>.mo`` (or ``.po``), e.g. a course's texts.
-
-    The grader's own catalogue is asked first; a course's catalogue adds its
-    test descriptions, hints and notebook texts.
-    """
-    entry = (Path(directory), domain)
-    if entry not in _course_catalogues:
-        _course_catalogues.append(entry)
-        reset()
-
-
-def _load() -> gettext.NullTranslations:
-    global _translations, _course_asked
-    if _course_language is None and not _course_asked:  # a first message before the course was read
-        _course_asked = True
-        try:
-            from grader.judge.course import current
-
-            current()  # tells this module its language and catalogue
-        except Exception:  # no course, or a broken one: its own error is reported where it is read
-            pass
-    _translations = _chain(get_language(), _course_locale)
-    return _translations
-
-
+@functools.lru_cache(maxsize=64)
 def _chain(language: str, course_locale: Path | None = None) -> gettext.NullTranslations:
+    """The catalogues of ``language``, read once per process: the grader's, then the course's."""
     translations = _catalogue(LOCALE_DIR, DOMAIN, language)
-    extra = [(course_locale, COURSE_DOMAIN), (course_locale, HIDDEN_DOMAIN)] if course_locale else []
-    for directory, domain in extra + _course_catalogues:
-        translations.add_fallback(_catalogue(directory, domain, language))
+    for domain in (COURSE_DOMAIN, HIDDEN_DOMAIN) if course_locale else ():
+        translations.add_fallback(_catalogue(course_locale, domain, language))
     return translations
 
 

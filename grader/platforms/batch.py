@@ -33,7 +33,8 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
 import grader.judge.course as courses
-import grader.judge.suites as suites
+from grader.judge.context import Grading
+from grader.judge.course import Course
 from grader.platforms.class_folder import ClassFolder
 from grader.lang import _
 from grader.lang.sanitize import clean, clean_data, csv_table
@@ -168,10 +169,9 @@ def zip_member_name(member: zipfile.ZipInfo) -> str:
     return member.filename
 
 
-def grade_student(student: Student, *, seed: int, timeout: float, suite: str, assignments=None,
-                  time_budget: float | None = None) -> dict:
+def grade_student(student: Student, grading: Grading) -> dict:
     """The student's report, with ``student``, ``status`` and ``status_message`` added."""
-    from grader.judge.engine import grade_submission
+    from grader.judge.engine import grade_path
 
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as scratch:
         folder = student.path
@@ -180,9 +180,8 @@ def grade_student(student: Student, *, seed: int, timeout: float, suite: str, as
             try:
                 extract_zip(student.path, folder)
             except BrokenSubmission as error:
-                return ungraded(student, "broken", str(error), seed=seed, suite=suite, assignments=assignments)
-        report = grade_submission(folder, suite=suite, seed=seed, timeout=timeout, assignments=assignments,
-                                  time_budget=time_budget)
+                return ungraded(student, "broken", str(error), grading)
+        report = grade_path(folder, grading)
     report["submission"] = str(student.path)
     if report.get("internal_error"):
         message = _("the grader itself failed ({error}); the report holds what was graded: grade this student "
@@ -191,7 +190,7 @@ def grade_student(student: Student, *, seed: int, timeout: float, suite: str, as
     found = [e["file"] for e in report["assignments"].values() if e.get("file")]
     if found:
         return {"student": student.name, "status": "ok", "status_message": _missing_message(report), **report}
-    modules = ", ".join(a.module for a in courses.current().select(assignments))
+    modules = ", ".join(a.module for a in grading.course.select(grading.assignments))
     message = _("no assignment module found (expected any of {modules}, or .ipynb)").format(modules=modules)
     return {"student": student.name, "status": "broken", "status_message": message, **report}
 
@@ -218,23 +217,21 @@ def found_in(report: dict) -> str:
     return "; ".join(parts)
 
 
-def ungraded(student: Student, status: str, message: str, *, seed: int, suite: str, assignments=None) -> dict:
+def ungraded(student: Student, status: str, message: str, grading: Grading) -> dict:
     """The report of a student who could not be graded: score 0 out of the full maximum."""
-    maxima = maximum_scores(suite, assignments)
+    maxima = maximum_scores(grading)
     return {
         "student": student.name, "status": status, "status_message": message,
-        "score": 0.0, "max_score": sum(maxima.values()), "seed": seed, "tests": [],
+        "score": 0.0, "max_score": sum(maxima.values()), "seed": grading.seed, "tests": [],
         "assignments": {a: {"score": 0.0, "max_score": m, "file": None} for a, m in maxima.items()},
         "submission": str(student.path),
     }
 
 
-def maximum_scores(suite: str, assignments=None) -> dict[str, float]:
-    """The maximum of each chosen assignment (all of the course's by default), in course order."""
-    visibilities = ("public",) if suite == "public" else suites.available_visibilities()
-    chosen = [a.name for a in courses.current().select(assignments)]
-    maxima = dict.fromkeys(chosen, 0.0)
-    for check in suites.collect(visibilities, chosen):
+def maximum_scores(grading: Grading) -> dict[str, float]:
+    """The maximum of each of the grading's assignments, in course order."""
+    maxima = dict.fromkeys(grading.assignments, 0.0)
+    for check in grading.checks():
         maxima[check.assignment] += check.points
     return maxima
 
@@ -346,7 +343,7 @@ def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: floa
 
 # --- the gradebook ------------------------------------------------------------
 
-def gradebook_row(report: dict, assignments=None) -> dict:
+def gradebook_row(report: dict, grading: Grading) -> dict:
     """The student's row; text is made spreadsheet-safe when the table is written (``csv_table``)."""
     counts = report.get("counts") or {}
     row = {
@@ -356,7 +353,7 @@ def gradebook_row(report: dict, assignments=None) -> dict:
         "max_score": f"{report['max_score']:g}",
         "percent": f"{100 * report['score'] / report['max_score']:.1f}" if report["max_score"] else "0.0",
     }
-    for assignment in (a.name for a in courses.current().select(assignments)):
+    for assignment in grading.assignments:
         entry = report.get("assignments", {}).get(assignment)
         row[assignment] = f"{entry['score']:g}" if entry else ""
     for status in ("passed", "failed", "error", "timeout", "missing"):
@@ -369,9 +366,9 @@ def gradebook_row(report: dict, assignments=None) -> dict:
     return row
 
 
-def gradebook_csv(reports: list[dict], assignments=None) -> str:
+def gradebook_csv(reports: list[dict], grading: Grading) -> str:
     """One row per student, one column per chosen assignment."""
-    rows = [gradebook_row(r, assignments) for r in sorted(reports, key=lambda r: r["student"])]
+    rows = [gradebook_row(r, grading) for r in sorted(reports, key=lambda r: r["student"])]
     return csv_table(rows, list(rows[0]) if rows else ["student"])
 
 
@@ -382,14 +379,13 @@ def time_limit_per_student(timeout: float, time_budget: float | None = None) -> 
     return 120 + 30 * timeout
 
 
-def _warm_up(suite: str, assignments=None) -> None:
+def _warm_up(grading: Grading) -> None:
     """Import the engine, the runner and every test here, once, so each forked worker starts warm."""
     import grader.judge.engine as engine  # noqa: F401  (numpy, the runner, the reference layers)
     from grader.judge.memo import remember_across_submissions
 
     remember_across_submissions()  # every student gets the same seed: the same expected values
-
-    maximum_scores(suite, assignments)  # imports the suites
+    maximum_scores(grading)  # imports the suites
 
 
 def run_batch(
@@ -397,6 +393,7 @@ def run_batch(
     out: Path,
     *,
     seed: int,
+    course: Course | None = None,
     jobs: int | None = None,
     timeout: float = 10.0,
     suite: str = "all",
@@ -422,17 +419,16 @@ def run_batch(
     students = find_students(submissions, exclude=out)
     html = classroom.html_available()
     folder = ClassFolder(out, [s.name for s in students], html)
-    _warm_up(suite, assignments)
-    options = {"seed": seed, "timeout": timeout, "suite": suite, "assignments": assignments,
-               "time_budget": time_budget}
-    scope = {"seed": seed, "suite": suite, "assignments": assignments}
+    grading = Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments, timeout=timeout,
+                      time_budget=time_budget)
+    _warm_up(grading)
     reports: dict[Student, dict] = {}
     waiting: dict[str, tuple] = {}
     if html:  # compiled once here, not once per worker
         from grader.reports.html import environment
 
         environment().get_template("student.html")
-    work = functools.partial(grade_and_write, folder=folder, scope=scope, **options)
+    work = functools.partial(grade_and_write, folder=folder, grading=grading)
     folder.prepare(len(students))  # before any student code runs
     outcomes = run_isolated(students, work, jobs=jobs or os.cpu_count() or 1,
                             time_limit=time_limit_per_student(timeout, time_budget))
@@ -440,30 +436,30 @@ def run_batch(
         for student, (kind, value) in outcomes:
             if kind != "done":
                 folder.forget(student.name)
-                value = write_reports(folder, student, ungraded(student, kind, value, **scope), scope)
+                value = write_reports(folder, student, ungraded(student, kind, value, grading), grading)
             reports[student], waiting[student.name] = value
             progress(reports[student])
     finally:  # also when the batch itself fails: the gradebook holds every student, graded or not
         outcomes.close()  # the workers stop, and with them every student's code and scratch folder
         missing = _("not graded: the batch stopped before this student's turn")
         folder.finish({s.name: r for s, r in reports.items()}, waiting, lambda: gradebook_csv(
-            [folder.with_links(s.name, reports.get(s) or ungraded(s, "crashed", missing, **scope)) for s in students],
-            assignments).encode(csv_encoding))
+            [folder.with_links(s.name, reports.get(s) or ungraded(s, "crashed", missing, grading)) for s in students],
+            grading).encode(csv_encoding))
     return sorted(reports.values(), key=lambda r: r["student"])
 
 
-def grade_and_write(student: Student, *, folder: ClassFolder, scope: dict, **options) -> tuple[dict, tuple]:
+def grade_and_write(student: Student, *, folder: ClassFolder, grading: Grading) -> tuple[dict, tuple]:
     """Grade one student and write their reports, into disk space reserved before their code ran: the part
     of a batch that runs in the workers. Returns the report to keep and the reports left waiting for space."""
     spaces = folder.reserve_student(student.name)
     try:
-        return write_reports(folder, student, grade_student(student, **options), scope, spaces)
+        return write_reports(folder, student, grade_student(student, grading), grading, spaces)
     finally:
         for space in filter(None, spaces.values()):
             space.release()
 
 
-def write_reports(folder: ClassFolder, student: Student, report: dict, scope: dict,
+def write_reports(folder: ClassFolder, student: Student, report: dict, grading: Grading,
                   spaces: dict | None = None) -> tuple[dict, tuple]:
     """Write the student's JSON (and HTML) report: the report to keep for the gradebook (cleaned, possibly
     noting a failure), and the kinds of report that found no disk space (:meth:`ClassFolder.write_waiting`)."""
@@ -472,6 +468,7 @@ def write_reports(folder: ClassFolder, student: Student, report: dict, scope: di
         report["student"] = clean(student.name)
         rendered = folder.render(report)
     except Exception as error:  # a report the grader cannot even render: that student only
-        report = ungraded(student, GRADER_ERROR, clean(f"the grader failed: {type(error).__name__}: {error}"), **scope)
+        report = ungraded(student, GRADER_ERROR, clean(f"the grader failed: {type(error).__name__}: {error}"),
+                          grading)
         rendered = folder.render(report)
     return report, folder.write_student(student.name, report, rendered, spaces)

@@ -97,7 +97,7 @@ def build_gradescope(out: Path | str, pin_overrides: list[str] = (), *, course: 
                      assignments=None) -> Path:
     """Write the Gradescope autograder zip to ``out`` and return its path; ``assignments``
     limits it to those (a weekly assignment), scored out of their points only."""
-    course = course or courses.current()
+    course = course or courses.default()
     if "hidden" not in course.visibilities():
         raise BundleError(_("this copy of the course has no hidden tests ({folder}); "
                             "build the bundle from the course staff's repository").format(folder=course.tests / "hidden"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import grader.lang as lang
 from grader.lang import _
 from grader.submission.notebook import cells_text, read_notebook
 
@@ -14,16 +15,23 @@ def run_public_tests(assignment: str, notebook: str | Path | None = None, *, see
     grades the file on disk, exactly as it would be submitted, and warns when
     a class that ran in this session is not what the file holds.
     """
+    from grader.judge.course import default
+
+    course = default()
+    with lang.speaking(lang.choose(lang.explicit_language(), course.language), course.locale):
+        _grade_and_show(assignment, course, Path(notebook if notebook is not None else f"{assignment}.ipynb"), seed)
+
+
+def _grade_and_show(assignment: str, course, path: Path, seed: int | None) -> None:
     from grader.judge.engine import grade_submission
     from grader.reports import render
 
-    path = Path(notebook if notebook is not None else f"{assignment}.ipynb")
     if not path.is_file():
         print(_("Cannot find {path}. Save the notebook, or pass its file name: {call}").format(
             path=path.resolve(), call=f"run_public_tests({assignment!r}, 'my_notebook.ipynb')"))
         return
     _warn_if_unsaved(path)
-    report = grade_submission(path, assignments=(assignment,), suite="public", seed=seed)
+    report = grade_submission(path, course=course, assignments=(assignment,), suite="public", seed=seed)
     from grader.reports.html import show_in_notebook
 
     text = render(report, "text")

@@ -90,9 +90,7 @@ with your code. You may work in `{module}` instead; submit one of the two.
 def _tests(module: str, names: list[str], points: dict[str, float], visibility: str) -> str:
     body = [f'"""{visibility.capitalize()} tests for {module}. TODO (author): document values, edge cases."""\n'
             "import numpy as np\n\n"
-            "from grader.judge.gradcheck import as_array, expect_close\n"
-            "from grader.judge.suites import check\n"
-            "from grader.judge.helpers import check_layer\n\n"
+            "from grader.api import as_array, check, check_layer, expect_close\n\n"
             "from course import reference as ref\n"]
     for name in names:
         reference = _reference_name(name)

@@ -1,4 +1,8 @@
-"""Report formats. Each module turns the report dict (the JSON report of the README) into text.
+"""Reports: the one report, rendered for people (text, HTML), tools (JSON, JUnit) and platforms.
+
+May import: grader.lang, grader.judge.
+
+Report formats. Each module turns the report dict (the JSON report of the README) into text.
 
 ``FORMATS`` maps a ``--format`` name to ``(module, default file name)``; a
 module exposes ``render(report: dict, **options) -> str``. Modules are

@@ -1,4 +1,9 @@
-"""Running student code apart from the judge.
+"""The sandbox: student code in a confined child process, and the judge's side that talks to it.
+
+May import: grader.lang, grader.submission; its child package (``sandbox/child``) nothing but the
+standard library and numpy.
+
+Running student code apart from the judge.
 
 The judge (the ``grade`` process) never imports a submission. It starts a
 child Python process (``child.py``) that imports only numpy and the student's
@@ -23,95 +28,18 @@ Every problem caused by the student's code surfaces as a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One code cell of a notebook, as Jupyter shows it."""
-
-    number: int  # its place among the notebook's code cells, from 1
-    count: int | None  # its In [n] execution count, when the notebook was run
-    source: str
-
-
-@dataclass(frozen=True)
-class ModuleSource:
-    """One file of a submission, read (but never run) by the judge."""
-
-    name: str  # the module name in the child: the assignment ("gates") for its module file, else the stem
-    filename: str  # what the student knows it as: "gates.py", "ch05.ipynb", "hw/Gates.py"
-    text: str | None = None  # Python source (a notebook's cells joined, to look at); None when unreadable
-    problem: str | None = None  # why it could not be read (not UTF-8, corrupt notebook...)
-    notes: tuple[str, ...] = ()  # things worth telling the student (encoding, ...)
-    cells: tuple[Cell, ...] = ()  # a notebook's code cells: run one by one instead of ``text``
-
-
-@dataclass(frozen=True)
-class Unsupported:
-    """A value the student's code returned that is not a number, array or sequence."""
-
-    type_name: str
-    detail: str = ""
-
-
-class StudentCodeError(Exception):
-    """Something the student's code did (or failed to do). ``str()`` is the student-facing message."""
-
-    status = "error"
-    during_import = False  # raised while importing the module: every test of it fails the same way
-
-    def __init__(self, message: str, output: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.output = output
-
-
-class StudentException(StudentCodeError):
-    """The student's code raised an exception (including SystemExit, KeyboardInterrupt)."""
-
-    def __init__(self, message: str, type_name: str, traceback: str = "", output: str = ""):
-        super().__init__(message, output)
-        self.type_name = type_name
-        self.traceback = traceback
-
-    @property
-    def not_implemented(self) -> bool:
-        return self.type_name == "NotImplementedError"
-
-
-class StudentTimeout(StudentCodeError):
-    """The student's code ran past the time limit; the child was killed and will be replaced."""
-
-    status = "timeout"
-
-
-class StudentCrash(StudentCodeError):
-    """The child process died (os._exit, segfault, out of memory...); it will be replaced."""
-
-
-class MissingCode(StudentCodeError):
-    """The submission has no such module or class."""
-
-    status = "missing"
-
-
-class BadReply(StudentCodeError):
-    """The child sent something the judge refuses: malformed, too large, forbidden dtype."""
-
-
-class RunnerStartError(RuntimeError):
-    """The child process could not be started: a problem of the grading machine, not the student."""
 
 
 def make_runner(sources: dict, *, timeout: float = 10.0, memory_mb: int = 2048, in_process: bool | None = None,
-                classes: dict | None = None):
+                classes: dict | None = None, **course):
     """The sandboxed :class:`~grader.sandbox.runner.Runner`, or an ``InProcessRunner``.
 
     ``sources`` maps module names to the submission's files; ``classes`` maps a
     graded name to where it is taken from (anything with a ``module``
     attribute, such as ``submission.ClassSource``); a name not in it is taken
-    from the module named after its assignment.
+    from the module named after its assignment. ``course`` may give the
+    course's ``hints`` (contract hints for failed calls) and
+    ``course_functions`` (the source of its ``functions.py``).
 
     The in-process runner has no isolation at all: it is what ``GRADER_IN_PROCESS=1``
     asks for (to measure what isolation costs), and the only runner on Windows,
@@ -122,31 +50,23 @@ def make_runner(sources: dict, *, timeout: float = 10.0, memory_mb: int = 2048, 
     if in_process or os.name == "nt":
         from grader.sandbox.inprocess import InProcessRunner
 
-        return InProcessRunner(sources, timeout=timeout, memory_mb=memory_mb, classes=classes)
+        return InProcessRunner(sources, timeout=timeout, memory_mb=memory_mb, classes=classes, **course)
     from grader.sandbox.runner import Runner
 
-    return Runner(sources, timeout=timeout, memory_mb=memory_mb, classes=classes)
+    return Runner(sources, timeout=timeout, memory_mb=memory_mb, classes=classes, **course)
 
 
-__all__ = [
-    "Cell",
-    "ModuleSource",
-    "Unsupported",
-    "StudentCodeError",
-    "StudentException",
-    "StudentTimeout",
-    "StudentCrash",
-    "MissingCode",
-    "BadReply",
-    "Runner",
-    "RunnerStartError",
-    "make_runner",
-]
+_EXPORTED = {
+    "Unsupported": "errors", "StudentCodeError": "errors", "StudentException": "errors", "StudentTimeout": "errors",
+    "StudentCrash": "errors", "MissingCode": "errors", "BadReply": "errors", "RunnerStartError": "errors",
+    "Runner": "runner",
+}
 
 
 def __getattr__(name):
-    if name == "Runner":
-        from grader.sandbox.runner import Runner
+    """The judge's names, loaded on first use: the child imports this package and must load nothing of the judge."""
+    if name in _EXPORTED:
+        import importlib
 
-        return Runner
+        return getattr(importlib.import_module(f"grader.sandbox.{_EXPORTED[name]}"), name)
     raise AttributeError(name)

@@ -46,15 +46,11 @@ class CourseFunction:
     name: str
 
 
-def course_functions_request() -> dict | None:
-    """The course's ``functions.py``, if it has one, as a ``define`` request."""
-    from grader.judge.course import current
-
-    path = current().root / "functions.py"
-    if not path.is_file():
+def course_functions_request(text: str | None) -> dict | None:
+    """The course's ``functions.py`` (its source ``text``, None if the course has none) as a ``define`` request."""
+    if text is None:
         return None
-    return {"op": "define", "name": COURSE_FUNCTIONS, "filename": "course/functions.py",
-            "text": path.read_text(encoding="utf-8")}
+    return {"op": "define", "name": COURSE_FUNCTIONS, "filename": "course/functions.py", "text": text}
 
 
 def take_course_functions(args, kwargs) -> tuple[list, dict, dict]:

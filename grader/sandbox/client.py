@@ -13,7 +13,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from grader.sandbox import MissingCode, ModuleSource, StudentCodeError, StudentCrash, StudentException, StudentTimeout
+from grader.sandbox.errors import MissingCode, StudentCodeError, StudentCrash, StudentException, StudentTimeout
+from grader.submission.source import ModuleSource
 import grader.sandbox.child.wire as wire
 from grader.lang import _
 import grader.sandbox.child_words as child_words
@@ -80,8 +81,11 @@ class BaseRunner:
 
     isolation = ""
 
-    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, classes: dict | None = None):
+    def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, classes: dict | None = None,
+                 hints=None, course_functions: str | None = None):
         self.sources = dict(sources)
+        self.hints = hints  # the course's contract hints (``judge.contracts.Contracts``), or None
+        self.course_functions = course_functions  # the source of the course's functions.py, or None
         self.classes = dict(classes or {})
         self.timeout = timeout
         self.notes: list[str] = []  # what running the files showed (notebook cells that failed, ...)
@@ -204,10 +208,8 @@ class BaseRunner:
                                   output)
             hint = ""
             if result.get("type") == "TypeError":
-                from grader.judge.contracts import constructor_hint
-
                 hint = "\n" + _("The grader creates it as {call}").format(call=describe_call(class_name, args, kwargs))
-                hint += constructor_hint(class_name)
+                hint += self.hints.constructor_hint(class_name) if self.hints else ""
             raise student_exception(result, what, output, hint)
 
         # Not waited for: the reply is read with the next one, and a failure is raised there.
@@ -246,7 +248,7 @@ class BaseRunner:
         if ok:
             self._note_forward_runs(obj, [method])
             return result
-        raise call_error(obj, method, args, result, output)
+        raise call_error(obj, method, args, result, output, self.hints)
 
     def sequence(self, handle: int, steps: list) -> "Steps":
         """Send several calls and reads on one object at once; :class:`Steps` gives their results.
@@ -313,7 +315,7 @@ class BaseRunner:
         """Send the course's functions to the current student process, once."""
         if COURSE_FUNCTIONS in self._loaded_modules():
             return
-        request = course_functions_request()
+        request = course_functions_request(self.course_functions)
         if request is None:
             raise RuntimeError("the tests pass course functions, but the course has no functions.py")
         ok, result, output = self._request(request, [], self._op_deadline(), "loading the course's functions.py")
@@ -601,7 +603,7 @@ class Steps:
             index = len(self._values)
             step = self._steps[index]
             self._stopped = (get_error(self._obj, step, stopped, output) if isinstance(step, str)
-                             else call_error(self._obj, step[0], step[1], stopped, output))
+                             else call_error(self._obj, step[0], step[1], stopped, output, self._runner.hints))
 
     def __len__(self) -> int:
         return len(self._steps)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from grader.sandbox import ModuleSource
+from grader.submission.source import ModuleSource
 from grader.sandbox.child.session import Session
 from grader.sandbox.client import BaseRunner, ChildGarbled
 
@@ -21,8 +21,8 @@ class InProcessRunner(BaseRunner):
     isolation = "none: the grader's own process (GRADER_IN_PROCESS=1, or Windows); no time limit"
 
     def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048,
-                 classes: dict | None = None):
-        super().__init__(sources, timeout=timeout, classes=classes)
+                 classes: dict | None = None, **course):
+        super().__init__(sources, timeout=timeout, classes=classes, **course)
         self._session: Session | None = Session()
         self._session.ask_judge = self._ask
         self._loaded: set[str] = set()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.sandbox import BadReply, StudentCodeError, StudentException, Unsupported
+from grader.sandbox.errors import BadReply, StudentCodeError, StudentException, Unsupported
 import grader.sandbox.child.wire as wire
 import grader.sandbox.child_words as child_words
 from grader.sandbox.child.capture import OUTPUT_LIMIT
@@ -180,7 +180,8 @@ def _describe_value(value) -> str:
     return repr(value)
 
 
-def call_error(obj, method: str, args, error: dict, output: str) -> StudentCodeError:
+def call_error(obj, method: str, args, error: dict, output: str, hints=None) -> StudentCodeError:
+    """What a failed method call tells the student; ``hints`` (the course's contract hints, if any) add one."""
     what = f"{obj.class_name}.{method}"
     if error["kind"] == "missing":
         return StudentException(_("{name} has no method {method}").format(name=obj.class_name, method=method),
@@ -188,9 +189,7 @@ def call_error(obj, method: str, args, error: dict, output: str) -> StudentCodeE
     if error["kind"] == "not_callable":
         message = _("{what} is not a method (it is a {type})").format(what=what, type=error["type"])
         return StudentException(message, "TypeError", output=output)
-    from grader.judge.contracts import call_hint
-
-    hint = call_hint(error.get("type", ""), error.get("message", ""), obj.arguments + list(args))
+    hint = hints.call_hint(error.get("type", ""), error.get("message", ""), obj.arguments + list(args)) if hints else ""
     return student_exception(error, what, output, hint)
 
 

@@ -26,7 +26,8 @@ import time
 import weakref
 
 from grader.lang import N_, _
-from grader.sandbox import ModuleSource, RunnerStartError
+from grader.sandbox.errors import RunnerStartError
+from grader.submission.source import ModuleSource
 import grader.sandbox.child.wire as wire
 from grader.sandbox.cgroup import memory_group
 from grader.sandbox.account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
@@ -221,8 +222,8 @@ class Runner(BaseRunner):
     """
 
     def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048,
-                 classes: dict | None = None):
-        super().__init__(sources, timeout=timeout, classes=classes)
+                 classes: dict | None = None, **course):
+        super().__init__(sources, timeout=timeout, classes=classes, **course)
         self.memory_mb = memory_mb
         self._child: _Child | None = None
         self._preload = standin_preloads(source.text for source in sources.values() if source.text)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.sandbox import ModuleSource
+from grader.submission.source import ModuleSource
 import grader.sandbox.child.wire as wire
 
 _COMMON = Path(__file__).parent / "child" / "common"

@@ -1,4 +1,8 @@
-"""Finding a submission's files and where each graded class lives (reading them, never running them).
+"""Reading a submission: its files, their encodings, notebooks, and where each graded name lives.
+
+May import: grader.lang.
+
+Finding a submission's files and where each graded class lives (reading them, never running them).
 
 A submission is a folder or a single file of any name. Every ``.py`` and
 ``.ipynb`` file of a folder (and ``.py.txt``, as some browsers save them) is
@@ -24,8 +28,7 @@ from pathlib import Path
 
 from grader.submission.discovery import Definition, choose_between, class_definitions, near_miss_rank
 from grader.lang import _
-import grader.judge.course as courses
-from grader.sandbox import ModuleSource
+from grader.submission.source import ModuleSource
 from grader.submission.files import UnreadableFile, decode_source, read_bytes
 
 EXTENSIONS = (".py", ".ipynb")
@@ -39,14 +42,6 @@ MAX_CODE_BYTES = 16 << 20
 FILES_NAMED = 3  # the biggest files the message over MAX_CODE_BYTES names
 _SKIPPED_FOLDERS = {"common", "dataset", "venv", "env", "site-packages", "node_modules", "solutions"}
 _IMPORTED = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)|import[ \t]+([\w \t,]+))", re.MULTILINE)
-
-
-def _every() -> tuple[str, ...]:
-    return courses.current().names
-
-
-def _graded(assignment: str) -> tuple[str, ...]:
-    return courses.current().assignment(assignment).graded
 
 
 class SubmissionError(ValueError):
@@ -71,6 +66,7 @@ class Submission:
     classes: dict[str, ClassSource] = field(default_factory=dict)  # graded name -> where it is taken from
     notes: list[str] = field(default_factory=list)
     assignments: tuple[str, ...] = ()  # what a single file is graded for
+    layout: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the course's assignments -> graded names
 
     @property
     def graded_files(self) -> dict[str, str]:
@@ -224,7 +220,7 @@ def _module_file(assignment: str, files: list[_File], notes: list[str]) -> _File
 
 def _name_all(files: list[_File], submission: Submission, module_files: dict[str, _File]) -> None:
     """Give every file its module name in the child: the assignment's for its module file, else its stem."""
-    taken: set[str] = set(_every())
+    taken: set[str] = set(submission.layout)
     by_file = {id(f): a for a, f in module_files.items()}
     for file in files:
         assignment = by_file.get(id(file))
@@ -238,7 +234,7 @@ def _name_all(files: list[_File], submission: Submission, module_files: dict[str
 
 def _plan(assignment: str, files: list[_File], module_file: _File | None, submission: Submission,
           whole_file: _File | None) -> None:
-    for graded in _graded(assignment):
+    for graded in submission.layout[assignment]:
         if whole_file is not None:  # a single file: everything comes from it
             definition = whole_file.definitions.get(graded)
             submission.classes[graded] = ClassSource(whole_file.source.name, whole_file.shown,
@@ -292,15 +288,19 @@ def _siblings_imported(single: _File) -> list[_File]:
     return found
 
 
-def load_submission(path: Path | str, assignments=None) -> Submission:
-    """Read the submission at ``path`` (a folder, or one file of any name) and plan where each class comes from."""
+def load_submission(path: Path | str, layout: dict[str, tuple[str, ...]], assignments=None) -> Submission:
+    """Read the submission at ``path`` (a folder, or one file of any name) and plan where each class comes from.
+
+    ``layout`` is the course's: every assignment, in course order, with the names it grades
+    (``{"gates": ("MulLayer", "AddLayer"), ...}``); ``assignments`` narrows what is graded.
+    """
     path = Path(path)
-    assignments = _every() if assignments is None else tuple(assignments)
+    assignments = tuple(layout) if assignments is None else tuple(assignments)
     try:
         info = os.lstat(path)
     except OSError:
         raise SubmissionError(_("{path} does not exist").format(path=path)) from None
-    submission = Submission(path)
+    submission = Submission(path, layout=dict(layout))
     if stat.S_ISDIR(info.st_mode) or (stat.S_ISLNK(info.st_mode) and path.is_dir()):
         _load_folder(path, assignments, submission)
     else:
@@ -345,9 +345,10 @@ def _load_file(path: Path, assignments, submission: Submission) -> None:
     if not _kind(path.name):
         raise SubmissionError(_("{file} is not a Python file or notebook; give a .py or .ipynb file, "
                                 "or the folder holding your work").format(file=path.name))
-    own = next((a for a in _every() if near_miss_rank(path.name, a) == 0), None)
+    layout = submission.layout
+    own = next((a for a in layout if near_miss_rank(path.name, a) == 0), None)
     single = _File(path, path.name, 0)
-    single.source = read_module(own or _module_name(single, set(_every())), path)
+    single.source = read_module(own or _module_name(single, set(layout)), path)
     single.definitions = class_definitions(single.source.text or "", single.source.cells)
     submission.files[single.source.name] = single.source
     imported: set[str] = set()
@@ -355,7 +356,7 @@ def _load_file(path: Path, assignments, submission: Submission) -> None:
         if sibling.source.name not in submission.files:
             submission.files[sibling.source.name] = sibling.source
             imported.update(class_definitions(sibling.source.text or "", sibling.source.cells))
-    defined = [a for a in _every() if any(c in single.definitions or c in imported for c in _graded(a))]
+    defined = [a for a in layout if any(c in single.definitions or c in imported for c in layout[a])]
     chosen = tuple(a for a in assignments if a in defined or a == own)
     submission.assignments = chosen or tuple(assignments)
     for assignment in submission.assignments:
@@ -363,7 +364,7 @@ def _load_file(path: Path, assignments, submission: Submission) -> None:
             submission.sources[assignment] = single.source
             _plan(assignment, [single], single, submission, single)
     if not chosen:
-        names = ", ".join(c for a in assignments for c in _graded(a))
+        names = ", ".join(c for a in assignments for c in layout[a])
         submission.notes.append(_("{file} defines none of the graded classes ({names}).").format(
             file=path.name, names=names))
 
@@ -374,7 +375,7 @@ def _load_folder(path: Path, assignments, submission: Submission) -> None:
         file.source = read_module("", file.path, file.shown)
         file.definitions = class_definitions(file.source.text or "", file.source.cells)
     module_files = {}
-    for assignment in _every():
+    for assignment in submission.layout:
         notes: list[str] = []
         chosen = _module_file(assignment, files, notes)
         if assignment in assignments:
@@ -384,7 +385,7 @@ def _load_folder(path: Path, assignments, submission: Submission) -> None:
     _name_all(files, submission, module_files)
     for assignment in assignments:
         _plan(assignment, files, module_files.get(assignment), submission, None)
-    if not any(name in submission.classes for a in assignments for name in _graded(a)):
+    if not any(name in submission.classes for a in assignments for name in submission.layout[a]):
         wanted = ", ".join(f"{a}.py" for a in assignments)
         submission.notes.append(_("found none of {wanted} (or .ipynb) in {path}, and no file defines a graded "
                                   "class").format(wanted=wanted, path=path))

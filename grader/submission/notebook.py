@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from grader.lang import _
-from grader.sandbox import Cell
+from grader.submission.source import Cell
 
 NOT_GRADED_TAG = "not-graded"
 MAX_CELLS = 5000

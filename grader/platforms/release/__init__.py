@@ -60,7 +60,7 @@ def find_course(start: Path | None = None) -> Course:
     """The course in use (``--course``, ``GRADER_COURSE`` or the built-in one); ``start`` is
     a course folder to use instead."""
     return courses.load(start) if start is not None and (Path(start) / courses.COURSE_FILE).is_file() \
-        else courses.current()
+        else courses.default()
 
 
 def build_stubs(course: Course, assignments=None, language: str | None = None) -> dict[str, str]:
@@ -222,12 +222,12 @@ def release_student(out_dir: Path | str, course: Course | None = None, assignmen
     return out
 
 
-def run_release(out: Path | None = None, check: bool = False, assignments=None) -> int:
+def run_release(out: Path | None = None, check: bool = False, assignments=None, course: Course | None = None) -> int:
     """``grader release``: write the release folder (and with ``out``, a student release folder),
     or with ``check`` only compare. Returns the exit status: 0 done or up to date,
     1 out of date, 2 cannot release."""
     try:
-        course = find_course()
+        course = course or find_course()
         if check:
             if out is not None:
                 print("grader release: " + _("--check changes nothing, so it does not take --out"), file=sys.stderr)

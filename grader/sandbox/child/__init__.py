@@ -20,4 +20,6 @@ the judge.
     capture.py        what student code prints, kept up to a limit
     wire.py           the message format both sides speak
     common/           the book's common.util and common.functions, served to student code as text
+
+May import: the standard library and numpy only.
 """

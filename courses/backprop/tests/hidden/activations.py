@@ -1,10 +1,7 @@
 """Hidden tests for activations.py: gradient checks over shapes, ReLU at exactly 0, saturated sigmoids."""
 import numpy as np
 
-from grader.judge.gradcheck import expect_close
-from grader.lang import N_
-from grader.judge.suites import check
-from grader.judge.helpers import away_from_zero, check_layer
+from grader.api import expect_close, N_, check, away_from_zero, check_layer
 
 from course import hints, reference as ref
 

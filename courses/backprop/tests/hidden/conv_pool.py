@@ -7,10 +7,7 @@ differs from the channel count, so no height/width, N/C or C/FN mix-up can
 pass (tests/mutants/*/col2im_out_h_out_w_swapped.py)."""
 import numpy as np
 
-from grader.judge.gradcheck import expect_close
-from grader.lang import N_
-from grader.judge.suites import check
-from grader.judge.helpers import check_layer, distinct_values
+from grader.api import expect_close, N_, check, check_layer, distinct_values
 
 from course import hints, reference as ref
 

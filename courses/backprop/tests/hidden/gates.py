@@ -1,6 +1,5 @@
 """Hidden tests for gates.py: gradient checks on scalars and arrays of several shapes."""
-from grader.judge.suites import check
-from grader.judge.helpers import binary_gate_check
+from grader.api import check, binary_gate_check
 
 from course import hints, reference as ref
 

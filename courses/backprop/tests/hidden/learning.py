@@ -2,9 +2,7 @@
 (x must come back unchanged, a loss that must not overflow for large |x|)."""
 import numpy as np
 
-from grader.judge.gradcheck import expect_close
-from grader.lang import N_, _
-from grader.judge.suites import check
+from grader.api import expect_close, N_, _, check
 
 from course import hints, reference as ref
 from course.helpers import check_numerical_gradient, check_sigmoid_loss, expected_descent, run_gradient_descent

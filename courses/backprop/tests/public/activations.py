@@ -2,10 +2,7 @@
 logistic-regression gradients (document 000), and one gradient check each."""
 import numpy as np
 
-from grader.judge.gradcheck import as_array, expect_close, numeric_vjp
-from grader.lang import _
-from grader.judge.suites import check
-from grader.judge.helpers import away_from_zero, check_layer
+from grader.api import as_array, expect_close, numeric_vjp, _, check, away_from_zero, check_layer
 
 from course import hints, reference as ref
 from course.helpers import sigmoid_neuron

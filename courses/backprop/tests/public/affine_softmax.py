@@ -2,9 +2,7 @@
 softmax-with-loss gradient, and one gradient check each."""
 import numpy as np
 
-from grader.judge.gradcheck import expect_close
-from grader.judge.suites import check
-from grader.judge.helpers import check_layer
+from grader.api import expect_close, check, check_layer
 
 from course import hints, reference as ref
 from course.helpers import check_softmax_loss

@@ -4,10 +4,7 @@ student's Pooling, the judge computing every other layer), and one gradient
 check each."""
 import numpy as np
 
-from grader.judge.gradcheck import as_array, expect_close, numerical_gradient, numeric_vjp
-from grader.lang import _
-from grader.judge.suites import check
-from grader.judge.helpers import check_layer, distinct_values
+from grader.api import as_array, expect_close, numerical_gradient, numeric_vjp, _, check, check_layer, distinct_values
 
 from course import hints, reference as ref
 

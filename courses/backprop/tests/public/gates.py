@@ -5,9 +5,7 @@ When a test needs a gate that is not under test, the judge computes it from
 its reference forward pass (``numeric_vjp``), so a mistake in AddLayer never
 costs points on MulLayer and the other way round.
 """
-from grader.judge.gradcheck import expect_close, numeric_vjp, unpack
-from grader.judge.suites import check
-from grader.judge.helpers import binary_gate_check
+from grader.api import expect_close, numeric_vjp, unpack, check, binary_gate_check
 
 from course import hints, reference as ref
 from course.helpers import sigmoid_neuron

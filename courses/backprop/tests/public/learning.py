@@ -8,9 +8,7 @@ costs points on the other.
 """
 import numpy as np
 
-from grader.judge.gradcheck import expect_close
-from grader.lang import _
-from grader.judge.suites import check
+from grader.api import expect_close, _, check
 
 from course import hints
 from course.helpers import check_numerical_gradient, check_sigmoid_loss, expected_descent, run_gradient_descent

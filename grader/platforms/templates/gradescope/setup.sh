@@ -34,7 +34,7 @@ SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pu
 echo "$SOURCE" > "$SITE/backprop_grader.pth"
 
 # Fail here, while the instructor watches, rather than on the first submission.
-"$VENV/bin/python" -c 'import grader, grader.judge.engine, grader.judge.suites as s; n = len(s.collect()); print("grader", grader.__version__, "is ready with", n, "tests")'
+"$VENV/bin/python" -c 'import grader, grader.judge.engine; from grader.judge.course import default; from grader.judge.suites import collect; n = len(collect(default())); print("grader", grader.__version__, "is ready with", n, "tests")'
 
 # Student code runs under its own unprivileged user id, in a root of its own (a
 # kernel namespace, or chroot where Docker refuses namespaces); keep the grader
