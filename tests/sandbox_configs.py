@@ -178,20 +178,22 @@ class Bait:
                      "writable": self.writable, "token": self.token})
 
     def heard(self) -> list[str]:
-        """What reached any listener since it was opened."""
+        """What reached any listener since it was last asked (every waiting connection is taken)."""
         reached = []
         for name, listener in (("tcp", self.tcp), ("unix", self.unix), ("group", self.group),
                                ("abstract", self.abstract)):
-            try:
-                connection, _ = listener.accept()
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except BlockingIOError:
+                    break
                 connection.close()
                 reached.append(name)
+        while True:
+            try:
+                reached.append(f"udp: {self.udp.recv(100)!r}")
             except BlockingIOError:
-                pass
-        try:
-            reached.append(f"udp: {self.udp.recv(100)!r}")
-        except BlockingIOError:
-            pass
+                break
         return reached
 
     def changed_outside(self) -> list[str]:

@@ -143,7 +143,8 @@ def test_attack_on_the_machine_is_contained(name, config, bait, request):
         attacked = check_marks(report, case.layers, "all" if declared else case.earned, case.status)
         shown = [f"{t['message']}\n{t['output']}" for t in attacked]
         assert declared or any(re.search(case.message, text, re.S) for text in shown), shown[:3]
-        assert bait.heard() == []
+        heard = bait.heard()  # where the machine cannot contain the attack (declared), it may have called out
+        assert declared or heard == [], heard
         changed = bait.changed_outside()
         assert declared or changed == [], changed
         assert wait_until_gone(judge) == []
