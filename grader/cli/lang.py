@@ -33,8 +33,9 @@ LANG_HELP = N_("Language of every message and report: ko (Korean) or en (English
                "[default: the course's language, then the locale].")
 HELP_HELP = N_("Show this message and exit.")
 _ENGLISH = "_grader_english_help"
-# What Click looks up from a variable, and what the oldest Click supported says in other words than the newest
-CLICK_WORDS_WITHOUT_LITERAL = (N_("required"), N_("No such option: {name}"), N_("{name} '{filename}' is a directory."))
+# Click words the catalogue cannot extract from the newest Click: one it looks up from a variable, and what
+# the oldest Click of the range says in other words
+CLICK_WORDS_NOT_EXTRACTED = (N_("required"), N_("No such option: {name}"), N_("{name} '{filename}' is a directory."))
 
 
 def lang_option(command: click.Command) -> click.Command:
