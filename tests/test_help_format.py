@@ -7,7 +7,6 @@ Korean, hyphens and long words, every line fits and every word stays whole.
 from __future__ import annotations
 
 import click
-from click.formatting import wrap_text
 from hypothesis import given, settings, strategies as st
 
 from grader.cli.helpformat import WideHelpFormatter, fill
@@ -35,7 +34,7 @@ def texts(korean=False):
 @settings(max_examples=300, deadline=None)
 @given(texts(), st.integers(20, 90), st.sampled_from(["", "  ", "    "]))
 def test_paragraphs_are_laid_out_as_click_lays_them_out(text, width, indent):
-    assert fill(text, width, indent) == wrap_text(text, width, indent, indent, preserve_paragraphs=True)
+    assert fill(text, width, indent) == click.wrap_text(text, width, indent, indent, preserve_paragraphs=True)
 
 
 @settings(max_examples=100, deadline=None)
