@@ -135,6 +135,7 @@ def test_usage_errors_are_korean_and_exit_2(run):
         assert result.returncode == 2 and not result.stdout, (args, result.stderr)
         lines = result.stderr.splitlines()
         assert lines[0].startswith(f"사용법: {program}") and lines[1].startswith(f"도움말은 '{program}"), lines
+        assert lines[1].endswith(" --help'으로 볼 수 있습니다."), lines
         assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
     english = run("grade", "--lang", "en", "--format", "pdf")
     assert english.returncode == 2 and not HANGUL.search(english.stderr)
