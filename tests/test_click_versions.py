@@ -92,9 +92,9 @@ def run(request, oldest_click):
     assert _release(low) <= version < _release(high), probe.stdout
     assert request.param == "installed" or version == _release(low), probe.stdout
 
-    def program(name: str, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", LAUNCH.format(name=name), *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+    def program(name: str, *args: str, **variables: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", LAUNCH.format(name=name), *args], cwd=ROOT,
+                              env=dict(env, **variables), capture_output=True, text=True, timeout=120)
 
     return program
 
@@ -140,6 +140,22 @@ def test_usage_errors_are_korean_and_exit_2(run):
     english = run("grade", "--lang", "en", "--format", "pdf")
     assert english.returncode == 2 and not HANGUL.search(english.stderr)
     assert "Error: Invalid value for '--format': 'pdf' is not one of 'text'" in english.stderr
+
+
+def test_a_course_taught_in_english_speaks_english_from_the_moment_it_is_read(run, tmp_path):
+    """The built-in course speaks Korean; ``--course`` switches to its own language, Click's words included."""
+    (tmp_path / "course.toml").write_text('title = "Mini"\nlanguage = "en"\n[[assignment]]\nmodule = "gates.py"\n'
+                                          'graded = { MulLayer = 1 }\n')
+    unset = {"GRADER_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"}
+    error = run("grade", "--course", str(tmp_path), "--format", "pdf", **unset)
+    assert error.returncode == 2 and not HANGUL.search(error.stderr), error.stderr
+    assert "Error: Invalid value for '--format'" in error.stderr
+    page = run("grade", "--course", str(tmp_path), "--help", **unset)
+    assert page.stdout.startswith("Usage: grade") and "Show this message" in page.stdout
+    assert not HANGUL.search(page.stdout)
+    korean = run("grade", "--course", str(tmp_path), "--lang", "ko", "--format", "pdf", **unset)
+    assert "오류: '--format'의 값이 잘못되었습니다" in korean.stderr
+    assert "사용법: grade" in run("grade", "--help", **unset).stdout
 
 
 def test_exit_statuses_are_the_documented_ones(run, tmp_path):

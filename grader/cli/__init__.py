@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.lang import LocalizedCommand, LocalizedGroup
+from grader.cli.lang import LocalizedCommand, LocalizedGroup, follow_the_course
 from grader.lang import N_, _
 
 # --help first: a usage error points to the first name (Click 8.1) or to the longest (newer Clicks)
@@ -135,6 +135,7 @@ def _use_course(ctx, param, value):
             use(value)
         except CourseError as error:
             raise click.BadParameter(str(error), ctx, param) from None
+        follow_the_course(ctx)
     return value
 
 

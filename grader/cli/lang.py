@@ -95,6 +95,14 @@ def click_speaks(language: str):
             os.environ["LANGUAGE"] = before
 
 
+def follow_the_course(ctx: click.Context) -> None:
+    """After ``--course``: the rest of the run in the language it now speaks (the course's own, unless
+    ``--lang`` or ``$GRADER_LANG`` chose one), Click's words and the help texts too."""
+    if gettext.textdomain() == i18n.DOMAIN:  # inside click_speaks
+        os.environ["LANGUAGE"] = i18n.get_language()
+    translate_tree(ctx.find_root().command)
+
+
 def translate_tree(command: click.Command) -> None:
     """Put ``command`` and its sub-commands' help in the current language, each with ``--lang``."""
     lang_option(command)
