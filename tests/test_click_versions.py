@@ -1,4 +1,4 @@
-"""``grade`` and ``grader`` on the oldest and the newest Click that pyproject.toml allows.
+"""``grade`` and ``grader`` on the oldest Click that pyproject.toml allows and on the newest (the installed one).
 
 The command line uses only Click's public API (a ``HelpFormatter`` of its own,
 ``Command`` methods, the ``gettext`` domain Click looks its words up in), so
@@ -7,7 +7,7 @@ is installed once into a folder of its own (kept in the temporary folder and
 reused, like the venv of ``tests/as_user.py``) that goes before the test
 venv's packages on ``PYTHONPATH``; the newest is the one installed here (a
 fresh ``pip install -e '.[test]'``, as CI does, takes the newest the range
-allows). Every check starts the programs as a user does, through
+allows; the tests check it is in the range). Every check starts the programs as a user does, through
 ``grader/cli/launch.py``.
 """
 from __future__ import annotations
