@@ -14,10 +14,11 @@ from pathlib import Path
 
 import click
 
-from grader.cli.lang import LocalizedCommand, LocalizedGroup
+from grader.cli.lang import LocalizedCommand, LocalizedGroup, follow_the_course
 from grader.lang import N_, _
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# --help first: a usage error points to the first name (Click 8.1) or to the longest (newer Clicks)
+CONTEXT = {"help_option_names": ["--help", "-h"], "max_content_width": 100}
 DEFAULT_JSON = "grade-report.json"
 INTERNAL_ERROR = 3  # never 1, which means "graded, below --fail-under"
 DEFAULT_TIME_BUDGET = 60.0  # the engine's default, kept here so --help needs no engine import
@@ -149,6 +150,7 @@ def _use_course(ctx, param, value):
         except CourseError as error:
             raise click.BadParameter(str(error), ctx, param) from None
         lang.set_course_language(course.language, course.locale)
+        follow_the_course(ctx)
     return value
 
 

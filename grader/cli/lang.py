@@ -5,23 +5,37 @@ printed while parsing), so the root command reads ``--lang`` from its
 arguments first, then :func:`grader.lang.choose` does the rest. Help texts
 stay English in the source (``N_()`` or docstrings, extracted for the
 catalogue) and are translated on every run, so one process can serve both
-languages. Click's own words (``Usage:``, ``Options``, its error messages)
-are routed through the same catalogue.
+languages.
+
+Click's own words (``Usage:``, ``Options``, its error messages) are marked
+with the standard library's ``gettext`` (Click's changelog, 8.0: "to allow
+applications to translate Click's built-in strings"): Click's ``_`` is
+:func:`gettext.gettext`, which looks a message up in the process's text
+domain, in the language ``$LANGUAGE`` names. So while a root command runs,
+the text domain is the grader's catalogue and ``$LANGUAGE`` the language
+chosen (:func:`click_speaks`); both are put back afterwards.
 """
 from __future__ import annotations
 
+import contextlib
+import gettext
 import inspect
+import os
+import sys
 
 import click
 
 import grader.lang as i18n
+from grader.cli.helpformat import HelpContext
 from grader.lang import N_
-from grader.lang.wrapping import fit_click_to_wide_letters
 
 LANG_HELP = N_("Language of every message and report: ko (Korean) or en (English) "
                "[default: the course's language, then the locale].")
+HELP_HELP = N_("Show this message and exit.")
 _ENGLISH = "_grader_english_help"
-CLICK_WORDS_WITHOUT_LITERAL = (N_("required"),)  # Click translates this one from a variable
+# Click words the catalogue cannot extract from the newest Click: one it looks up from a variable, and what
+# the oldest Click of the range says in other words
+CLICK_WORDS_NOT_EXTRACTED = (N_("required"), N_("No such option: {name}"), N_("{name} '{filename}' is a directory."))
 
 
 def lang_option(command: click.Command) -> click.Command:
@@ -61,18 +75,38 @@ def _read_course() -> None:
 def apply_language(args) -> str:
     """Choose the language for this run from ``args``, the environment, the course and the locale."""
     _read_course()
-    requested = requested_language(args)
-    language = i18n.set_language(requested) if requested else i18n.set_language(None)
-    _route_click_messages()
-    fit_click_to_wide_letters()
-    return language
+    return i18n.set_language(requested_language(args))
+
+
+@contextlib.contextmanager
+def click_speaks(language: str):
+    """Click's own words in ``language`` until the block ends: the grader's catalogue as the process's
+    text domain, and ``$LANGUAGE`` (the one variable :mod:`gettext` reads before the locale's)."""
+    domain, before = gettext.textdomain(), os.environ.get("LANGUAGE")
+    gettext.bindtextdomain(i18n.DOMAIN, str(i18n.LOCALE_DIR))
+    gettext.textdomain(i18n.DOMAIN)
+    os.environ["LANGUAGE"] = language
+    try:
+        yield
+    finally:
+        gettext.textdomain(domain)
+        if before is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = before
+
+
+def follow_the_course(ctx: click.Context) -> None:
+    """After ``--course``: the rest of the run in the language it now speaks (the course's own, unless
+    ``--lang`` or ``$GRADER_LANG`` chose one), Click's words and the help texts too."""
+    if gettext.textdomain() == i18n.DOMAIN:  # inside click_speaks
+        os.environ["LANGUAGE"] = i18n.get_language()
+    translate_tree(ctx.find_root().command)
 
 
 def translate_tree(command: click.Command) -> None:
     """Put ``command`` and its sub-commands' help in the current language, each with ``--lang``."""
     lang_option(command)
-    if hasattr(command, "_help_option"):
-        command._help_option = None  # Click builds it again, in the language now spoken
     _translate(command, "help")
     _translate(command, "short_help")
     for param in command.params:
@@ -90,33 +124,29 @@ def _translate(obj, attribute: str) -> None:
         setattr(obj, attribute, i18n._(inspect.cleandoc(english)))
 
 
-def _route_click_messages() -> None:
-    """Click's modules bind ``gettext`` at import time; point them at the grader's catalogue."""
-    import importlib
-
-    for name in ("core", "exceptions", "formatting", "types", "parser", "decorators"):
-        module = importlib.import_module(f"click.{name}")
-        if hasattr(module, "_"):
-            module._ = i18n._
-        if hasattr(module, "ngettext"):
-            module.ngettext = i18n.ngettext
-
-
 class LocalizedCommand(click.Command):
-    """A root command that settles the language before parsing its arguments."""
+    """A command whose help is laid out in terminal columns; as the root, it settles the language
+    before parsing its arguments and speaks it until it ends."""
 
-    def make_context(self, info_name, args, parent=None, **extra):
-        if parent is None:
-            apply_language(args)
-            translate_tree(self)
-        return super().make_context(info_name, args, parent=parent, **extra)
+    context_class = HelpContext
+
+    def main(self, args=None, *rest, **extra):
+        args = list(sys.argv[1:] if args is None else args)
+        language = apply_language(args)
+        translate_tree(self)
+        with click_speaks(language):
+            return super().main(args, *rest, **extra)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """Click's ``--help``, described in the language of this run (Click keeps the option it made first)."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = i18n._(HELP_HELP)
+        return option
 
 
-class LocalizedGroup(click.Group):
-    """A root group that settles the language before parsing, for itself and every sub-command."""
+class LocalizedGroup(LocalizedCommand, click.Group):
+    """A group of :class:`LocalizedCommand` and of groups like itself."""
 
-    def make_context(self, info_name, args, parent=None, **extra):
-        if parent is None:
-            apply_language(args)
-            translate_tree(self)
-        return super().make_context(info_name, args, parent=parent, **extra)
+    command_class = LocalizedCommand
+    group_class = type

@@ -78,29 +78,3 @@ def wrap_block(text: str, width: int, indent: str = "", continuation: str = "  "
         out.extend(wrap(stripped, width, own, own + continuation) if stripped else [indent.rstrip()])
     return "\n".join(out)
 
-
-def fit_click_to_wide_letters() -> None:
-    """Make Click's help measure Korean as two columns and never break a word at a hyphen."""
-    import click.formatting
-
-    try:
-        import click._textwrap as click_textwrap
-    except ImportError:  # pragma: no cover - Click without its own wrapper
-        return
-
-    def term_len(text: str) -> int:
-        return display_width(text)
-
-    for module in (click.formatting, click_textwrap):
-        if hasattr(module, "term_len"):
-            module.term_len = term_len
-    base = getattr(click_textwrap, "_GraderBaseWrapper", click_textwrap.TextWrapper)
-
-    class WordWrapper(base):
-        def __init__(self, *args, **kwargs):
-            kwargs["break_on_hyphens"] = False
-            kwargs["break_long_words"] = False
-            super().__init__(*args, **kwargs)
-
-    click_textwrap._GraderBaseWrapper = base
-    click_textwrap.TextWrapper = WordWrapper
