@@ -69,23 +69,14 @@ def test_a_dead_zygote_is_replaced():
     assert new_zygote != old_zygote
 
 
-def test_grading_without_the_zygote_still_gives_full_marks(tmp_path):
-    out = tmp_path / "report.json"
-    env = dict(os.environ, GRADER_NO_ZYGOTE="1")
-    result = subprocess.run([sys.executable, "-m", "grader.cli", "gates", "--submission", str(ROOT / "courses" / "backprop" / "solutions"),
-                             "--format", "json", "--output", str(out), "--fail-under", "100"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 def test_the_child_is_started_as_a_package_and_keeps_nothing_of_its_own(tmp_path, monkeypatch):
     """``python -I -S -c <boot>`` runs ``grader.sandbox.child`` as ``__main__``: no source pasted, no file kept."""
     monkeypatch.setenv("HOME", str(tmp_path))
     argv = forkserver.program_argv()
     assert argv[:4] == [sys.executable, "-I", "-S", "-c"] and "run_module('grader.sandbox.child'" in argv[4]
     assert argv[5].split("\n")[0] == str(ROOT)  # the folder holding the grader, first
-    ran = subprocess.run([*argv, "not-a-descriptor"], capture_output=True, text=True)
-    # the boot took its own argument off, and the child read the next one as its pipe's number
+    ran = subprocess.run([*argv, "--zygote", "not-a-descriptor"], capture_output=True, text=True)
+    # the boot took its own argument off, and the zygote read the next but one as its channel's number
     assert "invalid literal for int() with base 10: 'not-a-descriptor'" in ran.stderr
     assert 'grader/sandbox/child/__main__.py", line' in ran.stderr  # a real module, not pasted source
     assert list(tmp_path.iterdir()) == []  # no cache of its own in the user's home
@@ -177,8 +168,7 @@ def test_a_zygote_killed_before_its_child_started_costs_nothing(monkeypatch):
             assert "seccomp" in runner.isolation
 
 
-@pytest.mark.parametrize("switches", [{}, {"GRADER_NO_ZYGOTE": "1"}, {"GRADER_NO_NAMESPACES": "1"}],
-                         ids=["zygote", "no-zygote", "no-namespaces"])
+@pytest.mark.parametrize("switches", [{}, {"GRADER_NO_NAMESPACES": "1"}], ids=["namespaces", "no-namespaces"])
 def test_a_root_only_installation_grades_full_marks(tmp_path, switches):
     """The Gradescope bundle makes its source root-only: every module of the child is imported before it gives
     up root, so nothing is imported lazily from files it can no longer read."""

@@ -231,7 +231,10 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
     if os.environ.get("GRADER_IN_PROCESS") != "1":
         from grader.sandbox.forkserver import fork_server
 
-        fork_server()  # starts the zygote now, so it loads numpy while we do
+        try:
+            fork_server()  # starts the zygote now, so it loads numpy while we do
+        except OSError:  # said where the first child is needed
+            pass
     from grader.judge.engine import grade_submission
     from grader.judge.scoring import percent
     from grader.judge.course import CourseError

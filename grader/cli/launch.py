@@ -5,7 +5,7 @@ zygote's start-up (a second interpreter importing numpy, competing with the
 judge's own imports for the cores) and the interpreter's own shutdown (tens
 of milliseconds freeing modules). So ``grade`` imports numpy, then forks the
 zygote from itself before anything of the course is loaded
-(``runner/forked_zygote.py``), and once the command has finished and its
+(``sandbox/forked_zygote.py``), and once the command has finished and its
 output is flushed, the process ends with ``os._exit``: everything it started
 has been stopped by then, and the zygote dies with it (``PR_SET_PDEATHSIG``).
 """
@@ -33,7 +33,10 @@ def grade() -> None:
 
         from grader.sandbox.forkserver import fork_server
 
-        fork_server(here=True)
+        try:
+            fork_server(here=True)
+        except OSError:  # said where the first child is needed
+            pass
     from grader.cli import grade as command
 
     leave(command)

@@ -5,7 +5,7 @@ zip name is the student's name in the gradebook. ``--jobs`` worker
 processes, forked from this one once everything is imported, grade one
 student at a time each, so Python, numpy and the grader load once per batch,
 not once per student. A student's own code never runs in a worker: it runs
-in the sandboxed child of each grading (see ``grader/runner``). If a worker
+in the sandboxed child of each grading (see ``grader/sandbox``). If a worker
 dies or runs past its time limit anyway, only its current student is
 affected: the gradebook says ``crashed``, a fresh worker takes over and the
 others are graded as usual. A student on whom the grader itself failed (a

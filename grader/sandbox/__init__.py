@@ -1,29 +1,39 @@
 """The sandbox: student code in a confined child process, and the judge's side that talks to it.
 
-May import: grader.lang, grader.submission; its child package (``sandbox/child``) nothing but the
-standard library and numpy.
+The judge (the ``grade`` process) never imports a submission. Student code
+runs in a child process that imports only numpy and the student's modules;
+the judge drives it over a small message protocol (``child/wire.py``): create
+an object, call a method, read an attribute. Only plain numbers, sequences
+and arrays (as dtype, shape and bytes, never pickle) come back, and the judge
+decodes them itself. The processes, for one grading (in ``grader batch``,
+each worker is a judge)::
 
-Running student code apart from the judge.
+    grade, the judge            course, tests, expected values, verdicts, report
+     └─ zygote                  numpy loaded; forked from grade itself (child/zygote.py,
+         │                      forked_zygote.py), or started as an interpreter by the
+         │                      other commands (forkserver.py); runs no student code
+         └─ keeper              one per child: forked by the zygote, it confines itself
+             │                  (child/confine.py) and owns the kernel namespaces
+             │                  (child/namespaces.py); absent where there are none
+             └─ student process process 1 of its own PID namespace: runs student code
+                                (child/session.py), answers the judge's requests
 
-The judge (the ``grade`` process) never imports a submission. It starts a
-child Python process (``child.py``) that imports only numpy and the student's
-modules, and drives it over a small message protocol (``wire.py``): create an
-object, call a method, read an attribute. Only plain numbers, sequences and
-arrays (as dtype, shape and bytes, never pickle) come back, and the judge
-decodes them itself.
+The judge's side is a :class:`~grader.sandbox.runner.Runner` (``make_runner``)::
 
-The judge's side is :class:`Runner` (``sandbox.py``)::
-
-    runner = Runner(sources, timeout=10.0)   # spawns the child at once
-    runner.begin_test()                      # starts the per-test clock
+    runner = make_runner(sources, timeout=10.0)   # asks the zygote for a child at once
+    runner.begin_test()                           # starts the per-test clock
     h = runner.new("gates", "MulLayer")
     out = runner.call(h, "forward", 3.0, 4.0)
     dx, dy = runner.call(h, "backward", 1.0)
-    output = runner.end_test()               # what the student printed
+    output = runner.end_test()                    # what the student printed
     runner.close()
 
 Every problem caused by the student's code surfaces as a
-:class:`StudentCodeError` subclass with a message written for the student.
+:class:`~grader.sandbox.errors.StudentCodeError` subclass with a message
+written for the student.
+
+May import: grader.lang, grader.submission; its child package (``sandbox/child``) nothing but the
+standard library and numpy.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ only: nothing reachable from an ``f`` computes an answer.
 To grade ``gradient_descent`` on its own, a test replaces the student's
 ``numerical_gradient`` for one call by a function that runs in the judge
 (``replacing={"numerical_gradient": exact_gradient}``). The student's process
-gets a stand-in holding no code of the answer (``child_calls.py``): each call
+gets a stand-in holding no code of the answer (``child/calls.py``): each call
 of it is a *question* on the same pipes while the call runs,
 ``{"question": seq, "name", "args", "kwargs", "functions": {position: name}}``,
 with the call's course functions named at their positions. :class:`Answers`

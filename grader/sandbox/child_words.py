@@ -4,7 +4,7 @@ The child runs no code of the grader's (it cannot read the catalogues), so
 it writes these in English; the judge matches each note or detail against
 these templates and words it in the report's language
 (:func:`grader.lang.translate_known`). The templates must follow the child's
-f-strings in ``cells.py``, ``child.py``, ``child_calls.py`` and ``standin.py`` word for word; a sentence that
+f-strings in ``child/cells.py``, ``child/session.py``, ``child/calls.py`` and ``child/standin.py`` word for word; a sentence that
 matches none stays as the child wrote it.
 """
 import re
@@ -43,7 +43,7 @@ TEMPLATES = (
     N_("not a numpy array; return a numpy array, for example np.asarray(result)"),
     N_("only numbers, numpy arrays and tuples of them are accepted"),
     N_("too large to send back ({size} MB of arrays; the limit is {limit} MB)"),
-    # child_calls.py: what the grader's stand-in for a student's function (numerical_gradient) raises
+    # child/calls.py: what the grader's stand-in for a student's function (numerical_gradient) raises
     N_("{name} was the grader's own only while {function} ran: it answers nothing after that"),
     N_("{name} is the grader's own during this test: {key} is not a name it takes"),
     N_("{name} is the grader's own during this test: it answers only for the function {function} was given, "

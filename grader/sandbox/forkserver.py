@@ -1,10 +1,9 @@
-"""The judge's handle on the zygote (``zygote.py``): fresh children for the price of a fork.
+"""The judge's handle on the zygote (``child/zygote.py``): fresh children for the price of a fork.
 
-One zygote per judge process, started on first use. Requests are sent at
-once and their replies read only when needed, so the zygote's own start-up
-(importing numpy) overlaps the judge's work just as a directly spawned child
-would. If the zygote cannot be used, :func:`fork_server` returns None and the
-caller spawns a child the ordinary way.
+One zygote per judge process (see the package's docstring), started on first
+use, and again if it died. Requests are sent at once and their replies read
+only when needed, so the zygote's own start-up (importing numpy) overlaps the
+judge's work.
 """
 from __future__ import annotations
 
@@ -165,22 +164,20 @@ class ForkServer:
 _server: ForkServer | None = None
 
 
-def fork_server(*, here: bool = False) -> ForkServer | None:
-    """This process's zygote, started on first use (a forked batch worker starts its own).
+def fork_server(*, here: bool = False) -> ForkServer:
+    """This process's zygote, started on first use, or again if it died (a forked batch worker starts its own).
 
     Cheap to import (standard library only), so ``grade`` calls it first
     thing. With ``here``, once numpy is imported, the zygote is a fork of this
     process (``forked_zygote.py``); otherwise it is a fresh interpreter, which
-    imports numpy while the judge does the same.
+    imports numpy while the judge does the same. Raises ``OSError`` if no
+    zygote can be started.
     """
     global _server
     if _server is not None and (_server.owner != os.getpid() or not _server.alive()):
         _server = None  # inherited from the parent process, or dead: never share or reuse it
-    if _server is None and os.environ.get("GRADER_NO_ZYGOTE") != "1":
-        try:
-            _server = ForkServer(program_argv(), BASE_ENV, here=here)
-        except OSError:
-            return None
+    if _server is None:
+        _server = ForkServer(program_argv(), BASE_ENV, here=here)
     return _server
 
 

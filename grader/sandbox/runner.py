@@ -1,13 +1,10 @@
 """Student code in a separate, limited process: :class:`Runner`.
 
-The child is ``python -I -c <wire.py + confine.py + child.py>`` with the
-protocol on two inherited pipes, no stdin/stdout/stderr, a fresh scratch
-directory as its working directory and home, a scrubbed environment and its
-own session (so a whole process group can be killed). It confines itself
-before running student code (``confine.py``: limits on memory, file size,
-core dumps, CPU time and processes; root given up for a user id of its own
-(``account.py``); death with the judge; Landlock; an import guard). The judge
-passes it no path but its scratch directory.
+The child (forked by the zygote, see the package's docstring) gets the
+protocol on two pipes, no stdin/stdout/stderr, a fresh folder holding only
+its scratch folder, a scrubbed environment and its own session (so a whole
+process group can be killed). It confines itself before running student code
+(``child/confine.py``); the judge passes it no path but its own folder.
 
 A timeout, a crash or a corrupt reply kills the child's process group (and,
 when it has its own user id, every process of that user) and starts a fresh
@@ -33,7 +30,7 @@ from grader.sandbox.cgroup import memory_group
 from grader.sandbox.account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
 from grader.sandbox.client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
 from grader.sandbox.child.standin import standin_preloads
-from grader.sandbox.forkserver import BASE_ENV, ZygoteError, fork_server, program_argv
+from grader.sandbox.forkserver import BASE_ENV, ZygoteError, fork_server
 from grader.sandbox.scratch import remove_tree
 
 
@@ -46,31 +43,20 @@ CPU_LIMIT_SECONDS = 600
 REAP_TIMEOUT = 5.0
 
 
-def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int], zygote: bool = True):
-    """A child forked by this process's zygote, or if that fails (or ``zygote`` is False), a freshly spawned
-    interpreter."""
-    server = fork_server() if zygote else None
-    if server is not None:
+def _start(scratch: str, env: dict, settings: dict, fds: tuple[int, int]):
+    """A child forked by this process's zygote; a zygote that is gone is replaced by a fresh one, once."""
+    for attempt in range(2):
         try:
-            return server.fork(scratch, env, settings, fds)
-        except ZygoteError:
-            pass
-    return subprocess.Popen(
-        [*program_argv(), str(fds[0]), str(fds[1]), json.dumps(settings)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=scratch,
-        env=env,
-        pass_fds=fds,
-        start_new_session=True,
-    )
+            return fork_server().fork(scratch, env, settings, fds)
+        except (ZygoteError, OSError):
+            if attempt:
+                raise
 
 
 class _Child:
     """One child process, its pipes and its scratch directory."""
 
-    def __init__(self, memory_mb: int, account: Account | None, preload: list[str] = (), zygote: bool = True):
+    def __init__(self, memory_mb: int, account: Account | None, preload: list[str] = ()):
         # The child's own folder: its scratch folder and nothing else. Without a private root file
         # system (no namespaces), a child started as root makes this folder its root (chroot).
         self.folder = tempfile.mkdtemp(prefix="grader-run-")
@@ -103,7 +89,7 @@ class _Child:
             settings["cgroup"] = self.memory_group and self.memory_group.procs
         env = dict(BASE_ENV, HOME=self.scratch, TMPDIR=self.scratch)
         try:
-            self.process = _start(self.scratch, env, settings, (to_child_r, from_child_w), zygote)
+            self.process = _start(self.scratch, env, settings, (to_child_r, from_child_w))
         except OSError as exc:
             _cleanup(None, [self.to_child, self.from_child], self.folder, [], self.memory_group)
             raise RunnerStartError(_("could not start the process for student code: {error}").format(error=exc)) from exc
@@ -242,15 +228,15 @@ class Runner(BaseRunner):
         measures = current or self._last_confined  # a replacement child may not have started yet
         return "; ".join([f"a separate process, {self.timeout:g} s per test", *measures])
 
-    def _spawn(self, zygote: bool = True):
+    def _spawn(self):
         if self._child is not None and self._child._stray_owner:
             self._strays_possible = True
-        self._child = _Child(self.memory_mb, self._account, self._preload, zygote)
+        self._child = _Child(self.memory_mb, self._account, self._preload)
         self._generation += 1
 
-    def _replace(self, zygote: bool = True):
+    def _replace(self):
         self._child.kill()
-        self._spawn(zygote)
+        self._spawn()
 
     def _loaded_modules(self) -> set[str]:
         return self._live_child().loaded
@@ -272,13 +258,13 @@ class Runner(BaseRunner):
         return child.pipe_bytes // 2
 
     def _await_ready(self, child) -> float:
-        """Wait for ``child`` to start; a child whose zygote died under it is replaced once, spawned directly."""
+        """Wait for ``child`` to start; a child whose zygote died under it is replaced once, by a fresh zygote's."""
         try:
             return child.await_ready()
         except RunnerStartError:
-            if not getattr(child.process, "from_dead_zygote", False):
+            if not child.process.from_dead_zygote:
                 raise
-        self._replace(zygote=False)
+        self._replace()
         return self._live_child().await_ready()
 
     def _deliver(self, request, buffers, deadline):

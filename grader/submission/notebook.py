@@ -1,7 +1,7 @@
 """Jupyter notebooks as submissions, and the public tests from inside Jupyter.
 
 A notebook is graded as Jupyter runs it: code cell by code cell, in the
-child process (``runner/cells.py``), so a cell that fails (a plot without
+child process (``sandbox/child/cells.py``), so a cell that fails (a plot without
 matplotlib, a self-test, a cell that is not Python 3) is a note naming the
 cell, and everything defined in the other cells is graded. Here, in the
 judge, the notebook is only read: as plain JSON (no Jupyter package

@@ -1,7 +1,6 @@
 """Function exercises, the child's side: the course functions a call is given, and stand-ins that ask the judge.
 
-Part of the child's program (``forkserver.PROGRAM``, after ``wire.py`` and
-``standin.py``, whose names it uses): standard library only.
+Runs in the child (this package: the standard library and numpy only).
 
 ``define`` runs the course's ``functions.py`` into a module of the session's
 own; a ``call_function`` request names which of its functions go where the

@@ -1,6 +1,6 @@
 """What student code prints, kept up to a limit (used on both sides of the pipe).
 
-Part of the child's program (``forkserver.PROGRAM``), so standard library only.
+Runs in the child (this package: the standard library only); the judge uses it too.
 """
 import io
 

@@ -13,9 +13,6 @@ Cells that define no graded name (training loops, plots, demos) do not
 need to finish for grading: each is stopped after ``CELL_SECONDS``, and the
 cells after the last one defining a graded name share ``TRAILING_SECONDS``.
 Cells that define graded names run under the judge's own time limit.
-
-Like ``wire.py`` this file imports only the standard library; its source is
-shipped into the child with ``child.py``.
 """
 import ast
 import linecache
@@ -66,7 +63,7 @@ def cell_label(filename, number, count):
 
 def split_cells(text, rows):
     """A notebook's cells as the judge sent them: their sources back to back in ``text``, and ``rows`` of
-    ``(number, In [n] or -1, length)`` (``runner/sources.py``)."""
+    ``(number, In [n] or -1, length)`` (``sandbox/sources.py``)."""
     if any(length < 0 for _, _, length in rows) or sum(length for _, _, length in rows) != len(text):
         raise ValueError("notebook cells do not add up to the text sent")
     cells, start = [], 0

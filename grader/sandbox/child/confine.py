@@ -1,9 +1,7 @@
 """What the child does to itself before any student code runs.
 
-Like ``wire.py``, this file imports only the standard library: the judge
-ships its source text into the child, which cannot import ``grader``. The
-child calls :func:`confine` once, first thing, and reports back the list of
-measures it took; they are, in order:
+The child calls :func:`confine` once, first thing, and reports back the list
+of measures it took; they are, in order:
 
 1. resource limits: memory (address space), file size, no core dumps, CPU
    time, and, when it runs under its own user id, the number of processes;

@@ -24,9 +24,6 @@ judge's ``forward`` ran (or after it, if that ``forward`` changed it in
 place). Arrays up to ``SNAPSHOT_BYTES`` are copied for that when the judge
 calls ``forward`` (a few microseconds for the course's inputs); a larger one
 is not copied, and is compared with the judge's array object as it is then.
-
-Shipped into the child with ``child.py`` (see ``forkserver._PARTS``): it
-imports nothing from ``grader``.
 """
 import types
 

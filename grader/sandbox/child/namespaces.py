@@ -1,8 +1,6 @@
 """Kernel namespaces for the child: its own network, IPC, PID and mount namespaces.
 
-Like ``wire.py``, this file imports only the standard library: its source is
-shipped into the child. :func:`enter_namespaces` is called by the child
-(``confine.py``) once numpy and the standard modules are loaded and before
+:func:`enter_namespaces` is called by the child (``confine.py``) once numpy and the standard modules are loaded and before
 any student code runs. The process that calls it becomes a *keeper*: it
 unshares the namespaces, makes a fresh root file system, then forks the
 process that goes on to run student code and only waits for it, passing its

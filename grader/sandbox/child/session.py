@@ -1,11 +1,8 @@
-"""The child program: runs student code on the judge's requests.
+"""The child: runs student code on the judge's requests.
 
-The judge starts it as ``python -I -c <wire.py + confine.py + zygote.py +
-child.py> READ_FD WRITE_FD SETTINGS_JSON``, or has its zygote fork it (so this
-file imports nothing from ``grader``: when run that way, the names from
-``wire.py``, ``confine.py`` and ``zygote.py`` are already defined above it). It confines itself (``confine.py``: limits,
-user, Landlock, import guard), says it is ready, then answers one request at
-a time:
+The zygote forks it and calls :func:`main` with its two pipes and its
+settings. It confines itself (``confine.py``: limits, user, Landlock, import
+guard), says it is ready, then answers one request at a time:
 
     load  {"name", "modules": [{"name", "filename", "text", "student", "cells"}]}
           make the given sources importable, then import ``name``; each
@@ -24,7 +21,7 @@ a time:
           ``ask`` ([global, ...]) makes those globals of the student's module
           stand-ins that ask the judge during the call (its own version of
           another graded function: a question goes out and its answer comes
-          in before the reply, see ``child_calls.py``); ``echo`` lists
+          in before the reply, see ``child/calls.py``); ``echo`` lists
           positions of arguments to send back after the call, as they are then
 
     probe {"read": [paths], "write": [paths]}   which of them this confined process can
@@ -131,7 +128,7 @@ class Session:
         self.modules = {}
         self.objects = {}
         self.defined = {}
-        self.ask_judge = None  # how a stand-in asks the judge during a request (child_calls.py)
+        self.ask_judge = None  # how a stand-in asks the judge during a request (child/calls.py)
         self.graded = ()
         self.cell_seconds = None
         self.notes = []  # for the judge, sent with the next reply

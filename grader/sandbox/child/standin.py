@@ -17,9 +17,6 @@ numpy sub-module, scipy when it is installed, the book's ``common.util`` and
 files. The book's ``common.layers`` (its classes are the answers), its other
 files and data sets, and everything else are stand-ins. ``from x import *``
 of a stand-in imports nothing, so it never replaces the student's classes.
-
-Like ``wire.py`` this file imports only the standard library: its source is
-shipped into the child with ``child.py``.
 """
 import importlib.abc
 import importlib.machinery

@@ -1,8 +1,6 @@
 """A seccomp filter: system calls student code never needs are refused by the kernel.
 
-Like ``wire.py``, this file imports only the standard library: its source is
-shipped into the child, which calls :func:`refuse_syscalls` last before
-student code runs. A filter needs no privilege and no namespace, so it holds
+The child calls :func:`refuse_syscalls` last before student code runs. A filter needs no privilege and no namespace, so it holds
 where Docker refuses namespaces (Gradescope runs graders as root in Docker):
 every family of attacks below is closed by it on its own.
 

@@ -1,7 +1,6 @@
 """The message format between the judge and the child process.
 
-This file imports only the standard library and numpy: the judge ships its
-source text into the child, which cannot import ``grader``.
+Both sides speak it: the judge imports this module of the child's package.
 
 A message on a pipe is::
 

@@ -1,4 +1,4 @@
-"""A warm parent that forks children for student code (the child's side of ``forkserver.py``).
+"""A warm parent that forks children for student code (the judge's side is ``sandbox/forkserver.py``).
 
 Starting Python and importing numpy costs about a tenth of a second of CPU;
 forking a process that has already done both costs a millisecond. So the judge
@@ -6,10 +6,9 @@ starts this program once (``grade`` forks it from itself instead, see
 ``forked_zygote.py``), and asks it for a fresh child whenever it needs one
 (a new submission in ``grader batch``, a replacement after a crash).
 
-Like ``wire.py``, it imports only the standard library and numpy, and its
-source is shipped into the interpreter with ``child.py``, whose :func:`main`
-each forked child runs. The zygote itself runs no student code and confines
-nothing; every child confines itself right after the fork (``confine.py``).
+Each forked child runs :func:`session.main`. The zygote itself runs no
+student code and confines nothing; every child confines itself right after
+the fork (``confine.py``).
 
 Protocol, over a Unix ``SOCK_SEQPACKET`` socket, one JSON object per packet:
 ``{"op": "fork", "cwd", "env", "settings"}`` with the child's two pipe ends
