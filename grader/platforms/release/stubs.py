@@ -78,12 +78,15 @@ def make_stub(source: str, filename: str = "<solution>", translate=None) -> str:
 
     if block_start:
         raise MarkerError(filename, block_start, f"{BEGIN_SOLUTION} is never closed with {END_SOLUTION}")
+    return _valid_stub(source, "".join(out), origins, filename)
 
+
+def _valid_stub(source: str, stub: str, origins: list[int], filename: str) -> str:
+    """``stub``, once the solution and the stub made from it are both valid Python."""
     try:
         compile(source, filename, "exec")
     except SyntaxError as exc:
         raise MarkerError(filename, exc.lineno or 0, f"not valid Python: {exc.msg}") from None
-    stub = "".join(out)
     try:
         compile(stub, filename, "exec")
     except SyntaxError as exc:

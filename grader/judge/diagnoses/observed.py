@@ -1,0 +1,51 @@
+"""What the layer under test saw during one test: the batch size, a loss-like output, the upstream gradient."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import numpy as np
+
+_test: ContextVar[dict | None] = ContextVar("what_the_test_saw", default=None)
+
+
+@contextmanager
+def observing():
+    """What one test's layers see, kept for the diagnoses of that test only (the engine wraps each test)."""
+    token = _test.set({})
+    try:
+        yield
+    finally:
+        _test.reset(token)
+
+
+class _Seen:
+    """Reading what the running test saw (nothing, outside a test)."""
+
+    def get(self, key, default=None):
+        seen = _test.get()
+        return default if seen is None else seen.get(key, default)
+
+    def __setitem__(self, key, value):
+        seen = _test.get()
+        if seen is not None:
+            seen[key] = value
+
+
+_seen = _Seen()
+
+
+def note_forward(args: tuple, result) -> None:
+    """Remember the batch size of a forward input and whether the output was one number (a loss)."""
+    first = next((a for a in args if isinstance(a, np.ndarray)), None)
+    loss = isinstance(result, (int, float, np.generic)) or (isinstance(result, np.ndarray) and result.ndim == 0)
+    if first is not None and (first.ndim >= 2 or (first.ndim == 1 and loss)):
+        _seen["batch"] = int(first.shape[0])
+        _seen["input_shape"] = tuple(first.shape)
+    _seen["scalar_output"] = np.ndim(result) == 0 if isinstance(result, (int, float, np.ndarray, np.generic)) else False
+
+
+def note_backward(args: tuple) -> None:
+    """Remember the upstream gradient given to backward."""
+    if args and isinstance(args[0], (int, float, np.ndarray, np.generic)):
+        _seen["dout"] = np.asarray(args[0], dtype=np.float64)
