@@ -566,7 +566,7 @@ def test_a_classmate_who_fills_the_disk_costs_no_one_their_report(small_disk, tm
 
 
 def test_an_entry_count_bomb_is_refused_from_its_end_record_alone(tmp_path):
-    from grader.platforms.batch import BrokenSubmission, check_zip_directory
+    from grader.platforms.archives import BrokenSubmission, check_zip_directory
 
     bomb = zip_with_entries(tmp_path / "bomb.zip", 400_000)
     started = time.perf_counter()

@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from builtin_course import ASSIGNMENTS, MAX_SCORE, SOLUTIONS, max_score, write_mutant
 import grader.platforms.batch as batch
+import grader.platforms.archives as archives
+import grader.platforms.workers as workers
 from grader.cli import grader
 
 HERE = Path(__file__).parent
@@ -152,32 +154,32 @@ def _raise_on_two(n):
 
 
 def test_workers_are_forked_once_and_reused_across_students():
-    outcomes = dict(batch.run_isolated(range(6), _pid, jobs=2, time_limit=30))
+    outcomes = dict(workers.run_isolated(range(6), _pid, jobs=2, time_limit=30))
     pids = {value for _, value in outcomes.values()}
     assert len(pids) == 2 and os.getpid() not in pids
 
 
 def test_a_grader_exception_is_a_grader_error_of_that_student_only():
-    outcomes = dict(batch.run_isolated([1, 2, 3], _raise_on_two, jobs=1, time_limit=30))
+    outcomes = dict(workers.run_isolated([1, 2, 3], _raise_on_two, jobs=1, time_limit=30))
     assert outcomes[2] == ("grader_error", "the grader failed: RuntimeError: a bug")
     assert outcomes[1] == ("done", 10) and outcomes[3] == ("done", 30)
 
 
 def test_a_dead_worker_is_replaced_and_the_batch_goes_on():
-    outcomes = dict(batch.run_isolated([2, 1, 3], _exit_on_two, jobs=1, time_limit=30))
+    outcomes = dict(workers.run_isolated([2, 1, 3], _exit_on_two, jobs=1, time_limit=30))
     assert outcomes[2][0] == "crashed"
     assert outcomes[1] == ("done", 10) and outcomes[3] == ("done", 30)
 
 
 def test_a_dying_grading_process_takes_only_its_own_student():
-    outcomes = dict(batch.run_isolated([1, 2, 3, 4], _exit_on_two, jobs=2, time_limit=30))
+    outcomes = dict(workers.run_isolated([1, 2, 3, 4], _exit_on_two, jobs=2, time_limit=30))
     assert outcomes[1] == ("done", 10) and outcomes[3] == ("done", 30) and outcomes[4] == ("done", 40)
     assert outcomes[2][0] == "crashed" and "exit status 9" in outcomes[2][1]
 
 
 def test_a_grading_process_past_its_time_limit_is_stopped():
     started = time.monotonic()
-    outcomes = dict(batch.run_isolated([1, 2, 3], _hang_on_two, jobs=2, time_limit=1))
+    outcomes = dict(workers.run_isolated([1, 2, 3], _hang_on_two, jobs=2, time_limit=1))
     assert time.monotonic() - started < 15
     assert outcomes[1] == ("done", 10) and outcomes[3] == ("done", 30)
     assert outcomes[2][0] == "crashed" and "longer than 1 s" in outcomes[2][1]
@@ -198,12 +200,12 @@ def test_crashed_student_is_recorded_with_score_zero_and_full_maximum(tmp_path, 
 
 
 def test_zip_larger_than_the_cap_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "MAX_ZIP_BYTES", 1000)
+    monkeypatch.setattr(archives, "MAX_ZIP_BYTES", 1000)
     archive = tmp_path / "big.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("gates.py", "#" * 5000)
-    with pytest.raises(batch.BrokenSubmission, match="more than"):
-        batch.extract_zip(archive, tmp_path / "out")
+    with pytest.raises(archives.BrokenSubmission, match="more than"):
+        archives.extract_zip(archive, tmp_path / "out")
 
 
 def test_zip_symlinks_are_skipped(tmp_path):
@@ -213,7 +215,7 @@ def test_zip_symlinks_are_skipped(tmp_path):
         link.external_attr = 0o120777 << 16
         zf.writestr(link, "/etc/passwd")
         zf.writestr("activations.py", "x = 1\n")
-    batch.extract_zip(archive, tmp_path / "out")
+    archives.extract_zip(archive, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["activations.py"]
 
 

@@ -83,6 +83,6 @@ class HostileSteps(list):
 @given(st.sampled_from(CHECKS), st.lists(VALUES, min_size=1, max_size=6))
 def test_any_returned_value_ends_in_a_verdict(check, values):
     result = engine.run_check(check, HostileRunner(values), seed=1)
-    assert result["status"] in ("passed", "failed"), result
-    if result["status"] == "failed":
-        assert result["message"]
+    assert result.status in ("passed", "failed"), result
+    if result.status == "failed":
+        assert result.message

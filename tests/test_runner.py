@@ -678,7 +678,7 @@ def test_a_layer_check_waits_for_the_child_once():
         runner.sent.clear()
         runner.waits = 0
         result = run_check(check, runner, seed=1)
-    assert result["status"] == "passed", result["message"]
+    assert result.status == "passed", result.message
     assert runner.sent == ["new", "sequence"]  # forward, backward, dW and db travel as one request
     assert runner.waits == 1
 
@@ -726,7 +726,7 @@ def test_a_test_fails_when_an_object_it_never_used_could_not_be_created():
                          visibility="public", points=1.0, func=lambda student, rng: student.new("Layer", -1.0))
     with runner_for(module("gates", STEPS)) as runner:
         result = engine.run_check(check, runner, seed=1)
-    assert result["status"] == "error" and "scale must not be negative" in result["message"]
+    assert result.status == "error" and "scale must not be negative" in result.message
 
 
 def test_a_step_that_hangs_is_a_timeout_naming_the_steps():

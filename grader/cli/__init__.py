@@ -14,179 +14,17 @@ from pathlib import Path
 
 import click
 
-from grader.cli.lang import LocalizedCommand, LocalizedGroup, follow_the_course
+from grader.cli.lang import LocalizedCommand, LocalizedGroup
+from grader.cli.options import (AssignmentName, assignment_option, course_option, exposure_option,
+                                refuse_exposed_machine, the_course)
+from grader.cli.output import emit_guarded, grader_failed, internal_failure, unfinished_report
 from grader.lang import N_, _
 
 # --help first: a usage error points to the first name (Click 8.1) or to the longest (newer Clicks)
 CONTEXT = {"help_option_names": ["--help", "-h"], "max_content_width": 100}
-DEFAULT_JSON = "grade-report.json"
 INTERNAL_ERROR = 3  # never 1, which means "graded, below --fail-under"
 DEFAULT_TIME_BUDGET = 60.0  # the engine's default, kept here so --help needs no engine import
 INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl+C
-
-
-class OutputError(click.ClickException):
-    """The report could not be written where asked: a usage error (exit status 2)."""
-
-    exit_code = 2
-
-
-def _write(path: str, content: str):
-    from grader.reports import write_atomically
-
-    try:
-        return write_atomically(path, content)
-    except OSError as error:
-        raise OutputError(_("cannot write the report to {path}: {error}").format(
-            path=path, error=error.strerror or error)) from None
-
-
-def _emit(report: dict, fmt: str, output: str | None) -> None:
-    import grader.reports as reports
-    from grader.reports.markdown import append_step_summary
-    from grader.reports.text import use_colour
-
-    append_step_summary(report)  # only in GitHub Actions
-    if fmt == "text":
-        if output and output != "-":
-            _write(output, reports.render(report, "text"))
-        else:
-            click.echo(reports.render(report, "text", colour=output is None and use_colour()), nl=False)
-        try:
-            json_path = reports.write_atomically(DEFAULT_JSON, reports.render(report, "json"))
-        except OSError as error:  # the student still has the report on screen
-            click.echo(_("Could not write {path} here: {error}").format(path=DEFAULT_JSON, error=error.strerror or error),
-                       err=True)
-        else:
-            click.echo(_("JSON report written to {path}").format(path=json_path))
-        return
-    content = reports.render(report, fmt)
-    if output == "-":
-        click.echo(content, nl=False)
-        return
-    path = _write(output or reports.FORMATS[fmt][1], content)
-    click.echo(reports.render(report, "text", colour=use_colour()), nl=False)
-    click.echo(_("{format} report written to {path}").format(format=fmt, path=path))
-
-
-def _internal_failure(error: Exception) -> None:
-    """Tell the course staff the grader itself failed (traceback on stderr); the caller exits 3."""
-    import traceback
-
-    traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
-    _grader_failed(f"{type(error).__name__}: {error}")
-
-
-def _grader_failed(error: str) -> None:
-    """Say on standard error that the grader itself failed, and how."""
-    from grader.lang.sanitize import clean
-
-    click.echo(_("The grader itself failed ({error}); the report holds what was graded. "
-                 "Please tell the course staff.").format(error=clean(error)), err=True)
-
-
-def _unfinished_report(submission, seed, error: Exception) -> dict:
-    """The report when grading failed before any test ran: nothing graded, and why."""
-    from grader.judge.scoring import STATUSES
-
-    return {"score": 0.0, "max_score": 0.0, "seed": seed if seed is not None else 0, "tests": [],
-            "assignments": {}, "counts": dict.fromkeys(STATUSES, 0), "submission": str(submission),
-            "notes": [], "isolation": "", "duration_seconds": 0.0,
-            "internal_error": f"{type(error).__name__}: {error}"}
-
-
-def _emit_guarded(report: dict, fmt: str, output: str | None) -> bool:
-    """:func:`_emit`; if rendering or writing fails anyway, the JSON report at the path asked. False then."""
-    try:
-        _emit(report, fmt, output)
-        return True
-    except click.ClickException:
-        raise
-    except Exception as error:
-        _internal_failure(error)
-    import grader.reports as reports
-
-    path = output if output and output != "-" and fmt in ("json", "text") else DEFAULT_JSON
-    try:
-        reports.write_atomically(path, reports.render(report, "json"))
-    except Exception as error:
-        _internal_failure(error)
-    return False
-
-
-class AssignmentName(click.ParamType):
-    """An assignment of the course in use (known only once ``--course`` is read)."""
-
-    name = "assignment"
-
-    def convert(self, value, param, ctx):
-        names = the_course(ctx).names
-        if value not in names:
-            self.fail(_("{name} is not an assignment of this course; choose from {names}").format(
-                name=repr(value), names=", ".join(names)), param, ctx)
-        return value
-
-
-def the_course(ctx=None):
-    """The course of this run: ``--course``, else ``GRADER_COURSE`` or the built-in course (read once per run)."""
-    from grader.judge.course import default
-
-    root = (ctx or click.get_current_context()).find_root()
-    if _COURSE not in root.meta:
-        root.meta[_COURSE] = default()
-    return root.meta[_COURSE]
-
-
-_COURSE = "grader.course"
-
-
-def _use_course(ctx, param, value):
-    import grader.lang as lang
-    from grader.judge.course import CourseError, load
-
-    if value is not None:
-        try:
-            course = ctx.find_root().meta[_COURSE] = load(value)
-        except CourseError as error:
-            raise click.BadParameter(str(error), ctx, param) from None
-        lang.set_course_language(course.language, course.locale)
-        follow_the_course(ctx)
-    return value
-
-
-def course_option(function):
-    return click.option("--course", type=click.Path(exists=True, path_type=Path), is_eager=True, expose_value=False,
-                        callback=_use_course, envvar="GRADER_COURSE",
-                        help=N_("The course folder (or its course.toml) [default: the built-in course]."))(function)
-
-
-EXPOSURE_KINDS = ("course", "classmates", "output", "installation", "temporary")  # grader/sandbox/exposure.py
-
-
-def exposure_option(function):
-    return click.option("--allow-exposure", "allowed", multiple=True, type=click.Choice(EXPOSURE_KINDS),
-                        metavar="KIND",
-                        help=N_("Grade even though student code could reach this on this machine (course, "
-                                "classmates, output, installation, temporary); repeat for several. Without "
-                                "it, a machine that cannot keep student code from them is refused."))(function)
-
-
-def _refuse_exposed_machine(submissions: Path | None, out: Path | None, allowed) -> str:
-    """Probe what student code could reach here; exit 2 with the reason unless every exposure is allowed."""
-    from grader.sandbox.exposure import probe_machine, refusal
-
-    exposures, isolation = probe_machine(the_course().root, submissions=submissions, output=out)
-    refused = refusal(exposures, set(allowed))
-    if refused:
-        click.echo(refused, err=True)
-        sys.exit(2)
-    return isolation
-
-
-def assignment_option(function):
-    return click.option("--assignment", "-a", "assignments", multiple=True, type=AssignmentName(),
-                        metavar="NAME",
-                        help=N_("Only this assignment (repeat for several); scores are out of those chosen."))(function)
 
 
 @click.command(cls=LocalizedCommand, context_settings=CONTEXT)
@@ -236,7 +74,7 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
         except OSError:  # said where the first child is needed
             pass
     from grader.judge.engine import grade_submission
-    from grader.judge.scoring import percent
+    from grader.judge.record import percent
     from grader.judge.course import CourseError
     from grader.submission import SubmissionError
 
@@ -253,20 +91,21 @@ def grade(assignments, submission, suite, fmt, output, seed, timeout, fail_under
         click.echo(_("Interrupted before any test ran."), err=True)
         sys.exit(INTERRUPTED)
     except Exception as error:
-        _internal_failure(error)
-        report = _unfinished_report(submission, seed, error)
+        internal_failure(error)
+        report = unfinished_report(submission, seed, error)
     else:
         if report.get("internal_error"):  # on some tests, or half-way: the report says which
-            _grader_failed(report["internal_error"])
-    emitted = _emit_guarded(report, fmt, output)
+            grader_failed(report["internal_error"])
+    emitted = emit_guarded(report, fmt, output)
     if report.get("interrupted"):
         click.echo(_("Interrupted (Ctrl+C): the report holds what was graded until then."), err=True)
         sys.exit(INTERRUPTED)
     if not emitted or report.get("internal_error"):
         sys.exit(INTERNAL_ERROR)
-    if fail_under is not None and percent(report) < fail_under:
+    score = percent(report["score"], report["max_score"])
+    if fail_under is not None and score < fail_under:
         click.echo(_("Score {score}% is below --fail-under {limit}%.").format(
-            score=f"{percent(report):.1f}", limit=f"{fail_under:g}"), err=True)
+            score=f"{score:.1f}", limit=f"{fail_under:g}"), err=True)
         sys.exit(1)
 
 
@@ -370,7 +209,7 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
     if not count:
         raise click.UsageError(_("{path} holds no sub-folders or .zip files to grade").format(path=submissions))
     out.mkdir(parents=True, exist_ok=True)
-    _refuse_exposed_machine(submissions.resolve(), out.resolve(), allowed)
+    refuse_exposed_machine(submissions.resolve(), out.resolve(), allowed)
     seed = draw_seed() if seed is None else seed
     click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
     try:
@@ -379,7 +218,7 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
                                 assignments=assignments or None, time_budget=time_budget, csv_encoding=csv_encoding,
                                 progress=lambda report: bar.update(1))
     except Exception as error:  # run_batch has written the gradebook of what was graded, if it could
-        _internal_failure(error)
+        internal_failure(error)
         sys.exit(INTERNAL_ERROR)
     from grader.lang.sanitize import clean
 
@@ -411,6 +250,6 @@ def probe(submissions, out, allowed):
     them (unless allowed with --allow-exposure), 0 otherwise. The Gradescope
     bundle's setup.sh runs it while the image is built.
     """
-    isolation = _refuse_exposed_machine(submissions and submissions.resolve(), out and out.resolve(), allowed)
+    isolation = refuse_exposed_machine(submissions and submissions.resolve(), out and out.resolve(), allowed)
     click.echo(_("Student code is confined on this machine: {isolation}").format(isolation=isolation))
 

@@ -19,9 +19,9 @@ import grader.judge.course as courses
 from grader.judge.context import DEFAULT_TIME_BUDGET, DEFAULT_TIMEOUT, Grading, draw_seed
 from grader.judge.course import Course
 import grader.judge.diagnoses as diagnoses
-import grader.judge.scoring as scoring
 import grader.judge.suites as suites
 from grader.judge.gradcheck import Mismatch
+from grader.judge.record import Report, TestResult
 from grader.lang import N_, _, ngettext
 from grader.lang.sanitize import clean_data
 from grader.sandbox.child_words import translate_output
@@ -54,8 +54,8 @@ def _student_message(check: suites.Check, error: StudentCodeError) -> tuple[str,
     return error.status, message
 
 
-def run_check(check: suites.Check, runner, seed: int, until: float | None = None) -> dict:
-    """Run one test and return its result entry (see "The JSON report" in the README).
+def run_check(check: suites.Check, runner, seed: int, until: float | None = None) -> TestResult:
+    """Run one test and return its result (an entry of "tests" in the JSON report).
 
     ``until`` (a ``time.monotonic()`` value) is when the submission's time budget runs out.
     """
@@ -89,10 +89,9 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
     numerical = numerical_backward(check.layer, runner.forward_runs())
     if numerical is not None and status in ("passed", "failed"):  # the exercise is the analytic gradient
         status, message, diagnosis, arrays = "failed", diagnoses.render(numerical), numerical, None
-    result = _result(check, status, message, output, time.perf_counter() - started, diagnosis)
-    if arrays is not None:
-        result["arrays"] = {"array": diagnosis.array, **arrays}
-    return result
+    output = translate_output(output)[-OUTPUT_SHOWN:] if output else ""
+    return TestResult.of(check, status, message, output=output, seconds=time.perf_counter() - started,
+                         diagnosis=diagnosis, arrays=arrays)
 
 
 def _grader_error(error: Exception) -> diagnoses.Diagnosis:
@@ -104,13 +103,12 @@ def _exception_line(error: BaseException) -> str:
     return traceback.format_exception_only(type(error), error)[-1].strip()
 
 
-def internal_errors(results: list[dict]) -> str:
+def internal_errors(results: list[TestResult]) -> str:
     """What the grader itself failed on in ``results`` ("" if nothing): the first error and how many tests."""
-    failed = [r for r in results if (r.get("diagnosis") or {}).get("code") == "grader_error"
-              and "error" in r["diagnosis"].get("params", {})]
+    failed = [r for r in results if r.diagnosis and r.diagnosis.code == "grader_error" and "error" in r.diagnosis.params]
     if not failed:
         return ""
-    error, test, others = failed[0]["diagnosis"]["params"]["error"], failed[0]["name"], len(failed) - 1
+    error, test, others = failed[0].diagnosis.params["error"], failed[0].name, len(failed) - 1
     if not others:
         return _("{error} (in test {test})").format(error=error, test=test)
     return ngettext("{error} (in test {test} and {count} other test)",
@@ -149,37 +147,9 @@ def _error_diagnosis(check: suites.Check, error: StudentCodeError) -> diagnoses.
     return diagnoses.Diagnosis("bad_reply")
 
 
-def _status_diagnosis(status: str, check: suites.Check) -> diagnoses.Diagnosis | None:
-    return {"missing": diagnoses.Diagnosis("missing", "", {"layer": check.layer}),
-            "timeout": diagnoses.Diagnosis("timeout"),
-            "error": diagnoses.Diagnosis("grader_error")}.get(status)
-
-
-def _result(check: suites.Check, status: str, message: str, output: str = "", seconds: float = 0.0,
-            diagnosis: diagnoses.Diagnosis | None = None) -> dict:
-    if message and not message.startswith(check.layer):
-        message = f"{check.layer}: {message}"
-    if status != "passed" and diagnosis is None:
-        diagnosis = _status_diagnosis(status, check)
-    return {
-        "name": check.name,
-        "assignment": check.assignment,
-        "layer": check.layer,
-        "kind": check.kind,
-        "visibility": check.visibility,
-        "status": status,
-        "score": check.points if status == "passed" else 0.0,
-        "max_score": check.points,
-        "message": message,
-        "description": check.description,
-        "output": translate_output(output)[-OUTPUT_SHOWN:] if output else "",
-        "execution_time": round(seconds, 4),
-        "diagnosis": diagnosis.to_dict() if status != "passed" and diagnosis else None,
-    }
-
-
 def grade(submission: Submission, grading: Grading, checks: list[suites.Check] | None = None, progress=None) -> dict:
-    """Grade a loaded submission with ``checks`` (default: the grading's); return the JSON report as a dict.
+    """Grade a loaded submission with ``checks`` (default: the grading's); return the JSON report as a dict
+    (a :class:`grader.judge.record.Report`'s ``to_dict()``, every string cleaned).
 
     ``progress(check, number, total)`` is called before each test. Ctrl+C
     stops grading: the report still comes back, with ``"interrupted": true``
@@ -200,74 +170,49 @@ def _grade(submission: Submission, grading: Grading, checks: list[suites.Check],
         runner = make_runner(submission.files, classes=submission.classes, **grading.runner_options())
     except RunnerStartError as error:
         message = _("the grader could not run your code on this machine: {error}").format(error=error)
-        results = [_result(check, "error", message, diagnosis=_grader_error(error)) for check in checks]
-        report = scoring.report(results, course, seed=seed, submission=submission,
-                                duration=time.perf_counter() - started)
-        report["internal_error"] = _exception_line(error)
-        return clean_data(report)
-    results: list[dict] = []
-    isolation, failure = "", ""
+        results = [TestResult.of(check, "error", message, diagnosis=_grader_error(error)) for check in checks]
+        report = Report.graded(results, course, seed=seed, submission=submission,
+                               duration=time.perf_counter() - started)
+        report.internal_error = _exception_line(error)
+        return clean_data(report.to_dict())
+    results: list[TestResult] = []
+    isolation, failure, interrupted = "", "", False
     try:
         with runner:
             exposed = exposure.describe(exposure.probe(runner, course.root))
-            _run_all(checks, submission, runner, seed, progress, results, grading.time_budget)
+            interrupted = _run_all(checks, submission, runner, seed, progress, results, grading.time_budget)
             isolation = "; ".join(part for part in (runner.isolation, exposed) if part)
     except Exception:  # a bug in the grader: keep what was graded, say the rest was not
         failure = traceback.format_exc()
         print(f"internal error while grading:\n{failure}", file=sys.stderr)
-        graded = {r["name"] for r in results}
+        graded = {r.name for r in results}
         message = _("not run: the grader itself failed; please report it to the course staff.")
-        results += [_result(check, "error", message) for check in checks if check.name not in graded]
-    report = scoring.report(results, course, seed=seed, submission=submission, isolation=isolation,
-                            duration=time.perf_counter() - started)
+        results += [TestResult.of(check, "error", message) for check in checks if check.name not in graded]
+    report = Report.graded(results, course, seed=seed, submission=submission, isolation=isolation,
+                           duration=time.perf_counter() - started)
     try:
-        _add_sources(report, submission, runner)
+        report.locate(runner.located, submission.classes, runner.notes)
     except Exception:  # where each class came from is a courtesy; the grades stand without it
         failure = failure or traceback.format_exc()
-    if any(_(INTERRUPTED) in r["message"] for r in results):
-        report["interrupted"] = True
-    failed = failure.strip().splitlines()[-1] if failure else internal_errors(results)
-    if failed:  # the command line exits 3, and the batch's gradebook says grader_error
-        report["internal_error"] = failed
-    return clean_data(report)
-
-
-def _add_sources(report: dict, submission: Submission, runner) -> None:
-    """Say per graded class which file (and notebook cell) it was graded from, and what running the files showed."""
-    for assignment, entry in report.get("assignments", {}).items():
-        layers = entry.get("layers") or {}
-        sources = {}
-        for name in layers:
-            place = runner.located.get(name)
-            planned = submission.classes.get(name)
-            if place is None and planned is not None:
-                place = {"file": planned.filename}
-                if planned.cell is not None:
-                    place["cell"] = planned.cell
-            if place is not None:
-                if planned is not None and planned.reason:
-                    place = dict(place, reason=planned.reason)
-                sources[name] = place
-        entry["sources"] = sources
-        if entry.get("file") is None and sources:
-            files = sorted({place["file"] for place in sources.values()})
-            entry["file"] = files[0] if len(files) == 1 else ", ".join(files)
-    report["notes"] = list(report.get("notes", [])) + [n for n in runner.notes if n not in report.get("notes", [])]
+    report.interrupted = interrupted
+    # the command line exits 3, and the batch's gradebook says grader_error
+    report.internal_error = failure.strip().splitlines()[-1] if failure else internal_errors(results)
+    return clean_data(report.to_dict())
 
 
 INTERRUPTED = N_("not run: grading was interrupted (Ctrl+C)")
 
 
-def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int, progress=None,
-             results: list[dict] | None = None, time_budget: float | None = None) -> list[dict]:
-    """Every test's result, appended to ``results`` (kept if the grader itself fails half-way); on Ctrl+C
-    the tests not finished get a result saying so, and grading stops."""
-    results = [] if results is None else results
+def _run_all(checks: list[suites.Check], submission: Submission, runner, seed: int, progress,
+             results: list[TestResult], time_budget: float | None = None) -> bool:
+    """Append every test's result to ``results`` (kept if the grader itself fails half-way). On Ctrl+C the
+    tests not finished get a result saying so, grading stops, and this returns True (interrupted)."""
     try:
         _run_each(checks, submission, runner, seed, progress, results, time_budget)
     except KeyboardInterrupt:
-        results += [_result(check, "error", _(INTERRUPTED)) for check in checks[len(results):]]
-    return results
+        results += [TestResult.of(check, "error", _(INTERRUPTED)) for check in checks[len(results):]]
+        return True
+    return False
 
 
 def _run_each(checks, submission, runner, seed, progress, results, time_budget=None) -> None:
@@ -279,19 +224,19 @@ def _run_each(checks, submission, runner, seed, progress, results, time_budget=N
         if check.assignment not in submission.sources and check.layer not in submission.classes:
             missing = _("no {module} or {notebook} in the submission, and no file in it defines {name}").format(
                 module=f"{check.assignment}.py", notebook=f"{check.assignment}.ipynb", name=check.layer)
-            results.append(_result(check, "missing", missing))
+            results.append(TestResult.of(check, "missing", missing))
         elif timeouts.get(check.layer, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             given_up = _("not run: {layer} already ran out of time {count} times").format(
                 layer=check.layer, count=TIMEOUTS_BEFORE_GIVING_UP)
-            results.append(_result(check, "timeout", given_up))
+            results.append(TestResult.of(check, "timeout", given_up))
         elif until is not None and time.monotonic() >= until:
             spent = _("not run: the time budget for the whole submission ({seconds} s) was spent; "
                       "look for slow code (loops over every entry) in the earlier tests").format(
                 seconds=f"{time_budget:g}")
-            results.append(_result(check, "timeout", spent))
+            results.append(TestResult.of(check, "timeout", spent))
         else:
             result = run_check(check, runner, seed, until)
-            if result["status"] == "timeout":
+            if result.status == "timeout":
                 timeouts[check.layer] = timeouts.get(check.layer, 0) + 1
             results.append(result)
 

@@ -1,9 +1,10 @@
 """``grader batch``: grade a whole class on one machine.
 
-SUBMISSIONS holds one sub-folder or one ``.zip`` per student; the folder or
-zip name is the student's name in the gradebook. ``--jobs`` worker
-processes, forked from this one once everything is imported, grade one
-student at a time each, so Python, numpy and the grader load once per batch,
+SUBMISSIONS holds one sub-folder or one ``.zip`` per student (unpacked by
+:mod:`grader.platforms.archives`); the folder or zip name is the student's
+name in the gradebook. ``--jobs`` worker processes
+(:mod:`grader.platforms.workers`), forked from this one once everything is
+imported, grade one student at a time each, so Python, numpy and the grader load once per batch,
 not once per student. A student's own code never runs in a worker: it runs
 in the sandboxed child of each grading (see ``grader/sandbox``). If a worker
 dies or runs past its time limit anyway, only its current student is
@@ -13,51 +14,39 @@ test that raised, a bug) is ``grader_error``, with what was graded; the
 command then exits 3 once everything is written.
 
 Every student is graded with the same seed, and the gradebook holds no
-timings, so the same seed gives the same gradebook.
+timings, so the same seed gives the same gradebook. Each student's JSON
+report is a :class:`grader.judge.record.StudentReport`: the report, with the
+student's name, status and status message in front.
 """
 from __future__ import annotations
 
 import functools
-import multiprocessing
-import multiprocessing.connection
 import os
-import signal
-import struct
-import sys
 import tempfile
-import time
-import zipfile
-import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Callable
 
 import grader.judge.course as courses
 from grader.judge.context import Grading
 from grader.judge.course import Course
-from grader.platforms.class_folder import ClassFolder
+from grader.judge.record import Report, StudentReport, percent
 from grader.lang import _
-from grader.lang.sanitize import clean, clean_data, csv_table
+from grader.lang.sanitize import clean_data, csv_table
+from grader.platforms.archives import BrokenSubmission, extract_zip
+from grader.platforms.class_folder import ClassFolder
+from grader.platforms.workers import GRADER_ERROR, run_isolated
 
-# The gradebook status of a student the grader itself failed on, in a test or in the whole grading, beside "ok",
-# "broken" (nothing gradable) and "crashed" (the grading process died or ran too long); the batch then exits 3.
-GRADER_ERROR = "grader_error"
-MAX_ZIP_BYTES = 50 * 2**20  # uncompressed; a course's modules are a few kB
-MAX_ZIP_FILES = 1000
-MAX_CENTRAL_DIRECTORY = MAX_ZIP_FILES * (46 + 2 * 0xFFFF)  # the most MAX_ZIP_FILES entries can take
-_END_OF_DIRECTORY = struct.Struct("<4s4H2LH")  # signature, disks, entries here, entries, size, offset, comment
-_ZIP64_LOCATOR = struct.Struct("<4sLQL")
-_ZIP64_END = struct.Struct("<4sQ2H2L4Q")
+# GRADER_ERROR is the gradebook status of a student the grader itself failed on, in a test or in the whole
+# grading, beside "ok", "broken" (nothing gradable) and "crashed" (the grading process died or ran too long);
+# the batch then exits 3.
+STUDENT_STATUSES = ("ok", "broken", "crashed", GRADER_ERROR)
 
 
 @dataclass(frozen=True)
 class Student:
     name: str
     path: Path  # a folder or a .zip file
-
-
-class BrokenSubmission(Exception):
-    """The submission cannot be opened; the message is for the gradebook."""
 
 
 def find_students(folder: Path, exclude: Path | None = None) -> list[Student]:
@@ -75,102 +64,8 @@ def find_students(folder: Path, exclude: Path | None = None) -> list[Student]:
     return students
 
 
-def zip_directory_size(archive: Path) -> tuple[int, int]:
-    """``(entries, bytes)`` of a zip's central directory, read from its end record alone.
-
-    ``zipfile`` parses the whole central directory when it opens an archive
-    (hundreds of MB of Python objects for a few hundred thousand entries), so
-    the counts are checked here first, from the last 64 kB of the file.
-    """
-    with open(archive, "rb") as f:
-        f.seek(0, os.SEEK_END)
-        length = f.tell()
-        f.seek(max(0, length - _END_OF_DIRECTORY.size - 0xFFFF))
-        tail = f.read()
-        at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or len(tail) - at < _END_OF_DIRECTORY.size:
-            raise BrokenSubmission(_("{name} is not a readable zip file (no end of central directory)").format(
-                name=archive.name))
-        entries, size = _END_OF_DIRECTORY.unpack_from(tail, at)[4:6]
-        start = length - len(tail) + at
-        if (entries == 0xFFFF or size == 0xFFFFFFFF) and start >= _ZIP64_LOCATOR.size:
-            f.seek(start - _ZIP64_LOCATOR.size)
-            signature, end64 = _ZIP64_LOCATOR.unpack(f.read(_ZIP64_LOCATOR.size))[::2]
-            if signature == b"PK\x06\x07" and end64 < length:
-                f.seek(end64)
-                record = f.read(_ZIP64_END.size)
-                if len(record) == _ZIP64_END.size and record[:4] == b"PK\x06\x06":
-                    entries, size = _ZIP64_END.unpack(record)[7:9]
-    return entries, size
-
-
-def check_zip_directory(archive: Path) -> None:
-    """Refuse a zip with too many entries or too large a directory before ``zipfile`` reads it."""
-    try:
-        entries, size = zip_directory_size(archive)
-    except OSError as error:
-        raise BrokenSubmission(_("{name} cannot be read ({error})").format(
-            name=archive.name, error=error.strerror or error)) from None
-    if entries > MAX_ZIP_FILES or size > MAX_CENTRAL_DIRECTORY:
-        raise BrokenSubmission(_("{name} holds {entries} entries ({size} bytes of directory); the limit is "
-                                 "{limit} files").format(name=archive.name, entries=entries, size=size,
-                                                          limit=MAX_ZIP_FILES))
-
-
-def extract_zip(archive: Path, dest: Path) -> None:
-    """Unpack regular files only, refusing paths that leave ``dest`` and oversized contents."""
-    check_zip_directory(archive)
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            members = [m for m in zf.infolist() if not m.is_dir()]
-            if len(members) > MAX_ZIP_FILES:
-                raise BrokenSubmission(_("{file} holds {count} files; the limit is {limit}").format(
-                    file=archive.name, count=len(members), limit=MAX_ZIP_FILES))
-            declared = sum(m.file_size for m in members)
-            if declared > MAX_ZIP_BYTES:
-                raise BrokenSubmission(_("{name} unpacks to more than {limit} MB").format(
-                    name=archive.name, limit=MAX_ZIP_BYTES // 2**20))
-            budget = MAX_ZIP_BYTES
-            for member in members:
-                member.filename = zip_member_name(member)
-                parts = PurePosixPath(member.filename.replace("\\", "/")).parts
-                if member.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-                    raise BrokenSubmission(_("{file} contains an unsafe path: {path}").format(
-                        file=archive.name, path=repr(member.filename)))
-                is_link = (member.external_attr >> 16) & 0o170000 == 0o120000
-                if is_link or "__MACOSX" in parts:
-                    continue
-                target = dest.joinpath(*parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(member) as src, open(target, "wb") as out:
-                    while chunk := src.read(1 << 16):  # count real bytes: headers can lie
-                        budget -= len(chunk)
-                        if budget < 0:
-                            raise BrokenSubmission(_("{file} unpacks to more than {size} MB").format(
-                                file=archive.name, size=MAX_ZIP_BYTES // 2**20))
-                        out.write(chunk)
-    except BrokenSubmission:
-        raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as error:
-        raise BrokenSubmission(_("{file} is not a readable zip file ({error})").format(
-            file=archive.name, error=error)) from None
-
-
-def zip_member_name(member: zipfile.ZipInfo) -> str:
-    """The member's real name: zips made on Korean Windows store CP949 names without saying so."""
-    if member.flag_bits & 0x800:  # the name is marked as UTF-8
-        return member.filename
-    raw = member.filename.encode("cp437", "replace")
-    for encoding in ("utf-8", "cp949"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return member.filename
-
-
-def grade_student(student: Student, grading: Grading) -> dict:
-    """The student's report, with ``student``, ``status`` and ``status_message`` added."""
+def grade_student(student: Student, grading: Grading) -> StudentReport:
+    """The student's report, with their name, their status and a message about it for the gradebook."""
     from grader.judge.engine import grade_path
 
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as scratch:
@@ -181,188 +76,66 @@ def grade_student(student: Student, grading: Grading) -> dict:
                 extract_zip(student.path, folder)
             except BrokenSubmission as error:
                 return ungraded(student, "broken", str(error), grading)
-        report = grade_path(folder, grading)
-    report["submission"] = str(student.path)
-    if report.get("internal_error"):
+        report = Report.from_dict(grade_path(folder, grading))
+    report.submission = str(student.path)
+    if report.internal_error:
         message = _("the grader itself failed ({error}); the report holds what was graded: grade this student "
-                    "again once the grader is fixed").format(error=report["internal_error"])
-        return {"student": student.name, "status": GRADER_ERROR, "status_message": message, **report}
-    found = [e["file"] for e in report["assignments"].values() if e.get("file")]
-    if found:
-        return {"student": student.name, "status": "ok", "status_message": _missing_message(report), **report}
+                    "again once the grader is fixed").format(error=report.internal_error)
+        return StudentReport(student.name, GRADER_ERROR, message, report)
+    if any(summary.file for summary in report.assignments.values()):
+        return StudentReport(student.name, "ok", _missing_message(report), report)
     modules = ", ".join(a.module for a in grading.course.select(grading.assignments))
     message = _("no assignment module found (expected any of {modules}, or .ipynb)").format(modules=modules)
-    return {"student": student.name, "status": "broken", "status_message": message, **report}
+    return StudentReport(student.name, "broken", message, report)
 
 
-def _missing_message(report: dict) -> str:
+def _missing_message(report: Report) -> str:
     """What could not be found, for the gradebook's message column (empty when everything was)."""
     missing = []
-    for assignment, entry in report.get("assignments", {}).items():
-        if not entry.get("file"):
-            names = " or ".join(entry.get("layers") or ())
+    for assignment, summary in report.assignments.items():
+        if not summary.file:
             missing.append(_("no {module} or .ipynb, and no file defines {names}").format(
-                module=f"{assignment}.py", names=names))
+                module=f"{assignment}.py", names=" or ".join(summary.layers)))
     return "; ".join(missing)
 
 
-def found_in(report: dict) -> str:
-    """Where each graded class was found, for the gradebook: ``MulLayer: ch05.ipynb cell 3 (In [4]); ...``."""
-    from grader.reports.text import where
-
-    parts = []
-    for entry in report.get("assignments", {}).values():
-        for name, place in (entry.get("sources") or {}).items():
-            parts.append(f"{name}: {where(place)}")
-    return "; ".join(parts)
-
-
-def ungraded(student: Student, status: str, message: str, grading: Grading) -> dict:
+def ungraded(student: Student, status: str, message: str, grading: Grading) -> StudentReport:
     """The report of a student who could not be graded: score 0 out of the full maximum."""
-    maxima = maximum_scores(grading)
-    return {
-        "student": student.name, "status": status, "status_message": message,
-        "score": 0.0, "max_score": sum(maxima.values()), "seed": grading.seed, "tests": [],
-        "assignments": {a: {"score": 0.0, "max_score": m, "file": None} for a, m in maxima.items()},
-        "submission": str(student.path),
-    }
+    return StudentReport(student.name, status, message,
+                         Report.ungraded(maxima(grading), seed=grading.seed, submission=student.path))
+
+
+def maxima(grading: Grading) -> dict[str, dict[str, float]]:
+    """The points of each of the grading's assignments, per layer, in course order."""
+    found: dict[str, dict[str, float]] = {name: {} for name in grading.assignments}
+    for check in grading.checks():
+        layers = found.setdefault(check.assignment, {})
+        layers[check.layer] = layers.get(check.layer, 0.0) + check.points
+    return found
 
 
 def maximum_scores(grading: Grading) -> dict[str, float]:
     """The maximum of each of the grading's assignments, in course order."""
-    maxima = dict.fromkeys(grading.assignments, 0.0)
-    for check in grading.checks():
-        maxima[check.assignment] += check.points
-    return maxima
-
-
-# --- worker processes ----------------------------------------------------------
-
-def _serve(work: Callable, conn, inherited: list) -> None:
-    """A worker's life: run ``work`` on each task the parent sends until it sends None."""
-    for other in inherited:  # the parent's ends of the other workers' pipes
-        other.close()
-    # SIGTERM (the time limit) unwinds normally, so the sandbox closes its own child.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    try:
-        while (task := conn.recv()) is not None:
-            try:
-                outcome = ("done", work(task))
-            except Exception as error:  # a bug in the grader, not the student's doing
-                outcome = (GRADER_ERROR, _("the grader failed: {error}").format(
-                    error=f"{type(error).__name__}: {error}"))
-            conn.send(outcome)
-    except (EOFError, BrokenPipeError):  # the parent is gone
-        pass
-
-
-class _Worker:
-    """One process forked from the warm parent, and the task it is on."""
-
-    def __init__(self, context, work: Callable, others: list["_Worker"]):
-        self.conn, child_end = context.Pipe()
-        inherited = [w.conn for w in others] + [self.conn]
-        self.process = context.Process(target=_serve, args=(work, child_end, inherited), daemon=True)
-        self.process.start()
-        child_end.close()
-        self.task, self.deadline = None, 0.0
-
-    def give(self, task, time_limit: float) -> None:
-        self.task, self.deadline = task, time.monotonic() + time_limit
-        self.conn.send(task)
-
-    def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except OSError:
-            pass
-        self.process.join(1 if self.task is None else 0)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        self.conn.close()
-
-
-def run_isolated(tasks: Iterable, work: Callable, *, jobs: int, time_limit: float) -> Iterator[tuple]:
-    """Yield ``(task, ("done", value) | ("crashed" | "grader_error", why))`` for each task, as each ends.
-
-    ``jobs`` worker processes, forked from this already warm interpreter, take
-    one task at a time. A worker that dies, or is still busy ``time_limit``
-    seconds into a task, is replaced by a fresh fork; only its task is lost
-    (``crashed``). A task whose ``work`` raises is a ``grader_error``.
-    """
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform: slower start-up, same isolation
-        context = multiprocessing.get_context()
-    pending = list(tasks)[::-1]
-    workers: list[_Worker] = []
-    while len(workers) < min(jobs, len(pending)):
-        workers.append(_Worker(context, work, workers))
-
-    def replace(worker: _Worker) -> None:
-        worker.stop()
-        others = [w for w in workers if w is not worker]
-        workers[workers.index(worker)] = _Worker(context, work, others)
-
-    try:
-        while True:
-            for worker in workers:
-                if worker.task is None and pending:
-                    worker.give(pending.pop(), time_limit)
-            busy = [w for w in workers if w.task is not None]
-            if not busy:
-                return
-            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            ready = multiprocessing.connection.wait([w.conn for w in busy], timeout=wait)
-            for worker in busy:
-                task = worker.task
-                if worker.conn in ready:
-                    try:
-                        outcome = worker.conn.recv()
-                        worker.task = None
-                    except (EOFError, OSError):
-                        worker.process.join(1)
-                        outcome = ("crashed", _("the grading process died (exit status {code})").format(
-                            code=worker.process.exitcode))
-                        replace(worker)
-                elif time.monotonic() > worker.deadline:
-                    outcome = ("crashed", _("grading took longer than {limit} s and was stopped").format(
-                        limit=f"{time_limit:g}"))
-                    replace(worker)
-                else:
-                    continue
-                yield task, outcome
-    finally:
-        for worker in workers:
-            worker.stop()
+    return {name: sum(layers.values()) for name, layers in maxima(grading).items()}
 
 
 # --- the gradebook ------------------------------------------------------------
 
-def gradebook_row(report: dict, grading: Grading) -> dict:
+def gradebook_row(student: StudentReport | dict, grading: Grading) -> dict:
     """The student's row; text is made spreadsheet-safe when the table is written (``csv_table``)."""
-    counts = report.get("counts") or {}
-    row = {
-        "student": report["student"],
-        "status": report["status"],
-        "score": f"{report['score']:g}",
-        "max_score": f"{report['max_score']:g}",
-        "percent": f"{100 * report['score'] / report['max_score']:.1f}" if report["max_score"] else "0.0",
-    }
+    from grader.reports.shared import found_in, points
+
+    student = StudentReport.read(student)
+    report = student.report
+    row = {"student": student.student, "status": student.status, "score": points(report.score),
+           "max_score": points(report.max_score), "percent": f"{percent(report.score, report.max_score):.1f}"}
     for assignment in grading.assignments:
-        entry = report.get("assignments", {}).get(assignment)
-        row[assignment] = f"{entry['score']:g}" if entry else ""
+        summary = report.assignments.get(assignment)
+        row[assignment] = points(summary.score) if summary else ""
     for status in ("passed", "failed", "error", "timeout", "missing"):
-        row[status] = counts.get(status, 0)
-    row["seed"] = report["seed"]
-    row["message"] = report["status_message"]
-    row["found_in"] = found_in(report)
-    row["json_report"] = report.get("json_report", "")
-    row["html_report"] = report.get("html_report", "")
+        row[status] = report.counts.get(status, 0)
+    row.update(seed=report.seed, message=student.status_message, found_in=found_in(report),
+               json_report=student.json_report, html_report=student.html_report)
     return row
 
 
@@ -385,7 +158,7 @@ def _warm_up(grading: Grading) -> None:
     from grader.judge.memo import remember_across_submissions
 
     remember_across_submissions()  # every student gets the same seed: the same expected values
-    maximum_scores(grading)  # imports the suites
+    maxima(grading)  # imports the suites
 
 
 def run_batch(
@@ -443,7 +216,8 @@ def run_batch(
         outcomes.close()  # the workers stop, and with them every student's code and scratch folder
         missing = _("not graded: the batch stopped before this student's turn")
         folder.finish({s.name: r for s, r in reports.items()}, waiting, lambda: gradebook_csv(
-            [folder.with_links(s.name, reports.get(s) or ungraded(s, "crashed", missing, grading)) for s in students],
+            [folder.with_links(s.name, reports.get(s) or ungraded(s, "crashed", missing, grading).to_dict())
+             for s in students],
             grading).encode(csv_encoding))
     return sorted(reports.values(), key=lambda r: r["student"])
 
@@ -459,16 +233,16 @@ def grade_and_write(student: Student, *, folder: ClassFolder, grading: Grading) 
             space.release()
 
 
-def write_reports(folder: ClassFolder, student: Student, report: dict, grading: Grading,
+def write_reports(folder: ClassFolder, student: Student, record: StudentReport, grading: Grading,
                   spaces: dict | None = None) -> tuple[dict, tuple]:
-    """Write the student's JSON (and HTML) report: the report to keep for the gradebook (cleaned, possibly
-    noting a failure), and the kinds of report that found no disk space (:meth:`ClassFolder.write_waiting`)."""
+    """Write the student's JSON (and HTML) report: the report to keep for the gradebook (its dict, cleaned,
+    possibly noting a failure), and the kinds of report that found no disk space
+    (:meth:`ClassFolder.write_waiting`)."""
     try:
-        report = clean_data(report)
-        report["student"] = clean(student.name)
+        report = clean_data(record.to_dict())
         rendered = folder.render(report)
     except Exception as error:  # a report the grader cannot even render: that student only
-        report = ungraded(student, GRADER_ERROR, clean(f"the grader failed: {type(error).__name__}: {error}"),
-                          grading)
+        failed = ungraded(student, GRADER_ERROR, f"the grader failed: {type(error).__name__}: {error}", grading)
+        report = clean_data(failed.to_dict())
         rendered = folder.render(report)
     return report, folder.write_student(student.name, report, rendered, spaces)

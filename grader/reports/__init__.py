@@ -2,10 +2,11 @@
 
 May import: grader.lang, grader.judge.
 
-Report formats. Each module turns the report dict (the JSON report of the README) into text.
+Report formats. Each module turns the report (a :class:`grader.judge.record.Report`, or its dict: the JSON
+report of the README) into text, through the helpers of :mod:`grader.reports.shared`.
 
 ``FORMATS`` maps a ``--format`` name to ``(module, default file name)``; a
-module exposes ``render(report: dict, **options) -> str``. Modules are
+module exposes ``render(report, **options) -> str``. Modules are
 imported only when their format is used.
 """
 from __future__ import annotations
@@ -25,12 +26,13 @@ FORMATS = {
 }
 
 
-def render(report: dict, fmt: str, **options) -> str:
-    """The report in ``fmt``; every string is cleaned first (see ``grader.lang.sanitize``), whatever its origin."""
+def render(report, fmt: str, **options) -> str:
+    """``report`` (a ``Report`` or its dict) in ``fmt``; every string is cleaned first (see
+    ``grader.lang.sanitize``), whatever its origin."""
     from grader.lang.sanitize import clean_data
 
     module = importlib.import_module(f"{__name__}.{FORMATS[fmt][0]}")
-    return module.render(clean_data(report), **options)
+    return module.render(clean_data(report if isinstance(report, dict) else report.to_dict()), **options)
 
 
 def write_atomically(path: Path | str, content: str | bytes) -> Path:

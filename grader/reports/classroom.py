@@ -12,8 +12,10 @@ them); student names link to their own HTML reports (a report's ``link``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from urllib.parse import quote
 
+from grader.judge.record import StudentReport, percent
 from grader.lang.sanitize import csv_table
 import grader.reports.pictures as pictures
 
@@ -28,85 +30,96 @@ except ImportError:  # pragma: no cover - before translations exist
         return text
 
 
-def _percent(report: dict) -> float:
-    return 100.0 * report["score"] / report["max_score"] if report.get("max_score") else 0.0
-
-
-def student_link(report: dict) -> str:
+def student_link(report: StudentReport) -> str:
     """The relative link to the student's own report: the report's ``link``, else ``<student>.html``."""
-    return report.get("link") or quote(f"{report['student']}.html")
+    return report.link or quote(f"{report.student}.html")
 
 
-def _who(report: dict) -> dict:
+def _who(report: StudentReport) -> dict:
     """A student as the figures list them: the name shown, and the link to their report."""
-    return {"student": report["student"], "link": student_link(report)}
+    return {"student": report.student, "link": student_link(report)}
 
 
-def figures(reports: list[dict]) -> dict:
-    """Every figure of the class report, from the students' report dicts."""
-    reports = sorted(reports, key=lambda r: r["student"])
-    graded = [r for r in reports if r.get("tests")]
-    percents = [round(_percent(r), 1) for r in reports]
-    tests: dict[str, dict] = {}
-    assignments: dict[str, dict] = {}
-    diagnoses: dict[tuple, dict] = {}
-    for report in graded:
-        student = _who(report)
-        for test in report["tests"]:
-            entry = tests.setdefault(test["name"], {
-                "test": test["name"], "assignment": test["assignment"], "layer": test["layer"],
-                "students": 0, "passed": 0, "failed_students": []})
-            entry["students"] += 1
-            if test["status"] == "passed":
-                entry["passed"] += 1
-            else:
-                entry["failed_students"].append(student)
-            diagnosis = test.get("diagnosis")
-            if test["status"] != "passed" and diagnosis:
-                key = (test["assignment"], test["layer"], diagnosis["code"], diagnosis.get("array", ""))
-                found = diagnoses.setdefault(key, {
-                    "assignment": key[0], "layer": key[1], "code": key[2], "array": key[3],
-                    "tests": 0, "students": []})
-                found["tests"] += 1
-                if student not in found["students"]:
-                    found["students"].append(student)
-        for name, totals in report.get("assignments", {}).items():
-            entry = assignments.setdefault(name, {"assignment": name, "students": 0, "full_marks": 0,
-                                                  "score": 0.0, "max_score": 0.0})
-            entry["students"] += 1
-            entry["full_marks"] += totals["score"] == totals["max_score"]
-            entry["score"] += totals["score"]
-            entry["max_score"] += totals["max_score"]
-    for entry in tests.values():
-        entry["pass_rate"] = entry["passed"] / entry["students"] if entry["students"] else 0.0
-    for entry in assignments.values():
-        entry["pass_rate"] = entry["full_marks"] / entry["students"] if entry["students"] else 0.0
-        entry["mean_percent"] = 100.0 * entry["score"] / entry["max_score"] if entry["max_score"] else 0.0
-    common = sorted(diagnoses.values(), key=lambda d: (-len(d["students"]), -d["tests"], d["layer"], d["code"]))
+def figures(reports: list[StudentReport | dict]) -> dict:
+    """Every figure of the class report, from the students' reports (records or their dicts)."""
+    reports = sorted(map(StudentReport.read, reports), key=lambda r: r.student)
+    graded = [r for r in reports if r.report.tests]
+    percents = [round(r.report.percent, 1) for r in reports]
+    tests = _test_figures(graded)
     return {
-        "students": [{**_who(r), "status": r.get("status", "ok"), "score": r["score"],
-                      "max_score": r["max_score"], "percent": p} for r, p in zip(reports, percents)],
+        "students": [{**_who(r), "status": r.status, "score": r.report.score, "max_score": r.report.max_score,
+                      "percent": p} for r, p in zip(reports, percents)],
         "histogram": pictures.bin_counts(percents, bins=HISTOGRAM_BINS),
-        "assignments": list(assignments.values()),
-        "tests": list(tests.values()),
-        "diagnoses": common,
+        "assignments": _assignment_figures(graded),
+        "tests": tests,
+        "diagnoses": _common_diagnoses(graded),
         "problems": _problems(reports),
-        "almost_all_fail": [t for t in tests.values()
+        "almost_all_fail": [t for t in tests
                             if t["students"] and (t["students"] - t["passed"]) / t["students"] >= ALMOST_ALL],
         "graded": len(graded),
         "mean_percent": sum(percents) / len(percents) if percents else 0.0,
     }
 
 
-def _problems(reports: list[dict]) -> list[dict]:
+def _test_figures(graded: list[StudentReport]) -> list[dict]:
+    """Per test: how many students it ran for, how many passed, who failed."""
+    tests: dict[str, dict] = {}
+    for student in graded:
+        for test in student.report.tests:
+            entry = tests.setdefault(test.name, {"test": test.name, "assignment": test.assignment, "layer": test.layer,
+                                                 "students": 0, "passed": 0, "failed_students": []})
+            entry["students"] += 1
+            if test.passed:
+                entry["passed"] += 1
+            else:
+                entry["failed_students"].append(_who(student))
+    for entry in tests.values():
+        entry["pass_rate"] = entry["passed"] / entry["students"] if entry["students"] else 0.0
+    return list(tests.values())
+
+
+def _assignment_figures(graded: list[StudentReport]) -> list[dict]:
+    """Per assignment: how many students got full marks, and the mean score."""
+    assignments: dict[str, dict] = {}
+    for student in graded:
+        for name, totals in student.report.assignments.items():
+            entry = assignments.setdefault(name, {"assignment": name, "students": 0, "full_marks": 0,
+                                                  "score": 0.0, "max_score": 0.0})
+            entry["students"] += 1
+            entry["full_marks"] += totals.score == totals.max_score
+            entry["score"] += totals.score
+            entry["max_score"] += totals.max_score
+    for entry in assignments.values():
+        entry["pass_rate"] = entry["full_marks"] / entry["students"] if entry["students"] else 0.0
+        entry["mean_percent"] = percent(entry["score"], entry["max_score"])
+    return list(assignments.values())
+
+
+def _common_diagnoses(graded: list[StudentReport]) -> list[dict]:
+    """The diagnoses of failed tests per layer and array, the most widespread first, with who has them."""
+    found: dict[tuple, dict] = {}
+    for student in graded:
+        who = _who(student)
+        for test in student.report.tests:
+            if test.passed or not test.diagnosis:
+                continue
+            key = (test.assignment, test.layer, test.diagnosis.code, test.diagnosis.array)
+            entry = found.setdefault(key, {"assignment": key[0], "layer": key[1], "code": key[2], "array": key[3],
+                                           "tests": 0, "students": []})
+            entry["tests"] += 1
+            if who not in entry["students"]:
+                entry["students"].append(who)
+    return sorted(found.values(), key=lambda d: (-len(d["students"]), -d["tests"], d["layer"], d["code"]))
+
+
+def _problems(reports: list[StudentReport]) -> list[dict]:
     """The students not graded, and those whose tests timed out, crashed or broke the judge."""
     problems = []
-    for report in reports:
-        codes = Counter(t["diagnosis"]["code"] for t in report.get("tests", [])
-                        if t.get("diagnosis") and t["diagnosis"]["code"] in PROBLEM_CODES)
-        if report.get("status", "ok") != "ok" or codes:
-            problems.append({**_who(report), "status": report.get("status", "ok"),
-                             "message": report.get("status_message", ""),
+    for student in reports:
+        codes = Counter(t.diagnosis.code for t in student.report.tests
+                        if t.diagnosis and t.diagnosis.code in PROBLEM_CODES)
+        if student.status != "ok" or codes:
+            problems.append({**_who(student), "status": student.status, "message": student.status_message,
                              "timeouts": codes["timeout"], "crashes": codes["crash"],
                              "other": codes["bad_reply"] + codes["grader_error"]})
     return problems
@@ -171,11 +184,11 @@ def html_available() -> bool:
     return importlib.util.find_spec("jinja2") is not None
 
 
-def student_html(report: dict) -> str:
+def student_html(student: StudentReport | dict) -> str:
     """The student's own HTML report, linked from the class report; for a student not graded, it says why."""
     from grader.reports.html import render
 
-    if report.get("tests"):
-        return render(report)
-    return render({**report, "notes": [*report.get("notes", []),
-                                       f"{report.get('status', '')}: {report.get('status_message', '')}"]})
+    student = StudentReport.read(student)
+    if student.report.tests:
+        return render(student.report)
+    return render(replace(student.report, notes=[*student.report.notes, f"{student.status}: {student.status_message}"]))

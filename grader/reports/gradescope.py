@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 
+from grader.judge.record import Report, TestResult
 from grader.lang import N_, _
-from grader.judge.scoring import percent
+from grader.reports.shared import fraction, percentage, points
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 # The stdout of run_autograder is for the course staff (debugging), never for students.
@@ -24,68 +25,68 @@ STATUS_WORDS = {
 }
 
 
-def _test_output(test: dict) -> str:
+def _test_output(test: TestResult) -> str:
     parts = []
-    if test["status"] != "passed":
-        word = STATUS_WORDS.get(test["status"])
-        message = test["message"] or _("wrong result")
+    if not test.passed:
+        word = STATUS_WORDS.get(test.status)
+        message = test.message or _("wrong result")
         parts.append(f"{_(word)}: {message}" if word else message)
-    elif test.get("description"):
-        parts.append(test["description"])
-    if test.get("output"):
-        parts.append(_("Your code printed:") + "\n" + test["output"].rstrip())
+    elif test.description:
+        parts.append(test.description)
+    if test.output:
+        parts.append(_("Your code printed:") + "\n" + test.output.rstrip())
     return "\n\n".join(parts)
 
 
-def _test(test: dict) -> dict:
+def _test(test: TestResult) -> dict:
     return {
-        "name": test["name"],
+        "name": test.name,
         "name_format": "text",
-        "score": test["score"],
-        "max_score": test["max_score"],
-        "status": "passed" if test["status"] == "passed" else "failed",
+        "score": test.score,
+        "max_score": test.max_score,
+        "status": "passed" if test.passed else "failed",
         "output": _test_output(test),
         "output_format": "text",
-        "tags": [test["assignment"], test["layer"], test["kind"]],
-        "visibility": VISIBILITY[test["visibility"]],
-        "extra_data": {"status": test["status"], "kind": test["kind"]},
+        "tags": [test.assignment, test.layer, test.kind],
+        "visibility": VISIBILITY[test.visibility],
+        "extra_data": {"status": test.status, "kind": test.kind},
     }
 
 
-def summary(report: dict) -> str:
+def summary(report: Report) -> str:
     """The text above the test boxes: total, per assignment, seed, notes."""
     lines = [_("Total: {score}/{max_score} ({percent}%)").format(
-        score=f"{report['score']:g}", max_score=f"{report['max_score']:g}", percent=f"{percent(report):.1f}")]
-    for name, entry in report.get("assignments", {}).items():
-        source = entry.get("file") or _("{file} (not found)").format(file=f"{name}.py")
-        lines.append(f"  {name} ({source}): {entry['score']:g}/{entry['max_score']:g}")
-    if any(t["visibility"] == "hidden" for t in report["tests"]):
+        score=points(report.score), max_score=points(report.max_score), percent=percentage(report))]
+    for name, entry in report.assignments.items():
+        source = entry.file or _("{file} (not found)").format(file=f"{name}.py")
+        lines.append(f"  {name} ({source}): {fraction(entry.score, entry.max_score)}")
+    if any(t.visibility == "hidden" for t in report.tests):
         lines.append(_("Hidden tests count towards the score; their details appear when grades are published."))
-    if report.get("internal_error"):
+    if report.internal_error:
         lines.append(_("The grader itself failed on some tests of this submission: this is not a problem with your "
                        "code. They show 0 points until the course staff fixes the grader and grades again."))
-    lines.extend(_("Note: {note}").format(note=note) for note in report.get("notes", []))
-    lines.append(_("Seed {seed} (grader {version}).").format(seed=report["seed"],
-                                                             version=report.get("grader_version", "?")))
+    lines.extend(_("Note: {note}").format(note=note) for note in report.notes)
+    lines.append(_("Seed {seed} (grader {version}).").format(seed=report.seed, version=report.grader_version or "?"))
     return "\n".join(lines)
 
 
-def results(report: dict) -> dict:
+def results(report: Report | dict) -> dict:
     """The report as a Gradescope results dict."""
+    report = Report.read(report)
     return {
-        "score": report["score"],
-        "execution_time": round(report.get("duration_seconds", 0.0), 3),
+        "score": report.score,
+        "execution_time": round(report.duration_seconds, 3),
         "output": summary(report),
         "output_format": "text",
         "stdout_visibility": STDOUT_VISIBILITY,
         "extra_data": {
-            "max_score": report["max_score"],
-            "seed": report["seed"],
-            "grader_version": report.get("grader_version"),
-            "counts": report.get("counts", {}),
-            **({"internal_error": report["internal_error"]} if report.get("internal_error") else {}),
+            "max_score": report.max_score,
+            "seed": report.seed,
+            "grader_version": report.grader_version or None,
+            "counts": report.counts,
+            **({"internal_error": report.internal_error} if report.internal_error else {}),
         },
-        "tests": [_test(t) for t in report["tests"]],
+        "tests": [_test(t) for t in report.tests],
     }
 
 
@@ -100,5 +101,5 @@ def fallback(message: str) -> dict:
     }
 
 
-def render(report: dict, **options) -> str:
+def render(report: Report | dict, **options) -> str:
     return json.dumps(results(report), indent=2, ensure_ascii=False) + "\n"

@@ -17,11 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import grader.judge.diagnoses as diagnoses
+from grader.judge.record import Report, TestResult
 from grader.lang.sanitize import html_text
-from grader.judge.scoring import percent
 import grader.reports.pictures as pictures
-
-SYMBOLS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "missing": "?"}
+from grader.reports.shared import SYMBOLS, by_assignment, fraction, percentage
 
 try:
     from grader.lang import _
@@ -49,12 +48,8 @@ def environment():
     )
 
 
-def _points(value: float) -> str:
-    return f"{value:g}"
-
-
-def _figure(test: dict) -> dict | None:
-    arrays = test.get("arrays")
+def _figure(test: TestResult) -> dict | None:
+    arrays = test.arrays
     if not arrays:
         return None
     name = arrays.get("array") or "value"
@@ -64,60 +59,58 @@ def _figure(test: dict) -> dict | None:
             "shape": arrays["shape"]}
 
 
-def _diagnosis(test: dict) -> dict | None:
-    found = test.get("diagnosis")
+def _diagnosis(test: TestResult) -> dict | None:
+    found = test.diagnosis
     if not found:
         return None
     text = diagnoses.render(found)
-    if text and text in (test.get("message") or ""):
+    if text and text in test.message:
         text = ""  # the message already ends with it
-    return {"code": found["code"], "array": found.get("array", ""), "text": text,
-            "params": ", ".join(f"{k}={v}" for k, v in found.get("params", {}).items())}
+    return {"code": found.code, "array": found.array, "text": text,
+            "params": ", ".join(f"{k}={v}" for k, v in found.params.items())}
 
 
-def context(report: dict) -> dict:
-    """What the template shows, computed from the report dict (the JSON report)."""
-    by_assignment: dict[str, list] = {}
-    for test in report["tests"]:
-        by_assignment.setdefault(test["assignment"], []).append(test)
+def _row(test: TestResult) -> dict:
+    return {
+        "id": "t-" + test.name.replace("/", "-"),
+        "name": test.short_name,
+        "status": test.status,
+        "symbol": SYMBOLS.get(test.status, "?"),
+        "points": fraction(test.score, test.max_score),
+        "hidden": test.visibility == "hidden",
+        "message": test.message,
+        "output": test.output,
+        "description": test.description,
+        "diagnosis": _diagnosis(test) if not test.passed else None,
+        "figure": _figure(test) if not test.passed else None,
+    }
+
+
+def context(report: Report | dict) -> dict:
+    """What the template shows, computed from the report."""
+    report = Report.read(report)
     assignments = []
-    for name, tests in by_assignment.items():
-        entry = report.get("assignments", {}).get(name, {})
-        rows = []
-        for test in tests:
-            rows.append({
-                "id": "t-" + test["name"].replace("/", "-"),
-                "name": test["name"].split("/", 1)[1],
-                "status": test["status"],
-                "symbol": SYMBOLS.get(test["status"], "?"),
-                "points": f"{_points(test['score'])}/{_points(test['max_score'])}",
-                "hidden": test["visibility"] == "hidden",
-                "message": test.get("message") or "",
-                "output": test.get("output") or "",
-                "description": test.get("description") or "",
-                "diagnosis": _diagnosis(test) if test["status"] != "passed" else None,
-                "figure": _figure(test) if test["status"] != "passed" else None,
-            })
+    for group in by_assignment(report):
+        rows = [_row(test) for test in group.tests]
         assignments.append({
-            "name": name,
-            "file": entry.get("file") or _("{name}.py (not found)").format(name=name),
-            "points": f"{_points(sum(t['score'] for t in tests))}/{_points(sum(t['max_score'] for t in tests))}",
+            "name": group.name,
+            "file": group.file or _("{name}.py (not found)").format(name=group.name),
+            "points": fraction(group.score, group.max_score),
             "tests": rows,
             "failures": [r for r in rows if r["status"] != "passed"],
         })
-    counts = report.get("counts", {})
     return {
         "title": _("Grade report"),
-        "total": f"{_points(report['score'])}/{_points(report['max_score'])}",
-        "percent": f"{percent(report):.1f}",
-        "tally": ", ".join(f"{n} {s}" for s, n in counts.items() if n),
-        "seed": report["seed"],
-        "notes": report.get("notes", []),
-        "submission": report.get("submission", ""),
-        "isolation": report.get("isolation", ""),
-        "version": report.get("grader_version", ""),
+        "total": fraction(report.score, report.max_score),
+        "percent": percentage(report),
+        "tally": ", ".join(f"{n} {s}" for s, n in report.counts.items() if n),
+        "seed": report.seed,
+        "notes": report.notes,
+        "submission": report.submission,
+        "isolation": report.isolation,
+        "version": report.grader_version,
         "assignments": assignments,
-        "all_passed": all(t["status"] == "passed" for t in report["tests"]),
+        "all_passed": all(t.passed for t in report.tests),
         "mark": pictures.MARK,
         "t": labels(),
         "lang": language(),
@@ -177,16 +170,16 @@ def language() -> str:
     return get_language()
 
 
-def render_fragment(report: dict) -> str:
+def render_fragment(report: Report | dict) -> str:
     """The report's body alone (styles included), for a notebook's output cell."""
     return environment().get_template("student_body.html").render(**context(report))
 
 
-def render(report: dict, **options) -> str:
+def render(report: Report | dict, **options) -> str:
     return environment().get_template("student.html").render(**context(report))
 
 
-def show_in_notebook(report: dict, text: str) -> bool:
+def show_in_notebook(report: Report | dict, text: str) -> bool:
     """Show the report inline in Jupyter, pictures included, when it has pictures to show.
 
     One output with both forms: Jupyter shows the HTML, a plain-text viewer
@@ -194,7 +187,7 @@ def show_in_notebook(report: dict, text: str) -> bool:
     without Jinja2, or when no failed check has a picture: then the caller
     prints the text report.
     """
-    if not any(t["status"] != "passed" and t.get("arrays") for t in report["tests"]):
+    if not any(not t.passed and t.arrays for t in Report.read(report).tests):
         return False
     if importlib.util.find_spec("IPython") is None or importlib.util.find_spec("jinja2") is None:
         return False

@@ -1,12 +1,16 @@
-"""The JSON report, as described in the README.
+"""The JSON report, as described in the README and ``docs/report.schema.json``.
 
-One test per line: as easy to read as an indented file, and written by
-Python's fast (C) encoder, which a whole-document indent would bypass.
+The report's dict is written as it is, key order included (``Report.to_dict()``
+makes it). One test per line: as easy to read as an indented file, and
+written by Python's fast (C) encoder, which a whole-document indent would
+bypass.
 """
 import json
 
 
-def render(report: dict, **options) -> str:
+def render(report, **options) -> str:
+    if not isinstance(report, dict):
+        report = report.to_dict()
     fields = []
     for key, value in report.items():
         if key == "tests" and isinstance(value, list) and value:

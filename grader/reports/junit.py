@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from grader.judge.record import Report, TestResult
 from grader.lang.sanitize import xml_text
+from grader.reports.shared import by_assignment, points
 import grader.reports.words as words
 
 FAILURE_STATUSES = ("failed", "timeout", "missing")
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
 
 
 def _properties(parent: ET.Element, values: dict) -> None:
@@ -38,68 +36,48 @@ def _first_line(text: str) -> str:
     return text.splitlines()[0] if text else ""
 
 
-def _testcase(suite: ET.Element, test: dict) -> None:
-    _, layer_and_name = test["name"].split("/", 1)
-    case = ET.SubElement(
-        suite,
-        "testcase",
-        name=xml_text(layer_and_name.split("/", 1)[-1]),
-        classname=xml_text(f"{test['assignment']}.{test['layer']}"),
-        time=f"{test.get('execution_time', 0.0):.3f}",
-    )
-    status = test["status"]
-    if status != "passed":
-        tag = "failure" if status in FAILURE_STATUSES else "error"
-        message = xml_text(test["message"] or words.status(status))
-        diagnosis = test.get("diagnosis") or {}
-        element = ET.SubElement(case, tag, message=_first_line(message), type=xml_text(diagnosis.get("code") or status))
+def _testcase(suite: ET.Element, test: TestResult) -> None:
+    case = ET.SubElement(suite, "testcase", name=xml_text(test.short_name.split("/", 1)[-1]),
+                         classname=xml_text(f"{test.assignment}.{test.layer}"), time=f"{test.execution_time:.3f}")
+    if not test.passed:
+        tag = "failure" if test.status in FAILURE_STATUSES else "error"
+        message = xml_text(test.message or words.status(test.status))
+        code = test.diagnosis.code if test.diagnosis else test.status
+        element = ET.SubElement(case, tag, message=_first_line(message), type=xml_text(code))
         element.text = message
-    if test.get("output"):
-        ET.SubElement(case, "system-out").text = xml_text(test["output"])
+    if test.output:
+        ET.SubElement(case, "system-out").text = xml_text(test.output)
 
 
-def _counts(tests: list[dict]) -> dict:
+def _counts(tests: list[TestResult]) -> dict:
     return {
         "tests": str(len(tests)),
-        "failures": str(sum(t["status"] in FAILURE_STATUSES for t in tests)),
-        "errors": str(sum(t["status"] == "error" for t in tests)),
-        "time": f"{sum(t.get('execution_time', 0.0) for t in tests):.3f}",
+        "failures": str(sum(t.status in FAILURE_STATUSES for t in tests)),
+        "errors": str(sum(t.status == "error" for t in tests)),
+        "time": f"{sum(t.execution_time for t in tests):.3f}",
     }
 
 
-def _test_properties(test: dict) -> dict:
-    """One test's figures, as suite properties named after the test."""
-    name = _case_name(test)
-    values = {"score": _number(test["score"]), "max_score": _number(test["max_score"]), "kind": test["kind"],
-              "visibility": test["visibility"], "status": test["status"]}
-    diagnosis = test.get("diagnosis")
-    if diagnosis:
-        values["diagnosis"] = diagnosis["code"]
-        values["diagnosis_array"] = diagnosis.get("array", "")
-    return {xml_text(f"{name}.{key}"): value for key, value in values.items()}
+def _test_properties(test: TestResult) -> dict:
+    """One test's figures, as suite properties named after the test (``Layer/test``: unique in its suite)."""
+    values = {"score": points(test.score), "max_score": points(test.max_score), "kind": test.kind,
+              "visibility": test.visibility, "status": test.status}
+    if test.diagnosis:
+        values["diagnosis"] = test.diagnosis.code
+        values["diagnosis_array"] = test.diagnosis.array
+    return {xml_text(f"{test.short_name}.{key}"): value for key, value in values.items()}
 
 
-def _case_name(test: dict) -> str:
-    """``Layer/test``: unique within an assignment's suite."""
-    return test["name"].split("/", 1)[1]
-
-
-def render(report: dict, **options) -> str:
-    root = ET.Element("testsuites", name="backprop-grader", **_counts(report["tests"]))
-    by_assignment: dict[str, list[dict]] = {}
-    for test in report["tests"]:
-        by_assignment.setdefault(test["assignment"], []).append(test)
-    for assignment, tests in by_assignment.items():
-        suite = ET.SubElement(root, "testsuite", name=xml_text(assignment), skipped="0", **_counts(tests))
-        properties = {
-            "score": _number(sum(t["score"] for t in tests)),
-            "max_score": _number(sum(t["max_score"] for t in tests)),
-            "seed": report["seed"],
-        }
-        for test in tests:
+def render(report: Report | dict, **options) -> str:
+    report = Report.read(report)
+    root = ET.Element("testsuites", name="backprop-grader", **_counts(report.tests))
+    for group in by_assignment(report):
+        suite = ET.SubElement(root, "testsuite", name=xml_text(group.name), skipped="0", **_counts(group.tests))
+        properties = {"score": points(group.score), "max_score": points(group.max_score), "seed": report.seed}
+        for test in group.tests:
             properties.update(_test_properties(test))
         _properties(suite, properties)
-        for test in tests:
+        for test in group.tests:
             _testcase(suite, test)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -9,9 +9,10 @@ import os
 import re
 from pathlib import Path
 
+from grader.judge.record import Report, TestResult
 from grader.lang import _, ngettext
 from grader.lang.sanitize import clean_data, markdown_text
-from grader.judge.scoring import percent
+from grader.reports.shared import Group, by_assignment, by_layer, fraction, percentage, points
 import grader.reports.words as words
 
 ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "missing": "❔"}
@@ -29,31 +30,18 @@ def _fence(text: str) -> str:
     return f"{ticks}text\n{text.rstrip()}\n{ticks}"
 
 
-def _points(value: float) -> str:
-    return f"{value:g}"
+def _layer_row(layer: Group) -> str:
+    icon = ICONS["passed"] if layer.passed == len(layer.tests) else ICONS["failed"]
+    return f"| {icon} | {layer.name} | {fraction(layer.score, layer.max_score)} | {layer.passed}/{len(layer.tests)} |"
 
 
-def _layer_rows(tests: list[dict]) -> list[str]:
-    layers: dict[str, list[dict]] = {}
-    for test in tests:
-        layers.setdefault(test["layer"], []).append(test)
-    rows = []
-    for layer, mine in layers.items():
-        passed = sum(t["status"] == "passed" for t in mine)
-        score = sum(t["score"] for t in mine)
-        total = sum(t["max_score"] for t in mine)
-        icon = ICONS["passed"] if passed == len(mine) else ICONS["failed"]
-        rows.append(f"| {icon} | {layer} | {_points(score)}/{_points(total)} | {passed}/{len(mine)} |")
-    return rows
-
-
-def _failure(test: dict) -> str:
-    hidden = " " + _("(hidden test)") if test["visibility"] == "hidden" else ""
-    status = words.status(test["status"])
-    head = f"- {ICONS[test['status']]} **{test['name']}**{hidden}: {status}, 0/{_points(test['max_score'])}"
-    body = [head, "", _indent(_fence(test["message"] or status))]
-    if test.get("output"):
-        body += ["", "  " + _("Your code printed:"), "", _indent(_fence(test["output"]))]
+def _failure(test: TestResult) -> str:
+    hidden = " " + _("(hidden test)") if test.visibility == "hidden" else ""
+    status = words.status(test.status)
+    head = f"- {ICONS[test.status]} **{test.name}**{hidden}: {status}, 0/{points(test.max_score)}"
+    body = [head, "", _indent(_fence(test.message or status))]
+    if test.output:
+        body += ["", "  " + _("Your code printed:"), "", _indent(_fence(test.output))]
     return "\n".join(body)
 
 
@@ -61,37 +49,35 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line if line else line for line in text.splitlines())
 
 
-def render(report: dict, **options) -> str:
+def render(report: Report | dict, **options) -> str:
+    report = Report.read(report)
     lines = ["## " + _("Grade: {score}/{max_score} ({percent}%)").format(
-        score=_points(report["score"]), max_score=_points(report["max_score"]), percent=f"{percent(report):.1f}"), ""]
-    for note in report.get("notes", []):
-        lines.append(f"> {_cell(note)}")
-    if report.get("notes"):
-        lines.append("")
-    by_assignment: dict[str, list[dict]] = {}
-    for test in report["tests"]:
-        by_assignment.setdefault(test["assignment"], []).append(test)
-    for assignment, tests in by_assignment.items():
-        entry = report.get("assignments", {}).get(assignment, {})
-        source = entry.get("file") or _("not found")
-        score = sum(t["score"] for t in tests)
-        total = sum(t["max_score"] for t in tests)
-        lines += [f"### {assignment} ({_cell(source)}): {_points(score)}/{_points(total)}", "",
+        score=points(report.score), max_score=points(report.max_score), percent=percentage(report)), ""]
+    lines += [f"> {_cell(note)}" for note in report.notes] + ([""] if report.notes else [])
+    groups = by_assignment(report)
+    for group in groups:
+        source = group.file or _("not found")
+        lines += [f"### {group.name} ({_cell(source)}): {fraction(group.score, group.max_score)}", "",
                   "| | " + " | ".join((_("Layer"), _("Points"), _("Tests passed"))) + " |", "|---|---|---:|---:|",
-                  *_layer_rows(tests), ""]
-    failures = [t for t in report["tests"] if t["status"] != "passed"]
-    if failures:
-        lines += ["### " + ngettext("What to fix ({count} test)", "What to fix ({count} tests)",
-                                    len(failures)).format(count=len(failures)), ""]
-        missing = [a for a, tests in by_assignment.items() if all(t["status"] == "missing" for t in tests)]
-        for assignment in missing:  # one line, not one per test
-            lines += [f"- {ICONS['missing']} **{assignment}**: {_cell(by_assignment[assignment][0]['message'])}", ""]
-        lines += [_failure(t) + "\n" for t in failures if t["assignment"] not in missing]
-    else:
-        lines += [_("All tests passed."), ""]
+                  *map(_layer_row, by_layer(group.tests)), ""]
+    lines += _failures(report, groups)
     lines.append("<sub>" + _("seed {seed}: run {command} to repeat these cases").format(
-        seed=report["seed"], command=f"`grade --seed {report['seed']}`") + "</sub>")
+        seed=report.seed, command=f"`grade --seed {report.seed}`") + "</sub>")
     return "\n".join(lines) + "\n"
+
+
+def _failures(report: Report, groups: list[Group]) -> list[str]:
+    """What to fix: every test that did not pass, an assignment none of whose tests could run in one line."""
+    failures = [t for t in report.tests if not t.passed]
+    if not failures:
+        return [_("All tests passed."), ""]
+    lines = ["### " + ngettext("What to fix ({count} test)", "What to fix ({count} tests)",
+                               len(failures)).format(count=len(failures)), ""]
+    missing = [group for group in groups if group.all_missing]
+    for group in missing:  # one line, not one per test
+        lines += [f"- {ICONS['missing']} **{group.name}**: {_cell(group.tests[0].message)}", ""]
+    skipped = {group.name for group in missing}
+    return lines + [_failure(t) + "\n" for t in failures if t.assignment not in skipped]
 
 
 def append_step_summary(report: dict) -> Path | None:
