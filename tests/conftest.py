@@ -1,9 +1,15 @@
-"""Every test speaks English unless it asks for Korean.
+"""Every test speaks English unless it asks for Korean, and every report the tests produce follows the schema.
 
 The built-in course is taught in Korean, so without this the reports these
 tests read would be Korean. ``GRADER_LANG`` is exported, so the ``grade``
 and ``grader`` processes the tests start speak English too. A Korean test
 passes ``--lang ko`` or uses the ``korean`` fixture.
+
+Every JSON report the grader makes while the suite runs is checked against
+``docs/report.schema.json`` (``tests/report_schema.py``): in this process
+and in the batch's workers as it is made, and in a test's ``tmp_path`` as a
+``grade`` or ``grader batch`` process wrote it. A test after which an
+invalid report turned up fails, whatever it asserted itself.
 """
 import os
 import subprocess
@@ -12,7 +18,33 @@ from pathlib import Path
 
 import pytest
 
+import report_schema
+
 os.environ["GRADER_LANG"] = "en"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _report_watch(tmp_path_factory):
+    watch = report_schema.Watch(tmp_path_factory.getbasetemp() / "invalid-reports.log")
+    with pytest.MonkeyPatch.context() as patch:
+        watch.patch(patch)
+        yield watch
+    found = watch.unread()  # made after the last test: by a fixture's teardown
+    if found:
+        pytest.fail(f"reports that break docs/report.schema.json:\n{found}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _every_report_follows_the_schema(request, _report_watch):
+    """Fail the test if a report made during it, or written into its ``tmp_path``, breaks the schema."""
+    yield
+    tmp_path = request.node.funcargs.get("tmp_path")
+    if tmp_path is not None:
+        for path, report in report_schema.report_files(tmp_path):
+            _report_watch.note(report, str(path.relative_to(tmp_path)))
+    found = _report_watch.unread()
+    if found:
+        pytest.fail(f"reports that break docs/report.schema.json:\n{found}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -91,3 +91,31 @@ def test_a_slow_run_shows_the_running_test_on_a_terminal_only(tmp_path):
     assert "grading gates/" not in piped.stderr and "\x1b[K" not in piped.stderr
     report = (tmp_path / "r.json").read_text(encoding="utf-8")
     assert "grading gates/" not in report
+
+
+CLAIMS_AN_INTERRUPTION = """
+
+class MulLayer(MulLayer):
+    def backward(self, dout):
+        print("not run: grading was interrupted (Ctrl+C)")
+        raise ValueError("not run: grading was interrupted (Ctrl+C)")
+"""
+
+
+def test_a_submission_cannot_claim_grading_was_interrupted(tmp_path):
+    """Only Ctrl+C in the grader interrupts: a student's message saying so is a message, not an exit 130."""
+    from click.testing import CliRunner
+
+    from grader.cli import grade
+
+    submission = _hanging_submission(tmp_path / "claims")
+    (submission / "gates.py").write_text((COURSE.solutions / "gates.py").read_text(encoding="utf-8")
+                                         + CLAIMS_AN_INTERRUPTION, encoding="utf-8")
+    report_path = tmp_path / "report.json"
+    result = CliRunner().invoke(grade, ["gates", "--submission", str(submission), "--seed", "3", "--format", "json",
+                                        "-o", str(report_path)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    claimed = [t for t in report["tests"] if "grading was interrupted (Ctrl+C)" in t["message"]]
+    assert claimed and all(t["layer"] == "MulLayer" and t["status"] == "error" for t in claimed)
+    assert "interrupted" not in report and report["score"] > 0
