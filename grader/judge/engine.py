@@ -105,7 +105,8 @@ def _exception_line(error: BaseException) -> str:
 
 def internal_errors(results: list[TestResult]) -> str:
     """What the grader itself failed on in ``results`` ("" if nothing): the first error and how many tests."""
-    failed = [r for r in results if r.diagnosis and r.diagnosis.code == "grader_error" and "error" in r.diagnosis.params]
+    failed = [r for r in results
+              if r.diagnosis and r.diagnosis.code == "grader_error" and "error" in r.diagnosis.params]
     if not failed:
         return ""
     error, test, others = failed[0].diagnosis.params["error"], failed[0].name, len(failed) - 1

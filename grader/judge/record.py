@@ -204,7 +204,8 @@ class Report:
                    duration_seconds=round(duration, 3))
 
     @classmethod
-    def ungraded(cls, maxima: dict[str, dict[str, float]], *, seed: int, submission, internal_error: str = "") -> Report:
+    def ungraded(cls, maxima: dict[str, dict[str, float]], *, seed: int, submission,
+                 internal_error: str = "") -> Report:
         """The report of a submission not graded at all: no test, score 0 out of the ``maxima`` (assignment ->
         layer -> points), and why if the grader itself failed."""
         assignments = {name: AssignmentSummary(0.0, total(layers.values()),
