@@ -43,7 +43,8 @@ KERNEL_CASES = {
     "memory_files": KernelCase(frozenset({"Sigmoid"}), r"memory files: held \[\]",
                                unless=r"exposed: student code could leave files in the machine's temporary folders"),
     "memory_across_processes": KernelCase(frozenset({"Affine"}), r"held at once: (0|850|1700) MB|killed, most likely "
-                                          r"for using too much memory", timeout=20.0, unless=r"no memory cgroup"),
+                                          r"for using too much memory|Resource temporarily unavailable",  # a fork refused
+                                          timeout=20.0, unless=r"no memory cgroup"),
     "pipe_game": KernelCase(frozenset({"Affine"}), r"pipes shrunk: 0", earned="all"),
     # then the next student's child must still be unable to open a socket
     "cache_poisoning": KernelCase(frozenset({"MulLayer"}), r"poisoned: \[\]", then="udp_send",
