@@ -211,20 +211,52 @@ def test_student_output_is_capped():
         assert len(output) < 10_500 and "more characters of output not shown" in output
 
 
+def test_the_count_of_cut_output_is_every_character_not_shown():
+    source = """
+    class Loud:
+        def talk(self):
+            print("spam spam spam spam\\n" * 10000, end="")  # 200,000 characters in one call
+            return 1
+        def little(self):
+            print("x" * 4000)
+            return 1
+        def fail(self):
+            print("y" * 12000)
+            raise ValueError("loud")
+    """
+    with runner_for(module("gates", source)) as runner:
+        runner.begin_test()
+        assert runner.call(runner.new("gates", "Loud"), "talk") == 1
+        output = runner.end_test()
+        assert output == "spam spam spam spam\n" * 500 + "\n[... 190000 more characters of output not shown]\n"
+        runner.begin_test()
+        h = runner.new("gates", "Loud")
+        for _ in range(3):  # each call keeps its 4001 characters; the judge keeps 10,000 of the test's 12,003
+            runner.call(h, "little")
+        assert runner.end_test().endswith("x\n[... 2003 more characters of output not shown]\n")
+        runner.begin_test()
+        with pytest.raises(StudentException) as failed:
+            runner.call(runner.new("gates", "Loud"), "fail")
+        runner.end_test()
+    assert failed.value.output == "y" * 10000 + "\n[... 2001 more characters of output not shown]\n"
+
+
 def test_the_mark_of_cut_output_is_in_the_reports_language(monkeypatch):
     import grader.lang as i18n
-    from grader.sandbox.child_words import translate_output
+    from grader.sandbox.words import printed
 
-    printed = "spam\n" * 3 + "\n[... 189993 more characters of output not shown]\n"
+    printed_text = "spam\n" * 3 + "\n[... 189993 more characters of output not shown]\n"
     monkeypatch.setenv("GRADER_LANG", "ko")
     i18n.set_language(None)
     try:
-        assert translate_output(printed) == "spam\n" * 3 + "\n[... 출력 189993자는 보여 주지 않습니다]\n"
-        assert translate_output("[... 3 more characters]") == "[... 3 more characters]"
+        assert printed("spam\n" * 3, 189993) == "spam\n" * 3 + "\n[... 출력 189993자는 보여 주지 않습니다]\n"
+        assert printed("[... 3 more characters]", 0) == "[... 3 more characters]"
+        # what student code printed is shown as printed, even when it looks like the mark
+        assert printed(printed_text, 0) == printed_text
     finally:
         monkeypatch.setenv("GRADER_LANG", "en")
         i18n.set_language(None)
-    assert translate_output(printed) == printed
+    assert printed("spam\n" * 3, 189993) == printed_text
 
 
 # -- student errors -------------------------------------------------------------

@@ -24,7 +24,6 @@ from grader.judge.gradcheck import Mismatch
 from grader.judge.record import Report, TestResult
 from grader.lang import N_, _, ngettext
 from grader.lang.sanitize import clean_data
-from grader.sandbox.child_words import translate_output
 import grader.sandbox.exposure as exposure
 from grader.sandbox.errors import MissingCode, RunnerStartError, StudentCodeError, StudentCrash, StudentException, StudentTimeout
 from grader.sandbox import make_runner
@@ -89,7 +88,7 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
     numerical = numerical_backward(check.layer, runner.forward_runs())
     if numerical is not None and status in ("passed", "failed"):  # the exercise is the analytic gradient
         status, message, diagnosis, arrays = "failed", diagnoses.render(numerical), numerical, None
-    output = translate_output(output)[-OUTPUT_SHOWN:] if output else ""
+    output = output[-OUTPUT_SHOWN:] if output else ""
     return TestResult.of(check, status, message, output=output, seconds=time.perf_counter() - started,
                          diagnosis=diagnosis, arrays=arrays)
 

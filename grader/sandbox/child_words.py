@@ -7,9 +7,7 @@ these templates and words it in the report's language
 f-strings in ``child/cells.py``, ``child/session.py``, ``child/calls.py`` and ``child/standin.py`` word for word; a sentence that
 matches none stays as the child wrote it.
 """
-import re
-
-from grader.lang import N_, _, translate_known
+from grader.lang import N_, translate_known
 
 TEMPLATES = (
     # cells.py: a cell that raised (before the label alone, which would match the whole sentence)
@@ -73,15 +71,7 @@ TEMPLATES = (
 )
 
 
-OUTPUT_CUT = N_("[... {count} more characters of output not shown]")
-_OUTPUT_CUT = re.compile(r"\[\.\.\. (\d+) more characters of output not shown\]")  # capture.py writes it
-
 
 def translate(text: str) -> str:
     """A note or detail from the child, in the report's language."""
     return translate_known(text, TEMPLATES)
-
-
-def translate_output(output: str) -> str:
-    """What student code printed, with the mark of a cut (``capture.py``) in the report's language."""
-    return _OUTPUT_CUT.sub(lambda m: _(OUTPUT_CUT).format(count=m.group(1)), output)

@@ -37,8 +37,10 @@ from grader.sandbox.replies import (
     forward_runs,
     get_error,
     parse_reply,
+    printed_by,
     student_exception,
 )
+from grader.sandbox.words import printed
 
 LATE_REPLY_SECONDS = 0.05  # how long a test that ended early waits for replies still due
 
@@ -163,7 +165,7 @@ class BaseRunner:
         self._deadline = None
         self._to_drop += self._test_handles
         self._test_handles = []
-        return self._output.take()
+        return printed(*self._output.take())
 
     def forward_runs(self) -> list[ForwardRuns]:
         """The backward calls of the current test during which the layer's own forward ran, with counts."""
@@ -493,7 +495,9 @@ class BaseRunner:
                 self._discard()
                 raise failure or bad_reply(due.what, str(exc)) from None
             self._last_reply = reply
-            self._output.write(last[2])
+            text, cut = printed_by(reply)
+            self._output.write(text)
+            self._output.drop(cut)
             if due.on_reply is not None and failure is None:
                 try:
                     due.on_reply(*last)

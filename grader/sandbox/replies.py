@@ -2,7 +2,8 @@
 
 A reply is the student's process talking: every field is checked for its
 type and size (anything else is a :class:`~grader.sandbox.BadReply`), every
-string is cleaned (``grader.lang.sanitize``), and an error becomes the exception
+string is cleaned (``grader.lang.sanitize``), what the child says as data is
+worded (``words.py``), and an error becomes the exception
 whose message a student reads: the call that failed, the exception, the
 file and line, and a hint where the grader knows one.
 """
@@ -16,6 +17,7 @@ import numpy as np
 from grader.sandbox.errors import BadReply, StudentCodeError, StudentException, Unsupported
 import grader.sandbox.child.wire as wire
 import grader.sandbox.child_words as child_words
+from grader.sandbox.words import printed
 from grader.sandbox.child.capture import OUTPUT_LIMIT
 from grader.lang import _
 from grader.lang.sanitize import clean
@@ -32,12 +34,12 @@ def parse_reply(reply: dict, buffers: list, sequence: int | None = None, steps: 
     the step that failed or None. Every string is cleaned here, where it
     enters the judge (see ``grader.lang.sanitize``).
     """
-    output, ok = reply.get("output"), reply.get("ok")
-    if type(output) is not str or type(ok) is not bool:
+    ok = reply.get("ok")
+    if type(ok) is not bool:
         raise wire.WireError("reply lacks its status or output")
     if sequence is not None and (type(reply.get("seq")) is not int or reply["seq"] != sequence):
         raise wire.WireError("reply answers another request")
-    output = clean(output[: 2 * OUTPUT_LIMIT])
+    output = printed(*printed_by(reply))
     if ok and steps is not None:
         values, stopped = reply.get("values"), reply.get("stopped")
         if type(values) is not list or len(values) > steps or (stopped is None) != (len(values) == steps):
@@ -54,6 +56,17 @@ def parse_reply(reply: dict, buffers: list, sequence: int | None = None, steps: 
     if buffers:
         raise wire.WireError("reply has a malformed error")
     return False, _checked_error(reply.get("error")), output
+
+
+def printed_by(reply: dict) -> tuple[str, int]:
+    """What a reply says student code printed: ``(text kept, characters not kept)``, checked and cleaned."""
+    output, cut = reply.get("output"), reply.get("output_cut", 0)
+    if type(output) is not str or type(cut) is not int or not 0 <= cut <= MAX_CUT:
+        raise wire.WireError("reply lacks its status or output")
+    return clean(output[: 2 * OUTPUT_LIMIT]), cut
+
+
+MAX_CUT = 1 << 50  # more characters than anything prints in a test's time
 
 
 def _checked_error(error) -> dict:

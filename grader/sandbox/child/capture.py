@@ -1,6 +1,9 @@
 """What student code prints, kept up to a limit (used on both sides of the pipe).
 
 Runs in the child (this package: the standard library only); the judge uses it too.
+What is cut is a count, never a sentence: a reply carries ``"output"`` (the
+text kept) and ``"output_cut"`` (how many characters were not), and the judge
+words the mark of the cut in the report's language (``grader/sandbox/words.py``).
 """
 import io
 
@@ -30,9 +33,12 @@ class Capture(io.TextIOBase):
         self._dropped += len(text) - len(kept)
         return len(text)
 
-    def take(self) -> str:
-        text = "".join(self._parts)
-        if self._dropped:
-            text += f"\n[... {self._dropped} more characters of output not shown]\n"
+    def drop(self, count):
+        """Count ``count`` characters that were printed but cut before they got here (by the child)."""
+        self._dropped += count
+
+    def take(self):
+        """``(text kept, how many characters were not)``, and start again empty."""
+        taken = "".join(self._parts), self._dropped
         self._parts, self._size, self._dropped = [], 0, 0
-        return text
+        return taken

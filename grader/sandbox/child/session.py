@@ -37,7 +37,8 @@ its layer's class carries ``"forward_runs"``: ``[[step, runs, changed], ...]``
 (``forward_watch.py``; the step is 0 for ``call``).
 
 Any request may carry ``"drop": [handles]`` to forget objects. Every reply
-carries what the student printed (and any warnings) during the request,
+carries what the student printed (and any warnings) during the request as
+``"output"`` (and ``"output_cut"``, how many characters of it were not kept),
 the request's ``"seq"`` number back, and either ``"value"`` or an ``"error"``
 describing what went wrong.
 
@@ -174,7 +175,9 @@ class Session:
                 reply["value"], out = _encode_result(value)
         finally:
             sys.stdout, sys.stderr = saved
-        reply["output"] = self.capture.take()
+        reply["output"], cut = self.capture.take()
+        if cut:
+            reply["output_cut"] = cut  # characters printed but not kept: the judge words the mark
         reply["seq"] = request.get("seq")  # which request this answers
         return reply, out
 
