@@ -247,14 +247,19 @@ def test_a_release_and_a_bundle_carry_the_course_language_or_lang(tmp_path):
             assert not HANGUL.search(stub.split('"""', 2)[1])
 
 
-def test_the_childs_english_notes_reach_the_report_in_its_language(monkeypatch):
-    from grader.sandbox.child_words import translate
+def test_the_childs_notes_reach_the_report_in_its_language(monkeypatch):
+    from grader.sandbox.child.wire import WireError
+    from grader.sandbox.notes import note_text
 
-    note = "ch05.ipynb, cell 5 (In [5]) stopped after 0.5 s: it defines nothing graded."
+    note = {"code": "cell_stopped", "file": "ch05.ipynb", "cell": 5, "count": 5, "seconds": 0.5, "graded": False,
+            "trailing": False}
     monkeypatch.setenv("GRADER_LANG", "ko")
     i18n.set_language(None)
-    assert translate(note) == "ch05.ipynb 셀 5 (In [5]): 0.5초 뒤에 멈췄습니다. 채점 대상을 하나도 정의하지 않습니다."
-    assert translate("something the templates do not know") == "something the templates do not know"
+    assert note_text(note) == ("ch05.ipynb", "ch05.ipynb 셀 5 (In [5]): 0.5초 뒤에 멈췄습니다. 채점 대상을 하나도 정의하지 않습니다.")
+    with pytest.raises(WireError):  # a note the grader never writes is refused, not shown as the child wrote it
+        note_text("something the templates do not know")
     monkeypatch.setenv("GRADER_LANG", "en")
     i18n.set_language(None)
-    assert translate(note) == note
+    assert note_text(note)[1] == "ch05.ipynb, cell 5 (In [5]) stopped after 0.5 s: it defines nothing graded."
+
+

@@ -13,6 +13,7 @@ from grader.judge.engine import grade_submission
 from grader.submission.notebook import cells_text, read_notebook
 from grader.submission.source import ModuleSource
 from grader.sandbox.child.session import Session
+from grader.sandbox.notes import note_text
 from grader.sandbox.sources import module_request
 from builtin_course import ASSIGNMENTS, COURSE, LAYERS
 from grader.platforms.release import build_assignments, stub_parts
@@ -52,8 +53,9 @@ def make_notebook(*cells, version=4) -> bytes:
     return nbformat.writes(notebook, version=version).encode()
 
 
-def run_cells(raw: bytes, filename="gates.ipynb", graded=("B",)):
-    """Run a notebook's cells as the child does; returns (namespace, notes)."""
+def run_cells(raw: bytes, filename="gates.ipynb", graded=("B",), worded=True):
+    """Run a notebook's cells as the child does; returns (namespace, notes), the notes as the judge words them
+    (``worded=False``: as the child sends them, data)."""
     cells, _ = read_notebook(raw, filename)
     session = Session()
     try:
@@ -62,7 +64,8 @@ def run_cells(raw: bytes, filename="gates.ipynb", graded=("B",)):
         reply, _ = session.handle({"op": "load", "name": "nb_under_test", "modules": [module],
                                    "graded": list(graded)}, buffers)
         assert reply["ok"], reply
-        return dict(vars(session.modules["nb_under_test"])), reply.get("notes", [])
+        notes = reply.get("notes", [])
+        return dict(vars(session.modules["nb_under_test"])), [note_text(n)[1] for n in notes] if worded else notes
     finally:
         session.close()
 
@@ -169,16 +172,15 @@ def test_every_problem_of_a_notebook_is_a_note_naming_cell_and_line():
 
 def test_a_cell_that_raised_is_told_in_the_reports_language(monkeypatch):
     import grader.lang as i18n
-    from grader.sandbox.child_words import translate
-
     raw = make_notebook(("code", "B = 2\nassert B == 3, 'self-test failed'", {"execution_count": 6}),
                         ("code", "C = 1\nraise ValueError", {"execution_count": 7}),
                         ("code", "raise KeyError('x')"))
-    _, notes = run_cells(raw, graded=("B", "C"))
+    _, notes = run_cells(raw, graded=("B", "C"), worded=False)
+    assert all(type(note) is dict for note in notes)  # the child says what happened as data, in no language
     monkeypatch.setenv("GRADER_LANG", "ko")
     i18n.set_language(None)
     try:
-        shown = [translate(note) for note in notes]
+        shown = [note_text(note)[1] for note in notes]
     finally:
         monkeypatch.setenv("GRADER_LANG", "en")
         i18n.set_language(None)
@@ -203,8 +205,9 @@ def test_a_graded_cell_that_never_ends_is_stopped_at_the_time_limit(tmp_path):
     finally:
         session.close()
     assert reply["ok"]
-    assert reply["notes"] == ["gates.ipynb, cell 1 (In [3]) stopped after 0.5 s, the time limit: look for a loop "
-                              "that never ends or a long computation at the top level of the cell."]
+    assert [note_text(note)[1] for note in reply["notes"]] == [
+        "gates.ipynb, cell 1 (In [3]) stopped after 0.5 s, the time limit: look for a loop "
+        "that never ends or a long computation at the top level of the cell."]
 
 
 def test_a_notebook_with_magics_is_graded_normally(tmp_path, released):

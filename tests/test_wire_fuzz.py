@@ -24,6 +24,9 @@ from hypothesis import strategies as st
 from grader.sandbox.errors import Unsupported
 import grader.sandbox.child.wire as wire
 from grader.sandbox.replies import parse_reply as _parse_reply
+from grader.sandbox.replies import reply_notes
+from grader.sandbox.notes import FIELDS
+from grader.sandbox.words import UNSUPPORTED
 
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -49,6 +52,11 @@ def arrays_meta(draw, buffer_count: int):
 def values(buffer_count: int):
     leaf = st.one_of(JSON_LEAVES, arrays_meta(buffer_count),
                      st.fixed_dictionaries({"$unsupported": st.text(max_size=30), "detail": st.text(max_size=30)}),
+                     st.fixed_dictionaries(
+                         {"$unsupported": st.one_of(st.text(max_size=30), JSON_LEAVES),
+                          "reason": st.one_of(st.sampled_from(sorted(UNSUPPORTED)), JSON_LEAVES)},
+                         optional={key: st.one_of(st.integers(-2, 2**60), JSON_LEAVES)
+                                   for key in ("count", "limit", "dtype", "size", "error")}),
                      st.fixed_dictionaries({"$unsupported": JSON_LEAVES}),
                      st.fixed_dictionaries({"$text": st.one_of(st.integers(-1, buffer_count + 1), JSON_LEAVES)}))
     return st.recursive(leaf, lambda inner: st.one_of(
@@ -289,3 +297,32 @@ def test_any_question_is_answered_for_the_call_or_is_a_wire_error(question_and_b
             assert value.name == "bowl"
         else:
             assert_plain(value)
+
+
+NOTE_VALUES = st.one_of(JSON_LEAVES, st.integers(0, 40), st.floats(0, 10), st.text(max_size=3000),
+                        st.lists(st.lists(st.one_of(JSON_LEAVES, st.integers(0, 9)), max_size=5), max_size=3),
+                        st.fixed_dictionaries({"type": st.text(max_size=20), "message": st.text(max_size=20)},
+                                              optional={"said": st.dictionaries(st.text(max_size=8), JSON_LEAVES),
+                                                        "undefined": JSON_LEAVES}))
+
+
+@st.composite
+def notes(draw):
+    """A note the child might send: a known code with its fields (or one more, or one less), each of any type."""
+    code = draw(st.one_of(st.sampled_from(sorted(FIELDS)), JSON_LEAVES))
+    keys = set(FIELDS.get(code, {})) | set(draw(st.lists(st.sampled_from(["x", "file", "error"]), max_size=1)))
+    keys -= set(draw(st.lists(st.sampled_from(sorted(keys) or ["x"]), max_size=1)))
+    return {"code": code, **{key: draw(NOTE_VALUES) for key in keys}}
+
+
+@FUZZ
+@given(st.lists(notes(), max_size=3))
+def test_any_note_is_worded_from_checked_fields_or_breaks_the_protocol(sent):
+    try:
+        shown = reply_notes({"notes": sent})
+    except wire.WireError:
+        return
+    for file, text in shown:
+        assert type(text) is str and (file is None or type(file) is str)
+        text.encode("utf-8")
+        assert "\x1b" not in text and "\r" not in text

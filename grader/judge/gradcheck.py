@@ -28,7 +28,6 @@ from grader.judge.diagnoses import Diagnosis, detect, from_shape, picture_arrays
 from grader.lang import _
 from grader.judge.memo import remembered
 from grader.sandbox.errors import Unsupported
-import grader.sandbox.child_words as child_words
 
 RTOL = 1e-4
 ATOL = 1e-5
@@ -66,7 +65,7 @@ def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
         raise Mismatch(_("{what} is None: is it computed and returned (or stored, for self.dW and self.db) "
                          "in backward?").format(what=what), Diagnosis("none", what))
     if isinstance(value, Unsupported):
-        detail = f" ({child_words.translate(value.detail)})" if value.detail else ""
+        detail = f" ({value.detail})" if value.detail else ""  # worded by the sandbox, in the report's language
         raise Mismatch(
             _("{what} is a {type}{detail}; expected a number or a numpy array").format(
                 what=what, type=value.type_name, detail=detail),

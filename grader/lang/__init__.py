@@ -105,33 +105,6 @@ def _current_translations() -> gettext.NullTranslations:
     return translator(spoken.language, spoken.course_locale)
 
 
-def translate_known(text: str, templates) -> str:
-    """``text``, written in English by another process from one of ``templates``, in the current language.
-
-    A template's ``{name}`` parts match any text; what they matched is itself
-    translated (it may be a smaller known sentence, such as a notebook cell's
-    label). Text that matches no template is looked up as it is.
-    """
-    for template in templates:
-        match = _template_pattern(template).fullmatch(text)
-        if match:
-            values = {name: translate_known(value, templates) if value else value
-                      for name, value in match.groupdict().items()}
-            return _(template).format(**values)
-    return _(text)
-
-
-@functools.lru_cache(maxsize=None)
-def _template_pattern(template: str) -> re.Pattern:
-    parts, seen = [], set()
-    for literal, name, _spec, _conversion in __import__("string").Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if name is not None:
-            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
-            seen.add(name)
-    return re.compile("".join(parts), re.DOTALL)
-
-
 @functools.lru_cache(maxsize=None)
 def available_languages() -> tuple[str, ...]:
     """English plus every language with a compiled catalogue."""

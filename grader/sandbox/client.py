@@ -17,7 +17,6 @@ from grader.sandbox.errors import MissingCode, StudentCodeError, StudentCrash, S
 from grader.submission.source import ModuleSource
 import grader.sandbox.child.wire as wire
 from grader.lang import _
-import grader.sandbox.child_words as child_words
 from grader.sandbox.calls import (
     COURSE_FUNCTIONS,
     Answers,
@@ -38,6 +37,7 @@ from grader.sandbox.replies import (
     get_error,
     parse_reply,
     printed_by,
+    reply_notes,
     student_exception,
 )
 from grader.sandbox.words import printed
@@ -90,7 +90,8 @@ class BaseRunner:
         self.course_functions = course_functions  # the source of the course's functions.py, or None
         self.classes = dict(classes or {})
         self.timeout = timeout
-        self.notes: list[str] = []  # what running the files showed (notebook cells that failed, ...)
+        self.notes: list[str] = []  # what running the files showed (notebook cells that failed, ...), worded
+        self._notes_by_file: list[tuple[str | None, str]] = []  # the same, with the file each is about
         self.located: dict[str, dict] = {}  # graded class -> {"file", "cell", "count"} it was really taken from
         self._generation = 0
         self._failed_imports: dict[str, StudentCodeError] = {}
@@ -103,6 +104,7 @@ class BaseRunner:
         self._test_handles: list[int] = []
         self._to_drop: list[int] = []
         self._last_reply: dict | None = None
+        self._last_notes: list[tuple[str | None, str]] = []  # the notes of the last reply: (file, worded)
         self._forward_runs: list[ForwardRuns] = []  # this test's backward calls that ran their layer's forward
         self._unanswered: deque[_Unanswered] = deque()  # sent, reply not read yet (oldest first)
 
@@ -236,7 +238,7 @@ class BaseRunner:
 
     def _cell_notes(self, source: ModuleSource) -> str:
         """The notes about a notebook's cells that may explain a missing class."""
-        mine = [n for n in self.notes if n.startswith(source.filename)]
+        mine = [note for file, note in self._notes_by_file if file == source.filename]
         return "".join(f"\n  {note}" for note in mine[:5])
 
     def call(self, handle: int, method: str, /, *args, **kwargs):
@@ -421,14 +423,11 @@ class BaseRunner:
                 self._forward_runs.append(ForwardRuns(obj.class_name, runs, changed))
 
     def _take_notes(self) -> None:
-        notes = self._last_reply.get("notes") if isinstance(self._last_reply, dict) else None
-        if not isinstance(notes, list):
-            return
-        for note in notes[:200]:
-            if type(note) is str:
-                shown = clean(child_words.translate(note[:1000]))
-                if shown not in self.notes:
-                    self.notes.append(shown)
+        """Keep the notes of the last reply (running a file, creating an object), worded, each once."""
+        for file, shown in self._last_notes:
+            if shown not in self.notes:
+                self.notes.append(shown)
+                self._notes_by_file.append((file, shown))
 
     def _request(self, request: dict, buffers: list, deadline: float, what: str, answers: Answers | None = None):
         """One round trip: ``(True, value, output)`` or ``(False, error dict, output)``.
@@ -490,6 +489,7 @@ class BaseRunner:
             self._unanswered.popleft()
             try:
                 last = parse_reply(reply, reply_buffers, due.sequence, due.steps)
+                self._last_notes = reply_notes(reply)
             except wire.WireError as exc:
                 self._unanswered.clear()
                 self._discard()

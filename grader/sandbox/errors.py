@@ -1,15 +1,20 @@
 """What the sandbox tells the judge about student code: odd values and the ways student code fails."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Unsupported:
-    """A value the student's code returned that is not a number, array or sequence."""
+    """A value the student's code returned that is not a number, array or sequence.
+
+    ``detail`` says why, in the report's language; ``reason`` is the same as a
+    code (``"none"``, ``"dtype"``, ... see ``sandbox/words.py``).
+    """
 
     type_name: str
     detail: str = ""
+    reason: str = field(default="", compare=False, repr=False)
 
 
 class StudentCodeError(Exception):

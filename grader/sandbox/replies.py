@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.sandbox.errors import BadReply, StudentCodeError, StudentException, Unsupported
+from grader.sandbox.errors import BadReply, StudentCodeError, StudentException
 import grader.sandbox.child.wire as wire
-import grader.sandbox.child_words as child_words
-from grader.sandbox.words import printed
+from grader.sandbox.notes import note_text
+from grader.sandbox.words import checked_extras, error_message, printed, traceback_text, unsupported
 from grader.sandbox.child.capture import OUTPUT_LIMIT
 from grader.lang import _
 from grader.lang.sanitize import clean
@@ -44,18 +44,26 @@ def parse_reply(reply: dict, buffers: list, sequence: int | None = None, steps: 
         values, stopped = reply.get("values"), reply.get("stopped")
         if type(values) is not list or len(values) > steps or (stopped is None) != (len(values) == steps):
             raise wire.WireError("reply does not match the steps asked for")
-        decoder = wire.Decoder(buffers, unsupported=_clean_unsupported)
+        decoder = wire.Decoder(buffers, unsupported=unsupported)
         decoded = tuple(decoder.value(v) for v in values)
         decoder.finish()
         return True, (decoded, None if stopped is None else _checked_error(stopped)), output
     if ok:
-        decoder = wire.Decoder(buffers, unsupported=_clean_unsupported)
+        decoder = wire.Decoder(buffers, unsupported=unsupported)
         value = decoder.value(reply.get("value"))
         decoder.finish()
         return True, value, output
     if buffers:
         raise wire.WireError("reply has a malformed error")
     return False, _checked_error(reply.get("error")), output
+
+
+def reply_notes(reply: dict) -> list[tuple[str | None, str]]:
+    """The notes a reply carries (``notes.py``): ``(the file each is about, or None; its words)``."""
+    notes = reply.get("notes", [])
+    if type(notes) is not list or len(notes) > 200:
+        raise wire.WireError("reply has malformed notes")
+    return [note_text(note) for note in notes]
 
 
 def printed_by(reply: dict) -> tuple[str, int]:
@@ -72,10 +80,11 @@ MAX_CUT = 1 << 50  # more characters than anything prints in a test's time
 def _checked_error(error) -> dict:
     if type(error) is not dict or not _valid_error(error):
         raise wire.WireError("reply has a malformed error")
-    error = {k: clean(v) if type(v) is str else v for k, v in error.items()}
+    extras = checked_extras(error)
+    error = {k: clean(v) if type(v) is str else v for k, v in error.items() if k not in _EXTRAS}
     if error.get("where") is not None:
         error["where"] = [clean(error["where"][0]), error["where"][1]]
-    return error
+    return {**error, **extras}
 
 
 @dataclass(frozen=True)
@@ -104,10 +113,6 @@ def forward_runs(reply: dict, methods: list) -> list[tuple[int, int]]:
     return list(found.values())
 
 
-def _clean_unsupported(type_name: str, detail: str) -> Unsupported:
-    return Unsupported(clean(type_name), clean(detail))
-
-
 _ERROR_FIELDS = {
     "missing": {"kind": str},
     "not_callable": {"kind": str, "type": str},
@@ -117,7 +122,7 @@ _ERROR_FIELDS = {
 
 def _valid_error(error: dict) -> bool:
     fields = _ERROR_FIELDS.get(error.get("kind"))
-    if fields is None or not set(fields) <= error.keys() <= set(fields) | {"text", "line"}:
+    if fields is None or not set(fields) <= error.keys() <= set(fields) | {"text", "line"} | _EXTRAS:
         return False
     if not all(isinstance(error[k], t) for k, t in fields.items()):
         return False
@@ -129,10 +134,11 @@ def _valid_error(error: dict) -> bool:
     return all(len(error[k]) <= 10_000 for k in error if isinstance(error[k], str))
 
 
+_EXTRAS = {"said", "undefined", "module", "skipped"}  # what the grader knows of an exception: words.checked_extras
+
+
 def student_exception(error: dict, what: str, output: str, hint: str = "") -> StudentException:
-    kind, message, where = error["type"], error["message"], error["where"]
-    if kind == "NotAvailableError":  # a stand-in import was used; standin.py wrote why, in English
-        message = child_words.translate(message)
+    kind, message, where = error["type"], error_message(error), error["where"]
     if "text" in error:
         filename, line = where if where else (_("the file"), "?")
         text = _("{file} has a syntax error on line {line}: {message}").format(file=filename, line=line, message=message)
@@ -145,8 +151,8 @@ def student_exception(error: dict, what: str, output: str, hint: str = "") -> St
     else:
         place = " " + _("({file}, line {line})").format(file=where[0], line=where[1]) if where else ""
         if kind == "ModuleNotFoundError":
-            named = re.match(r"No module named '([^']+)'", message or "")
-            module = named.group(1) if named else (message.split() or ["a module"])[0]
+            named = re.match(r"No module named '([^']+)'", message or "")  # raised by student code itself
+            module = error.get("module") or (named.group(1) if named else (message.split() or ["a module"])[0])
             line = where[1] if where else "?"
             text = _("{what}: {module} cannot be imported{place}.").format(what=what, module=module, place=place)
             text += " " + import_advice(module, line)
@@ -154,7 +160,7 @@ def student_exception(error: dict, what: str, output: str, hint: str = "") -> St
         else:
             text = (_("{what} raised {kind}: {message}") if message else _("{what} raised {kind}")).format(
                 what=what, kind=kind, message=message) + place
-    return StudentException(text + hint, kind, error["traceback"], output)
+    return StudentException(text + hint, kind, traceback_text(error), output)
 
 
 NOT_FOR_GRADING = {"matplotlib", "dataset", "PIL", "pandas", "scipy", "sklearn", "torch", "tensorflow",

@@ -10,7 +10,9 @@ an :class:`AskTheJudge`, which holds no code of the answer. Called with the
 call's own course functions, numbers and arrays, it sends a question on the
 judge's pipes and returns the answer (``calls.py`` is the judge's side); once
 the call has returned it answers nothing. The judge checks every question
-itself: these checks only tell an honest student what went wrong.
+itself: these checks only tell an honest student what went wrong, as a
+:class:`NotAvailableError` whose ``said`` the judge words (``ask_after``,
+``ask_keyword``, ``ask_function``, ``ask_value``, ``ask_failed``).
 """
 import types
 
@@ -81,12 +83,10 @@ class AskTheJudge:
 
     def __call__(self, *args, **kwargs):
         if not self.running or self.ask is None:
-            raise NotAvailableError(f"{self.name} was the grader's own only while {self.function} ran: "
-                                    "it answers nothing after that")
+            raise NotAvailableError("ask_after", name=self.name, function=self.function)
         odd = [key for key in kwargs if not key.isidentifier()]
         if odd:
-            raise NotAvailableError(f"{self.name} is the grader's own during this test: "
-                                    f"{odd[0][:50]!r} is not a name it takes")
+            raise NotAvailableError("ask_keyword", name=self.name, key=repr(odd[0][:50]))
         buffers, functions = [], {}
         question = {"question": self.sequence, "name": self.name,
                     "args": [self._encoded(str(i), v, buffers, functions) for i, v in enumerate(args)],
@@ -94,7 +94,7 @@ class AskTheJudge:
                     "functions": functions}
         answer, answer_buffers = self.ask(question, buffers)
         if "error" in answer:
-            raise NotAvailableError(f"the grader's {self.name} could not answer: {answer['error']}")
+            raise NotAvailableError("ask_failed", name=self.name, error=str(answer["error"])[:2000])
         decoder = Decoder(answer_buffers)
         value = decoder.value(answer["value"])
         decoder.finish()
@@ -104,16 +104,14 @@ class AskTheJudge:
         if callable(value):
             known = self.given.get(id(value))
             if known is None or known[0] is not value:
-                raise NotAvailableError(
-                    f"{self.name} is the grader's own during this test: it answers only for the function "
-                    f"{self.function} was given, not for {_what_it_is(value)}; pass that f on as it is")
+                raise NotAvailableError("ask_function", name=self.name, function=self.function,
+                                        what=_what_it_is(value))
             functions[key] = known[1]
             return None
         return encode_value(value, buffers, self._not_sendable)
 
     def _not_sendable(self, value):
-        raise NotAvailableError(f"{self.name} is the grader's own during this test: it takes the function "
-                                f"{self.function} was given, numbers and numpy arrays, not {_what_it_is(value)}")
+        raise NotAvailableError("ask_value", name=self.name, function=self.function, what=_what_it_is(value))
 
 
 def _what_it_is(value):

@@ -7,7 +7,9 @@ Python 3, an exception, a plot without matplotlib, a failing self-test) is a
 note naming the cell as Jupyter shows it (its number among code cells and its
 ``In [n]``) and the line with its text; the next cell runs anyway, so every
 problem is reported in one run and every graded class defined anywhere is
-graded.
+graded. A note is data, which the judge words (``grader/sandbox/notes.py``):
+``{"code": ..., "file", "cell", "count", ...}``, the codes being those of
+:data:`NOTES`.
 
 Cells that define no graded name (training loops, plots, demos) do not
 need to finish for grading: each is stopped after ``CELL_SECONDS``, and the
@@ -42,6 +44,10 @@ _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
 _PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
 
 
+NOTES = ("cell_raised", "cell_not_needed", "cell_stopped", "cell_magic", "cell_not_python", "cell_not_compiled",
+         "cell_exit", "lines_skipped")
+
+
 class CellTimeLimit(BaseException):
     """Raised into a cell that ran past its bound (a BaseException, so ``except Exception`` lets it through)."""
 
@@ -57,8 +63,14 @@ class CellRun:
 
 
 def cell_label(filename, number, count):
+    """The file name a cell's code is compiled under (what its tracebacks show)."""
     shown = f" (In [{count}])" if isinstance(count, int) else ""
     return f"{filename}, cell {number}{shown}"
+
+
+def _cell_note(code, cell, filename, **params):
+    """A note about ``cell`` of the notebook ``filename``, as data."""
+    return {"code": code, "file": filename, "cell": cell["number"], "count": cell.get("count"), **params}
 
 
 def split_cells(text, rows):
@@ -97,33 +109,23 @@ def run_notebook(namespace, filename, cells, graded, student_files, describe, gr
         else:
             limit = CELL_SECONDS
         if limit is not None and limit <= 0.001:
-            run.notes.append(f"{label} was not run: it defines nothing graded and comes after the graded classes, "
-                             "so grading does not need it.")
+            run.notes.append(_cell_note("cell_not_needed", cell, filename))
             continue
         before = {name: namespace.get(name) for name in graded}
         started = time.monotonic()
-        stopped = _run_cell(run, label, code, namespace, limit, describe)
+        stopped = _run_cell(run, cell, label, code, namespace, limit, describe)
         if index > last_graded and not defines_graded:
             trailing_left -= time.monotonic() - started
-        if stopped and defines_graded:
-            run.notes.append(f"{label} stopped after {limit:g} s, the time limit: look for a loop that never ends "
-                             "or a long computation at the top level of the cell.")
-        elif stopped:
-            what = "it defines nothing graded"
-            if index > last_graded:
-                what += " and comes after the graded classes"
-            run.notes.append(f"{label} stopped after {limit:.2g} s: {what}.")
+        if stopped:
+            run.notes.append(_cell_note("cell_stopped", cell, filename, seconds=limit, graded=defines_graded,
+                                        trailing=index > last_graded))
         for name in graded:
             value = namespace.get(name)
             if value is not before[name] and isinstance(value, type):
                 run.defined[name] = (label, cell["number"], cell.get("count"))
     if run.skipped_lines:
-        listed = "; ".join(f"{where}: {text}" for where, text in run.skipped_lines[:CELLS_LISTED])
-        more = len(run.skipped_lines) - CELLS_LISTED
-        listed += f"; and {more} more" if more > 0 else ""
-        count = len(run.skipped_lines)
-        run.notes.insert(0, f"{filename}: skipped {count} IPython-only line{'s' if count > 1 else ''} "
-                            f"(magics, shell commands): {listed}.")
+        run.notes.insert(0, {"code": "lines_skipped", "file": filename, "count": len(run.skipped_lines),
+                             "lines": run.skipped_lines[:CELLS_LISTED]})
     return run
 
 
@@ -134,7 +136,7 @@ def _prepare(run, cell, namespace):
     magic = _CELL_MAGIC.match(source)
     lines = source.split("\n")
     if magic and magic.group(1) not in _PYTHON_CELL_MAGICS:
-        run.notes.append(f"{label} was not run: it is a %%{magic.group(1)} cell, which only Jupyter can run.")
+        run.notes.append(_cell_note("cell_magic", cell, run.filename, magic=magic.group(1)))
         return None
     starts = _statement_starts(source)
     for i, line in enumerate(lines):
@@ -142,7 +144,7 @@ def _prepare(run, cell, namespace):
             continue  # inside a string or a bracket: never a magic
         replacement = _python_line(line, namespace, first=(i == 0 and bool(magic)))
         if replacement is not None:
-            run.skipped_lines.append((f"{label[len(run.filename) + 2:]}, line {i + 1}", line.strip()))
+            run.skipped_lines.append([cell["number"], cell.get("count"), i + 1, line.strip()])
             lines[i] = replacement
     text = "\n".join(lines)
     linecache.cache[label] = (len(text), None, [line + "\n" for line in lines], label)
@@ -150,13 +152,13 @@ def _prepare(run, cell, namespace):
         tree = ast.parse(text, label)
         code = compile(tree, label, "exec", dont_inherit=True)
     except SyntaxError as error:
-        where = f", line {error.lineno}" if isinstance(error.lineno, int) else ""
-        shown = f": {error.text.strip()}" if isinstance(error.text, str) and error.text.strip() else ""
-        python2 = " (it looks like Python 2)" if re.search(r"^\s*print\s+[^\s(=]", text, re.M) else ""
-        run.notes.append(f"{label} was not run: it is not valid Python 3{python2} ({error.msg}{where}{shown}).")
+        line = error.lineno if isinstance(error.lineno, int) else None
+        shown = error.text.strip() if isinstance(error.text, str) and error.text.strip() else None
+        run.notes.append(_cell_note("cell_not_python", cell, run.filename, message=str(error.msg), line=line,
+                                    text=shown, python2=bool(re.search(r"^\s*print\s+[^\s(=]", text, re.M))))
         return None
     except (ValueError, MemoryError, RecursionError) as error:
-        run.notes.append(f"{label} was not run: it cannot be compiled ({type(error).__name__}).")
+        run.notes.append(_cell_note("cell_not_compiled", cell, run.filename, error=type(error).__name__))
         return None
     return label, code, _defined_names(tree)
 
@@ -223,7 +225,7 @@ def _alarm(signum, frame):
         raise CellTimeLimit()
 
 
-def _run_cell(run, label, code, namespace, limit, describe):
+def _run_cell(run, cell, label, code, namespace, limit, describe):
     """Run one cell; returns True if it was stopped at its time bound."""
     previous = None
     if limit is not None:
@@ -242,16 +244,28 @@ def _run_cell(run, label, code, namespace, limit, describe):
     except CellTimeLimit:
         return True
     except SystemExit as exc:
-        run.notes.append(f"{label} called sys.exit({exc.code!r}); the next cells were still run, as Jupyter does.")
+        run.notes.append(_cell_note("cell_exit", cell, run.filename, value=_shown(exc.code)))
     except BaseException as exc:
-        error = describe(exc)
-        where = error.get("where")
-        line = f", line {where[1]}" if where and where[0] == label else ""
-        text = f": {error['line']}" if error.get("line") and line else ""
-        message = f": {error['message']}" if error.get("message") else ""
-        run.notes.append(f"{label}{line}{text} raised {error['type']}{message}")
+        run.notes.append(_cell_note("cell_raised", cell, run.filename, **raised_at(label, describe(exc))))
     finally:
         if previous is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
     return False
+
+
+def raised_at(filename, error):
+    """Where in ``filename`` (a file, or a cell's compiled name) an error described by the session was raised,
+    and the error: the fields of a note about it."""
+    where = error.get("where")
+    line = where[1] if where and where[0] == filename else None
+    text = error.get("line") if line is not None and error.get("line") else None
+    told = {key: error[key] for key in ("type", "message", "said", "undefined") if key in error}
+    return {"line": line, "text": text, "error": told}
+
+
+def _shown(value):
+    try:
+        return repr(value)[:2000]
+    except BaseException:
+        return f"<{type(value).__name__}>"

@@ -71,7 +71,7 @@ from .wire import (
 )
 from .confine import ConfinementError, confine, probe_access
 from .standin import NotAvailableError, install_standins, remove_standins
-from .cells import cell_label, run_notebook, split_cells
+from .cells import cell_label, raised_at, run_notebook, split_cells
 from .capture import Capture
 from .calls import (
     call_asking_the_judge,
@@ -215,12 +215,7 @@ class Session:
         machine lacking a module, not from the student's code; any other
         exception at the top level of a file still fails its import.
         """
-        error = self._describe_safely(exc)
-        where = error.get("where")
-        line = f", line {where[1]}" if where and where[0] == filename else ""
-        text = f": {error['line']}" if error.get("line") and line else ""
-        self.notes.append(f"{filename}{line}{text} raised NotAvailableError: {error['message']}; the rest of "
-                          "the file was not run, and what it defined above that line is graded.")
+        self.notes.append({"code": "file_stopped", "file": filename, **raised_at(filename, self._describe_safely(exc))})
 
     def _record_class(self, func, name, *bases, **kwargs):
         """``builtins.__build_class__``, remembering every class student code defines at the top of a file."""
@@ -240,8 +235,7 @@ class Session:
         own = self.own_classes.get((module.__name__, name))
         if own is not None and own is not cls and not self._is_students(cls):
             # a later `from common.layers import *` (or `import ... as Relu`) rebound the name
-            self.notes.append(f"{name}: grading your own class; a later line replaced the name "
-                              f"with something that is not your code ({_type_name(cls)}).")
+            self.notes.append({"code": "own_class", "name": name, "replaced_by": _type_name(cls)})
             cls = own
         if cls is _MISSING:
             return {"ok": False, "error": {"kind": "missing"}}
@@ -336,6 +330,22 @@ class Session:
     def _op_get(self, request, buffers):
         return _value_reply(_attribute(self.objects[request["handle"]], request["attr"]))
 
+    def _about(self, exc):
+        """What the grader knows of ``exc`` beyond its text, as data for the judge to word."""
+        about = {}
+        said = getattr(exc, "said", None) if isinstance(exc, NotAvailableError) else None
+        if type(said) is dict and all(type(k) is str and type(v) is str and len(v) <= MESSAGE_LIMIT
+                                      for k, v in said.items()):
+            about["said"] = dict(said)  # a stand-in or the judge's function refused: why
+        name = getattr(exc, "name", None)
+        if isinstance(exc, NameError) and type(name) is str:
+            books = [m for m in self.standins if m.count(".") == 1 and m.split(".")[0] in ("common", "dataset")]
+            if books:  # imported from a stand-in of the book's files, which defined nothing
+                about["undefined"] = {"name": name[:MESSAGE_LIMIT], "modules": books[:20]}
+        if isinstance(exc, ImportError) and type(name) is str:
+            about["module"] = name[:MESSAGE_LIMIT]  # the module that could not be imported
+        return about
+
     def _describe_safely(self, exc):
         try:
             return self._describe(exc)
@@ -351,21 +361,18 @@ class Session:
         """
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.student_files]
         skipped = max(len(frames) - TRACEBACK_FRAMES, 0)
-        lines = [f"  ... {skipped} earlier calls not shown\n"] if skipped else []
-        lines += _format_frames(frames[skipped:])
+        lines = _format_frames(frames[skipped:])
         error = {
             "kind": "exception",
             "type": _safe_text(type(exc).__name__),
             "message": _safe_text(exc)[:MESSAGE_LIMIT],
             "where": [frames[-1].filename, frames[-1].lineno] if frames else None,
         }
+        if skipped:
+            error["skipped"] = skipped  # earlier frames of the student's not shown
         if frames and isinstance(frames[-1].line, str) and frames[-1].line.strip():
             error["line"] = frames[-1].line.strip()[:MESSAGE_LIMIT]
-        if isinstance(exc, NameError) and isinstance(getattr(exc, "name", None), str):
-            books = [m for m in self.standins if m.count(".") == 1 and m.split(".")[0] in ("common", "dataset")]
-            if books:
-                error["message"] += (f" ({', '.join(books)} is not provided while grading, so importing from it "
-                                     f"defined nothing: {exc.name} must be defined in your own code)")[:MESSAGE_LIMIT]
+        error.update(self._about(exc))
         if isinstance(exc, SystemExit):
             error["message"] = "" if exc.code is None else _safe_text(exc.code, repr)[:MESSAGE_LIMIT]
         if isinstance(exc, SyntaxError):
@@ -433,12 +440,10 @@ def _encode_result(value, buffers=None):
     except WireError:
         size = sum(len(b) for b in buffers[start:]) >> 20
         del buffers[start:]
-        detail = f"too large to send back ({size} MB of arrays; the limit is {MAX_TOTAL_BYTES >> 20} MB)"
-        return {"$unsupported": _type_name(value), "detail": detail}, buffers
+        return _unsupported_value(value, "too_large", size=size, limit=MAX_TOTAL_BYTES >> 20), buffers
     except BaseException as exc:
         del buffers[start:]
-        return {"$unsupported": _type_name(value), "detail": f"could not be read: {_safe_text(exc, repr)[:200]}"}, \
-            buffers
+        return _unsupported_value(value, "unreadable", error=_safe_text(exc, repr)[:200]), buffers
 
 
 _FEW_NODES = 1000  # a value of fewer parts cannot come near the header's size limit
@@ -462,24 +467,24 @@ def _encode_results(values):
 
 
 def _unsupported(value):
-    name = _type_name(value)
+    """A value the judge does not accept, with why as data (``reason``): the judge words it."""
     if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
-        detail = "a subclass of numpy.ndarray; return a plain array, for example np.asarray(result)"
-    elif isinstance(value, np.ndarray) and value.ndim > MAX_NDIM:
-        detail = f"an array with {value.ndim} dimensions; at most {MAX_NDIM} are accepted"
-    elif isinstance(value, np.ndarray):
-        detail = f"an array of dtype {value.dtype}; only bool, integer and float arrays are accepted"
-    elif value is None:
-        detail = "nothing was returned; is a return statement missing?"
-    elif isinstance(value, (complex, np.complexfloating)):
-        detail = "complex numbers are not accepted"
-    elif isinstance(value, (tuple, list)):
-        detail = "nested too deeply"
-    elif hasattr(type(value), "__array__"):
-        detail = "not a numpy array; return a numpy array, for example np.asarray(result)"
-    else:
-        detail = "only numbers, numpy arrays and tuples of them are accepted"
-    return {"$unsupported": name, "detail": detail}
+        return _unsupported_value(value, "subclass")
+    if isinstance(value, np.ndarray) and value.ndim > MAX_NDIM:
+        return _unsupported_value(value, "dimensions", count=value.ndim, limit=MAX_NDIM)
+    if isinstance(value, np.ndarray):
+        return _unsupported_value(value, "dtype", dtype=str(value.dtype))
+    if value is None:
+        return _unsupported_value(value, "none")
+    if isinstance(value, (complex, np.complexfloating)):
+        return _unsupported_value(value, "complex")
+    if isinstance(value, (tuple, list)):
+        return _unsupported_value(value, "nested")
+    return _unsupported_value(value, "array_like" if hasattr(type(value), "__array__") else "other")
+
+
+def _unsupported_value(value, reason, **params):
+    return {"$unsupported": _type_name(value), "reason": reason, **params}
 
 
 def _type_name(value):

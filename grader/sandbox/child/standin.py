@@ -7,8 +7,8 @@ Refusing the import would cost every class of the file, including those that
 never touch it. So such an import succeeds and gives a stand-in module;
 anything taken from it (``plt.plot``, ``tqdm``, ``load_mnist``) is a stand-in
 too, and only *using* one (calling it, iterating, computing with it) raises
-:class:`NotAvailableError`, whose message names what was used and why it is
-not there. The class that really uses it fails with that message; the
+:class:`NotAvailableError`, which says as data what was used and how; the
+judge words why it is not there (:func:`standin_kind`). The class that really uses it fails with that message; the
 others are graded normally.
 
 What imports normally: the standard library (but not its GUI modules), every
@@ -32,7 +32,16 @@ STANDIN_FRAMEWORKS = frozenset({"torch", "torchvision", "tensorflow", "keras", "
 
 
 class NotAvailableError(RuntimeError):
-    """Student code used something from a module the grader does not provide."""
+    """Student code used something the grader does not provide (a stand-in, or the judge's function after its call).
+
+    ``said`` is why, as data (``{"code": "standin", "path": ..., "action": ...}``,
+    the codes of ``calls.py``): the judge words it for the student; ``str()``
+    is that data too, for student code that prints the error.
+    """
+
+    def __init__(self, code, **params):
+        self.said = {"code": code, **params}
+        super().__init__(" ".join(f"{key}={value}" for key, value in self.said.items()))
 
 
 def standin_provided(fullname):
@@ -43,25 +52,26 @@ def standin_provided(fullname):
     return top in sys.stdlib_module_names and top not in STANDIN_GUI_STDLIB
 
 
-def standin_reason(fullname):
-    """Why ``fullname`` is a stand-in, for the student who used it."""
+def standin_kind(fullname):
+    """Why ``fullname`` is a stand-in, as data: ``(kind, module)``, which the judge words for the student.
+
+    ``kind`` is ``"book"`` (a file of the book's code), ``"dataset"``,
+    ``"screen"`` (a GUI module), ``"tools"`` (plots, progress bars, notebooks,
+    data tools), ``"sandbox"`` (provided, but not loadable in the sandbox),
+    ``"framework"`` (another deep-learning library) or ``"missing"`` (not
+    installed); ``module`` is the top-level module (the book's and data set
+    files: its first two parts).
+    """
     top = fullname.partition(".")[0]
-    if top == "common":
-        fullname = ".".join(fullname.split(".")[:2])
-        return (f"{fullname} is a file of the book's code, which the grader does not provide (common.layers "
-                "holds the answers): write what you use yourself; common.util and common.functions are provided")
-    if top == "dataset":
-        fullname = ".".join(fullname.split(".")[:2])
-        return f"{fullname} loads a data set, and there are no data sets while grading: only your classes are graded"
+    if top in ("common", "dataset"):
+        return ("book" if top == "common" else "dataset"), ".".join(fullname.split(".")[:2])
     if top in STANDIN_GUI_STDLIB:
-        return f"{top} draws on a screen, and there is no screen while grading"
+        return "screen", top
     if top in STANDIN_PLOTTING:
-        return f"{top} is not available while grading (plots, progress bars, notebooks and data tools are not needed)"
+        return "tools", top
     if standin_provided(top):
-        return f"{top} cannot be loaded inside the grader's sandbox (the assignments do not need it)"
-    if top in STANDIN_FRAMEWORKS:
-        return f"{top} is not available while grading: use numpy"
-    return f"{top} is not installed for grading: use numpy and the standard library"
+        return "sandbox", top
+    return ("framework" if top in STANDIN_FRAMEWORKS else "missing"), top
 
 
 _IMPORT_LINE = None
@@ -104,8 +114,17 @@ def standin_preloads(texts):
     return found[:100]
 
 
-def _standin_fail(path, action):
-    raise NotAvailableError(f"{path} cannot be {action}: {standin_reason(path)}")
+PATH_LIMIT = 500  # characters of a stand-in's path sent to the judge
+
+
+def _standin_fail(path, action, symbol=None):
+    """Raise what using the stand-in ``path`` raises: ``action`` says how it was used (one of ``ACTIONS``)."""
+    said = {"symbol": symbol} if symbol else {}
+    raise NotAvailableError("standin", path=path[:PATH_LIMIT], action=action, **said)
+
+
+ACTIONS = ("call", "iterate", "base", "index", "measure", "array", "number", "with", "operator")
+OPERATORS = ("+", "-", "*", "/", "//", "@", "**", "%", "abs()", "<", "<=", ">", ">=")
 
 
 class StandIn:
@@ -125,37 +144,37 @@ class StandIn:
         pass  # `plt.rcParams = ...`-style configuration changes nothing
 
     def __call__(self, *args, **kwargs):
-        _standin_fail(self._standin_path, "used")
+        _standin_fail(self._standin_path, "call")
 
     def __iter__(self):
-        _standin_fail(self._standin_path, "iterated over")
+        _standin_fail(self._standin_path, "iterate")
 
     def __mro_entries__(self, bases):
-        _standin_fail(self._standin_path, "a base class")
+        _standin_fail(self._standin_path, "base")
 
     def __repr__(self):
         return f"<stand-in for {self._standin_path}, which is not available while grading>"
 
     def __getitem__(self, key):
-        _standin_fail(self._standin_path, "indexed")
+        _standin_fail(self._standin_path, "index")
 
     def __len__(self):
-        _standin_fail(self._standin_path, "measured")
+        _standin_fail(self._standin_path, "measure")
 
     def __array__(self, *args, **kwargs):
-        _standin_fail(self._standin_path, "used as an array")
+        _standin_fail(self._standin_path, "array")
 
     def __float__(self):
-        _standin_fail(self._standin_path, "used as a number")
+        _standin_fail(self._standin_path, "number")
 
     def __int__(self):
-        _standin_fail(self._standin_path, "used as a number")
+        _standin_fail(self._standin_path, "number")
 
     def __index__(self):
-        _standin_fail(self._standin_path, "used as a number")
+        _standin_fail(self._standin_path, "number")
 
     def __enter__(self):
-        _standin_fail(self._standin_path, "used in a with statement")
+        _standin_fail(self._standin_path, "with")
 
     def __exit__(self, *exc_info):
         return False
@@ -163,7 +182,7 @@ class StandIn:
 
 def _standin_operator(symbol):
     def operator(self, *other):
-        _standin_fail(self._standin_path, f"used with {symbol}")
+        _standin_fail(self._standin_path, "operator", symbol)
     return operator
 
 

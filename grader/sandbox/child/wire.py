@@ -12,7 +12,8 @@ included, as Python's ``json`` writes them), plus tagged objects::
 
     {"$nd": 0, "dtype": "<f8", "shape": [2, 3]}   an array; its bytes are buffer 0
     {"$seq": [...]}                               a tuple or list
-    {"$unsupported": "dict", "detail": "..."}     a value the child would not send
+    {"$unsupported": "dict", "reason": "other"}   a value the child would not send, and why
+                                                  (a code, with its parameters: the judge words it)
     {"$text": 1}                                  a string whose UTF-8 is buffer 1 (only
                                                   from the judge: a module's source)
 
@@ -132,8 +133,8 @@ class Decoder:
     Every array gets its own buffer, used exactly once (checked by
     :meth:`finish`), so arrays never share memory and are writable.
     ``allow_plain`` also accepts ``null``, strings and ``$text`` (requests
-    from the judge); ``unsupported`` builds the value for ``$unsupported`` (replies to
-    the judge); left as ``None``, ``$unsupported`` is an error.
+    from the judge); ``unsupported(data)`` checks a ``$unsupported`` object and builds
+    its value (replies to the judge); left as ``None``, ``$unsupported`` is an error.
     """
 
     def __init__(self, buffers, *, allow_plain=False, unsupported=None):
@@ -157,10 +158,8 @@ class Decoder:
                 return self._array(data)
             if data.keys() == {"$text"} and self._allow_plain:
                 return self._text(data["$text"])
-            if data.keys() == {"$unsupported", "detail"} and self._unsupported is not None:
-                name, detail = data["$unsupported"], data["detail"]
-                if type(name) is str and type(detail) is str:
-                    return self._unsupported(name[:200], detail[:1000])
+            if "$unsupported" in data and self._unsupported is not None:
+                return self._unsupported(data)  # checks every field, or raises WireError
         raise WireError(f"unexpected value of type {kind.__name__}")
 
     def _take(self, index, what):

@@ -1,0 +1,203 @@
+"""The notes the child sends about running a submission's files, checked and worded in the report's language.
+
+A note is data (``child/cells.py``, ``child/session.py``)::
+
+    {"code": "cell_raised", "file": "ch05.ipynb", "cell": 3, "count": 7, "line": 12,
+     "text": "plt.plot(x)", "error": {"type": "NotAvailableError", "message": "...", "said": {...}}}
+
+Each code has its fields (:data:`FIELDS`); a note with any other field, or a
+field of another type or size, breaks the protocol (WireError). A notebook's
+cell is named as Jupyter shows it: its number among the code cells and its
+``In [n]``.
+"""
+from __future__ import annotations
+
+import math
+
+from grader.lang import N_, _, ngettext
+from grader.sandbox.child.wire import WireError
+from grader.sandbox.words import (
+    STANDIN,
+    ACTION_WORDS,
+    REASONS,
+    checked_extras,
+    english,
+    error_message,
+    number,
+    said_text,
+    text,
+)
+from grader.sandbox.child.standin import standin_kind
+
+LABEL = N_("{file}, cell {number} (In [{count}])")
+LABEL_WITHOUT_COUNT = N_("{file}, cell {number}")
+RAISED = {  # (a line, its text, a message): the text of a line is told only with the line
+    (True, True, True): N_("{label}, line {line}: {text} raised {type}: {message}"),
+    (True, True, False): N_("{label}, line {line}: {text} raised {type}"),
+    (True, False, True): N_("{label}, line {line} raised {type}: {message}"),
+    (True, False, False): N_("{label}, line {line} raised {type}"),
+    (False, False, True): N_("{label} raised {type}: {message}"),
+    (False, False, False): N_("{label} raised {type}"),
+}
+NOT_NEEDED = N_("{label} was not run: it defines nothing graded and comes after the graded classes, so grading "
+                "does not need it.")
+STOPPED_GRADED = N_("{label} stopped after {limit} s, the time limit: look for a loop that never ends or a long "
+                    "computation at the top level of the cell.")
+STOPPED_TRAILING = N_("{label} stopped after {limit} s: it defines nothing graded and comes after the graded classes.")
+STOPPED = N_("{label} stopped after {limit} s: it defines nothing graded.")
+MAGIC = N_("{label} was not run: it is a %%{magic} cell, which only Jupyter can run.")
+PYTHON_2 = N_("{label} was not run: it is not valid Python 3 (it looks like Python 2) ({error}).")
+NOT_PYTHON = N_("{label} was not run: it is not valid Python 3 ({error}).")
+NOT_COMPILED = N_("{label} was not run: it cannot be compiled ({error}).")
+EXITED = N_("{label} called sys.exit({code}); the next cells were still run, as Jupyter does.")
+
+
+def cell_label(file: str, number: int, count: int | None) -> str:
+    """A notebook's cell as Jupyter shows it, in the report's language."""
+    if count is None:
+        return _(LABEL_WITHOUT_COUNT).format(file=file, number=number)
+    return _(LABEL).format(file=file, number=number, count=count)
+
+
+def note_text(note) -> tuple[str | None, str]:
+    """``(the file the note is about, or None; the note in the report's language)``; WireError if malformed."""
+    if type(note) is not dict or note.get("code") not in FIELDS:
+        raise WireError("reply has a malformed note")
+    fields = FIELDS[note["code"]]
+    if note.keys() != fields.keys() | {"code"}:
+        raise WireError("reply has a malformed note")
+    values = {key: check(note[key]) for key, check in fields.items()}
+    return values.get("file"), WORDING[note["code"]](values)
+
+
+# -- the fields ---------------------------------------------------------------------------------------------------
+
+
+def _optional(check):
+    return lambda value: None if value is None else check(value)
+
+
+def _flag(value) -> bool:
+    if type(value) is not bool:
+        raise WireError("reply has a malformed note")
+    return value
+
+
+def _seconds(value) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value) or not 0 <= value <= 1e6:
+        raise WireError("reply has a malformed note")
+    return value
+
+
+def _file(value) -> str:
+    return text(value, 1000)
+
+
+def _error(value) -> dict:
+    """The error of a note: its type, message and what the grader knows of it (``words.checked_extras``)."""
+    if type(value) is not dict or not {"type", "message"} <= value.keys() <= {"type", "message", "said", "undefined"}:
+        raise WireError("reply has a malformed note")
+    return {"type": text(value["type"], 200), "message": text(value["message"]), **checked_extras(value)}
+
+
+def _lines(value) -> list:
+    """The IPython-only lines listed: ``[cell number, In [n] or None, line, text]`` each."""
+    if type(value) is not list or len(value) > 20:
+        raise WireError("reply has a malformed note")
+    lines = []
+    for line in value:
+        if type(line) is not list or len(line) != 4:
+            raise WireError("reply has a malformed note")
+        lines.append([number(line[0]), _optional(number)(line[1]), number(line[2]), text(line[3])])
+    return lines
+
+
+_CELL = {"file": _file, "cell": number, "count": _optional(number)}
+_RAISED = {"line": _optional(number), "text": _optional(text), "error": _error}
+FIELDS = {
+    "cell_raised": {**_CELL, **_RAISED},
+    "file_stopped": {"file": _file, **_RAISED},
+    "cell_not_needed": _CELL,
+    "cell_stopped": {**_CELL, "seconds": _seconds, "graded": _flag, "trailing": _flag},
+    "cell_magic": {**_CELL, "magic": lambda v: text(v, 100)},
+    "cell_not_python": {**_CELL, "message": text, "line": _optional(number), "text": _optional(text),
+                        "python2": _flag},
+    "cell_not_compiled": {**_CELL, "error": lambda v: text(v, 100)},
+    "cell_exit": {**_CELL, "value": text},
+    "lines_skipped": {"file": _file, "count": number, "lines": _lines},
+    "own_class": {"name": lambda v: text(v, 200), "replaced_by": lambda v: text(v, 500)},
+}
+
+
+# -- the wording --------------------------------------------------------------------------------------------------
+
+
+def _label(note: dict) -> str:
+    return cell_label(note["file"], note["cell"], note["count"])
+
+
+def _raised(label: str, note: dict) -> str:
+    line = note["line"] is not None
+    message = error_message(note["error"])
+    shape = (line, line and bool(note["text"]), bool(message))
+    return _(RAISED[shape]).format(label=label, line=note["line"], text=note["text"], type=note["error"]["type"],
+                                   message=message)
+
+
+_REST_OF_FILE = "; the rest of the file was not run, and what it defined above that line is graded."
+
+
+def _file_stopped(note: dict) -> str:
+    """A file whose top level used a stand-in: what it defined above that line is graded."""
+    error = note["error"]
+    said = error.get("said")
+    if said is not None and said["code"] == "standin":
+        kind, module = standin_kind(said["path"])
+        action = _(ACTION_WORDS[said["action"]]).format(symbol=said.get("symbol", ""))
+        reason = english(REASONS[kind]).format(module=module) + _REST_OF_FILE
+        message = _(STANDIN).format(path=said["path"], action=action, reason=reason)
+    else:
+        message = (said_text(said, english) if said else error["message"]) + _REST_OF_FILE
+    line = note["line"] is not None
+    shape = (line, line and bool(note["text"]), True)
+    return _(RAISED[shape]).format(label=note["file"], line=note["line"], text=note["text"], type=error["type"],
+                                   message=message)
+
+
+def _stopped(note: dict) -> str:
+    if note["graded"]:
+        return _(STOPPED_GRADED).format(label=_label(note), limit=f"{note['seconds']:g}")
+    template = STOPPED_TRAILING if note["trailing"] else STOPPED
+    return _(template).format(label=_label(note), limit=f"{note['seconds']:.2g}")
+
+
+def _not_python(note: dict) -> str:
+    where = f", line {note['line']}" if note["line"] is not None else ""
+    shown = f": {note['text']}" if note["text"] else ""
+    return _(PYTHON_2 if note["python2"] else NOT_PYTHON).format(label=_label(note),
+                                                                 error=f"{note['message']}{where}{shown}")
+
+
+def _skipped(note: dict) -> str:
+    listed = "; ".join(f"cell {cell}{f' (In [{count}])' if count is not None else ''}, line {line}: {shown}"
+                       for cell, count, line, shown in note["lines"])
+    more = note["count"] - len(note["lines"])
+    listed += f"; and {more} more" if more > 0 else ""
+    return ngettext("{file}: skipped {count} IPython-only line (magics, shell commands): {listed}.",
+                    "{file}: skipped {count} IPython-only lines (magics, shell commands): {listed}.",
+                    note["count"]).format(file=note["file"], count=note["count"], listed=listed)
+
+
+WORDING = {
+    "cell_raised": lambda note: _raised(_label(note), note),
+    "file_stopped": _file_stopped,
+    "cell_not_needed": lambda note: _(NOT_NEEDED).format(label=_label(note)),
+    "cell_stopped": _stopped,
+    "cell_magic": lambda note: _(MAGIC).format(label=_label(note), magic=note["magic"]),
+    "cell_not_python": _not_python,
+    "cell_not_compiled": lambda note: _(NOT_COMPILED).format(label=_label(note), error=note["error"]),
+    "cell_exit": lambda note: _(EXITED).format(label=_label(note), code=note["value"]),
+    "lines_skipped": _skipped,
+    "own_class": lambda note: (f"{note['name']}: grading your own class; a later line replaced the name with "
+                               f"something that is not your code ({note['replaced_by']})."),
+}
