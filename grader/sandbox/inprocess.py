@@ -12,7 +12,8 @@ from collections import deque
 
 from grader.submission.source import ModuleSource
 from grader.sandbox.child.session import Session
-from grader.sandbox.client import BaseRunner, ChildGarbled
+from grader.sandbox.channel import ChildGarbled
+from grader.sandbox.client import BaseRunner
 
 
 class InProcessRunner(BaseRunner):

@@ -28,7 +28,8 @@ from grader.submission.source import ModuleSource
 import grader.sandbox.child.wire as wire
 from grader.sandbox.cgroup import memory_group
 from grader.sandbox.account import PROCESS_LIMIT, Account, NoAccount, kill_processes_of, reserve_account
-from grader.sandbox.client import BaseRunner, ChildDied, ChildGarbled, ChildTimedOut
+from grader.sandbox.channel import ChildDied, ChildGarbled, ChildTimedOut
+from grader.sandbox.client import BaseRunner
 from grader.sandbox.child.standin import standin_preloads
 from grader.sandbox.forkserver import BASE_ENV, ZygoteError, fork_server
 from grader.sandbox.scratch import remove_tree

@@ -13,6 +13,8 @@ the judge.
     namespaces.py     its own network, IPC, PID and mount namespaces (and its keeper)
     syscalls.py       the seccomp filter, compiled with the system's libseccomp
     session.py        the requests: load modules, create objects, call, read
+    describe.py       an exception of student code, for the judge (its text, place and data)
+    results.py        return values in wire form, and why one is not accepted (a code)
     cells.py          notebooks run cell by cell, as Jupyter runs them
     calls.py          course functions handed to student code, and the stand-in that asks the judge
     forward_watch.py  what a layer's forward did during its backward

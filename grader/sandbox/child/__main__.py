@@ -6,7 +6,7 @@ a private root file system), and no module is ever imported lazily.
 """
 import sys
 
-from . import calls, capture, cells, confine, forward_watch, namespaces, standin, syscalls, wire  # noqa: F401
+from . import calls, capture, cells, confine, describe, forward_watch, namespaces, results, standin, syscalls, wire  # noqa: F401
 from . import session  # noqa: F401
 from .zygote import zygote_main
 

@@ -51,27 +51,15 @@ import importlib.util
 import linecache
 import os
 import sys
-import traceback
 import types
-import unicodedata  # noqa: F401  (traceback needs it for non-ASCII lines; loaded before the sandbox closes)
 import warnings
 
-import numpy as np
-
-from .wire import (
-    MAX_NDIM,
-    MAX_TOTAL_BYTES,
-    Decoder,
-    WireClosed,
-    WireError,
-    encode_value,
-    pack,
-    read_message,
-    write_message,
-)
+from .wire import Decoder, WireClosed, read_message, write_message
 from .confine import ConfinementError, confine, probe_access
 from .standin import NotAvailableError, install_standins, remove_standins
 from .cells import cell_label, raised_at, run_notebook, split_cells
+from .describe import describe_safely
+from .results import encode_result, encode_results, type_name
 from .capture import Capture
 from .calls import (
     call_asking_the_judge,
@@ -80,9 +68,6 @@ from .calls import (
     place_course_functions,
 )
 from .forward_watch import ForwardWatch
-
-MESSAGE_LIMIT = 2_000
-TRACEBACK_FRAMES = 12
 
 
 class SourceFinder:
@@ -170,9 +155,9 @@ class Session:
                 reply["notes"], self.notes = self.notes[:200], []
             value, out = reply.pop("value", None), []
             if "results" in reply:
-                reply["values"], out = _encode_results(reply.pop("results"))
+                reply["values"], out = encode_results(reply.pop("results"))
             elif reply["ok"]:
-                reply["value"], out = _encode_result(value)
+                reply["value"], out = encode_result(value)
         finally:
             sys.stdout, sys.stderr = saved
         reply["output"], cut = self.capture.take()
@@ -235,7 +220,7 @@ class Session:
         own = self.own_classes.get((module.__name__, name))
         if own is not None and own is not cls and not self._is_students(cls):
             # a later `from common.layers import *` (or `import ... as Relu`) rebound the name
-            self.notes.append({"code": "own_class", "name": name, "replaced_by": _type_name(cls)})
+            self.notes.append({"code": "own_class", "name": name, "replaced_by": type_name(cls)})
             cls = own
         if cls is _MISSING:
             return {"ok": False, "error": {"kind": "missing"}}
@@ -330,69 +315,8 @@ class Session:
     def _op_get(self, request, buffers):
         return _value_reply(_attribute(self.objects[request["handle"]], request["attr"]))
 
-    def _about(self, exc):
-        """What the grader knows of ``exc`` beyond its text, as data for the judge to word."""
-        about = {}
-        said = getattr(exc, "said", None) if isinstance(exc, NotAvailableError) else None
-        if type(said) is dict and all(type(k) is str and type(v) is str and len(v) <= MESSAGE_LIMIT
-                                      for k, v in said.items()):
-            about["said"] = dict(said)  # a stand-in or the judge's function refused: why
-        name = getattr(exc, "name", None)
-        if isinstance(exc, NameError) and type(name) is str:
-            books = [m for m in self.standins if m.count(".") == 1 and m.split(".")[0] in ("common", "dataset")]
-            if books:  # imported from a stand-in of the book's files, which defined nothing
-                about["undefined"] = {"name": name[:MESSAGE_LIMIT], "modules": books[:20]}
-        if isinstance(exc, ImportError) and type(name) is str:
-            about["module"] = name[:MESSAGE_LIMIT]  # the module that could not be imported
-        return about
-
     def _describe_safely(self, exc):
-        try:
-            return self._describe(exc)
-        except BaseException:
-            name = _safe_text(type(exc).__name__)
-            return {"kind": "exception", "type": name, "message": "", "where": None, "traceback": ""}
-
-    def _describe(self, exc):
-        """The exception as the student should see it: their own frames only.
-
-        Each part is worked out on its own, so a part that cannot be (a
-        traceback line the formatter chokes on) never costs the others.
-        """
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.student_files]
-        skipped = max(len(frames) - TRACEBACK_FRAMES, 0)
-        lines = _format_frames(frames[skipped:])
-        error = {
-            "kind": "exception",
-            "type": _safe_text(type(exc).__name__),
-            "message": _safe_text(exc)[:MESSAGE_LIMIT],
-            "where": [frames[-1].filename, frames[-1].lineno] if frames else None,
-        }
-        if skipped:
-            error["skipped"] = skipped  # earlier frames of the student's not shown
-        if frames and isinstance(frames[-1].line, str) and frames[-1].line.strip():
-            error["line"] = frames[-1].line.strip()[:MESSAGE_LIMIT]
-        error.update(self._about(exc))
-        if isinstance(exc, SystemExit):
-            error["message"] = "" if exc.code is None else _safe_text(exc.code, repr)[:MESSAGE_LIMIT]
-        if isinstance(exc, SyntaxError):
-            error["message"] = _safe_text(exc.msg)[:MESSAGE_LIMIT]
-            error["where"] = [str(exc.filename), exc.lineno] if isinstance(exc.lineno, int) else None
-            error["text"] = (exc.text or "").rstrip()[:MESSAGE_LIMIT]
-        try:
-            lines += traceback.format_exception_only(type(exc), exc)
-        except BaseException:
-            lines.append(f"{error['type']}: {error['message']}\n")
-        error["traceback"] = "".join(lines)[-4 * MESSAGE_LIMIT :]
-        return error
-
-
-def _format_frames(frames):
-    try:
-        return traceback.format_list(frames)
-    except BaseException:
-        return [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}\n' for f in frames]
-
+        return describe_safely(exc, self.student_files, self.standins)
 
 _MISSING = object()
 
@@ -426,80 +350,6 @@ def _decode_arguments(request, buffers):
     decoder.finish()
     return args, kwargs
 
-
-def _encode_result(value, buffers=None):
-    """The student's return value in wire form, its arrays appended to ``buffers``; anything odd (or more
-    than the limits allow with what ``buffers`` already holds) becomes ``$unsupported``."""
-    buffers = [] if buffers is None else buffers
-    start = len(buffers)
-    try:
-        data = encode_value(value, buffers, _unsupported)
-        if sum(len(b) for b in buffers) > MAX_TOTAL_BYTES or _nodes(data) > _FEW_NODES:
-            pack({"value": data}, buffers)  # the exact check of every limit, only where one could be near
-        return data, buffers
-    except WireError:
-        size = sum(len(b) for b in buffers[start:]) >> 20
-        del buffers[start:]
-        return _unsupported_value(value, "too_large", size=size, limit=MAX_TOTAL_BYTES >> 20), buffers
-    except BaseException as exc:
-        del buffers[start:]
-        return _unsupported_value(value, "unreadable", error=_safe_text(exc, repr)[:200]), buffers
-
-
-_FEW_NODES = 1000  # a value of fewer parts cannot come near the header's size limit
-
-
-def _nodes(data, budget=_FEW_NODES + 1):
-    """How many parts ``data`` has, counting stops past ``budget``."""
-    count, stack = 0, [data]
-    while stack and count <= budget:
-        item = stack.pop()
-        count += 1
-        if type(item) is dict and "$seq" in item:
-            stack.extend(item["$seq"])
-    return count
-
-
-def _encode_results(values):
-    """Several return values, each encoded on its own into one message (one odd value spoils only itself)."""
-    buffers = []
-    return [_encode_result(value, buffers)[0] for value in values], buffers
-
-
-def _unsupported(value):
-    """A value the judge does not accept, with why as data (``reason``): the judge words it."""
-    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
-        return _unsupported_value(value, "subclass")
-    if isinstance(value, np.ndarray) and value.ndim > MAX_NDIM:
-        return _unsupported_value(value, "dimensions", count=value.ndim, limit=MAX_NDIM)
-    if isinstance(value, np.ndarray):
-        return _unsupported_value(value, "dtype", dtype=str(value.dtype))
-    if value is None:
-        return _unsupported_value(value, "none")
-    if isinstance(value, (complex, np.complexfloating)):
-        return _unsupported_value(value, "complex")
-    if isinstance(value, (tuple, list)):
-        return _unsupported_value(value, "nested")
-    return _unsupported_value(value, "array_like" if hasattr(type(value), "__array__") else "other")
-
-
-def _unsupported_value(value, reason, **params):
-    return {"$unsupported": _type_name(value), "reason": reason, **params}
-
-
-def _type_name(value):
-    kind = type(value)
-    module = getattr(kind, "__module__", "")
-    if isinstance(module, str) and module.startswith(__package__ + "."):
-        module = "__main__"  # the child's own types, wherever its package is installed
-    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
-
-
-def _safe_text(obj, convert=str):
-    try:
-        return convert(obj)
-    except BaseException:
-        return f"<{type(obj).__name__} that cannot be shown>"
 
 
 def main(argv):
