@@ -8,6 +8,7 @@ import grader.lang as i18n
 from grader.sandbox.child.session import Session
 from grader.sandbox.child.wire import WireError
 from grader.sandbox.errors import StudentException, Unsupported
+from grader.sandbox.notes import note_text
 from grader.sandbox.replies import reply_notes
 from grader.sandbox.runner import Runner
 from grader.sandbox.words import checked_said, said_text, unsupported
@@ -211,3 +212,82 @@ def test_every_note_the_child_writes_is_data_the_judge_words():
     assert file == "f.py" and shown.startswith("f.py, line 6: load_mnist() raised NotAvailableError: "
                                                "dataset.mnist.load_mnist cannot be used: dataset.mnist loads a data set")
     assert np.all([type(value) is not str or len(value) < 200 for value in reply["notes"][0].values()])
+
+
+KOREAN_CASES = """
+import numpy as np
+import matplotlib.pyplot as plt
+from common.layers import *
+
+class Shown:
+    def standin(self):
+        return plt
+    def undefined(self):
+        return Affine(1, 2)
+    def deep(self, n=20):
+        return self.deep(n - 1) if n else plt.show()
+"""
+
+
+def test_what_the_grader_says_of_student_code_is_wholly_in_the_reports_language(korean):
+    from grader.judge.gradcheck import Mismatch, as_array
+
+    with runner_for("shown", KOREAN_CASES) as runner:
+        runner.begin_test()
+        h = runner.new("shown", "Shown")
+        with pytest.raises(Mismatch) as returned:
+            as_array(runner.call(h, "standin"), "dx")
+        with pytest.raises(StudentException) as undefined:
+            runner.call(h, "undefined")
+        with pytest.raises(StudentException) as deep:
+            runner.call(h, "deep")
+    assert str(returned.value) == ("dx의 타입이 matplotlib.pyplot입니다 (채점기가 제공하지 않는 모듈 대신 채점기가 넣어 둔 것입니다). "
+                                   "숫자나 numpy 배열이어야 합니다.")
+    assert "(채점 중에는 common.layers을(를) 제공하지 않으므로 거기서 가져온 것은 하나도 없습니다. Affine은(는) 여러분의 코드에서 " \
+           "정의해야 합니다)" in undefined.value.message
+    assert deep.value.traceback.startswith("  ... 앞선 호출 9개는 보여 주지 않습니다\n")
+    assert deep.value.traceback.endswith("\nNotAvailableError: matplotlib.pyplot.show: 사용할 수 없습니다. matplotlib은(는) "
+                                         "채점 중에는 쓸 수 없습니다(그래프, 진행 표시줄, 노트북, 데이터 도구는 채점에 필요하지 않습니다)\n")
+    assert "grader.sandbox" not in deep.value.traceback  # the grader's own module path is not the student's business
+
+
+def test_the_notes_of_a_notebook_and_a_file_are_wholly_in_the_reports_language(korean):
+    skipped = {"code": "lines_skipped", "file": "a.ipynb", "count": 8,
+               "lines": [[1, 1, 1, "%matplotlib inline"], [2, None, 3, "!ls"]]}
+    assert note_text(skipped)[1] == ("a.ipynb: IPython 전용 줄(매직, 셸 명령) 8개를 건너뛰었습니다: 셀 1 (In [1]) 1번째 줄: "
+                                     "%matplotlib inline; 셀 2 3번째 줄: !ls; 그 밖에 6줄.")
+    python2 = {"code": "cell_not_python", "file": "a.ipynb", "cell": 3, "count": 3, "python2": True,
+               "message": "Missing parentheses in call to 'print'", "line": 1, "text": "print 'x'"}
+    assert note_text(python2)[1].endswith("(Missing parentheses in call to 'print', 1번째 줄: print 'x').")
+    stopped = {"code": "file_stopped", "file": "layers.py", "line": 9, "text": "load_mnist()",
+               "error": {"type": "NotAvailableError", "message": "code=standin",
+                         "said": {"code": "standin", "path": "dataset.mnist.load_mnist", "action": "call"}}}
+    assert note_text(stopped) == ("layers.py", 'layers.py, 9번째 줄 load_mnist()에서 NotAvailableError 예외가 발생했습니다: '
+                                  '"dataset.mnist.load_mnist: 사용할 수 없습니다. dataset.mnist은(는) 데이터셋을 불러오는데, 채점 '
+                                  '중에는 데이터셋이 없습니다. 채점하는 것은 여러분의 클래스뿐입니다". 파일의 나머지는 실행하지 않았고, '
+                                  '그 줄 위에서 정의한 것을 채점합니다.')
+    own = {"code": "own_class", "name": "Relu", "standin": "common.layers.Relu", "type": None}
+    assert note_text(own) == (None, "Relu: 여러분이 만든 클래스를 채점했습니다. 뒤의 줄이 이 이름을 채점기가 제공하지 않는 "
+                                    "common.layers.Relu(으)로 바꿨습니다.")
+
+
+def test_a_graded_class_replaced_by_the_books_is_named_by_what_replaced_it():
+    source = textwrap.dedent("""
+    class Relu:
+        def forward(self, x):
+            return x
+    from common.layers import Relu  # pasted with the top of the book's file
+    """)
+    session = Session()
+    try:
+        session.finder.add("own", "own.py", source)
+        session.student_files.add("own.py")
+        session.handle({"op": "load", "name": "own", "modules": [], "graded": ["Relu"]}, [])
+        reply, _ = session.handle({"op": "new", "handle": 1, "module": "own", "class": "Relu", "args": [],
+                                   "kwargs": {}}, [])
+    finally:
+        session.close()
+    assert reply["ok"] and reply["notes"] == [{"code": "own_class", "name": "Relu", "standin": "common.layers.Relu",
+                                               "type": None}]
+    assert note_text(reply["notes"][0])[1] == ("Relu: grading your own class; a later line replaced the name with "
+                                               "common.layers.Relu, which the grader does not provide.")

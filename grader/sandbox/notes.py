@@ -16,18 +16,7 @@ import math
 
 from grader.lang import N_, _, ngettext
 from grader.sandbox.child.wire import WireError
-from grader.sandbox.words import (
-    STANDIN,
-    ACTION_WORDS,
-    REASONS,
-    checked_extras,
-    english,
-    error_message,
-    number,
-    said_text,
-    text,
-)
-from grader.sandbox.child.standin import standin_kind
+from grader.sandbox.words import checked_extras, error_message, number, text
 
 LABEL = N_("{file}, cell {number} (In [{count}])")
 LABEL_WITHOUT_COUNT = N_("{file}, cell {number}")
@@ -50,6 +39,26 @@ PYTHON_2 = N_("{label} was not run: it is not valid Python 3 (it looks like Pyth
 NOT_PYTHON = N_("{label} was not run: it is not valid Python 3 ({error}).")
 NOT_COMPILED = N_("{label} was not run: it cannot be compiled ({error}).")
 EXITED = N_("{label} called sys.exit({code}); the next cells were still run, as Jupyter does.")
+SYNTAX_AT = {  # the error of a cell that is not Python 3: (a line, its text)
+    (True, True): N_("{message}, line {line}: {text}"),
+    (True, False): N_("{message}, line {line}"),
+    (False, True): N_("{message}: {text}"),
+}
+SKIPPED_LINE = N_("cell {number} (In [{count}]), line {line}: {text}")
+SKIPPED_LINE_WITHOUT_COUNT = N_("cell {number}, line {line}: {text}")
+SKIPPED_MORE = N_("and {count} more")
+FILE_STOPPED = {  # a file's top level used a stand-in: (a line, its text)
+    (True, True): N_("{file}, line {line}: {text} raised {type}: {message}; the rest of the file was not run, and "
+                     "what it defined above that line is graded."),
+    (True, False): N_("{file}, line {line} raised {type}: {message}; the rest of the file was not run, and what "
+                      "it defined above that line is graded."),
+    (False, False): N_("{file} raised {type}: {message}; the rest of the file was not run, and what it defined "
+                       "above that line is graded."),
+}
+OWN_CLASS = N_("{name}: grading your own class; a later line replaced the name with something that is not your "
+               "code ({type}).")
+OWN_CLASS_STANDIN = N_("{name}: grading your own class; a later line replaced the name with {path}, which the "
+                       "grader does not provide.")
 
 
 def cell_label(file: str, number: int, count: int | None) -> str:
@@ -125,7 +134,8 @@ FIELDS = {
     "cell_not_compiled": {**_CELL, "error": lambda v: text(v, 100)},
     "cell_exit": {**_CELL, "value": text},
     "lines_skipped": {"file": _file, "count": number, "lines": _lines},
-    "own_class": {"name": lambda v: text(v, 200), "replaced_by": lambda v: text(v, 500)},
+    "own_class": {"name": lambda v: text(v, 200), "standin": _optional(lambda v: text(v, 500)),
+                  "type": _optional(lambda v: text(v, 500))},
 }
 
 
@@ -144,24 +154,12 @@ def _raised(label: str, note: dict) -> str:
                                    message=message)
 
 
-_REST_OF_FILE = "; the rest of the file was not run, and what it defined above that line is graded."
-
-
 def _file_stopped(note: dict) -> str:
     """A file whose top level used a stand-in: what it defined above that line is graded."""
-    error = note["error"]
-    said = error.get("said")
-    if said is not None and said["code"] == "standin":
-        kind, module = standin_kind(said["path"])
-        action = _(ACTION_WORDS[said["action"]]).format(symbol=said.get("symbol", ""))
-        reason = english(REASONS[kind]).format(module=module) + _REST_OF_FILE
-        message = _(STANDIN).format(path=said["path"], action=action, reason=reason)
-    else:
-        message = (said_text(said, english) if said else error["message"]) + _REST_OF_FILE
     line = note["line"] is not None
-    shape = (line, line and bool(note["text"]), True)
-    return _(RAISED[shape]).format(label=note["file"], line=note["line"], text=note["text"], type=error["type"],
-                                   message=message)
+    return _(FILE_STOPPED[line, line and bool(note["text"])]).format(
+        file=note["file"], line=note["line"], text=note["text"], type=note["error"]["type"],
+        message=error_message(note["error"]))
 
 
 def _stopped(note: dict) -> str:
@@ -172,20 +170,27 @@ def _stopped(note: dict) -> str:
 
 
 def _not_python(note: dict) -> str:
-    where = f", line {note['line']}" if note["line"] is not None else ""
-    shown = f": {note['text']}" if note["text"] else ""
-    return _(PYTHON_2 if note["python2"] else NOT_PYTHON).format(label=_label(note),
-                                                                 error=f"{note['message']}{where}{shown}")
+    at = (note["line"] is not None, bool(note["text"]))
+    error = _(SYNTAX_AT[at]).format(message=note["message"], line=note["line"], text=note["text"]) if any(at) \
+        else note["message"]
+    return _(PYTHON_2 if note["python2"] else NOT_PYTHON).format(label=_label(note), error=error)
 
 
 def _skipped(note: dict) -> str:
-    listed = "; ".join(f"cell {cell}{f' (In [{count}])' if count is not None else ''}, line {line}: {shown}"
-                       for cell, count, line, shown in note["lines"])
+    listed = [(_(SKIPPED_LINE) if count is not None else _(SKIPPED_LINE_WITHOUT_COUNT)).format(
+        number=cell, count=count, line=line, text=shown) for cell, count, line, shown in note["lines"]]
     more = note["count"] - len(note["lines"])
-    listed += f"; and {more} more" if more > 0 else ""
+    listed += [_(SKIPPED_MORE).format(count=more)] if more > 0 else []
     return ngettext("{file}: skipped {count} IPython-only line (magics, shell commands): {listed}.",
                     "{file}: skipped {count} IPython-only lines (magics, shell commands): {listed}.",
-                    note["count"]).format(file=note["file"], count=note["count"], listed=listed)
+                    note["count"]).format(file=note["file"], count=note["count"], listed="; ".join(listed))
+
+
+def _own_class(note: dict) -> str:
+    """The student's class was graded, though a later line replaced its name (``from common.layers import *``)."""
+    if note["standin"] is not None:
+        return _(OWN_CLASS_STANDIN).format(name=note["name"], path=note["standin"])
+    return _(OWN_CLASS).format(name=note["name"], type=note["type"] or "?")
 
 
 WORDING = {
@@ -198,6 +203,5 @@ WORDING = {
     "cell_not_compiled": lambda note: _(NOT_COMPILED).format(label=_label(note), error=note["error"]),
     "cell_exit": lambda note: _(EXITED).format(label=_label(note), code=note["value"]),
     "lines_skipped": _skipped,
-    "own_class": lambda note: (f"{note['name']}: grading your own class; a later line replaced the name with "
-                               f"something that is not your code ({note['replaced_by']})."),
+    "own_class": _own_class,
 }

@@ -26,11 +26,6 @@ TEXT_LIMIT = 2_000  # characters of any text the child sends inside a note or an
 NUMBER_LIMIT = 1 << 50
 
 
-def english(message: str) -> str:
-    """A message as its English msgid: for what the reports showed in English in every language."""
-    return message
-
-
 def text(value, limit: int = TEXT_LIMIT) -> str:
     """A string the child sent, checked and cleaned; WireError if it is not one."""
     if type(value) is not str or len(value) > limit:
@@ -104,15 +99,14 @@ def checked_said(said) -> dict | None:
     return {key: clean(value) for key, value in said.items()}
 
 
-def said_text(said: dict, translate=_) -> str:
-    """The sentence of a checked ``said``, in the report's language (``translate=english``: in English)."""
+def said_text(said: dict) -> str:
+    """The sentence of a checked ``said``, in the report's language."""
     code = said["code"]
     if code != "standin":
-        return translate(ASKED[code]).format(**{k: v for k, v in said.items() if k != "code"})
+        return _(ASKED[code]).format(**{k: v for k, v in said.items() if k != "code"})
     kind, module = standin_kind(said["path"])
-    action = translate(ACTION_WORDS[said["action"]]).format(symbol=said.get("symbol", ""))
-    return translate(STANDIN).format(path=said["path"], action=action,
-                                     reason=translate(REASONS[kind]).format(module=module))
+    action = _(ACTION_WORDS[said["action"]]).format(symbol=said.get("symbol", ""))
+    return _(STANDIN).format(path=said["path"], action=action, reason=_(REASONS[kind]).format(module=module))
 
 
 # -- an exception the child described ----------------------------------------------------------------------------
@@ -139,26 +133,33 @@ def checked_extras(error: dict) -> dict:
     return extras
 
 
+UNDEFINED = N_("{message} ({modules} is not provided while grading, so importing from it defined nothing: {name} "
+               "must be defined in your own code)")
+SKIPPED_FRAMES = N_("... {count} earlier calls not shown")
+
+
 def error_message(error: dict) -> str:
     """The exception's message as the student reads it: the grader's own words where it said why."""
     if "said" in error:
         return said_text(error["said"])
-    message = error["message"]
     undefined = error.get("undefined")
     if undefined:
-        message += (f" ({', '.join(undefined['modules'])} is not provided while grading, so importing from it "
-                    f"defined nothing: {undefined['name']} must be defined in your own code)")[:TEXT_LIMIT]
-    return message
+        return _(UNDEFINED).format(message=error["message"], modules=", ".join(undefined["modules"]),
+                                   name=undefined["name"])
+    return error["message"]
 
 
 def traceback_text(error: dict) -> str:
-    """The traceback the student reads: the frames left out counted, and the grader's words for its own error."""
+    """The traceback the student reads: the frames left out counted, and the grader's words for its own error
+    (whose last line the child wrote with the data it sent, under the module path of the grader's class)."""
     shown = error["traceback"]
     ending = f": {error['message']}\n"
-    if "said" in error and shown.endswith(ending):
-        shown = shown[: -len(ending)] + f": {said_text(error['said'], english)}\n"
+    at = shown.rfind(ending) if "said" in error else -1
+    if at >= 0:
+        start = shown.rfind("\n", 0, at) + 1
+        shown = f"{shown[:start]}{error['type']}: {said_text(error['said'])}\n{shown[at + len(ending):]}"
     if error.get("skipped"):
-        shown = (f"  ... {error['skipped']} earlier calls not shown\n" + shown)[-4 * TEXT_LIMIT:]
+        shown = f"  {_(SKIPPED_FRAMES).format(count=error['skipped'])}\n{shown}"
     return shown
 
 
@@ -174,7 +175,8 @@ UNSUPPORTED = {
     "array_like": N_("not a numpy array; return a numpy array, for example np.asarray(result)"),
     "other": N_("only numbers, numpy arrays and tuples of them are accepted"),
     "too_large": N_("too large to send back ({size} MB of arrays; the limit is {limit} MB)"),
-    "unreadable": "could not be read: {error}",
+    "unreadable": N_("could not be read: {error}"),
+    "standin": N_("what the grader gives in place of a module it does not provide"),
 }
 _UNSUPPORTED_FIELDS = {"dimensions": {"count": number, "limit": number}, "dtype": {"dtype": lambda v: text(v, 100)},
                        "too_large": {"size": number, "limit": number}, "unreadable": {"error": lambda v: text(v, 200)}}
@@ -187,7 +189,7 @@ def unsupported(data: dict) -> Unsupported:
     if reason not in UNSUPPORTED or data.keys() != {"$unsupported", "reason", *checks}:
         raise WireError("reply has a malformed value")
     params = {key: check(data[key]) for key, check in checks.items()}
-    template = english(UNSUPPORTED[reason]) if reason == "unreadable" else _(UNSUPPORTED[reason])
+    template = _(UNSUPPORTED[reason])
     name = data["$unsupported"]
     if type(name) is not str:
         raise WireError("reply has a malformed value")

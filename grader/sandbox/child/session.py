@@ -56,7 +56,7 @@ import warnings
 
 from .wire import Decoder, WireClosed, read_message, write_message
 from .confine import ConfinementError, confine, probe_access
-from .standin import NotAvailableError, install_standins, remove_standins
+from .standin import NotAvailableError, install_standins, remove_standins, standin_path
 from .cells import cell_label, raised_at, run_notebook, split_cells
 from .describe import describe_safely
 from .results import encode_result, encode_results, type_name
@@ -220,7 +220,9 @@ class Session:
         own = self.own_classes.get((module.__name__, name))
         if own is not None and own is not cls and not self._is_students(cls):
             # a later `from common.layers import *` (or `import ... as Relu`) rebound the name
-            self.notes.append({"code": "own_class", "name": name, "replaced_by": type_name(cls)})
+            path = standin_path(cls)
+            self.notes.append({"code": "own_class", "name": name, "standin": path,
+                               "type": None if path else type_name(cls)})
             cls = own
         if cls is _MISSING:
             return {"ok": False, "error": {"kind": "missing"}}

@@ -195,6 +195,15 @@ for _name, _symbol in (("neg", "-"), ("pos", "+"), ("abs", "abs()"), ("lt", "<")
     setattr(StandIn, f"__{_name}__", _standin_operator(_symbol))
 
 
+def standin_path(value):
+    """The path of ``value`` if it is a stand-in (``"matplotlib.pyplot.plot"``), else None."""
+    if isinstance(value, StandIn):
+        return object.__getattribute__(value, "_standin_path")
+    if isinstance(value, StandInModule):
+        return value.__name__
+    return None
+
+
 class StandInModule(types.ModuleType):
     """The module object of a stand-in: every public attribute is a :class:`StandIn`."""
 
