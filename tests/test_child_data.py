@@ -291,3 +291,16 @@ def test_a_graded_class_replaced_by_the_books_is_named_by_what_replaced_it():
                                                "type": None}]
     assert note_text(reply["notes"][0])[1] == ("Relu: grading your own class; a later line replaced the name with "
                                                "common.layers.Relu, which the grader does not provide.")
+
+
+def test_a_child_that_could_not_confine_itself_says_why_as_data(korean):
+    from grader.sandbox.child.confine import ConfinementError
+    from grader.sandbox.words import confinement_problem
+
+    problem = ConfinementError("user_switch", uid=65534, error="[Errno 1] Operation not permitted").problem
+    assert confinement_problem(problem) == "사용자 ID 65534(으)로 바꿀 수 없었습니다: [Errno 1] Operation not permitted"
+    assert confinement_problem({"code": "root_regained"}) == "사용자를 바꾼 뒤에도 root 권한을 되찾을 수 있었습니다"
+    for malformed in ("could not switch", {"code": "user_switch", "uid": "65534", "error": "x"},
+                      {"code": "root_regained", "error": "forged words"}, {"code": "a problem never sent"}):
+        with pytest.raises(WireError):
+            confinement_problem(malformed)

@@ -33,6 +33,7 @@ from grader.sandbox.client import BaseRunner
 from grader.sandbox.child.standin import standin_preloads
 from grader.sandbox.forkserver import BASE_ENV, ZygoteError, fork_server
 from grader.sandbox.scratch import remove_tree
+from grader.sandbox.words import confinement_problem
 
 
 STARTUP_TIMEOUT = 30.0
@@ -116,9 +117,13 @@ class _Child:
             status = self.exit_status()
             raise RunnerStartError(_("the process for student code did not start ({error}; {status})").format(
                 error=exc, status=status)) from None
-        if header.get("ready") is False and isinstance(header.get("problem"), str):
+        if header.get("ready") is False and "problem" in header:
+            try:
+                problem = confinement_problem(header["problem"])
+            except wire.WireError:
+                raise RunnerStartError(_("the process for student code sent an unexpected greeting")) from None
             raise RunnerStartError(_("the process for student code could not confine itself: {problem}").format(
-                problem=header["problem"]))
+                problem=problem))
         confined = header.get("confined")
         if header.keys() != {"ready", "confined"} or header["ready"] is not True or not isinstance(confined, list):
             raise RunnerStartError(_("the process for student code sent an unexpected greeting"))

@@ -196,6 +196,27 @@ def unsupported(data: dict) -> Unsupported:
     return Unsupported(clean(name[:200]), template.format(**params), reason)
 
 
+# -- the child could not confine itself ------------------------------------------------------------------------
+
+PROBLEMS = {  # child/confine.py: ConfinementError
+    "cgroup": N_("could not join its memory cgroup: {error}"),
+    "user_switch": N_("could not switch to user id {uid}: {error}"),
+    "root_regained": N_("root could be regained after switching user"),
+    "user_not_taken": N_("the switch to user id {uid} did not take"),
+    "prctl": N_("prctl({option}) failed: {error}"),
+}
+_PROBLEM_FIELDS = {"cgroup": {"error": text}, "user_switch": {"uid": number, "error": text},
+                   "root_regained": {}, "user_not_taken": {"uid": number}, "prctl": {"option": number, "error": text}}
+
+
+def confinement_problem(problem) -> str:
+    """Why the child could not confine itself, in the report's language; WireError if it is not one of those."""
+    fields = _PROBLEM_FIELDS.get(problem.get("code")) if type(problem) is dict else None
+    if fields is None or problem.keys() != {"code", *fields}:
+        raise WireError("the greeting has a malformed problem")
+    return _(PROBLEMS[problem["code"]]).format(**{key: check(problem[key]) for key, check in fields.items()})
+
+
 # -- output -------------------------------------------------------------------------------------------------------
 
 OUTPUT_CUT = N_("[... {count} more characters of output not shown]")

@@ -70,7 +70,15 @@ _FS_READ_DIR = 1 << 3
 
 
 class ConfinementError(RuntimeError):
-    """The child could not take a measure the grader requires: a problem of the grading machine."""
+    """The child could not take a measure the grader requires: a problem of the grading machine.
+
+    ``problem`` says which, as data the judge words (``grader/sandbox/words.py``):
+    ``{"code": "cgroup" | "user_switch" | "root_regained" | "user_not_taken" | "prctl", ...}``.
+    """
+
+    def __init__(self, code, **params):
+        self.problem = {"code": code, **params}
+        super().__init__(" ".join(f"{key}={value}" for key, value in self.problem.items()))
 
 
 class ImportGuard:
@@ -152,7 +160,7 @@ def _join_cgroup(procs):
         with open(procs, "w", encoding="ascii") as file:
             file.write(str(os.getpid()))
     except OSError as exc:
-        raise ConfinementError(f"could not join its memory cgroup: {exc.strerror}") from None
+        raise ConfinementError("cgroup", error=str(exc.strerror or exc)) from None
     return True
 
 
@@ -247,20 +255,20 @@ def _drop_privileges(uid, gid):
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)
     except OSError as exc:
-        raise ConfinementError(f"could not switch to user id {uid}: {exc}") from None
+        raise ConfinementError("user_switch", uid=uid, error=str(exc)) from None
     try:
         os.setuid(0)
     except PermissionError:
         pass
     else:
-        raise ConfinementError("root could be regained after switching user")
+        raise ConfinementError("root_regained")
     if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid) or os.getgroups():
-        raise ConfinementError(f"the switch to user id {uid} did not take")
+        raise ConfinementError("user_not_taken", uid=uid)
 
 
 def _prctl(libc, option, value):
     if libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0) != 0:
-        raise ConfinementError(f"prctl({option}) failed: {os.strerror(ctypes.get_errno())}")
+        raise ConfinementError("prctl", option=option, error=os.strerror(ctypes.get_errno()))
 
 
 def _readable_roots():

@@ -366,7 +366,7 @@ def main(argv):
     try:
         measures = confine(json.loads(argv[3]))
     except ConfinementError as exc:
-        write_message(write_fd, {"ready": False, "problem": str(exc)})
+        write_message(write_fd, {"ready": False, "problem": exc.problem})
         os._exit(70)
     warnings.simplefilter("default")
     session = Session()
