@@ -32,6 +32,14 @@ Every problem caused by the student's code surfaces as a
 :class:`~grader.sandbox.errors.StudentCodeError` subclass with a message
 written for the student.
 
+The child reads no catalogue and writes no sentence for a reader: what it
+has to say (a notebook cell that raised or was stopped, a file stopped at a
+stand-in, why a stand-in or the judge's function refused, why a returned
+value was not accepted, how much output was cut, why it could not confine
+itself) travels as a code with its fields. The judge checks every field and
+words it in the report's language: ``notes.py`` (the notes about running
+the files) and ``words.py`` (the rest).
+
 May import: grader.lang, grader.submission; its child package (``sandbox/child``) nothing but the
 standard library and numpy.
 """
