@@ -23,8 +23,9 @@ of measures it took; they are, in order:
    a submission behaves the same on every machine.
 
 Anything the grader asked for that fails (giving up root) stops the child
-with :class:`ConfinementError`; a protection the kernel lacks (Landlock on an
-old kernel or on macOS) is skipped and left out of the report.
+with :class:`ConfinementError`, whose ``problem`` says which as data for the
+judge to word (``grader/sandbox/words.py``); a protection the kernel lacks
+(Landlock on an old kernel or on macOS) is skipped and left out of the report.
 """
 import ctypes
 import importlib
@@ -36,13 +37,7 @@ import struct
 import sys
 
 from .standin import STANDIN_PROVIDED_PACKAGES, standin_provided
-from .namespaces import (
-    _PR_SET_PDEATHSIG,
-    drop_capabilities,
-    enter_namespaces,
-    forget_keeper,
-    keeper_gone,
-)
+from .namespaces import _PR_SET_PDEATHSIG, drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
 from .syscalls import load_seccomp, refuse_syscalls
 
 # Loaded before the sandbox closes; student code can import these, and
@@ -70,11 +65,7 @@ _FS_READ_DIR = 1 << 3
 
 
 class ConfinementError(RuntimeError):
-    """The child could not take a measure the grader requires: a problem of the grading machine.
-
-    ``problem`` says which, as data the judge words (``grader/sandbox/words.py``):
-    ``{"code": "cgroup" | "user_switch" | "root_regained" | "user_not_taken" | "prctl", ...}``.
-    """
+    """The child could not take a measure the grader requires: a problem of the grading machine."""
 
     def __init__(self, code, **params):
         self.problem = {"code": code, **params}
