@@ -183,7 +183,7 @@ def test_a_root_only_installation_grades_full_marks(tmp_path, switches):
     env.update(switches, PYTHONPATH=str(install))
     ran = subprocess.run([sys.executable, "-c", "from grader.cli.launch import grade; grade()", "--submission",
                           str(ROOT / "courses" / "backprop" / "solutions"), "--format", "json", "--output", str(report),
-                          "--fail-under", "100"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+                          "--fail-under", "100", "--lang", "en"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert ran.returncode == 0, ran.stderr[-3000:]
     graded = json.loads(report.read_text())
     assert graded["score"] == graded["max_score"] and "user id 600" in graded["isolation"]

@@ -49,9 +49,9 @@ class Exposure:
     kind: str
     paths: tuple[str, ...]
 
-    def describe(self, translate=_) -> str:
+    def describe(self) -> str:
         shown = ", ".join(self.paths[:3]) + (", ..." if len(self.paths) > 3 else "")
-        return f"{translate(KINDS[self.kind])} ({shown})"
+        return f"{_(KINDS[self.kind])} ({shown})"
 
 
 def probe(runner, course_root: Path | None, *, submissions: Path | None = None,
@@ -118,9 +118,13 @@ def probe_machine(course_root: Path | None, *, submissions: Path | None = None,
         return found, runner.isolation
 
 
+EXPOSED = N_("exposed: student code could {what}")
+
+
 def describe(exposures: list[Exposure]) -> str:
-    """For ``isolation`` (in English, as the rest of it): what student code could do here that it should not."""
-    return "; ".join(f"exposed: student code could {e.describe(str)}" for e in exposures)
+    """For ``isolation`` (in the report's language, as the rest of it): what student code could do here that it
+    should not."""
+    return "; ".join(_(EXPOSED).format(what=e.describe()) for e in exposures)
 
 
 def refusal(exposures: list[Exposure], allowed: set[str]) -> str | None:

@@ -13,11 +13,9 @@ imported again lazily.
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import weakref
@@ -33,6 +31,7 @@ from grader.sandbox.client import BaseRunner
 from grader.sandbox.child.standin import standin_preloads
 from grader.sandbox.forkserver import BASE_ENV, ZygoteError, fork_server
 from grader.sandbox.scratch import remove_tree
+from grader.sandbox.measures import checked as checked_measures, worded as measures_words
 from grader.sandbox.words import confinement_problem
 
 
@@ -101,7 +100,7 @@ class _Child:
         self.started = time.monotonic()
         self.ready = False
         self.loaded: set[str] = set()
-        self.confined: list[str] = []
+        self.confined: list[dict] = []  # the measures the child took, as data (``measures.py``)
         # the user id whose processes clean-up must hunt down; none once a PID namespace holds them
         self._stray_owner = [account.uid] if account is not None else []
         fds = [self.to_child, self.from_child]
@@ -124,12 +123,14 @@ class _Child:
                 raise RunnerStartError(_("the process for student code sent an unexpected greeting")) from None
             raise RunnerStartError(_("the process for student code could not confine itself: {problem}").format(
                 problem=problem))
-        confined = header.get("confined")
-        if header.keys() != {"ready", "confined"} or header["ready"] is not True or not isinstance(confined, list):
-            raise RunnerStartError(_("the process for student code sent an unexpected greeting"))
-        self.confined = [str(m) for m in confined]
+        try:
+            if header.keys() != {"ready", "confined"} or header["ready"] is not True:
+                raise wire.WireError("not a greeting")
+            self.confined = checked_measures(header["confined"])
+        except wire.WireError:
+            raise RunnerStartError(_("the process for student code sent an unexpected greeting")) from None
         self.ready = True
-        if any(m.startswith("own PID namespace") for m in self.confined):
+        if any(m["code"] == "pid_namespace" for m in self.confined):
             self._stray_owner.clear()
         return time.monotonic() - begin
 
@@ -219,7 +220,7 @@ class Runner(BaseRunner):
         self.memory_mb = memory_mb
         self._child: _Child | None = None
         self._preload = standin_preloads(source.text for source in sources.values() if source.text)
-        self._last_confined: list[str] = []
+        self._last_confined: list[dict] = []
         self._strays_possible = False  # a child without a PID namespace ran under the account
         try:
             self._account = reserve_account()
@@ -232,7 +233,8 @@ class Runner(BaseRunner):
         """How student code is confined, as the current child reported it (once it has started)."""
         current = self._child.confined if self._child is not None else []
         measures = current or self._last_confined  # a replacement child may not have started yet
-        return "; ".join([f"a separate process, {self.timeout:g} s per test", *measures])
+        separate = _("a separate process, {seconds} s per test").format(seconds=f"{self.timeout:g}")
+        return "; ".join([separate, *map(measures_words, measures)])
 
     def _spawn(self):
         if self._child is not None and self._child._stray_owner:

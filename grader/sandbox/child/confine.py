@@ -88,7 +88,8 @@ class ImportGuard:
 
 
 def confine(settings: dict) -> list:
-    """Take every measure of the module docstring; return what was done, in plain words."""
+    """Take every measure of the module docstring; return them as data (``{"code": ..., fields}``, with
+    ``"missing": True`` for a protection this machine could not give), for the judge to word."""
     done, missing = [_limit_resources(settings)], []
     in_cgroup = _join_cgroup(settings.get("cgroup"))
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
@@ -100,9 +101,9 @@ def confine(settings: dict) -> list:
                                          settings.get("namespaces", True))
     done += isolated
     missing += refused
-    if account is not None and not any(measure.startswith("own file system") for measure in isolated):
+    if account is not None and not _taken("private_root", isolated):
         jailed = _enter_jail(settings.get("jail"))
-        (done if jailed.startswith("own") else missing).append(jailed)
+        (done if jailed["code"] == "jail" else missing).append(jailed)
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
     if sys.platform.startswith("linux"):
@@ -112,34 +113,35 @@ def confine(settings: dict) -> list:
     if sys.platform.startswith("linux"):
         _prctl(libc, _PR_SET_PDEATHSIG, signal.SIGKILL)
         # the judge (or the keeper of the namespaces) died before the line above
-        in_pid_namespace = any("PID" in measure for measure in isolated)
+        in_pid_namespace = _taken("pid_namespace", isolated)
         if keeper_gone() or (not in_pid_namespace and os.getppid() != settings["parent"]):
             os._exit(0)
         forget_keeper()
-        done.append("killed if the grader dies")
-        landlocked = _landlock(libc, ".", _readable_roots())
-        done.append(landlocked or "no Landlock (the kernel has none)")
+        done.append({"code": "dies_with_grader"})
+        done.append(_landlock(libc, ".", _readable_roots()) or {"code": "no_landlock"})
     if account is None and os.name == "posix" and os.getgroups():
-        missing.append("supplementary groups kept (only a grader running as root can drop them)")
-    filtered = refuse_syscalls()
-    done.append(filtered or "no seccomp filter (libseccomp is not installed)")
+        missing.append({"code": "groups_kept"})
+    done.append({"code": "seccomp"} if refuse_syscalls() else {"code": "no_seccomp"})
     sys.meta_path.insert(0, ImportGuard())
-    return done + [f"missing: {m}" for m in missing]
+    return done + [{**measure, "missing": True} for measure in missing]
+
+
+def _taken(code, measures) -> bool:
+    return any(measure["code"] == code for measure in measures)
 
 
 def _give_up_privileges(account, isolated, done, missing):
     """Root given up for the child's own user id, or a user namespace's capabilities; returns its process limit."""
     if account is not None:
         _drop_privileges(*account)
-        done.append(f"user id {account[0]} (not root)")
+        done.append({"code": "own_user", "uid": account[0]})
         return resource.getrlimit(resource.RLIMIT_NPROC)[0]
     if isolated:
         drop_capabilities()
     if isolated and _limit_processes_in_user_namespace(isolated):
-        done.append(f"{PROCESS_LIMIT_IN_NAMESPACE} processes (counted in its user namespace)")
+        done.append({"code": "processes_in_user_namespace", "processes": PROCESS_LIMIT_IN_NAMESPACE})
         return PROCESS_LIMIT_IN_NAMESPACE
-    missing.append("no process limit (it would count the grader's own processes: only a grader running "
-                   "as root, or allowed user namespaces, can give student code one)")
+    missing.append({"code": "no_process_limit"})
     return None
 
 
@@ -157,11 +159,8 @@ def _join_cgroup(procs):
 
 def _memory_bound(megabytes, in_cgroup, processes):
     if in_cgroup:
-        return f"a memory cgroup: {megabytes} MB for all its processes, files in memory and pipes"
-    each = f"{megabytes} MB and {OPEN_FILES} pipes per process"
-    return ("no memory cgroup (only a grader running as root, where the machine's cgroups can be written, makes "
-            "one): memory is bounded by process, " + (f"{each}, up to {processes} processes" if processes
-                                                      else f"{each}, processes unbounded"))
+        return {"code": "memory_cgroup", "megabytes": megabytes}
+    return {"code": "no_memory_cgroup", "megabytes": megabytes, "pipes": OPEN_FILES, "processes": processes}
 
 
 def _preload_for_submission(names):
@@ -187,17 +186,17 @@ def _enter_jail(jail):
     ``chroot`` again (and the seccomp filter refuses it besides).
     """
     if not jail:
-        return "no private file system (no folder to make its root)"
+        return {"code": "no_jail", "error": "no folder to make its root"}
     inside = "/" + os.path.relpath(os.getcwd(), jail)
     try:
         os.chroot(jail)
         os.chdir(inside)
     except OSError as exc:
-        return f"no private file system (chroot: {exc.strerror})"
+        return {"code": "no_jail", "error": f"chroot: {exc.strerror}"}
     os.environ.update(HOME=inside, TMPDIR=inside)
     if "tempfile" in sys.modules:
         sys.modules["tempfile"].tempdir = None
-    return "own file system root: its scratch folder alone (chroot; on the machine's disk, 16 MB per file)"
+    return {"code": "jail", "file_megabytes": 16}
 
 
 def _limit_resources(settings):
@@ -223,8 +222,8 @@ def _limit_resources(settings):
         if current != resource.RLIM_INFINITY:
             soft, hard = min(soft, current), min(hard, current)
         resource.setrlimit(which, (soft, hard))
-    text = f"{settings['memory_mb']} MB of memory, {settings['file_mb']} MB files, {OPEN_FILES} open files, {cpu} s of CPU"
-    return text + (f", {processes} processes" if processes is not None else "")
+    return {"code": "limits", "memory_megabytes": settings["memory_mb"], "file_megabytes": settings["file_mb"],
+            "open_files": OPEN_FILES, "cpu_seconds": cpu, "processes": processes}
 
 
 def _limit_processes_in_user_namespace(isolated) -> bool:
@@ -234,7 +233,7 @@ def _limit_processes_in_user_namespace(isolated) -> bool:
     the limit reaches only this child's processes (and its keeper), never
     the judge's or another child's.
     """
-    if not any("user namespace" in measure for measure in isolated):
+    if not any(measure.get("user_namespace") for measure in isolated):
         return False
     resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT_IN_NAMESPACE, PROCESS_LIMIT_IN_NAMESPACE))
     return True
@@ -324,12 +323,7 @@ def _landlock(libc, scratch, readable=()):
     finally:
         os.close(folder)
         os.close(ruleset)
-    parts = ["files only in its scratch folder", "no programs"]
-    if abi >= 4:
-        parts.append("no TCP")
-    if abi >= 6:
-        parts.append("no signals outside the sandbox")
-    return f"Landlock v{abi}: " + ", ".join(parts)
+    return {"code": "landlock", "abi": abi}
 
 
 def _landlock_allow(libc, ruleset, path, rights):

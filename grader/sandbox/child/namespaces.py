@@ -67,7 +67,7 @@ def _check(result, what):
 
 
 def enter_namespaces(scratch: str, owner, parent: int, wanted: bool = True) -> tuple[list, list]:
-    """Isolate the calling process; returns ``(measures taken, measures missing)``.
+    """Isolate the calling process; returns ``(measures taken, measures missing)``, each a ``{"code": ...}``.
 
     Only the forked student process returns; the keeper never does.
     ``owner`` is ``(uid, gid)`` the scratch folder is given to, or None;
@@ -77,9 +77,9 @@ def enter_namespaces(scratch: str, owner, parent: int, wanted: bool = True) -> t
     it, does everything in the namespaces.
     """
     if platform.system() != "Linux":
-        return [], ["no kernel namespaces (not Linux)"]
+        return [], [{"code": "no_namespaces", "error": "not Linux"}]
     if not wanted:
-        return [], ["no kernel namespaces (GRADER_NO_NAMESPACES=1)"]
+        return [], [{"code": "no_namespaces", "error": "GRADER_NO_NAMESPACES=1"}]
     libc = _libc()
     libc.prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0)
     if os.getppid() != parent:  # it died before the line above
@@ -96,21 +96,21 @@ def enter_namespaces(scratch: str, owner, parent: int, wanted: bool = True) -> t
         else:
             _check(libc.unshare(flags), "unshare")
     except OSError as exc:
-        return [], [f"no kernel namespaces ({_reason(exc)})"]
-    done = ["own network and IPC namespaces" + (" (in a user namespace)" if as_user else "")]
+        return [], [{"code": "no_namespaces", "error": _reason(exc)}]
+    done = [{"code": "namespaces", "user_namespace": as_user}]
     missing = []
     try:
         _private_root(libc, scratch, owner)
-        done.append(f"own file system: a {SCRATCH_MB} MB tmpfs of {SCRATCH_FILES} files, nothing else visible")
+        done.append({"code": "private_root", "megabytes": SCRATCH_MB, "files": SCRATCH_FILES})
     except OSError as exc:
-        missing.append(f"no private file system ({_reason(exc)}): the machine's files are visible")
+        missing.append({"code": "no_private_root", "error": _reason(exc)})
     try:
         _check(libc.unshare(CLONE_NEWPID), "unshare(PID)")
     except OSError as exc:
-        missing.append(f"no PID namespace ({_reason(exc)})")
+        missing.append({"code": "no_pid_namespace", "error": _reason(exc)})
         return done, missing
     _fork_and_keep(libc)
-    done.append("own PID namespace: everything it starts ends with it")
+    done.append({"code": "pid_namespace"})
     return done, missing
 
 
