@@ -20,11 +20,13 @@ first thing, while it is still root (``confine.py`` writes its process id to
 """
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import time
 
 _counter = itertools.count()
+_PREFIX = "backprop-grader-"
 
 
 class MemoryGroup:
@@ -35,15 +37,67 @@ class MemoryGroup:
         self.procs = procs
 
     def remove(self) -> None:
-        """Remove the cgroup once its processes are gone (the kernel may take a moment to let go)."""
-        for _ in range(50):
-            try:
-                os.rmdir(self.path)
+        """Remove the cgroup once its processes are gone.
+
+        The kernel may take a moment to let go of an emptied cgroup (EBUSY);
+        one that cannot be removed within a short wait is removed later, when
+        this process next makes a cgroup or exits, so a batch of thousands
+        of children leaves none behind.
+        """
+        for _ in range(20):
+            if _removed(self.path):
                 return
-            except FileNotFoundError:
-                return
-            except OSError:
-                time.sleep(0.01)
+            time.sleep(0.01)
+        _later.add(self.path)
+
+
+_later: set[str] = set()  # emptied cgroups the kernel did not yet let go of
+
+
+def _removed(path: str) -> bool:
+    try:
+        os.rmdir(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _remove_left_over(parent: str) -> None:
+    """Remove what this process could not remove before, and what judges that are gone left behind."""
+    for path in list(_later):
+        if _removed(path):
+            _later.discard(path)
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        owner = name.split("-")[2] if name.startswith(_PREFIX) and name.count("-") == 3 else ""
+        if owner.isdigit() and not _alive(int(owner)):
+            _removed(os.path.join(parent, name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@atexit.register
+def _remove_before_exit() -> None:
+    for _ in range(50):
+        for path in list(_later):
+            if _removed(path):
+                _later.discard(path)
+        if not _later:
+            return
+        time.sleep(0.01)
 
 
 def memory_group(megabytes: int) -> MemoryGroup | None:
@@ -86,7 +140,8 @@ def _mounts(kind: str) -> list[tuple[str, str]]:
 def _make(parent: str, limits: dict[str, str]) -> str | None:
     if not os.access(parent, os.W_OK):
         return None
-    path = os.path.join(parent, f"backprop-grader-{os.getpid()}-{next(_counter)}")
+    _remove_left_over(parent)
+    path = os.path.join(parent, f"{_PREFIX}{os.getpid()}-{next(_counter)}")
     os.mkdir(path, 0o755)
     try:
         for name, value in limits.items():
