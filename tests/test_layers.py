@@ -184,3 +184,22 @@ def test_the_course_api_declares_what_it_gives():
 
     assert sorted(api.__all__) == sorted(name for name in vars(api) if not name.startswith("__")
                                          and not isinstance(vars(api)[name], type(sys)))
+
+
+MODULE_LINES, FUNCTION_LINES = 400, 60  # each module readable in one sitting, each function on one screen
+
+
+def test_every_module_of_the_engine_reads_in_one_sitting():
+    long = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()}
+    assert {name: lines for name, lines in long.items() if lines > MODULE_LINES} == {}
+
+
+def test_every_function_of_the_engine_fits_on_one_screen():
+    long = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > FUNCTION_LINES:
+                    long.append(f"{name}.{node.name}: {lines} lines")
+    assert long == []
