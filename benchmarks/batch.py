@@ -77,7 +77,7 @@ def main() -> None:
     for jobs, (seconds, cpu, busy) in timings.items():
         print(f"  --jobs {jobs}: {seconds:6.1f} s  ({seconds / args.students:.3f} s per student, "
               f"speed-up {timings[first][0] / seconds:.2f}x over --jobs {first}; "
-              f"CPU of the judges {cpu:.1f} s; the machine was busy {busy:.1f} CPU-s, student processes included)")
+              f"CPU of the judges {cpu:.2f} s, {1000 * cpu / args.students:.0f} ms per student; the machine was busy {busy:.1f} CPU-s, student processes included)")
 
 
 if __name__ == "__main__":

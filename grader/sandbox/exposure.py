@@ -22,6 +22,7 @@ instructor accepts each by name (``--allow-exposure KIND``).
 """
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import sys
@@ -82,7 +83,7 @@ def _paths(course_root, submissions, output) -> list[tuple[str, str, str]]:
             wanted += [("classmates", "r", str(p)) for p in [student, *_some_files(student)]]
     if output is not None:
         wanted += [("output", mode, str(output)) for mode in ("r", "w")]
-    wanted += [("installation", "w", path) for path in _installation()]
+    wanted += [("installation", "w", path) for path in _installation(tuple(sys.path))]
     wanted += [("temporary", "w", path) for path in _temporary()]
     return wanted
 
@@ -94,14 +95,18 @@ def _some_files(folder: Path) -> list[Path]:
         return []
 
 
-def _installation() -> list[str]:
-    """Folders on the judge's and the child's ``sys.path``, every folder of the grader, ``.pth`` files."""
+@functools.lru_cache(maxsize=4)
+def _installation(judge_path: tuple[str, ...]) -> tuple[str, ...]:
+    """Folders on the judge's and the child's ``sys.path``, every folder of the grader, ``.pth`` files.
+
+    Searched once per process (a batch probes before every student), for the judge's ``sys.path`` it is given.
+    """
     grader = Path(__file__).resolve().parent.parent
-    folders = {*child_path(), *(p for p in sys.path if os.path.isabs(p) and os.path.isdir(p))}
+    folders = {*child_path(), *(p for p in judge_path if os.path.isabs(p) and os.path.isdir(p))}
     folders |= {str(p) for p in [grader, *grader.rglob("*")] if p.is_dir()}
     folders.add(os.path.dirname(sys.executable))
     pth = [f for folder in sorted(folders) for f in glob.glob(os.path.join(glob.escape(folder), "*.pth"))]
-    return sorted(p for p in folders if os.path.isdir(p)) + pth
+    return tuple(sorted(p for p in folders if os.path.isdir(p)) + pth)
 
 
 def _temporary() -> list[str]:
