@@ -1,5 +1,6 @@
 """Children forked from the warm zygote behave like freshly started ones, and the fallback works."""
 import json
+import re
 import os
 import shutil
 import signal
@@ -186,4 +187,4 @@ def test_a_root_only_installation_grades_full_marks(tmp_path, switches):
                           "--fail-under", "100", "--lang", "en"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert ran.returncode == 0, ran.stderr[-3000:]
     graded = json.loads(report.read_text())
-    assert graded["score"] == graded["max_score"] and "user id 600" in graded["isolation"]
+    assert graded["score"] == graded["max_score"] and re.search(r"user id 60\d\d\d \(not root\)", graded["isolation"])

@@ -14,7 +14,13 @@ child at a time makes two things exact:
   closes, and when it takes the slot (for processes left behind by a judge
   that was killed outright). Where children run in PID namespaces, which
   take every process they started with them, none of that is needed: the
-  searches of ``/proc`` are skipped (the lock file says so to the next holder).
+  searches of ``/proc`` are skipped (the lock file says so to the next holder;
+  a lock file never held before, as in a fresh container, has no strays either).
+
+Each judge starts its search for a free user id at a random slot: two judges
+that do not share a lock folder (two containers on one machine, each with its
+own ``/run``) then rarely pick the same user id, whose processes each would
+count and kill as its own.
 
 The lock files live in a directory only root can enter, so student code
 cannot hold slots hostage.
@@ -33,7 +39,7 @@ from pathlib import Path
 UID_BASE = 60000
 SLOTS = 1000
 PROCESS_LIMIT = 16  # the child itself, plus a few for code that starts a process or thread
-CONTAINED = b"contained\n"
+CONTAINED = b"contained\n"  # the lock file's word to the next holder: no process of this user id is left
 
 
 class NoAccount(RuntimeError):
@@ -75,21 +81,31 @@ def reserve_account() -> Account | None:
     if os.geteuid() != 0 or not sys.platform.startswith("linux"):
         return None
     folder = _lock_folder()
-    for uid in range(UID_BASE, UID_BASE + SLOTS):
+    start = int.from_bytes(os.urandom(2), "little") % SLOTS
+    for uid in (UID_BASE + (start + slot) % SLOTS for slot in range(SLOTS)):
         if _has_passwd_entry(uid):
             continue
-        fd = os.open(folder / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        fd, new = _open_lock(folder / f"{uid}.lock")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             continue
-        if os.pread(fd, 16, 0) != CONTAINED:  # its last holder may have left processes behind
+        if not new and os.pread(fd, 32, 0) != CONTAINED:  # its last holder may have left processes behind
             kill_processes_of(uid)
         account = Account(uid, fd)
         account.mark_contained(False)
         return account
     raise NoAccount(f"all {SLOTS} user ids from {UID_BASE} for student code are in use")
+
+
+def _open_lock(path: Path) -> tuple[int, bool]:
+    """The lock file's descriptor, and whether this call made it (then no judge ever held its user id here)."""
+    flags = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW
+    try:
+        return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600), True
+    except FileExistsError:
+        return os.open(path, flags), False
 
 
 def _has_passwd_entry(uid: int) -> bool:

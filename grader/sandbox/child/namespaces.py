@@ -197,9 +197,10 @@ def _keep(pid, alive_w):
             except InterruptedError:
                 continue
         code = os.waitstatus_to_exitcode(status)
-        if code < 0:
+        if code < 0:  # end by the same signal (SIGKILL and SIGSTOP have no handler to reset)
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            signal.signal(-code, signal.SIG_DFL)
+            if -code not in (signal.SIGKILL, signal.SIGSTOP):
+                signal.signal(-code, signal.SIG_DFL)
             os.kill(os.getpid(), -code)
         os._exit(code if code >= 0 else 128 - code)
     finally:
