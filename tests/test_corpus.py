@@ -71,6 +71,8 @@ BUGGED = {  # habit -> the class that gets the typo
     "chapter_notebook": "SoftmaxWithLoss", "colab_notebook": "AddLayer", "sibling_imports": "Affine",
     "training_notebook": "Relu", "python2_cell": "MulLayer", "star_import_after": "Affine",
     "one_layers_file": "Pooling", "import_common.layers": "MulLayer", "import_scipy": "AddLayer",
+    "marimo_layers_setup": "MulLayer", "marimo_layers_in_cells": "Affine", "marimo_older_format": "Relu",
+    "bare_common_imports": "Convolution", "backward_without_dout": "SoftmaxWithLoss",
 }
 
 

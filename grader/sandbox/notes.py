@@ -88,9 +88,9 @@ def note_text(note) -> tuple[str | None, str]:
     if type(note) is not dict or note.get("code") not in FIELDS:
         raise WireError("reply has a malformed note")
     fields = FIELDS[note["code"]]
-    if note.keys() != fields.keys() | {"code"}:
+    if not fields.keys() - OPTIONAL <= note.keys() - {"code"} <= fields.keys():
         raise WireError("reply has a malformed note")
-    values = {key: check(note[key]) for key, check in fields.items()}
+    values = {key: check(note.get(key)) for key, check in fields.items()}
     return values.get("file"), WORDING[note["code"]](values)
 
 
@@ -136,6 +136,7 @@ def _lines(value) -> list:
     return lines
 
 
+OPTIONAL = {"name"}  # a cell's name: only a marimo cell whose function its author named has one
 _CELL = {"file": _file, "cell": number, "count": _optional(number), "name": _optional(lambda v: text(v, 200))}
 _RAISED = {"line": _optional(number), "text": _optional(text), "error": _error}
 FIELDS = {

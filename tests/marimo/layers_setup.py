@@ -111,7 +111,7 @@ def train():
     t_data = (x_data.sum(axis=1, keepdims=True) > 0).astype(float)
     w = 0.01 * rng.standard_normal((30, 1))
     loss_list = []
-    for epoch in range(20000):
+    for epoch in range(40000):
         mul, add, act, relu = MulLayer(), AddLayer(), Sigmoid(), Relu()
         z = add.forward(relu.forward(x_data) @ w * 0 + x_data @ w, 0.0)
         y = act.forward(z)

@@ -152,7 +152,7 @@ def __(Relu, SigmoidWithLoss, np):
     loss_layer = SigmoidWithLoss()
     relu = Relu()
     losses = []
-    for step in range(20000):
+    for step in range(60000):
         loss = loss_layer.forward(relu.forward(x_data) @ weight * 0 + x_data @ weight, t_data)
         weight -= 0.5 * x_data.T @ loss_layer.backward(1)
         losses.append(loss)
