@@ -153,7 +153,7 @@ def test_a_marimo_file_runs_as_cells_with_its_names_and_lines_and_never_runs_the
 
 
 def test_a_failing_marimo_cell_is_named_by_its_place_its_name_and_the_files_line():
-    text = ORDER.replace("        total = sum(values)\n", "        total = sum(values)\n        1 / 0\n")
+    text = ORDER.replace("    total = sum(values)\n", "    1 / 0\n    total = sum(values)\n")
     session = Session()
     try:
         session.finder.add("order", "order.py", text, marimo=True)
@@ -161,7 +161,7 @@ def test_a_failing_marimo_cell_is_named_by_its_place_its_name_and_the_files_line
         reply, _ = session.handle({"op": "load", "name": "order", "modules": [], "graded": ["Layer"]}, [])
     finally:
         session.close()
-    line = text.splitlines().index("        1 / 0") + 1
+    line = text.splitlines().index("    1 / 0") + 1
     raised = [n for n in reply["notes"] if n["code"] == "cell_raised"]
     assert [(n["cell"], n["name"], n["line"], n["text"]) for n in raised][0] == (3, "adding", line, "1 / 0")
     assert re.search(r"NameError", str([n["error"] for n in raised[1:]]))  # the cell using total, after it
