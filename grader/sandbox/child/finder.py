@@ -47,6 +47,13 @@ class SourceFinder:
         is_package = any(other.startswith(fullname + ".") for other in self.sources)
         return importlib.util.spec_from_loader(fullname, self, origin=self.sources[fullname][0], is_package=is_package)
 
+    def forget(self):
+        """Take every module this finder made out of ``sys.modules`` (the in-process runner's interpreter stays)."""
+        for name, module in list(sys.modules.items()):
+            loader = getattr(getattr(module, "__spec__", None), "loader", None)
+            if name in self.sources or isinstance(loader, _Alias):
+                del sys.modules[name]
+
     def create_module(self, spec):
         return None
 

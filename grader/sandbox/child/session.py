@@ -104,8 +104,7 @@ class Session:
         self.watch.close()
         if builtins.__build_class__ == self._record_class:
             builtins.__build_class__ = self._build_class
-        for name in self.finder.sources:
-            sys.modules.pop(name, None)
+        self.finder.forget()
         self.objects.clear()
 
     def handle(self, request: dict, buffers: list):
