@@ -12,6 +12,7 @@ marimo.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -165,3 +166,38 @@ def test_a_failing_marimo_cell_is_named_by_its_place_its_name_and_the_files_line
     raised = [n for n in reply["notes"] if n["code"] == "cell_raised"]
     assert [(n["cell"], n["name"], n["line"], n["text"]) for n in raised][0] == (3, "adding", line, "1 / 0")
     assert re.search(r"NameError", str([n["error"] for n in raised[1:]]))  # the cell using total, after it
+
+
+def test_a_cell_marked_not_graded_is_not_run_as_in_a_jupyter_notebook():
+    text = ORDER.replace("def _(total):\n", "def _(total):\n    # not graded: a demo\n").replace(
+        "def __():\n", "def __():\n    # Cell tags: not-graded, slow\n")
+    assert text.count("not-graded") == 1 and text.count("# not graded") == 1
+    numbers = [cell["number"] for cell in marimo_cells(text, "order.py")]
+    assert numbers == [1, 3, 5, 6]  # cells 2 and 4 are left out; the others keep their places
+
+
+def test_the_released_notebook_converted_by_marimo_is_graded_without_its_examples_or_its_check_cell(tmp_path):
+    """``grader release`` writes no marimo files: ``marimo convert`` turns the released notebook into one.
+
+    The converted file keeps the example cells' ``not-graded`` tag as a comment, which the grader honours,
+    so a student who filled it in gets full marks, and the cell calling run_public_tests is not run.
+    """
+    from grader.platforms.release import build_assignments
+
+    from builtin_course import COURSE
+    from test_notebooks import paste_solution
+
+    (tmp_path / "gates.ipynb").write_text(paste_solution(build_assignments(COURSE)["gates.ipynb"], "gates"),
+                                          encoding="utf-8")
+    converted = subprocess.run([sys.executable, "-m", "marimo", "convert", "gates.ipynb", "-o", "gates.py"],
+                               cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert converted.returncode == 0, converted.stderr[-2000:]
+    (tmp_path / "gates.ipynb").unlink()
+    text = (tmp_path / "gates.py").read_text(encoding="utf-8")
+    assert "# Cell tags: not-graded" in text and "run_public_tests" in text
+    report = grade(tmp_path / "gates.py")
+    gates = [t for t in report["tests"] if t["layer"] in ("MulLayer", "AddLayer")]
+    assert gates and all(t["status"] == "passed" for t in gates), [t["message"][:300] for t in gates]
+    said = json.dumps(report, ensure_ascii=False)
+    assert "run_public_tests" not in said and "grader.platforms" not in said, said[:2000]
+    assert "dapple, dapple_num, dtax" not in said  # printed by an example cell, which is not run

@@ -11,7 +11,10 @@ imported here (it is a stand-in like any plotting library): the file is
 parsed, never run as a whole, so ``app.run()`` under ``if __name__ ==
 "__main__":`` never runs. Each cell's body runs in the module's namespace as
 a Jupyter cell does (``cells.run_notebook``: the same bounds and notes),
-setup first, then every cell after the cells defining what it uses, in file
+except a cell whose body starts with the comment ``# not graded`` or carries
+the tag ``not-graded`` (``# Cell tags: not-graded``, as ``marimo convert``
+writes a Jupyter cell's tags): as in a Jupyter notebook, it is not run. Setup
+first, then every cell after the cells defining what it uses, in file
 order otherwise. A cell is numbered by its place in the file, from 1; its
 code keeps the file's line numbers, so a traceback's line is the file's.
 """
@@ -24,6 +27,7 @@ from .cells import _cell_note, cell_label, defined_lines
 
 MAX_CELLS = 5000
 _UNNAMED = re.compile(r"_+")
+_NOT_GRADED = re.compile(r"^\s*#\s*(?:not[- ]graded\b|cell tags:.*\bnot-graded\b)", re.IGNORECASE)
 
 
 def marimo_cells(text, filename):
@@ -39,7 +43,18 @@ def marimo_cells(text, filename):
     cells = [cell for cell in (_cell(node, app) for node in tree.body) if cell is not None][:MAX_CELLS]
     for number, cell in enumerate(cells, start=1):
         cell["number"] = number
-    return _ordered(cells)
+    lines = text.splitlines()
+    return _ordered([cell for cell in cells if not _not_graded(cell, lines)])
+
+
+def _not_graded(cell, lines):
+    """Whether the cell's body starts with a ``# not graded`` comment or a ``not-graded`` tag (above its code)."""
+    if cell["kind"] != "cell":
+        return False
+    first = cell["body"][0]
+    start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", ())]) - 1
+    comments = [line for line in lines[cell["header"]:start] if line.lstrip().startswith("#")]
+    return bool(comments) and bool(_NOT_GRADED.match(comments[0]))
 
 
 def prepare_marimo(run, cell, namespace):
@@ -107,7 +122,8 @@ def _function_cell(node):
     arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
     defines = returned | {name for name in defined_lines(body) if not name.startswith("_")}
     name = None if _UNNAMED.fullmatch(node.name) else node.name
-    return {"kind": "cell", "name": name, "body": body, "uses": {a.arg for a in arguments}, "defines": defines}
+    return {"kind": "cell", "name": name, "body": body, "uses": {a.arg for a in arguments}, "defines": defines,
+            "header": node.lineno}
 
 
 def _ordered(cells):
