@@ -141,6 +141,18 @@ def test_correct_submission_gets_full_marks_with_hidden_tests_after_publishing(r
     assert all(t["status"] == "passed" for t in results["tests"])
 
 
+def test_marimo_notebooks_uploaded_to_gradescope_get_full_marks_on_what_they_hold(root):
+    """marimo is not installed in the autograder's venv: the notebooks are still graded, as notebooks."""
+    marimo = HERE / "marimo"
+    submission = {"gates.py": (marimo / "layers_setup.py").read_text(encoding="utf-8"),
+                  "ch05_layers.py": (marimo / "layers_in_cells.py").read_text(encoding="utf-8")}
+    results = run_autograder(root, submission)
+    held = [t for t in results["tests"] if t["name"].split("/")[0] in ("gates", "affine_softmax", "conv_pool")]
+    assert {t["name"].split("/")[0] for t in held} == {"gates", "affine_softmax", "conv_pool"}
+    assert all(t["status"] == "passed" for t in held), [t["output"][:300] for t in held if t["status"] != "passed"]
+    assert sum(t["score"] for t in held) == max_score("gates", "affine_softmax", "conv_pool")
+
+
 def test_syntax_error_is_graded_with_a_message_and_other_modules_count(root):
     submission = {f"{name}.py": (SOLUTIONS / f"{name}.py").read_text() for name in ("gates", "conv_pool")}
     submission["gates.py"] = submission["gates.py"].replace("def backward(self, dout):", "def backward(self, dout)", 1)

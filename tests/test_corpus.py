@@ -71,6 +71,8 @@ BUGGED = {  # habit -> the class that gets the typo
     "chapter_notebook": "SoftmaxWithLoss", "colab_notebook": "AddLayer", "sibling_imports": "Affine",
     "training_notebook": "Relu", "python2_cell": "MulLayer", "star_import_after": "Affine",
     "one_layers_file": "Pooling", "import_common.layers": "MulLayer", "import_scipy": "AddLayer",
+    "marimo_layers_setup": "MulLayer", "marimo_layers_in_cells": "Affine", "marimo_older_format": "Relu",
+    "bare_common_imports": "Convolution", "backward_without_dout": "SoftmaxWithLoss",
 }
 
 
@@ -102,7 +104,8 @@ def test_batch_over_a_folder_of_notebooks_grades_everyone_and_says_where(tmp_pat
 
     students = tmp_path / "students"
     builders = {"kim": habits.chapter_notebook, "lee": habits.colab_notebook, "park": habits.training_notebook,
-                "choi": habits.one_layers_file, "jung": habits.python2_cell}
+                "choi": habits.one_layers_file, "jung": habits.python2_cell,
+                "han": lambda folder: habits.marimo_notebook(folder, "layers_in_cells.py")}
     for name, build in builders.items():
         build(students / name)
     (students / "kim" / "ch05.ipynb").rename(students / "kim" / "5장 풀이.ipynb")
@@ -120,4 +123,6 @@ def test_batch_over_a_folder_of_notebooks_grades_everyone_and_says_where(tmp_pat
     assert "MulLayer: 5장 풀이.ipynb cell 2 (In [2])" in rows["kim"]["found_in"]
     assert "Convolution: layers.py" in rows["choi"]["found_in"] and rows["choi"]["conv_pool"] == "30"
     assert rows["kim"]["gates"] == "20" and rows["kim"]["affine_softmax"] == "30"
+    assert rows["han"]["affine_softmax"] == rows["han"]["conv_pool"] == "30"
+    assert "Affine: layers_in_cells.py cell 5; SoftmaxWithLoss: layers_in_cells.py cell 6" in rows["han"]["found_in"]
     assert "no conv_pool.py or .ipynb, and no file defines Convolution or Pooling" in rows["lee"]["message"]

@@ -25,7 +25,7 @@ from grader.judge.record import Report, TestResult
 from grader.lang import N_, _, ngettext
 from grader.lang.sanitize import clean_data
 import grader.sandbox.exposure as exposure
-from grader.sandbox.errors import MissingCode, RunnerStartError, StudentCodeError, StudentCrash, StudentException, StudentTimeout
+from grader.sandbox.errors import MissingCode, NotReached, RunnerStartError, StudentCodeError, StudentCrash, StudentException, StudentTimeout
 from grader.sandbox import make_runner
 from grader.submission import Submission, load_submission
 
@@ -140,6 +140,9 @@ def _error_diagnosis(check: suites.Check, error: StudentCodeError) -> diagnoses.
         return diagnoses.Diagnosis("import", "", {"type": getattr(error, "type_name", "")})
     if isinstance(error, MissingCode):
         return diagnoses.Diagnosis("missing", "", {"layer": check.layer})
+    if isinstance(error, NotReached):
+        return diagnoses.Diagnosis("not_reached", "", {"layer": check.layer, "line": error.place["line"],
+                                                       "stopped_at": error.stopped_line})
     if isinstance(error, StudentCrash):
         return diagnoses.Diagnosis("crash")
     if isinstance(error, StudentException):

@@ -40,6 +40,7 @@ class Place:
     cell: int | None = None
     count: int | None = None
     reason: str = ""  # why this file, when several defined the class
+    line: int | None = None  # the line defining it, when grading did not reach it (``not_reached``)
 
     def to_dict(self) -> dict:
         place: dict = {"file": self.file}
@@ -47,13 +48,15 @@ class Place:
             place["cell"] = self.cell
         if self.count is not None:
             place["count"] = self.count
+        if self.line is not None:
+            place["line"] = self.line
         if self.reason:
             place["reason"] = self.reason
         return place
 
     @classmethod
     def from_dict(cls, data: dict) -> Place:
-        return cls(data.get("file", "?"), data.get("cell"), data.get("count"), data.get("reason", ""))
+        return cls(data.get("file", "?"), data.get("cell"), data.get("count"), data.get("reason", ""), data.get("line"))
 
 
 @dataclass

@@ -80,6 +80,8 @@ def where(place) -> str:
         text = _("{file} cell {cell}").format(file=text, cell=place.cell)
         if place.count is not None:
             text += f" (In [{place.count}])"
+    if place.line is not None:
+        text = _("{place}, line {line}").format(place=text, line=place.line)
     return text
 
 

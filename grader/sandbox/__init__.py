@@ -76,7 +76,7 @@ def make_runner(sources: dict, *, timeout: float = 10.0, memory_mb: int = 2048, 
 
 _EXPORTED = {
     "Unsupported": "errors", "StudentCodeError": "errors", "StudentException": "errors", "StudentTimeout": "errors",
-    "StudentCrash": "errors", "MissingCode": "errors", "BadReply": "errors", "RunnerStartError": "errors",
+    "StudentCrash": "errors", "MissingCode": "errors", "NotReached": "errors", "BadReply": "errors", "RunnerStartError": "errors",
     "Runner": "runner",
 }
 

@@ -109,6 +109,7 @@ class Channel:
             try:
                 last = parse_reply(reply, reply_buffers, due.sequence, due.steps)
                 self._last_notes = reply_notes(reply)
+                self._take_notes()  # a call's notes too (a backward called without dout)
             except wire.WireError as exc:
                 self._unanswered.clear()
                 self._discard()

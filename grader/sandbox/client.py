@@ -164,6 +164,8 @@ class BaseRunner(Channel, ModuleLoading, FunctionCalls):
                 self._take_notes()
                 return
             self._objects.pop(handle, None)
+            if result["kind"] == "not_reached":
+                raise self._not_reached(class_name, result, output)
             if result["kind"] == "missing":
                 text = (_("{file} has no class {name} (the file is empty)") if not (source.text or "").strip()
                         else _("{file} has no class {name}"))

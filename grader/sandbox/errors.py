@@ -58,6 +58,18 @@ class MissingCode(StudentCodeError):
     status = "missing"
 
 
+class NotReached(StudentCodeError):
+    """The submission defines the class (or function), but running its file or cell stopped above the definition.
+
+    ``place`` is where it is defined: ``{"file", "line"}`` and, in a notebook, ``"cell"`` (and ``"count"``).
+    """
+
+    def __init__(self, message: str, place: dict, stopped_line: int, output: str = ""):
+        super().__init__(message, output)
+        self.place = place
+        self.stopped_line = stopped_line
+
+
 class BadReply(StudentCodeError):
     """The child sent something the judge refuses: malformed, too large, forbidden dtype."""
 
@@ -66,6 +78,6 @@ class RunnerStartError(RuntimeError):
     """The child process could not be started: a problem of the grading machine, not the student."""
 
 
-for _public in (Unsupported, StudentCodeError, StudentException, StudentTimeout, StudentCrash, MissingCode, BadReply,
-                RunnerStartError):
+for _public in (Unsupported, StudentCodeError, StudentException, StudentTimeout, StudentCrash, MissingCode, NotReached,
+                BadReply, RunnerStartError):
     _public.__module__ = "grader.sandbox"  # the name they are known by (and reported under): grader.sandbox.X

@@ -44,6 +44,8 @@ class FunctionCalls:
         if ok:
             self._locate(function, source)
             return result
+        if result["kind"] == "not_reached":
+            raise self._not_reached(function, result, output)
         if result["kind"] == "missing":
             text = (_("{file} has no function {name} (the file is empty)") if not (source.text or "").strip()
                     else _("{file} has no function {name}"))

@@ -14,7 +14,8 @@ import time
 from grader.lang import _
 from grader.lang.sanitize import clean
 from grader.sandbox.child.cells import CELL_SECONDS, TRAILING_SECONDS
-from grader.sandbox.errors import MissingCode, StudentCodeError, StudentException
+from grader.sandbox.errors import MissingCode, NotReached, StudentCodeError, StudentException
+from grader.sandbox.notes import not_reached_text
 from grader.sandbox.replies import student_exception
 from grader.sandbox.sources import load_modules
 from grader.submission.source import ModuleSource
@@ -36,6 +37,13 @@ class ModuleLoading:
                 if type(found.get(key)) is int:
                     place[key] = found[key]
         self.located[class_name] = place
+
+    def _not_reached(self, name: str, error: dict, output: str) -> NotReached:
+        """The error of a graded name defined below where its file or cell stopped; where it is becomes its place."""
+        place = {"file": error["file"], "line": error["line"]}
+        place.update({key: error[key] for key in ("cell", "count") if error[key] is not None})
+        self.located[name] = place
+        return NotReached(not_reached_text(name, error), place, error["stopped"]["line"], output)
 
     def _cell_notes(self, source: ModuleSource) -> str:
         """The notes about a notebook's cells that may explain a missing class."""
@@ -90,6 +98,10 @@ class ModuleLoading:
         """The time an import may take: a notebook's cells that define nothing graded have bounds of their own."""
         cells = sum(len(s.cells) for s in self.sources.values())
         graded = sum(1 for s in self.sources.values() for c in s.cells if _GRADED_CLASS.search(c.source))
+        for source in self.sources.values():
+            if source.marimo and source.text:  # a marimo notebook's cells, as the child will split them
+                cells += len(_MARIMO_CELL.findall(source.text))
+                graded += len(_MARIMO_CLASS.findall(source.text))
         if not cells:
             return self.timeout
         return self.timeout * max(graded, 1) + CELL_SECONDS * cells + TRAILING_SECONDS
@@ -103,5 +115,7 @@ class ModuleLoading:
 
 
 _GRADED_CLASS = re.compile(r"^class\s", re.MULTILINE)
+_MARIMO_CELL = re.compile(r"^(?:@\w+\.(?:cell|class_definition|function)\b|with\s+\w+\.setup\b)", re.MULTILINE)
+_MARIMO_CLASS = re.compile(r"^(?: {4}|\t)?class\s", re.MULTILINE)
 _SOURCES_SENT = "\0sources"  # in a process's set of loaded modules once it holds every file of the submission
 

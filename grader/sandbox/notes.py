@@ -20,6 +20,7 @@ from grader.sandbox.words import checked_extras, error_message, number, text
 
 LABEL = N_("{file}, cell {number} (In [{count}])")
 LABEL_WITHOUT_COUNT = N_("{file}, cell {number}")
+LABEL_NAMED = N_("{file}, cell {number} ({name})")  # a marimo cell whose function the author named
 RAISED = {  # (a line, its text, a message): the text of a line is told only with the line
     (True, True, True): N_("{label}, line {line}: {text} raised {type}: {message}"),
     (True, True, False): N_("{label}, line {line}: {text} raised {type}"),
@@ -61,11 +62,25 @@ OWN_CLASS_STANDIN = N_("{name}: grading your own class; a later line replaced th
                        "grader does not provide.")
 
 
-def cell_label(file: str, number: int, count: int | None) -> str:
-    """A notebook's cell as Jupyter shows it, in the report's language."""
-    if count is None:
-        return _(LABEL_WITHOUT_COUNT).format(file=file, number=number)
-    return _(LABEL).format(file=file, number=number, count=count)
+NO_DOUT = N_("{name}.backward takes no dout (def backward(self)), so the tests called it without one; "
+            "the book's network passes dout = 1 to its last layer: def backward(self, dout=1) takes both.")
+
+
+NOT_REACHED_FILE = N_("{name} is defined in {file} line {line}, but the file stopped at {stop}: {reason}. Move that "
+                      "line below your classes, or delete it: the grader needs only your classes.")
+NOT_REACHED_CELL = N_("{name} is defined in {label}, line {line}, but the cell stopped at {stop}: {reason}. Move that "
+                      "line below your classes, or into a cell of its own.")
+AT_LINE = N_("line {line}")
+AT_LINE_TEXT = N_("line {line} ({text})")
+
+
+def cell_label(file: str, number: int, count: int | None, name: str | None = None) -> str:
+    """A notebook's cell as Jupyter shows it (or a marimo cell, by its place and the name its author gave it)."""
+    if count is not None:
+        return _(LABEL).format(file=file, number=number, count=count)
+    if name:
+        return _(LABEL_NAMED).format(file=file, number=number, name=name)
+    return _(LABEL_WITHOUT_COUNT).format(file=file, number=number)
 
 
 def note_text(note) -> tuple[str | None, str]:
@@ -73,9 +88,9 @@ def note_text(note) -> tuple[str | None, str]:
     if type(note) is not dict or note.get("code") not in FIELDS:
         raise WireError("reply has a malformed note")
     fields = FIELDS[note["code"]]
-    if note.keys() != fields.keys() | {"code"}:
+    if not fields.keys() - OPTIONAL <= note.keys() - {"code"} <= fields.keys():
         raise WireError("reply has a malformed note")
-    values = {key: check(note[key]) for key, check in fields.items()}
+    values = {key: check(note.get(key)) for key, check in fields.items()}
     return values.get("file"), WORDING[note["code"]](values)
 
 
@@ -121,7 +136,8 @@ def _lines(value) -> list:
     return lines
 
 
-_CELL = {"file": _file, "cell": number, "count": _optional(number)}
+OPTIONAL = {"name"}  # a cell's name: only a marimo cell whose function its author named has one
+_CELL = {"file": _file, "cell": number, "count": _optional(number), "name": _optional(lambda v: text(v, 200))}
 _RAISED = {"line": _optional(number), "text": _optional(text), "error": _error}
 FIELDS = {
     "cell_raised": {**_CELL, **_RAISED},
@@ -136,14 +152,42 @@ FIELDS = {
     "lines_skipped": {"file": _file, "count": number, "lines": _lines},
     "own_class": {"name": lambda v: text(v, 200), "standin": _optional(lambda v: text(v, 500)),
                   "type": _optional(lambda v: text(v, 500))},
+    "no_dout": {"name": lambda v: text(v, 200)},
 }
+
+
+NOT_REACHED = {"kind": lambda v: v, "file": _file, "line": number, "cell": _optional(number),
+               "count": _optional(number), "name": _optional(lambda v: text(v, 200))}
+
+
+def checked_not_reached(error) -> dict:
+    """A ``not_reached`` error of the child (a graded name defined below where its file or cell stopped), checked:
+    ``{"kind", "file", "line", "cell", "count", "name", "stopped": {"line", "text", "error"}}``; WireError if not."""
+    if type(error) is not dict or error.keys() != NOT_REACHED.keys() | {"stopped"}:
+        raise WireError("reply has a malformed error")
+    stopped = error["stopped"]
+    if type(stopped) is not dict or stopped.keys() != _RAISED.keys() or stopped["line"] is None:
+        raise WireError("reply has a malformed error")
+    return {**{key: check(error[key]) for key, check in NOT_REACHED.items()},
+            "stopped": {key: check(stopped[key]) for key, check in _RAISED.items()}}
+
+
+def not_reached_text(name: str, error: dict) -> str:
+    """Why ``name`` is not there though the submission defines it: where it is, and where running stopped."""
+    stopped, raised = error["stopped"], error["stopped"]["error"]
+    stop = (_(AT_LINE_TEXT) if stopped["text"] else _(AT_LINE)).format(line=stopped["line"], text=stopped["text"])
+    reason = error_message(raised) if "said" in raised else f"{raised['type']}: {error_message(raised)}"
+    if error["cell"] is None:
+        return _(NOT_REACHED_FILE).format(name=name, file=error["file"], line=error["line"], stop=stop, reason=reason)
+    label = cell_label(error["file"], error["cell"], error["count"], error["name"])
+    return _(NOT_REACHED_CELL).format(name=name, label=label, line=error["line"], stop=stop, reason=reason)
 
 
 # -- the wording --------------------------------------------------------------------------------------------------
 
 
 def _label(note: dict) -> str:
-    return cell_label(note["file"], note["cell"], note["count"])
+    return cell_label(note["file"], note["cell"], note["count"], note["name"])
 
 
 def _raised(label: str, note: dict) -> str:
@@ -204,4 +248,5 @@ WORDING = {
     "cell_exit": lambda note: _(EXITED).format(label=_label(note), code=note["value"]),
     "lines_skipped": _skipped,
     "own_class": _own_class,
+    "no_dout": lambda note: _(NO_DOUT).format(name=note["name"]),
 }

@@ -16,7 +16,7 @@ import numpy as np
 
 from grader.sandbox.errors import BadReply, StudentCodeError, StudentException
 import grader.sandbox.child.wire as wire
-from grader.sandbox.notes import note_text
+from grader.sandbox.notes import checked_not_reached, note_text
 from grader.sandbox.words import checked_extras, error_message, printed, traceback_text, unsupported
 from grader.sandbox.child.capture import OUTPUT_LIMIT
 from grader.lang import _
@@ -78,6 +78,8 @@ MAX_CUT = 1 << 50  # more characters than anything prints in a test's time
 
 
 def _checked_error(error) -> dict:
+    if type(error) is dict and error.get("kind") == "not_reached":
+        return checked_not_reached(error)
     if type(error) is not dict or not _valid_error(error):
         raise wire.WireError("reply has a malformed error")
     extras = checked_extras(error)

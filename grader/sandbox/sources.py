@@ -37,6 +37,8 @@ def module_request(source: ModuleSource, buffers: list) -> dict:
     characters the notebook has.
     """
     request = {"name": source.name, "filename": source.filename, "student": True}
+    if source.marimo:
+        request["marimo"] = True
     if not source.cells:
         request["text"] = wire.encode_text(source.text, buffers)
         return request

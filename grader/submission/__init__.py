@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.submission.discovery import Definition, choose_between, class_definitions, near_miss_rank
+from grader.submission.marimo import is_marimo
 from grader.lang import _
 from grader.submission.source import ModuleSource
 from grader.submission.files import UnreadableFile, decode_source, read_bytes
@@ -97,7 +98,7 @@ def read_module(name: str, path: Path, shown: str | None = None) -> ModuleSource
         return ModuleSource(name, shown, problem=str(error))
     if not text.strip():
         notes = (*notes, _("{file} is empty.").format(file=shown))
-    return ModuleSource(name, shown, text=text, notes=tuple(notes))
+    return ModuleSource(name, shown, text=text, notes=tuple(notes), marimo=is_marimo(text))
 
 
 def _kind(filename: str) -> str | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.lang import N_
+from grader.submission.marimo import is_marimo, marimo_definitions
 
 _CLASS = re.compile(r"^(?:class|def)[ \t]+(\w+)", re.MULTILINE)  # graded classes and functions
 _TOP_LEVEL = re.compile(r"^(?=[^\s#])", re.MULTILINE)
@@ -39,8 +40,13 @@ class Definition:
 
 
 def class_definitions(text: str, cells: tuple | None = None) -> dict[str, Definition]:
-    """The last definition of every top-level class and function in a file's text (or its cells)."""
+    """The last definition of every top-level class and function in a file's text (or its cells).
+
+    In a marimo notebook, the classes defined in its cells' bodies count too, each with its cell.
+    """
     found: dict[str, Definition] = {}
+    if not cells and is_marimo(text or ""):
+        return {name: Definition(cell, _unfinished(text, end)) for name, (cell, end) in marimo_definitions(text).items()}
     parts = [(c.number, c.source) for c in cells] if cells else [(None, text or "")]
     for number, source in parts:
         for match in _CLASS.finditer(source):

@@ -23,3 +23,4 @@ class ModuleSource:
     problem: str | None = None  # why it could not be read (not UTF-8, corrupt notebook...)
     notes: tuple[str, ...] = ()  # things worth telling the student (encoding, ...)
     cells: tuple[Cell, ...] = ()  # a notebook's code cells: run one by one instead of ``text``
+    marimo: bool = False  # a marimo notebook: ``text`` is split into cells and run as a notebook in the child

@@ -18,6 +18,7 @@ SOLUTIONS = Path(__file__).resolve().parents[2] / "courses" / "backprop" / "solu
 ASSIGNMENT_OF = {
     "MulLayer": "gates", "AddLayer": "gates", "Relu": "activations", "Sigmoid": "activations",
     "Affine": "affine_softmax", "SoftmaxWithLoss": "affine_softmax", "Convolution": "conv_pool", "Pooling": "conv_pool",
+    "numerical_gradient": "learning", "gradient_descent": "learning", "SigmoidWithLoss": "learning",
 }
 # One typo per class, in backward, as students really make them: (correct text, buggy text).
 BUGS = {
@@ -61,6 +62,15 @@ def code(name: str) -> str:
     return text
 
 
+def bugged(text: str) -> str:
+    """``text`` (a file holding the solutions' code as it is) with the bug :func:`with_bug` is building, if any."""
+    for name in _BUGGY:
+        right, wrong = BUGS[name]
+        assert right in text, (name, right)
+        text = text.replace(right, wrong, 1)
+    return text
+
+
 def with_bug(build, folder, target: str):
     """Build a habit's files with one real bug (a typo in ``target``'s backward)."""
     _BUGGY.add(target)
@@ -71,7 +81,7 @@ def with_bug(build, folder, target: str):
 
 
 def _helper_home(name: str) -> str:
-    for assignment in ("affine_softmax", "conv_pool"):
+    for assignment in ("affine_softmax", "conv_pool", "learning"):
         if name in _blocks(assignment):
             return assignment
     raise KeyError(name)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import code, module, notebook
+from . import bugged, code, module, notebook
 
 GATES = ("MulLayer", "AddLayer")
 ACTIVATIONS = ("Relu", "Sigmoid")
@@ -277,3 +277,68 @@ def layers_file_with_a_demo(folder: Path) -> Habit:
 
 
 HABITS["layers_file_with_a_demo"] = layers_file_with_a_demo
+
+
+# -- how the book and marimo taught people to write and save their files ---------------------------------
+
+MARIMO = Path(__file__).resolve().parents[1] / "marimo"
+LEARNING = ("numerical_gradient", "gradient_descent", "SigmoidWithLoss")
+MARIMO_NOTEBOOKS = {  # fixture -> (the classes it holds, {class: its cell}, a regex some note must match)
+    "layers_setup.py": (GATES + ACTIVATIONS, {"MulLayer": 4, "AddLayer": 5, "Relu": 7, "Sigmoid": 8},
+                        r"layers_setup\.py, cell 9 \(train\) stopped after 0\.5 s: it defines nothing graded"),
+    "layers_in_cells.py": (AFFINE_SOFTMAX + CONV_POOL, {"Affine": 5, "SoftmaxWithLoss": 6, "Convolution": 8,
+                                                         "Pooling": 9},
+                           r"layers_in_cells\.py, cell 11 stopped after 0\.5 s: it defines nothing graded"),
+    "older_format.py": (ACTIVATIONS + LEARNING, {"Relu": 5, "Sigmoid": 6, "numerical_gradient": 9,
+                                                 "gradient_descent": 10, "SigmoidWithLoss": 11},
+                        r"older_format\.py, cell 12 stopped after 0\.5 s: it defines nothing graded"),
+}
+
+
+def marimo_notebook(folder: Path, fixture: str) -> Habit:
+    """A marimo notebook (tests/marimo), saved as marimo saves it: one .py file of cells."""
+    classes, cells, note = MARIMO_NOTEBOOKS[fixture]
+    path = _write(folder / fixture, bugged((MARIMO / fixture).read_text(encoding="utf-8")))
+    return Habit(path, classes, notes=(r"marimo\.md cannot be used: marimo is not available while grading", note),
+                 sources={name: (fixture, cell) for name, cell in cells.items()})
+
+
+def backward_without_dout(folder: Path) -> Habit:
+    """The last layer written as the student's own network calls it: ``def backward(self)``, no dout."""
+    loss = code("SoftmaxWithLoss").replace("def backward(self, dout=1):", "def backward(self):")
+    loss = loss.replace("return dx * dout", "return dx")
+    assert "def backward(self):" in loss and "dout" not in loss.split("def backward", 1)[1]
+    text = module("softmax", "cross_entropy_error", "Affine") + "\n\n" + loss
+    return Habit(_write(folder / "affine_softmax.py", text), AFFINE_SOFTMAX,
+                 notes=(r"SoftmaxWithLoss\.backward takes no dout \(def backward\(self\)\), so the tests called it "
+                        r"without one",))
+
+
+def bare_common_imports(folder: Path) -> Habit:
+    """``sys.path.append('./common/')``, then the book's helpers imported by their bare names, inside methods too."""
+    header = ("import sys, os\nsys.path.append('./common/')\nsys.path.append(os.path.join(os.pardir, 'common'))\n"
+              "import numpy as np\nfrom functions import softmax, cross_entropy_error\n")
+    _write(folder / "affine_softmax.py", module("Affine", "SoftmaxWithLoss", header=header))
+    conv = module("conv_output_size", "Convolution", "Pooling", header=header)
+    for method in ("def forward(self, x):", "def backward(self, dout):"):
+        conv = conv.replace(method, f"{method}\n        from util import im2col, col2im")
+    assert conv.count("from util import") == 4
+    _write(folder / "conv_pool.py", conv)
+    return Habit(folder, AFFINE_SOFTMAX + CONV_POOL)
+
+
+def book_sigmoid_loss(folder: Path) -> Habit:
+    """SigmoidWithLoss.forward written the book's way: the cross-entropy with delta = 1e-7 (chapter 4)."""
+    book = ("        delta = 1e-7\n        batch_size = t.shape[0]\n"
+            "        self.loss = -np.sum(t * np.log(self.y + delta) + (1 - t) * np.log(1 - self.y + delta)) / batch_size\n")
+    loss = code("SigmoidWithLoss")
+    assert "        self.loss = binary_cross_entropy(x, t)\n" in loss
+    loss = loss.replace("        self.loss = binary_cross_entropy(x, t)\n", book)
+    text = module("sigmoid", "numerical_gradient", "gradient_descent") + "\n\n" + loss
+    return Habit(_write(folder / "learning.py", text), LEARNING)
+
+
+HABITS.update({f"marimo_{name[:-3]}": (lambda folder, name=name: marimo_notebook(folder, name))
+               for name in MARIMO_NOTEBOOKS})
+HABITS.update({"backward_without_dout": backward_without_dout, "bare_common_imports": bare_common_imports,
+               "book_sigmoid_loss": book_sigmoid_loss})

@@ -10,6 +10,7 @@ CODES = {
     # how a test ended without a value to compare
     "not_implemented": "the method still raises NotImplementedError",
     "missing": "no such module, class or file in the submission",
+    "not_reached": "defined in the submission, below where its file or cell stopped running",
     "import": "the module could not be imported (syntax error, import error, unreadable file)",
     "exception": "the student's code raised an exception",
     "crash": "the process running the student's code died",
@@ -48,7 +49,8 @@ CODES = {
     "wrong_values": "wrong in no recognised pattern",
 }
 
-STATUS_CODES = ("not_implemented", "missing", "import", "exception", "crash", "timeout", "bad_reply", "grader_error")
+STATUS_CODES = ("not_implemented", "missing", "not_reached", "import", "exception", "crash", "timeout", "bad_reply",
+                "grader_error")
 PICTURE_LIMIT = 4096  # entries: larger arrays are described, not drawn
 
 

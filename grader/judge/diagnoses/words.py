@@ -31,6 +31,8 @@ def _finite_difference(d: Diagnosis) -> str:
 _TEXTS = {
     "not_implemented": lambda d: _("not implemented yet"),
     "missing": lambda d: _("not found in the submission"),
+    "not_reached": lambda d: _("defined on line {line}, but running stopped at line {stop} before it").format(
+        line=d.params.get("line", "?"), stop=d.params.get("stopped_at", "?")),
     "import": lambda d: _("the module could not be imported; fix the first error in the file"),
     "exception": lambda d: _("your code raised {type}").format(type=d.params.get("type", "an exception")),
     "crash": lambda d: _("the process running your code stopped"),

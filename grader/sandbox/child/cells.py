@@ -60,17 +60,19 @@ class CellRun:
         self.notes = []
         self.skipped_lines = []
         self.defined = {}  # graded name -> (cell label, cell number, In [n])
+        self.unreached = {}  # name -> where it is defined and where its cell stopped before it (not_reached)
 
 
-def cell_label(filename, number, count):
+def cell_label(filename, number, count, name=None):
     """The file name a cell's code is compiled under (what its tracebacks show)."""
-    shown = f" (In [{count}])" if isinstance(count, int) else ""
+    shown = f" (In [{count}])" if isinstance(count, int) else f" ({name})" if name else ""
     return f"{filename}, cell {number}{shown}"
 
 
 def _cell_note(code, cell, filename, **params):
     """A note about ``cell`` of the notebook ``filename``, as data."""
-    return {"code": code, "file": filename, "cell": cell["number"], "count": cell.get("count"), **params}
+    return {"code": code, "file": filename, "cell": cell["number"], "count": cell.get("count"),
+            "name": cell.get("name"), **params}
 
 
 def split_cells(text, rows):
@@ -85,23 +87,25 @@ def split_cells(text, rows):
     return cells
 
 
-def run_notebook(namespace, filename, cells, graded, student_files, describe, graded_seconds=None):
+def run_notebook(namespace, filename, cells, graded, student_files, describe, graded_seconds=None, prepare=None):
     """Run ``cells`` (dicts with ``number``, ``count``, ``source``) in ``namespace``; returns a :class:`CellRun`.
 
     ``describe(exception)`` gives the child's usual error description, so a
     cell's error reads like any other (type, message, line). A cell defining
     a graded name is stopped after ``graded_seconds`` (the judge's time limit).
+    ``prepare(run, cell, namespace)`` turns a cell into ``(label, code, {name: line it defines})`` or None
+    (a Jupyter cell's IPython text by default; a marimo cell is already parsed, ``marimo_cells.py``).
     """
     run = CellRun(filename)
-    prepared = [_prepare(run, cell, namespace) for cell in cells]
-    last_graded = max((i for i, p in enumerate(prepared) if p and p[2] & set(graded)), default=-1)
+    prepared = [(prepare or _prepare)(run, cell, namespace) for cell in cells]
+    last_graded = max((i for i, p in enumerate(prepared) if p and p[2].keys() & set(graded)), default=-1)
     trailing_left = TRAILING_SECONDS
     for index, (cell, ready) in enumerate(zip(cells, prepared)):
         if ready is None:
             continue
         label, code, names = ready
         student_files.add(label)
-        defines_graded = bool(names & set(graded))
+        defines_graded = bool(names.keys() & set(graded))
         if defines_graded:
             limit = graded_seconds
         elif index > last_graded:
@@ -113,7 +117,9 @@ def run_notebook(namespace, filename, cells, graded, student_files, describe, gr
             continue
         before = {name: namespace.get(name) for name in graded}
         started = time.monotonic()
+        raised = len(run.notes)
         stopped = _run_cell(run, cell, label, code, namespace, limit, describe)
+        _not_reached(run, cell, names, namespace, graded, run.notes[raised:])
         if index > last_graded and not defines_graded:
             trailing_left -= time.monotonic() - started
         if stopped:
@@ -160,7 +166,29 @@ def _prepare(run, cell, namespace):
     except (ValueError, MemoryError, RecursionError) as error:
         run.notes.append(_cell_note("cell_not_compiled", cell, run.filename, error=type(error).__name__))
         return None
-    return label, code, _defined_names(tree)
+    return label, code, defined_lines(tree.body)
+
+
+def _not_reached(run, cell, names, namespace, graded, notes):
+    """Keep the graded names ``cell`` defines below the line where it raised, which it never reached."""
+    raised = [note for note in notes if note["code"] == "cell_raised" and note["line"] is not None]
+    if not raised:
+        return
+    stop = raised[0]
+    for name, line in names.items():
+        if name in graded and line > stop["line"] and name not in namespace:
+            run.unreached[name] = {"file": run.filename, "line": line, "cell": cell["number"],
+                                   "count": cell.get("count"), "name": cell.get("name"),
+                                   "stopped": {"line": stop["line"], "text": stop["text"], "error": stop["error"]}}
+
+
+def defined_after(text, filename, line, names):
+    """``{name: line}`` of the top-level definitions of ``names`` in the file ``text`` below ``line``."""
+    try:
+        tree = ast.parse(text, filename)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return {}
+    return {name: at for name, at in defined_lines(tree.body).items() if name in names and at > line}
 
 
 def _statement_starts(source):
@@ -202,17 +230,21 @@ def _python_line(line, namespace, first):
     return None
 
 
-def _defined_names(tree):
-    names = set()
-    for node in tree.body:
+def defined_lines(statements):
+    """The names a block of top-level ``statements`` defines, each with the line of its first definition."""
+    names = {}
+    for node in statements:
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            names.add(node.name)
+            found = [node.name]
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            found = [(alias.asname or alias.name).split(".")[0] for alias in node.names]
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            found = [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
+        else:
+            continue
+        for name in found:
+            names.setdefault(name, node.lineno)
     return names
 
 

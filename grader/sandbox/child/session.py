@@ -47,8 +47,7 @@ in-process debug mode reuses it.
 """
 import builtins
 import importlib
-import importlib.util
-import linecache
+import inspect
 import os
 import sys
 import types
@@ -57,7 +56,9 @@ import warnings
 from .wire import Decoder, WireClosed, read_message, write_message
 from .confine import ConfinementError, confine, probe_access
 from .standin import NotAvailableError, install_standins, remove_standins, standin_path
-from .cells import cell_label, raised_at, run_notebook, split_cells
+from .cells import cell_label, defined_after, raised_at, run_notebook, split_cells
+from .finder import SourceFinder
+from .marimo_cells import marimo_cells, prepare_marimo
 from .describe import describe_safely
 from .results import encode_result, encode_results, type_name
 from .capture import Capture
@@ -68,40 +69,6 @@ from .calls import (
     place_course_functions,
 )
 from .forward_watch import ForwardWatch
-
-
-class SourceFinder:
-    """Imports modules from source texts the judge sent, compiled under the student's file names."""
-
-    def __init__(self):
-        self.sources = {}
-        self.session = None  # the Session, for what a notebook's cells need
-
-    def add(self, name, filename, text, cells=None):
-        self.sources[name] = (filename, text, cells)
-
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname not in self.sources:
-            return None
-        is_package = any(other.startswith(fullname + ".") for other in self.sources)
-        return importlib.util.spec_from_loader(fullname, self, origin=self.sources[fullname][0], is_package=is_package)
-
-    def create_module(self, spec):
-        return None
-
-    def exec_module(self, module):
-        filename, text, cells = self.sources[module.__name__]
-        module.__file__ = filename
-        if cells is not None and self.session is not None:
-            self.session.run_cells(module, filename, cells)
-            return
-        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        try:
-            exec(compile(text, filename, "exec", dont_inherit=True), module.__dict__)
-        except NotAvailableError as exc:
-            if self.session is None:
-                raise
-            self.session.stopped_by_standin(filename, exc)
 
 
 class Session:
@@ -119,6 +86,8 @@ class Session:
         self.cell_seconds = None
         self.notes = []  # for the judge, sent with the next reply
         self.places = {}  # compiled file name of a cell -> (notebook, cell number, In [n])
+        self.unreached = {}  # module -> {graded name: where it is defined, below where its file or cell stopped}
+        self.no_dout = set()  # the classes whose backward was called without the test's dout (noted once each)
         self.own_classes = {}  # (module, name) -> the last class of that name the student's code defined there
         self.watch = ForwardWatch(lambda code: code.co_filename in self.student_files)
         self.finder.session = self
@@ -135,8 +104,7 @@ class Session:
         self.watch.close()
         if builtins.__build_class__ == self._record_class:
             builtins.__build_class__ = self._build_class
-        for name in self.finder.sources:
-            sys.modules.pop(name, None)
+        self.finder.forget()
         self.objects.clear()
 
     def handle(self, request: dict, buffers: list):
@@ -171,7 +139,8 @@ class Session:
         for module in request["modules"]:
             text = decoder.value(module["text"])
             cells = split_cells(text, decoder.value(module["cells"]).tolist()) if "cells" in module else None
-            self.finder.add(module["name"], module["filename"], "" if cells is not None else text, cells)
+            self.finder.add(module["name"], module["filename"], "" if cells is not None else text, cells,
+                            module.get("marimo") is True)
             if module["student"]:
                 self.student_files.add(module["filename"])
         decoder.finish()
@@ -184,23 +153,42 @@ class Session:
             self.modules[name] = importlib.import_module(name)
         return {"ok": True}
 
-    def run_cells(self, module, filename, cells):
+    def run_cells(self, module, filename, cells, prepare=None):
         """Run a notebook's cells in ``module`` as Jupyter would (``cells.py``); notes go to the judge."""
         for cell in cells:
-            self.places[cell_label(filename, cell["number"], cell.get("count"))] = (
+            self.places[cell_label(filename, cell["number"], cell.get("count"), cell.get("name"))] = (
                 filename, cell["number"], cell.get("count"))
         run = run_notebook(module.__dict__, filename, cells, self.graded, self.student_files, self._describe_safely,
-                           self.cell_seconds)
+                           self.cell_seconds, prepare)
         self.notes.extend(run.notes)
+        self.unreached.setdefault(module.__name__, {}).update(run.unreached)
 
-    def stopped_by_standin(self, filename, exc):
+    def run_marimo(self, module, filename, text):
+        """Run a marimo notebook's cells in ``module`` in marimo's order (``marimo_cells.py``), as Jupyter cells."""
+        self.run_cells(module, filename, marimo_cells(text, filename), prepare_marimo)
+
+    def stopped_by_standin(self, name, filename, text, exc):
         """A file's top level used a stand-in (``load_mnist()`` in a demo): keep what was defined above it.
 
         Only this error is forgiven, because it comes from the grading
         machine lacking a module, not from the student's code; any other
-        exception at the top level of a file still fails its import.
+        exception at the top level of a file still fails its import. The
+        graded names the file defines below that line are kept as not reached.
         """
-        self.notes.append({"code": "file_stopped", "file": filename, **raised_at(filename, self._describe_safely(exc))})
+        stop = raised_at(filename, self._describe_safely(exc))
+        self.notes.append({"code": "file_stopped", "file": filename, **stop})
+        if stop["line"] is not None:
+            unreached = self.unreached.setdefault(name, {})
+            for graded, line in defined_after(text, filename, stop["line"], self.graded).items():
+                unreached[graded] = {"file": filename, "line": line, "cell": None, "count": None, "name": None,
+                                     "stopped": stop}
+
+    def _missing(self, module, name):
+        """The error reply for a name the module lacks: not reached (its file or cell stopped above it), or missing."""
+        where = self.unreached.get(module.__name__, {}).get(name)
+        if where is not None and name not in module.__dict__:
+            return {"ok": False, "error": {"kind": "not_reached", **where}}
+        return {"ok": False, "error": {"kind": "missing"}}
 
     def _record_class(self, func, name, *bases, **kwargs):
         """``builtins.__build_class__``, remembering every class student code defines at the top of a file."""
@@ -225,7 +213,7 @@ class Session:
                                "type": None if path else type_name(cls)})
             cls = own
         if cls is _MISSING:
-            return {"ok": False, "error": {"kind": "missing"}}
+            return self._missing(module, name)
         self.objects[request["handle"]] = cls(*args, **kwargs)
         return {"ok": True, "found": self._place_of(cls, module)}
 
@@ -259,6 +247,11 @@ class Session:
         refused = _refusal(target)
         if refused:
             return refused, None
+        if method == "backward" and len(args) == 1 and not kwargs and _takes_nothing(target):
+            args = ()  # `def backward(self)`: a loss layer the student's own network calls without dout
+            if type(obj).__name__ not in self.no_dout:
+                self.no_dout.add(type(obj).__name__)
+                self.notes.append({"code": "no_dout", "name": type(obj).__name__[:200]})
         value, runs = self.watch.call(handle, obj, method, target, args, kwargs)
         return {"ok": True, "value": value}, runs
 
@@ -300,6 +293,8 @@ class Session:
         given = place_course_functions(self.defined, request, args, kwargs)
         student = self.modules[request["module"]]
         function = _attribute(student, request["function"])
+        if function is _MISSING:
+            return self._missing(student, request["function"])
         refused = _refusal(function)
         if refused:
             return refused
@@ -339,6 +334,14 @@ def _refusal(target):
     if not callable(target):
         return {"ok": False, "error": {"kind": "not_callable", "type": type(target).__name__}}
     return None
+
+
+def _takes_nothing(method):
+    """Whether the bound ``method`` takes no argument at all (``def backward(self)``), from its signature."""
+    try:
+        return not inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _value_reply(value):

@@ -26,7 +26,7 @@ import types
 STANDIN_GUI_STDLIB = frozenset({"turtle", "turtledemo", "tkinter", "idlelib", "_tkinter"})
 STANDIN_PROVIDED_PACKAGES = frozenset({"numpy", "scipy"})
 STANDIN_PLOTTING = frozenset({"matplotlib", "seaborn", "plotly", "IPython", "ipywidgets", "graphviz", "PIL", "cv2",
-                              "pylab", "bokeh", "google", "import_ipynb", "tqdm", "pandas", "sklearn"})
+                              "pylab", "bokeh", "google", "import_ipynb", "tqdm", "pandas", "sklearn", "marimo"})
 STANDIN_FRAMEWORKS = frozenset({"torch", "torchvision", "tensorflow", "keras", "jax", "cupy", "chainer", "mxnet",
                                 "numba"})
 

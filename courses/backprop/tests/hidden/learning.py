@@ -2,7 +2,7 @@
 (x must come back unchanged, a loss that must not overflow for large |x|)."""
 import numpy as np
 
-from grader.api import expect_close, N_, _, check
+from grader.api import as_array, expect_close, N_, _, check
 
 from course import hints, reference as ref
 from course.helpers import check_numerical_gradient, check_sigmoid_loss, expected_descent, run_gradient_descent
@@ -84,7 +84,10 @@ def edge_large_inputs(student, rng):
     x = np.array([40.0, -40.0, 800.0, -800.0, 800.0, -800.0])
     t = np.array([1.0, 0.0, 1.0, 0.0, 0.0, 1.0])
     layer = student.new("SigmoidWithLoss")
-    loss = layer.forward(x, t)
-    expect_close("loss", loss, ref.binary_cross_entropy(x, t),
+    loss = as_array(layer.forward(x, t), "loss", ())
+    # forward is the stub's: the exact loss and the book's, log(y + 1e-7) (1.5 points lost on it otherwise), are
+    # both right; an overflow (inf, NaN) is neither
+    exact, book = ref.binary_cross_entropy(x, t), ref.binary_cross_entropy_book(x, t)
+    expect_close("loss", loss, book if abs(loss - book) < abs(loss - exact) else exact,
                  hint=N_("compute the loss from x with np.logaddexp(0, x) - t * x, which never overflows."))
     check_sigmoid_loss(student, rng, x, t)
