@@ -102,7 +102,13 @@ def voice() -> Voice:
 
 def _current_translations() -> gettext.NullTranslations:
     spoken = voice()
-    return translator(spoken.language, spoken.course_locale)
+    return _translations_of(spoken.language, spoken.course_locale)
+
+
+@functools.lru_cache(maxsize=64)
+def _translations_of(language: str, course_locale) -> gettext.NullTranslations:
+    """:func:`translator` for a voice, remembered: every message of a report asks for it."""
+    return translator(language, course_locale)
 
 
 @functools.lru_cache(maxsize=None)
