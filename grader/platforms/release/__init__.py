@@ -225,7 +225,9 @@ def release_student(out_dir: Path | str, course: Course | None = None, assignmen
 def run_release(out: Path | None = None, check: bool = False, assignments=None, course: Course | None = None) -> int:
     """``grader release``: write the release folder (and with ``out``, a student release folder),
     or with ``check`` only compare. Returns the exit status: 0 done or up to date,
-    1 out of date, 2 cannot release."""
+    1 out of date, 2 cannot release (a course that failed its check, ``grader check``, included)."""
+    from grader.platforms.coursecheck import CourseRefused, ensure_checked
+
     try:
         course = course or find_course()
         if check:
@@ -240,14 +242,19 @@ def run_release(out: Path | None = None, check: bool = False, assignments=None, 
                 return 1
             print(_("{folder}/ is up to date with solutions/.").format(folder=course.release_folder.name))
             return 0
+        ensure_checked(course)  # nothing of a course reaches students before it passed its check
         for path in write_assignments(course, assignments):
             print(_("wrote {path}").format(path=_shown(path)))
         if out is not None:
             print(_("wrote the student release to {path}").format(path=release_student(out, course, assignments)))
         return 0
+    except CourseRefused as refused:
+        print(refused, file=sys.stderr)
+        return 2
     except (MarkerError, CourseError, FileNotFoundError, FileExistsError, RuntimeError) as error:
         print(f"grader release: {error}", file=sys.stderr)
         return 2
+
 
 
 def _shown(path: Path) -> str:

@@ -36,6 +36,10 @@ echo "$SOURCE" > "$SITE/backprop_grader.pth"
 # Fail here, while the instructor watches, rather than on the first submission.
 "$VENV/bin/python" -c 'import grader, grader.judge.engine; from grader.judge.course import default; from grader.judge.suites import collect; n = len(collect(default())); print("grader", grader.__version__, "is ready with", n, "tests")'
 
+# The course this bundle ships passed its check (grader check) with this very
+# grader: its certificate says so for these files, and nothing has changed since.
+"$VENV/bin/python" -c 'from grader.cli.launch import grader; grader()' check
+
 # Student code runs under its own unprivileged user id, in a root of its own (a
 # kernel namespace, or chroot where Docker refuses namespaces); keep the grader
 # and the hidden tests unreadable to it besides.
