@@ -163,12 +163,9 @@ def new_exercise(name, names, points, title, params, random):
 def new_course(folder, title, language):
     """Start a course of your own in FOLDER: one example exercise that passes `grader check` as it is.
 
-    \b
-    Then:
-      grader --course FOLDER new-exercise NAME --names CLASS   add an exercise
-      grader --course FOLDER check                             prove the course
-      grader --course FOLDER release --out DIR                 the students' folder
-      grader --course FOLDER bundle gradescope --out FILE.zip  the autograder
+    Then add exercises with `grader --course FOLDER new-exercise`, prove the
+    course with `grader --course FOLDER check`, and release, bundle and grade
+    it; docs/authoring.md walks through every step.
     """
     from grader.platforms.new_course import NewCourseError, new_course as create
 

@@ -146,10 +146,12 @@ def to_json(certificate: Certificate) -> str:
 
 def carry(checked: Certificate, copy: Course) -> Path:
     """Put into ``copy`` (the course as a bundle ships it) the certificate of the course it was copied from,
-    made out to the copy, so the bundle can verify what it ships without the solutions."""
+    made out to the copy, so the bundle can verify what it ships without the solutions. The course's own
+    mutants are counted, not described: a bundle ships none of them."""
     from dataclasses import replace
 
-    made = replace(checked, course_digest=course_digest(copy), shipped_from=checked.course_digest)
+    results = {**checked.results, "mutants": len(checked.results.get("mutants", ()))}  # counts, not the mistakes
+    made = replace(checked, course_digest=course_digest(copy), shipped_from=checked.course_digest, results=results)
     path = copy.root / SHIPPED
     path.write_text(to_json(made), encoding="utf-8")
     return path

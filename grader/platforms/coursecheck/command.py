@@ -9,9 +9,9 @@ from grader.platforms.coursecheck.words import describe, refusal, table
 
 
 def run_check(course: Course, seeds: int, echo) -> int:
-    """Check ``course`` with ``seeds`` seeds (a copy without solutions: verify its certificate) and print the
+    """Check ``course`` with ``seeds`` seeds (a copy without solutions that carries a certificate: verify it) and print the
     result with ``echo(text, err=False)``; the exit status: 0 passed, 2 refused."""
-    if course.solutions.is_dir():
+    if course.solutions.is_dir() or not (course.root / certificates.SHIPPED).is_file():
         found = check_course(course, seeds=seeds, say=lambda text: echo(text, err=True))
     else:
         found = certificates.find(course)

@@ -6,7 +6,7 @@ every code that applies to it: each must lose points, be diagnosed as
 itself (the diagnosis its failed tests get most often is its code), and
 never make a test fail inside the grader. And the course's own mutants
 (``mutants/<Name>/<mistake>.py``, :mod:`grader.judge.mutants`): each must
-lose points on its own name only, and get the diagnosis it declares, if it
+lose points on its own name, and on no other name but those whose solution uses it, and get the diagnosis it declares, if it
 declares one.
 """
 from __future__ import annotations
@@ -36,6 +36,23 @@ def gradients(solutions: Path) -> dict[str, set[str]]:
                 found[cls.name] |= {target.attr for node in ast.walk(method) for target in _targets(node)
                                     if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                                     and target.value.id == "self" and target.attr[:1] == "d" and len(target.attr) > 1}
+    return dict(found)
+
+
+def users(solutions: Path) -> dict[str, set[str]]:
+    """For each name the solutions define at module level, the names of the same module its code uses:
+    ``gradient_descent`` uses ``numerical_gradient``, so a mutant of the one may cost points on the other."""
+    found: dict[str, set[str]] = collections.defaultdict(set)
+    for path in sorted(solutions.glob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+        for node in tree.body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & defined - {node.name}
+                found[node.name] |= used
     return dict(found)
 
 
@@ -105,6 +122,7 @@ def _judged(name: str, mistake_, outcome: dict) -> list[dict]:
 def course_mutants(course, checks, grading, seed: int) -> tuple[list[dict], list[dict]]:
     """Every mutant of the course's ``mutants/`` folder graded: each must lose points on its name only."""
     found, results = [], []
+    using = users(course.solutions)
     with tempfile.TemporaryDirectory(prefix="grader-check-mutants-") as scratch:
         for number, mutant in enumerate(mutants.find(course.root)):
             try:
@@ -115,15 +133,17 @@ def course_mutants(course, checks, grading, seed: int) -> tuple[list[dict], list
                 continue
             mine = [c for c in checks if c.assignment == module[:-3]]
             with runner_for(folder, grading) as runner:
-                outcome = _mutant_outcome(mutant, run(mine, runner, seed))
+                outcome = _mutant_outcome(mutant, run(mine, runner, seed), using)
             results.append(outcome)
             found += _mutant_judged(outcome)
     return found, results
 
 
-def _mutant_outcome(mutant, results: list[TestResult]) -> dict:
-    lost, verdict = _verdict(results, mutant.diagnosis)
-    elsewhere = [r for r in lost if r.layer != mutant.name]
+def _mutant_outcome(mutant, results: list[TestResult], using: dict[str, set[str]]) -> dict:
+    """What the mutant's grading shows; points lost on a name whose solution uses the mutated one are its due."""
+    lost, verdict = _verdict([r for r in results if r.layer == mutant.name], mutant.diagnosis)
+    elsewhere = [r for r in results if r.status != "passed" and r.layer != mutant.name
+                 and mutant.name not in using.get(r.layer, ())]
     declared = mutant.diagnosis
     return {"mutant": mutant.id, "name": mutant.name, "description": mutant.description, "caught": len(lost),
             "declared": declared, "verdict": verdict, "right": bool(lost) and declared in (None, verdict),

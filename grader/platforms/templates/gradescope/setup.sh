@@ -38,7 +38,16 @@ echo "$SOURCE" > "$SITE/backprop_grader.pth"
 
 # The course this bundle ships passed its check (grader check) with this very
 # grader: its certificate says so for these files, and nothing has changed since.
-"$VENV/bin/python" -c 'from grader.cli.launch import grader; grader()' check
+"$VENV/bin/python" - "$SOURCE"/courses/*/ <<'VERIFY'
+import sys
+from grader.judge.course import load
+from grader.platforms.coursecheck import certificates
+for folder in sys.argv[1:]:
+    if certificates.find(load(folder)) is None:
+        sys.exit(f"{folder}: no valid certificate of the course check (grader check) for these files and this "
+                 "grader: build the bundle again with grader bundle")
+print("the course passed its check (its certificate is valid for these files and this grader)")
+VERIFY
 
 # Student code runs under its own unprivileged user id, in a root of its own (a
 # kernel namespace, or chroot where Docker refuses namespaces); keep the grader
