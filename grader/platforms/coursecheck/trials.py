@@ -56,10 +56,16 @@ def solutions(checks: list[suites.Check], runner, seeds: list[int]) -> tuple[lis
             if result.status != "passed":
                 failing[check.name] = problem(
                     "solution", test=check.name, name=check.layer, seed=seed, status=result.status,
-                    message=result.message, array=result.diagnosis.array if result.diagnosis else "",
+                    message=_author_message(result), array=result.diagnosis.array if result.diagnosis else "",
                     references=references(check))
         checks = [c for c in checks if c.name not in failing]
     return list(failing.values()), {"seeds": len(seeds), "failed": sorted(failing)}
+
+
+def _author_message(result: TestResult) -> str:
+    """What the test said, with the test's own error where the grader failed in it (the author's to read)."""
+    error = result.diagnosis.params.get("error") if result.diagnosis and result.diagnosis.code == "grader_error" else ""
+    return f"{result.message} ({error})" if error else result.message
 
 
 def stubs(course, checks: list[suites.Check], grading: Grading, seed: int) -> tuple[list[dict], dict]:
