@@ -16,6 +16,7 @@ from grader.judge.course import load
 from grader.judge.engine import grade_submission
 from grader.judge.mutation import MISTAKES, mistake
 from grader.platforms.coursecheck import certificates, check_course, ensure_checked
+from grader.platforms.jupyter import course_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -120,6 +121,17 @@ def test_an_authors_course_goes_from_new_course_to_batch_with_no_engine_file_tou
     checked = cli("--course", chapter6, "check")
     assert "Dropout" in checked.output and "BatchNormalization" in checked.output
     cli("--course", chapter6, "release", "--out", tmp_path / "students")
+    readme = (tmp_path / "students" / "README.md").read_text(encoding="utf-8")
+    assert "`scale.py`" in readme and "`self.dbeta` and `self.dgamma`" in readme
+    assert "gates" not in readme and "self.dW" not in readme and "conv_pool" not in readme
+    assert "## Notes\n\nAsk your questions in the course forum." in readme  # the author's section, kept
+    for notebook, course_file in ((chapter6 / "release" / "regularization.ipynb", "../course.toml"),
+                                  (tmp_path / "students" / "assignments" / "regularization.ipynb",
+                                   "../courses/ch6/course.toml")):
+        said = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]["grader"]["course"]
+        assert said == {"title": "Chapter 6: training techniques", "file": course_file,
+                        "digest": certificates.course_digest(load(chapter6))}
+        assert course_of(notebook).root == (notebook.parent / course_file).resolve().parent  # its check cell's course
     cli("--course", chapter6, "bundle", "gradescope", "--out", tmp_path / "autograder.zip")
     with zipfile.ZipFile(tmp_path / "autograder.zip") as archive:
         carried = json.loads(archive.read("courses/ch6/certificate.json"))
@@ -236,3 +248,18 @@ def test_a_scaffolded_layer_with_parameters_checks_their_gradients_and_a_random_
     assert 'read_back=("mask",)' in (folder / "tests" / "public" / "drop.py").read_text(encoding="utf-8")
     assert "def drop(x, mask):" in (folder / "reference.py").read_text(encoding="utf-8")
     assert "self.dgamma = None" in (folder / "solutions" / "norm.py").read_text(encoding="utf-8")
+
+
+def test_a_batch_refused_for_an_exposed_machine_writes_everyone_not_graded(chapter6, tmp_path, monkeypatch):
+    import grader.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "exposure_refusal",
+                        lambda *args: ("student code could read the hidden tests here (a planted refusal)", ""))
+    submissions = _students(tmp_path, chapter6)
+    result = cli("--course", chapter6, "batch", submissions, "--out", tmp_path / "out", expect=2)
+    assert "a planted refusal" in result.output
+    rows = list(csv.DictReader(open(tmp_path / "out" / "gradebook.csv", encoding="utf-8-sig")))
+    assert {row["status"] for row in rows} == {"not_graded"} and len(rows) == 2
+    assert all("a planted refusal" in row["message"] for row in rows)
+    report = json.loads((tmp_path / "out" / "students" / "right.json").read_text(encoding="utf-8"))
+    assert report["status"] == "not_graded" and "a planted refusal" in report["status_message"]
