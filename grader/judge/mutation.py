@@ -293,14 +293,17 @@ class MutatingRunner:
     ``gradients`` attributes it set (``dW``, ``dgamma``: read after a
     backward) and what the function of that name returns come back with the
     mistake made; everything else passes through. ``applied`` counts the
-    values it changed.
+    values it changed; ``only`` (indexes in the order the test reads the
+    name's values) limits the mistake to the values the test checks.
     """
 
-    def __init__(self, runner, name: str, mistake_: Mistake, gradients=()):
+    def __init__(self, runner, name: str, mistake_: Mistake, gradients=(), only: frozenset[int] | None = None):
         self._runner, self._name, self._mistake = runner, name, mistake_
         self._gradients = frozenset(gradients)
         self._objects: dict[int, _Object] = {}
+        self._only = only
         self.applied = 0
+        self.values = 0  # the name's values the test has read so far, mistaken or not
 
     def __getattr__(self, attribute):
         return getattr(self._runner, attribute)
@@ -352,6 +355,9 @@ class MutatingRunner:
         return result
 
     def _mistaken(self, value, seen: Seen):
+        index, self.values = self.values, self.values + 1
+        if self._only is not None and index not in self._only:
+            return value
         value, applied = mistaken(value, self._mistake, seen)
         self.applied += applied
         return value

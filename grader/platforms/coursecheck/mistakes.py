@@ -73,28 +73,46 @@ def _verdict(results: list[TestResult], expected: str | None) -> tuple[list[Test
     return lost, expected if counts.get(expected) == most else counts.most_common(1)[0][0]
 
 
+def checked_values(check, name: str, runner, seed: int, attributes) -> frozenset[int]:
+    """Which of ``name``'s values ``check`` checks (indexes in the order it reads them): those whose spoiling
+    alone costs the test its points. A document test that compares ``dW`` and not the ``dx`` its backward
+    also returns is judged on ``dW`` only."""
+    spoil = MISTAKES["wrong_values"]
+    counting = MutatingRunner(runner, name, spoil, attributes, only=frozenset())
+    run([check], counting, seed)
+    found = set()
+    for index in range(counting.values):
+        probe = MutatingRunner(runner, name, spoil, attributes, only=frozenset({index}))
+        if run([check], probe, seed)[0].status != "passed":
+            found.add(index)
+    return frozenset(found)
+
+
 def generated(course, checks, runner, seed: int, names) -> tuple[list[dict], dict]:
-    """Every mistake of the vocabulary on every graded name of ``names`` (those the solutions pass)."""
+    """Every mistake of the vocabulary on every graded name of ``names`` (those the solutions pass), made on
+    the values each test checks."""
     attributes = gradients(course.solutions)
     found, results = [], {}
     for name in names:
         mine = [c for c in checks if c.layer == name]
+        looked_at = {c.name: checked_values(c, name, runner, seed, attributes.get(name, ())) for c in mine}
         results[name] = {}
         for mistake_ in MISTAKES.values():
-            outcome = _try(mistake_, name, mine, runner, seed, attributes.get(name, ()))
+            outcome = _try(mistake_, name, mine, runner, seed, attributes.get(name, ()), looked_at)
             if outcome is not None:
                 results[name][mistake_.code] = outcome
                 found += _judged(name, mistake_, outcome)
     return found, results
 
 
-def _try(mistake_, name: str, checks, runner, seed: int, attributes) -> dict | None:
-    proxy = MutatingRunner(runner, name, mistake_, attributes)
-    tests = []
+def _try(mistake_, name: str, checks, runner, seed: int, attributes, looked_at: dict) -> dict | None:
+    tests, applied = [], 0
     for check in checks:
-        before = proxy.applied
-        tests.append((check, run([check], proxy, seed)[0], proxy.applied > before))
-    if not proxy.applied:
+        proxy = MutatingRunner(runner, name, mistake_, attributes, only=looked_at[check.name])
+        result = run([check], proxy, seed)[0]
+        tests.append((check, result, proxy.applied > 0))
+        applied += proxy.applied
+    if not applied:
         return None
     lost, verdict = _verdict([result for _, result, _ in tests], mistake_.code)
     crashed = [r for r in lost if r.status == "error"]
