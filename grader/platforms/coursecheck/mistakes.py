@@ -20,7 +20,7 @@ import grader.judge.mutants as mutants
 from grader.judge.mutation import MISTAKES, MutatingRunner
 from grader.judge.record import TestResult
 from grader.platforms.coursecheck.structure import problem
-from grader.platforms.coursecheck.trials import run, runner_for
+from grader.platforms.coursecheck.trials import UNSETTLED, run, runner_for
 
 
 def gradients(solutions: Path) -> dict[str, set[str]]:
@@ -161,11 +161,16 @@ def _mutant_outcome(mutant, results: list[TestResult], using: dict[str, set[str]
     """What the mutant's grading shows; points lost on a name whose solution uses the mutated one are its due."""
     lost, verdict = _verdict([r for r in results if r.layer == mutant.name], mutant.diagnosis)
     elsewhere = [r for r in results if r.status != "passed" and r.layer != mutant.name
-                 and mutant.name not in using.get(r.layer, ())]
+                 and mutant.name not in using.get(r.layer, ()) and not _unsettled(r)]
     declared = mutant.diagnosis
     return {"mutant": mutant.id, "name": mutant.name, "description": mutant.description, "caught": len(lost),
             "declared": declared, "verdict": verdict, "right": bool(lost) and declared in (None, verdict),
             "elsewhere": [{"test": r.name, "name": r.layer} for r in elsewhere]}
+
+
+def _unsettled(result: TestResult) -> bool:
+    """A crash or a timeout that outlived the retries: the machine's doing as likely as the mutant's."""
+    return result.diagnosis is not None and result.diagnosis.code in UNSETTLED
 
 
 def _mutant_judged(outcome: dict) -> list[dict]:

@@ -33,16 +33,19 @@ def runner_for(folder: Path, grading: Grading):
         yield runner
 
 
-UNSETTLED = ("crash", "timeout", "grader_error")  # what a loaded machine can cause: run the test once more
+UNSETTLED = ("crash", "timeout", "grader_error")  # what a loaded machine can cause: run the test again
+RETRIES = 2
 
 
 def run(checks: list[suites.Check], runner, seed: int) -> list[TestResult]:
-    """Each test's result; a test that crashed, ran out of time or failed in the grader runs once more, so a
-    busy machine does not refuse a good course (code that always crashes still does)."""
+    """Each test's result; a test that crashed, ran out of time or failed in the grader runs again (twice at
+    most), so a busy machine does not refuse a good course (code that always crashes still does)."""
     results = []
     for check in checks:
         result = engine.run_check(check, runner, seed)
-        if result.diagnosis is not None and result.diagnosis.code in UNSETTLED:
+        for _again in range(RETRIES):
+            if result.diagnosis is None or result.diagnosis.code not in UNSETTLED:
+                break
             result = engine.run_check(check, runner, seed)
         results.append(result)
     return results
