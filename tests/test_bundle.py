@@ -235,7 +235,13 @@ def test_week_one_bundle_gives_full_marks_for_gates_alone(week_one_root):
 @pytest.fixture(scope="module")
 def buggy_root(tmp_path_factory):
     """The autograder of a course one of whose public tests fails inside the grader on a wrong MulLayer."""
+    from grader.platforms.coursecheck import certificates
+
     course = copy_course_with_a_buggy_test(tmp_path_factory.mktemp("buggy-course"))
+    # grader check refuses this course (its mutation analysis makes the test fail inside the grader): a
+    # certificate that says otherwise stands for a slip the check cannot see, to test what a student then reads
+    certificates.keep(certificates.Certificate(course.title, certificates.course_digest(course),
+                                               certificates.grader_digest(), [], [], []))
     out = tmp_path_factory.mktemp("buggy") / "autograder.zip"
     built = subprocess.run([sys.executable, "-c", "from grader.cli.launch import grader; grader()", "--course",
                             str(course.root), "bundle", "gradescope", "--out", str(out), "--assignment", "gates",

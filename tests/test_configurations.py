@@ -91,7 +91,10 @@ def test_every_attack_of_a_class_is_contained_or_declared_in_every_configuration
             assert refused.returncode == 2, refused.stderr[-3000:]
             for kind in EVERY_EXPOSURE[:2] + EVERY_EXPOSURE[3:]:
                 assert f"--allow-exposure {kind}" in refused.stderr, refused.stderr
-            assert not (folder / "out" / "gradebook.csv").exists()
+            with open(folder / "out" / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
+                refused_rows = list(csv.DictReader(f))  # nobody graded, and the gradebook says why
+            assert {row["status"] for row in refused_rows} == {"not_graded"}
+            assert len(refused_rows) == len(SWEPT) + 2 and all("--allow-exposure" in r["message"] for r in refused_rows)
         started = boot_clock()
         # ... unless every exposure is accepted by name
         accepted = [arg for kind in EVERY_EXPOSURE for arg in ("--allow-exposure", kind)] if exposed else []

@@ -16,7 +16,7 @@ import click
 
 from grader.cli.lang import LocalizedCommand, LocalizedGroup
 from grader.cli.options import (AssignmentName, assignment_option, course_option, exposure_option,
-                                refuse_exposed_machine, the_course)
+                                exposure_refusal, refuse_exposed_machine, the_course)
 from grader.cli.output import emit_guarded, grader_failed, internal_failure, unfinished_report
 from grader.lang import N_, _
 
@@ -134,17 +134,70 @@ def release(out, check, assignments):
 @click.option("--points", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
               help=N_("Points of the whole exercise, shared evenly by its graded names."))
 @click.option("--title", help=N_("The exercise's title in the course file."))
-def new_exercise(name, names, points, title):
+@click.option("--params", "-p", "params", multiple=True, metavar="NAME",
+              help=N_("A learned parameter of the layers (gamma): the constructor takes it, backward sets "
+                      "d<NAME>, and the tests check it (repeat for several)."))
+@click.option("--random", is_flag=True,
+              help=N_("The layers draw a random mask in forward (self.mask): the tests read it back and give it to "
+                      "the reference."))
+def new_exercise(name, names, points, title, params, random):
     """Create a new exercise NAME in the course: solution, notebook text, tests, reference, course entry."""
     from grader.platforms.scaffold import ScaffoldError, new_exercise as create
 
     try:
-        written = create(the_course(), name, list(names), points, title)
+        written = create(the_course(allow_empty=True), name, list(names), points, title, params=list(params),
+                         random=random)
     except ScaffoldError as error:
         raise click.UsageError(str(error)) from None
     for path in written:
         click.echo(str(path))
-    click.echo(_("Fill in every TODO (author), then run `grader release` and grade the solution."))
+    click.echo(_("Fill in every TODO (author), then run `grader check`: it grades the solution on many seeds, "
+                 "the stubs and the mistakes the diagnoses know."))
+
+
+@grader.command("new-course")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", help=N_("The course's title [default: the folder's name]."))
+@click.option("--language", type=click.Choice(["ko", "en"]), default="en", show_default=True,
+              help=N_("The language of the course's reports and releases."))
+def new_course(folder, title, language):
+    """Start a course of your own in FOLDER: one example exercise that passes `grader check` as it is.
+
+    Then add exercises with `grader --course FOLDER new-exercise`, prove the
+    course with `grader --course FOLDER check`, and release, bundle and grade
+    it; docs/authoring.md walks through every step.
+    """
+    from grader.platforms.new_course import NewCourseError, new_course as create
+
+    try:
+        written = create(folder, title=title, language=language)
+    except NewCourseError as error:
+        raise click.UsageError(str(error)) from None
+    for path in written:
+        click.echo(str(path))
+    click.echo(_("Next: grader --course {folder} check  (docs/authoring.md walks through the rest)").format(
+        folder=folder))
+
+
+@grader.command("check")
+@course_option
+@click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
+              help=N_("How many seeds the solutions are graded with (drawn from the course's digest)."))
+def check_command(seeds):
+    """Prove the course before any student is graded: its CI.
+
+    Checks that the course's files are there and its points add up, that the
+    solutions score full marks with every seed, that the released stubs score
+    nothing, and that every mistake the diagnoses describe (and every mutant
+    of the course's mutants/) loses points and is diagnosed as itself. Prints
+    the mutation table and keeps the certificate that release, bundle and
+    batch look for. A copy of a course without solutions/ (a bundle) has its
+    certificate verified instead. Exit status: 0 the course passed, 2 it did
+    not (every problem is listed).
+    """
+    from grader.platforms.coursecheck.command import run_check
+
+    sys.exit(run_check(the_course(allow_empty=True), seeds, click.echo))
 
 
 @grader.group()
@@ -162,11 +215,15 @@ def bundle():
 def bundle_gradescope(out, pin, assignments):
     """A Gradescope autograder zip: setup.sh, run_autograder, the grader and the course with its hidden tests."""
     from grader.platforms.bundle import BundleError, build_gradescope, pins
+    from grader.platforms.coursecheck import CourseRefused
 
     try:
         path = build_gradescope(out, pin, course=the_course(), assignments=assignments or None)
     except BundleError as error:
         raise click.UsageError(str(error)) from None
+    except CourseRefused as refused:
+        click.echo(str(refused), err=True)
+        sys.exit(2)
     click.echo(_("Gradescope autograder written to {path}. Upload it under Configure Autograder.\n"
                  "It installs {packages}: choose a base image whose python3 can install "
                  "these (this machine has Python {python}), or rebuild with --pin.").format(
@@ -200,23 +257,37 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
     Writes OUT/gradebook.csv, the class report OUT/class-report.html and .csv,
     and each student's reports in OUT/students/. Status is ok, broken (nothing
     gradable), crashed (regrade that student alone) or grader_error (the
-    grader itself failed; the command then exits 3).
+    grader itself failed; the command then exits 3). A course that fails its
+    check (grader check), or a machine where student code could reach what it
+    must not, grades nobody: every student is not_graded, with the reason,
+    and the command exits 2.
     """
     from grader.platforms.batch import GRADER_ERROR, find_students, run_batch
     from grader.judge.engine import draw_seed
+    from grader.platforms.coursecheck import CourseRefused, ensure_checked
 
     count = len(find_students(submissions, exclude=out))
     if not count:
         raise click.UsageError(_("{path} holds no sub-folders or .zip files to grade").format(path=submissions))
     out.mkdir(parents=True, exist_ok=True)
-    refuse_exposed_machine(submissions.resolve(), out.resolve(), allowed)
     seed = draw_seed() if seed is None else seed
+    refused, _isolation = exposure_refusal(submissions.resolve(), out.resolve(), allowed)
+    try:
+        if not refused:
+            ensure_checked(the_course())
+    except CourseRefused as refusal:
+        refused = str(refusal)
+    if refused:
+        _grade_nobody(submissions, out, refused, seed, suite, assignments, csv_encoding)
     click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
     try:
         with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
             reports = run_batch(submissions, out, seed=seed, course=the_course(), jobs=jobs, timeout=timeout, suite=suite,
                                 assignments=assignments or None, time_budget=time_budget, csv_encoding=csv_encoding,
                                 progress=lambda report: bar.update(1))
+    except CourseRefused as refusal:  # run_batch has written the gradebook: nobody graded
+        click.echo(str(refusal), err=True)
+        sys.exit(2)
     except Exception as error:  # run_batch has written the gradebook of what was graded, if it could
         internal_failure(error)
         sys.exit(INTERNAL_ERROR)
@@ -232,6 +303,18 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
         click.echo(_("The grader itself failed on {students}; their rows say grader_error. Please report it, "
                      "then grade them again.").format(students=clean(", ".join(failed))), err=True)
         sys.exit(INTERNAL_ERROR)
+
+
+def _grade_nobody(submissions, out, reason, seed, suite, assignments, csv_encoding):
+    """Write the gradebook with every student ``not_graded`` and ``reason``, say so, and exit 2."""
+    from grader.platforms.batch import grade_nobody
+
+    grade_nobody(submissions, out, reason, course=the_course(), seed=seed, suite=suite,
+                 assignments=assignments or None, csv_encoding=csv_encoding)
+    click.echo(reason, err=True)
+    click.echo(_("Nobody was graded: {path} lists every student as not_graded, with the reason.").format(
+        path=out / "gradebook.csv"), err=True)
+    sys.exit(2)
 
 
 @grader.command()

@@ -23,14 +23,21 @@ class AssignmentName(click.ParamType):
         return value
 
 
-def the_course(ctx=None):
-    """The course of this run: ``--course``, else ``GRADER_COURSE`` or the built-in course (read once per run)."""
-    from grader.judge.course import default
+def the_course(ctx=None, *, allow_empty: bool = False):
+    """The course of this run: ``--course``, else ``GRADER_COURSE`` or the built-in course (read once per run);
+    one with no assignment yet only where ``allow_empty`` (``grader new-exercise``, ``grader check``)."""
+    from grader.judge.course import CourseError, default_path, load
 
     root = (ctx or click.get_current_context()).find_root()
     if _COURSE not in root.meta:
-        root.meta[_COURSE] = default()
-    return root.meta[_COURSE]
+        try:
+            root.meta[_COURSE] = load(default_path(), allow_empty=True)
+        except CourseError as error:
+            raise click.UsageError(str(error)) from None
+    course = root.meta[_COURSE]
+    if not course.assignments and not allow_empty:
+        raise click.UsageError(_("{file}: no [[assignment]] entries").format(file=course.file))
+    return course
 
 
 _COURSE = "grader.course"
@@ -42,7 +49,7 @@ def _use_course(ctx, param, value):
 
     if value is not None:
         try:
-            course = ctx.find_root().meta[_COURSE] = load(value)
+            course = ctx.find_root().meta[_COURSE] = load(value, allow_empty=True)
         except CourseError as error:
             raise click.BadParameter(str(error), ctx, param) from None
         lang.set_course_language(course.language, course.locale)
@@ -67,12 +74,17 @@ def exposure_option(function):
                                 "it, a machine that cannot keep student code from them is refused."))(function)
 
 
-def refuse_exposed_machine(submissions: Path | None, out: Path | None, allowed) -> str:
-    """Probe what student code could reach here; exit 2 with the reason unless every exposure is allowed."""
+def exposure_refusal(submissions: Path | None, out: Path | None, allowed) -> tuple[str, str]:
+    """Probe what student code could reach here: ``(why grading is refused, or "", the sandbox's measures)``."""
     from grader.sandbox.exposure import probe_machine, refusal
 
     exposures, isolation = probe_machine(the_course().root, submissions=submissions, output=out)
-    refused = refusal(exposures, set(allowed))
+    return refusal(exposures, set(allowed)), isolation
+
+
+def refuse_exposed_machine(submissions: Path | None, out: Path | None, allowed) -> str:
+    """Probe what student code could reach here; exit 2 with the reason unless every exposure is allowed."""
+    refused, isolation = exposure_refusal(submissions, out, allowed)
     if refused:
         click.echo(refused, err=True)
         sys.exit(2)

@@ -10,6 +10,7 @@ A course is a folder with a ``course.toml``::
     module = "gates.py"
     title = "Multiply and add gates"
     graded = { MulLayer = 10, AddLayer = 10 }   # names (classes or functions) and their points
+    hints_off = ["border_only"]      # optional: diagnoses whose built-in hint this exercise does not show
 
 next to the course's own files: ``solutions/<module>.py`` (with solution
 markers) and ``solutions/<module>.md`` (the notebook's text),
@@ -46,6 +47,7 @@ class Assignment:
     name: str  # the module's stem: "gates" for gates.py
     title: str
     points: dict[str, float]  # graded name -> points, in the course file's order
+    hints_off: tuple[str, ...] = ()  # diagnosis codes whose built-in hint its tests do not show
 
     @property
     def module(self) -> str:
@@ -147,21 +149,27 @@ def _assignment(entry, where: str) -> Assignment:
         if not name.isidentifier() or isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
             raise CourseError(_("{where} ({module}): graded.{name} must be a positive number of points").format(
                 where=where, module=module, name=name))
-    unknown = set(entry) - {"module", "title", "graded"}
+    unknown = set(entry) - {"module", "title", "graded", "hints_off"}
     if unknown:
         raise CourseError(_("{where} ({module}): unknown key {key}").format(
             where=where, module=module, key=repr(sorted(unknown)[0])))
+    hints_off = entry.get("hints_off", [])
+    if not isinstance(hints_off, list) or not all(isinstance(code, str) and code.isidentifier() for code in hints_off):
+        raise CourseError(_("{where} ({module}): hints_off must list diagnosis codes, e.g. "
+                            "hints_off = [\"border_only\"]").format(where=where, module=module))
     name = module[:-3]
-    return Assignment(name, str(entry.get("title", name)), {k: float(v) for k, v in graded.items()})
+    return Assignment(name, str(entry.get("title", name)), {k: float(v) for k, v in graded.items()},
+                      tuple(hints_off))
 
 
-def load(path: Path | str) -> Course:
-    """Read a course from its folder or its course file."""
+def load(path: Path | str, *, allow_empty: bool = False) -> Course:
+    """Read a course from its folder or its course file; ``allow_empty``: a course file without
+    assignments yet (one being started, for ``grader new-exercise``) is read too."""
     path = Path(path)
     file = path / COURSE_FILE if path.is_dir() else path
     data = _read_toml(file)
-    entries = data.get("assignment")
-    if not isinstance(entries, list) or not entries:
+    entries = data.get("assignment", [] if allow_empty else None)
+    if not isinstance(entries, list) or not (entries or allow_empty):
         raise CourseError(_("{file}: no [[assignment]] entries").format(file=file))
     assignments = tuple(_assignment(e, _("{file}: assignment {number}").format(file=file, number=i + 1))
                         for i, e in enumerate(entries))
@@ -221,4 +229,6 @@ def to_toml(course: Course, assignments=None, *, release: str | None = None) -> 
         graded = ", ".join(f"{_toml_key(name)} = {points:g}" for name, points in assignment.points.items())
         lines += ["", "[[assignment]]", f"module = {_toml_string(assignment.module)}",
                   f"title = {_toml_string(assignment.title)}", f"graded = {{ {graded} }}"]
+        if assignment.hints_off:
+            lines.append(f"hints_off = [{', '.join(_toml_string(code) for code in assignment.hints_off)}]")
     return "\n".join(lines) + "\n"

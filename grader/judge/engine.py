@@ -63,7 +63,7 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
     started = time.perf_counter()
     runner.begin_test(until)
     try:
-        with diagnoses.observing():
+        with diagnoses.observing(), diagnoses.silencing(check.hints_off):
             check.func(suites.StudentModule(runner, check.assignment), test_rng(seed, check.name), **check.params)
             runner.settle()  # an object the test created but never used must still have been created
     except Mismatch as failure:
@@ -89,6 +89,8 @@ def run_check(check: suites.Check, runner, seed: int, until: float | None = None
     if numerical is not None and status in ("passed", "failed"):  # the exercise is the analytic gradient
         status, message, diagnosis, arrays = "failed", diagnoses.render(numerical), numerical, None
     output = output[-OUTPUT_SHOWN:] if output else ""
+    if diagnosis is not None and diagnosis.code in check.hints_off:  # the report says why no hint is shown
+        diagnosis.params[diagnoses.HINT_OFF] = True
     return TestResult.of(check, status, message, output=output, seconds=time.perf_counter() - started,
                          diagnosis=diagnosis, arrays=arrays)
 

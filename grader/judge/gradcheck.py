@@ -87,7 +87,8 @@ def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
             arr = arr.reshape(shape)
         else:
             diagnosis = from_shape(what, arr.shape, tuple(shape))
-            hint = "" if diagnosis.code == "wrong_shape" else " " + _("Hint: {hint}").format(hint=render(diagnosis))
+            tip = "" if diagnosis.code == "wrong_shape" else render(diagnosis)
+            hint = " " + _("Hint: {hint}").format(hint=tip) if tip else ""
             raise Mismatch(_("{what} has shape {got}, expected {expected}.").format(
                 what=what, got=arr.shape, expected=tuple(shape)) + hint, diagnosis)
     bad = ~np.isfinite(arr)
@@ -98,9 +99,10 @@ def as_array(value, what: str, shape: tuple | None = None) -> np.ndarray:
                                                    "first": [int(i) for i in first]})
         text = (_("{what} contains {kind} at {index} ({count} of {size} entries).") if arr.ndim
                 else _("{what} is {kind}."))
+        tip = render(diagnosis)
         raise Mismatch(
             text.format(what=what, kind=kind, index=_index(first), count=int(bad.sum()), size=arr.size)
-            + " " + _("Hint: {hint}").format(hint=render(diagnosis)),
+            + (" " + _("Hint: {hint}").format(hint=tip) if tip else ""),
             diagnosis,
         )
     return arr

@@ -83,28 +83,46 @@ def distinct_values(rng, shape, gap=0.1):
 
 
 def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params: dict | None = None,
-                options: dict | None = None, hints: dict | None = None, check_output: bool = False) -> None:
+                options: dict | None = None, hints: dict | None = None, check_output: bool = False,
+                read_back: tuple = ()) -> None:
     """Gradient check of a one-input layer: ``dx`` returned by backward and ``d<param>`` attributes.
 
     The layer is built as ``name(*args, *params.values(), **options)`` and the
     reference is ``forward(x, *args, *params.values(), **options)``; ``params``
     (W, b) are also checked through ``self.dW``, ``self.db``; ``dout`` is random.
     ``check_output`` also compares the forward output (students may rewrite forward).
+    ``read_back`` names attributes the layer sets in forward (a random ``mask``):
+    they are read right after forward and given to the reference as keyword
+    arguments, ``forward(x, ..., mask=layer.mask)``. ``hints`` maps ``"dx"`` and
+    parameter names to the course's hint for that array.
     """
     params, options, hints = params or {}, options or {}, hints or {}
     values = list(params.values())
     layer = student.new(name, *args, *values, **options)
-    expected_out = forward(x, *args, *values, **options)
+    gradients = [f"d{p}" for p in params]
+    kept, answer = {}, None
+    if read_back:
+        first = layer.run(("forward", x), *read_back)
+        kept = {attribute: as_array(first[1 + i], f"{name}.{attribute}") for i, attribute in enumerate(read_back)}
+
+    def reference(v=x, changed=values):
+        return forward(v, *args, *changed, **options, **kept)
+
+    expected_out = reference()
     dout = rng.standard_normal(np.shape(expected_out))
-    results = layer.run(("forward", x), ("backward", dout), *(f"d{p}" for p in params))
+    if read_back:
+        rest = layer.run(("backward", dout), *gradients)
+        answer = lambda i: first[0] if i == 0 else rest[i - 1]  # noqa: E731  (results read when needed)
+    else:
+        results = layer.run(("forward", x), ("backward", dout), *gradients)
+        answer = results.__getitem__
     if check_output:
-        expect_close(_("{layer}.forward output").format(layer=name), results[0], expected_out)
-    check_gradient("dx", lambda: results[1], lambda v: np.sum(forward(v, *args, *values, **options) * dout), x,
-                   rng, hint=hints.get("dx", ""))
+        expect_close(_("{layer}.forward output").format(layer=name), answer(0), expected_out)
+    check_gradient("dx", lambda: answer(1), lambda v: np.sum(reference(v) * dout), x, rng, hint=hints.get("dx", ""))
     for i, pname in enumerate(params):
         def loss(v, i=i):
             changed = list(values)
             changed[i] = v
-            return np.sum(forward(x, *args, *changed, **options) * dout)
+            return np.sum(reference(x, changed) * dout)
 
-        check_gradient(f"d{pname}", results[2 + i], loss, values[i], rng, hint=hints.get(pname, ""))
+        check_gradient(f"d{pname}", answer(2 + i), loss, values[i], rng, hint=hints.get(pname, ""))

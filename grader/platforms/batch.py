@@ -39,8 +39,10 @@ from grader.platforms.workers import GRADER_ERROR, run_isolated
 
 # GRADER_ERROR is the gradebook status of a student the grader itself failed on, in a test or in the whole
 # grading, beside "ok", "broken" (nothing gradable) and "crashed" (the grading process died or ran too long);
-# the batch then exits 3.
-STUDENT_STATUSES = ("ok", "broken", "crashed", GRADER_ERROR)
+# the batch then exits 3. NOT_GRADED is every student's when the batch graded nobody: the course failed its
+# check, or student code could reach what it must not on this machine; the batch then exits 2.
+NOT_GRADED = "not_graded"
+STUDENT_STATUSES = ("ok", "broken", "crashed", GRADER_ERROR, NOT_GRADED)
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,14 @@ def ungraded(student: Student, status: str, message: str, grading: Grading) -> S
 
 
 def maxima(grading: Grading) -> dict[str, dict[str, float]]:
-    """The points of each of the grading's assignments, per layer, in course order."""
+    """The points of each of the grading's assignments, per layer, in course order: those of its tests, or
+    those of the course file where the tests cannot be collected (a course that failed its check)."""
     found: dict[str, dict[str, float]] = {name: {} for name in grading.assignments}
-    for check in grading.checks():
+    try:
+        checks = grading.checks()
+    except Exception:  # the course's own code or file is wrong: what it promises is all there is
+        return {a.name: dict(a.points) for a in grading.course.select(grading.assignments)}
+    for check in checks:
         layers = found.setdefault(check.assignment, {})
         layers[check.layer] = layers.get(check.layer, 0.0) + check.points
     return found
@@ -189,11 +196,12 @@ def run_batch(
     """
     import grader.reports.classroom as classroom
 
+    grading = Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments, timeout=timeout,
+                      time_budget=time_budget)
+    _proven_or_nobody_graded(submissions, out, grading, csv_encoding)
     students = find_students(submissions, exclude=out)
     html = classroom.html_available()
     folder = ClassFolder(out, [s.name for s in students], html)
-    grading = Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments, timeout=timeout,
-                      time_budget=time_budget)
     _warm_up(grading)
     reports: dict[Student, dict] = {}
     waiting: dict[str, tuple] = {}
@@ -220,6 +228,37 @@ def run_batch(
              for s in students],
             grading).encode(csv_encoding))
     return sorted(reports.values(), key=lambda r: r["student"])
+
+
+def _proven_or_nobody_graded(submissions: Path, out: Path, grading: Grading, csv_encoding: str) -> None:
+    """Return if the course has passed its check (``grader check``, run once if no certificate is kept); else
+    write the gradebook with every student ``not_graded`` and raise :class:`CourseRefused`."""
+    from grader.platforms.coursecheck import CourseRefused, ensure_checked
+
+    try:
+        ensure_checked(grading.course)
+    except CourseRefused as refused:
+        grade_nobody(submissions, out, str(refused), grading=grading, csv_encoding=csv_encoding)
+        raise
+
+
+def grade_nobody(submissions: Path, out: Path, reason: str, *, grading: Grading | None = None, course=None,
+                 seed: int = 0, suite: str = "all", assignments=None, csv_encoding: str = "utf-8-sig") -> list[dict]:
+    """Write the gradebook, the class report and every student's reports with the status ``not_graded`` and
+    ``reason``: what a batch that may grade nobody writes (a course that failed its check, an exposed machine)."""
+    import grader.reports.classroom as classroom
+
+    grading = grading or Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments)
+    students = find_students(submissions, exclude=out)
+    folder = ClassFolder(out, [s.name for s in students], classroom.html_available())
+    folder.prepare(len(students))
+    reports, waiting = {}, {}
+    for student in students:
+        record = ungraded(student, NOT_GRADED, reason, grading)
+        reports[student.name], waiting[student.name] = write_reports(folder, student, record, grading)
+    folder.finish(reports, waiting, lambda: gradebook_csv(
+        [folder.with_links(s.name, reports[s.name]) for s in students], grading).encode(csv_encoding))
+    return [reports[s.name] for s in students]
 
 
 def grade_and_write(student: Student, *, folder: ClassFolder, grading: Grading) -> tuple[dict, tuple]:

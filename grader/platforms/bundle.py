@@ -7,7 +7,12 @@ The zip holds, at its root (Gradescope unpacks it into /autograder/source):
     requirements.txt  numpy, click and scipy (and tomli before Python 3.11), pinned to the versions installed here
     grader/           this grader package
     courses/NAME/     the course, hidden tests included, solutions left out; with
-                      ``--assignment`` its course file names only those assignments
+                      ``--assignment`` its course file names only those assignments;
+                      and its certificate.json: the course check this copy passed
+                      (``setup.sh`` verifies it with ``grader check``)
+
+Nothing is bundled of a course that has not passed its check (``grader check``):
+the bundle runs it first where no valid certificate is kept.
 
 The scripts live in ``grader/platforms/templates/gradescope/``. The zip is built the
 same way every time (sorted entries, fixed timestamps), so an unchanged
@@ -27,6 +32,7 @@ import grader.judge.course as courses
 from grader.judge.course import Course
 import grader.lang as i18n
 from grader.lang import N_, _
+from grader.platforms.coursecheck import certificates
 from grader.platforms.release import copy_course, release_language
 from grader.reports import write_atomically
 
@@ -97,10 +103,13 @@ def build_gradescope(out: Path | str, pin_overrides: list[str] = (), *, course: 
                      assignments=None) -> Path:
     """Write the Gradescope autograder zip to ``out`` and return its path; ``assignments``
     limits it to those (a weekly assignment), scored out of their points only."""
+    from grader.platforms.coursecheck import ensure_checked
+
     course = course or courses.default()
     if "hidden" not in course.visibilities():
         raise BundleError(_("this copy of the course has no hidden tests ({folder}); "
                             "build the bundle from the course staff's repository").format(folder=course.tests / "hidden"))
+    checked = ensure_checked(course)  # CourseRefused: nothing is written
     requirements = "\n".join([*pins(pin_overrides), TOML_READER]) + "\n"
     language = release_language(course)
     buffer = io.BytesIO()
@@ -112,6 +121,7 @@ def build_gradescope(out: Path | str, pin_overrides: list[str] = (), *, course: 
             _add(archive, name, path.read_bytes())
         with tempfile.TemporaryDirectory(prefix="grader-bundle-") as scratch:
             shipped = copy_course(course, Path(scratch), assignments, hidden=True, language=language)
+            certificates.carry(checked, courses.load(shipped))
             for name, path in _package_files(shipped):
                 _add(archive, f"courses/{name}", path.read_bytes())
     return write_atomically(out, buffer.getvalue())

@@ -15,11 +15,30 @@ def run_public_tests(assignment: str, notebook: str | Path | None = None, *, see
     grades the file on disk, exactly as it would be submitted, and warns when
     a class that ran in this session is not what the file holds.
     """
-    from grader.judge.course import default
-
-    course = default()
+    path = Path(notebook if notebook is not None else f"{assignment}.ipynb")
+    course = course_of(path)
     with lang.speaking(lang.choose(lang.explicit_language(), course.language), course.locale):
-        _grade_and_show(assignment, course, Path(notebook if notebook is not None else f"{assignment}.ipynb"), seed)
+        _grade_and_show(assignment, course, path, seed)
+
+
+def course_of(notebook: Path):
+    """The course ``notebook`` was released from: ``GRADER_COURSE`` if set, else the course file its metadata
+    names (relative to the notebook: in the author's checkout or in a student release alike), else the
+    default course."""
+    import json
+    import os
+
+    from grader.judge.course import ENVIRONMENT_VARIABLE, CourseError, default, load
+
+    if not os.environ.get(ENVIRONMENT_VARIABLE):
+        try:
+            meta = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]["grader"]["course"]
+            file = notebook.resolve().parent / str(meta["file"])
+            if file.is_file() and not Path(str(meta["file"])).is_absolute():
+                return load(file)
+        except (OSError, ValueError, KeyError, TypeError, CourseError):
+            pass  # not a released notebook, or its course is not here: the default course
+    return default()
 
 
 def _grade_and_show(assignment: str, course, path: Path, seed: int | None) -> None:

@@ -19,7 +19,7 @@ mirror image is a flipped kernel, whatever layer produced it.
 from grader.judge.diagnoses.codes import CODES, PICTURE_LIMIT, STATUS_CODES, Diagnosis
 from grader.judge.diagnoses.detect import detect, from_shape, picture_arrays
 from grader.judge.diagnoses.observed import note_backward, note_forward, observing
-from grader.judge.diagnoses.words import render
+from grader.judge.diagnoses.words import HINT_OFF, render, silencing
 
 __all__ = ["CODES", "PICTURE_LIMIT", "STATUS_CODES", "Diagnosis", "detect", "from_shape", "picture_arrays",
-           "note_backward", "note_forward", "observing", "render"]
+           "note_backward", "note_forward", "observing", "render", "silencing", "HINT_OFF"]

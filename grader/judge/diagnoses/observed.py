@@ -35,14 +35,22 @@ class _Seen:
 _seen = _Seen()
 
 
-def note_forward(args: tuple, result) -> None:
-    """Remember the batch size of a forward input and whether the output was one number (a loss)."""
+def forward_facts(args: tuple, result) -> dict:
+    """What a forward call says about the layer: the batch size and shape of its input (``batch``,
+    ``input_shape``, when the input is a batch) and whether its output was one number (``scalar_output``)."""
     first = next((a for a in args if isinstance(a, np.ndarray)), None)
     loss = isinstance(result, (int, float, np.generic)) or (isinstance(result, np.ndarray) and result.ndim == 0)
+    facts = {}
     if first is not None and (first.ndim >= 2 or (first.ndim == 1 and loss)):
-        _seen["batch"] = int(first.shape[0])
-        _seen["input_shape"] = tuple(first.shape)
-    _seen["scalar_output"] = np.ndim(result) == 0 if isinstance(result, (int, float, np.ndarray, np.generic)) else False
+        facts["batch"], facts["input_shape"] = int(first.shape[0]), tuple(first.shape)
+    facts["scalar_output"] = np.ndim(result) == 0 if isinstance(result, (int, float, np.ndarray, np.generic)) else False
+    return facts
+
+
+def note_forward(args: tuple, result) -> None:
+    """Remember the batch size of a forward input and whether the output was one number (a loss)."""
+    for key, value in forward_facts(args, result).items():
+        _seen[key] = value
 
 
 def note_backward(args: tuple) -> None:

@@ -1,8 +1,29 @@
 """The hint a student reads, rendered from a diagnosis in the report's language."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from grader.judge.diagnoses.codes import Diagnosis
 from grader.lang import _, ngettext
+
+HINT_OFF = "hint_off"  # a diagnosis's parameter: its exercise does not show the built-in hint
+_silenced: ContextVar[frozenset] = ContextVar("hints_switched_off", default=frozenset())
+
+
+@contextmanager
+def silencing(codes):
+    """Within the ``with`` block, the diagnoses ``codes`` render no hint (an exercise's ``hints_off``)."""
+    token = _silenced.set(frozenset(codes))
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
+def silenced(diagnosis: Diagnosis) -> bool:
+    """Whether the hint of ``diagnosis`` is switched off here (``silencing``) or was where it was made."""
+    return diagnosis.code in _silenced.get() or bool(diagnosis.params.get(HINT_OFF))
 
 def _shape(value) -> str:
     return "(" + ", ".join(str(v) for v in value) + ("," if len(value) == 1 else "") + ")"
@@ -92,4 +113,4 @@ def render(diagnosis: Diagnosis | dict | None) -> str:
         return ""
     if isinstance(diagnosis, dict):
         diagnosis = Diagnosis(diagnosis["code"], diagnosis.get("array", ""), dict(diagnosis.get("params", {})))
-    return _TEXTS[diagnosis.code](diagnosis)
+    return "" if silenced(diagnosis) else _TEXTS[diagnosis.code](diagnosis)

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -84,10 +86,23 @@ def _gettext(course: Course, language: str | None):
     return i18n.translator(language or release_language(course), course.root / "locale").gettext
 
 
-def build_assignments(course: Course, assignments=None, language: str | None = None) -> dict[str, str]:
+def notebook_course(course: Course, course_file: str | None = None) -> dict:
+    """What a released notebook says of its course: the title, the digest, and ``course_file``, the course
+    file's path relative to the notebook (default: from the course's release folder). Never an absolute path."""
+    from grader.platforms.coursecheck.certificates import course_digest
+
+    if course_file is None:
+        course_file = Path(os.path.relpath(course.file, course.release_folder)).as_posix()
+    return {"title": course.title, "digest": course_digest(course), "file": course_file}
+
+
+def build_assignments(course: Course, assignments=None, language: str | None = None,
+                      course_file: str | None = None) -> dict[str, str]:
     """Every file the release puts in ``assignments/``, by file name: stubs and notebooks,
-    written in ``language`` (default: :func:`release_language`)."""
+    written in ``language`` (default: :func:`release_language`); ``course_file``: the course file's
+    path from the notebooks (default: from the course's release folder)."""
     gettext = _gettext(course, language)
+    meta = notebook_course(course, course_file)
     files = {}
     for filename, stub in build_stubs(course, assignments, language).items():
         name = filename[: -len(".py")]
@@ -97,7 +112,8 @@ def build_assignments(course: Course, assignments=None, language: str | None = N
         files[filename] = stub
         files[f"{name}.ipynb"] = build_notebook(name, stub, template.read_text(encoding="utf-8"),
                                                 str(template.relative_to(course.root)),
-                                                functions=course.assignment(name).graded, translate=gettext)
+                                                functions=course.assignment(name).graded, translate=gettext,
+                                                course=meta)
     return files
 
 
@@ -123,11 +139,20 @@ def check_release(course: Course | None = None, assignments=None) -> tuple[bool,
             diffs.append(f"{shown} is missing\n")
             continue
         committed = path.read_bytes().decode("utf-8", errors="replace")
-        if committed != expected:
+        if _without_digest(committed) != _without_digest(expected):
             diffs.append("".join(difflib.unified_diff(
                 committed.splitlines(keepends=True), expected.splitlines(keepends=True),
                 fromfile=f"{shown} (committed)", tofile=f"{shown} (from solutions/)")))
     return not diffs, "".join(d if d.endswith("\n") else d + "\n" for d in diffs)
+
+
+_DIGEST = re.compile(r'"digest": "[0-9a-f]*"')
+
+
+def _without_digest(text: str) -> str:
+    """A release file without its notebooks' course digest: a changed test or reference leaves the notebooks
+    up to date (``grader release`` writes the new digest)."""
+    return _DIGEST.sub('"digest": ""', text)
 
 
 # ---------------------------------------------------------------------------
@@ -192,7 +217,8 @@ def release_student(out_dir: Path | str, course: Course | None = None, assignmen
     """
     course = course or find_course()
     out = Path(out_dir)
-    files = build_assignments(course, assignments)  # first, so that a broken solution leaves ``out`` alone
+    files = build_assignments(course, assignments,  # first, so that a broken solution leaves ``out`` alone
+                              course_file=f"../courses/{course.root.name}/{courses.COURSE_FILE}")
     if out.exists():
         if not out.is_dir():
             raise FileExistsError(f"{out} is a file, not a folder")
@@ -225,7 +251,9 @@ def release_student(out_dir: Path | str, course: Course | None = None, assignmen
 def run_release(out: Path | None = None, check: bool = False, assignments=None, course: Course | None = None) -> int:
     """``grader release``: write the release folder (and with ``out``, a student release folder),
     or with ``check`` only compare. Returns the exit status: 0 done or up to date,
-    1 out of date, 2 cannot release."""
+    1 out of date, 2 cannot release (a course that failed its check, ``grader check``, included)."""
+    from grader.platforms.coursecheck import CourseRefused, ensure_checked
+
     try:
         course = course or find_course()
         if check:
@@ -240,14 +268,19 @@ def run_release(out: Path | None = None, check: bool = False, assignments=None, 
                 return 1
             print(_("{folder}/ is up to date with solutions/.").format(folder=course.release_folder.name))
             return 0
+        ensure_checked(course)  # nothing of a course reaches students before it passed its check
         for path in write_assignments(course, assignments):
             print(_("wrote {path}").format(path=_shown(path)))
         if out is not None:
             print(_("wrote the student release to {path}").format(path=release_student(out, course, assignments)))
         return 0
+    except CourseRefused as refused:
+        print(refused, file=sys.stderr)
+        return 2
     except (MarkerError, CourseError, FileNotFoundError, FileExistsError, RuntimeError) as error:
         print(f"grader release: {error}", file=sys.stderr)
         return 2
+
 
 
 def _shown(path: Path) -> str:

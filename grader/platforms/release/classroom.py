@@ -88,7 +88,8 @@ NOTES_HEADING = "## Notes"
 
 def _course_words(course: Course) -> tuple[str, str]:
     """``(introduction, notes)`` from the course's ``students.md``: the text before its
-    "## Notes" heading goes under the title, the sections after it at the end."""
+    "## Notes" heading goes under the title, the sections after it at the end (under that heading, unless
+    they start with headings of their own)."""
     path = course.root / STUDENT_TEXT
     if not path.is_file():
         return "", ""
@@ -96,7 +97,28 @@ def _course_words(course: Course) -> tuple[str, str]:
     if text.startswith("<!--"):
         text = text.split("-->", 1)[1]
     intro, _, notes = text.partition(NOTES_HEADING)
-    return intro.strip(), notes.strip()
+    notes = notes.strip()
+    if notes and not notes.startswith("#"):  # the notes' own text: under the author's heading
+        notes = f"{NOTES_HEADING}\n\n{notes}"
+    return intro.strip(), notes
+
+
+STORED_PAIR = N_("{first} and {second}")  # two attributes a backward stores, as the README names them
+
+
+def _course_names(course: Course, assignments: tuple[Assignment, ...], gettext) -> dict[str, str]:
+    """The course's own names for the README's examples: its first and last assignment, and the gradients
+    of parameters its solutions store (``self.dW``), so the README never names another course's files."""
+    from grader.platforms.coursecheck.mistakes import gradients
+
+    first, other = assignments[0].name, assignments[-2 if len(assignments) >= 3 else -1].name
+    stored = sorted({f"`self.{a}`" for names in gradients(course.solutions).values() for a in names}) \
+        if course.solutions.is_dir() else []
+    stored = stored[:2] or ["`self.d<parameter>`"]
+    return {"FIRST": first, "FIRST_TITLE": first.capitalize(), "OTHER": other,
+            "GRADE_ONE": f"grade {first}".ljust(30), "GRADE_AGAIN": f"grade {other} --seed 7".ljust(30),
+            "STORED": gettext(STORED_PAIR).format(first=stored[0], second=stored[1]) if len(stored) == 2
+            else stored[0]}
 
 
 def student_readme(course: Course, assignments: tuple[Assignment, ...], gettext=_same) -> str:
@@ -107,5 +129,6 @@ def student_readme(course: Course, assignments: tuple[Assignment, ...], gettext=
         "INTRO": intro,
         "ASSIGNMENTS": assignment_table(assignments, gettext),
         "NOTES": notes,
+        **_course_names(course, assignments, gettext),
     })
     return text.replace("\n\n\n\n", "\n\n").rstrip("\n") + "\n"

@@ -97,10 +97,12 @@ def _is_cell_fence(info: str) -> bool:
 
 
 def build_notebook(name: str, stub: str, template: str, template_name: str = "<template>",
-                   functions=(), translate=None) -> str:
+                   functions=(), translate=None, course: dict | None = None) -> str:
     """The notebook of assignment ``name`` as .ipynb text (nbformat 4.5, validated); ``functions``
     are the graded functions, each a cell of its own; ``translate`` (a ``gettext``) puts its text
-    in the release's language, paragraph by paragraph."""
+    in the release's language, paragraph by paragraph. ``course`` (title, digest, and the course
+    file's path relative to the notebook) goes in the notebook's metadata, where its check cell
+    finds the course it was released from."""
     nbformat = _nbformat()
     v4 = nbformat.v4
     parts = stub_parts(stub, functions)
@@ -134,7 +136,7 @@ def build_notebook(name: str, stub: str, template: str, template_name: str = "<t
 
     for number, cell in enumerate(cells, start=1):
         cell["id"] = f"{name}-{number:02d}".replace("_", "-")
-    notebook = v4.new_notebook(cells=cells, metadata=_KERNEL)
+    notebook = v4.new_notebook(cells=cells, metadata={**_KERNEL, **({"grader": {"course": course}} if course else {})})
     notebook.nbformat, notebook.nbformat_minor = 4, 5
     nbformat.validate(notebook)
     return nbformat.writes(notebook) + "\n"

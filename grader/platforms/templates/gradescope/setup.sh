@@ -36,6 +36,19 @@ echo "$SOURCE" > "$SITE/backprop_grader.pth"
 # Fail here, while the instructor watches, rather than on the first submission.
 "$VENV/bin/python" -c 'import grader, grader.judge.engine; from grader.judge.course import default; from grader.judge.suites import collect; n = len(collect(default())); print("grader", grader.__version__, "is ready with", n, "tests")'
 
+# The course this bundle ships passed its check (grader check) with this very
+# grader: its certificate says so for these files, and nothing has changed since.
+"$VENV/bin/python" - "$SOURCE"/courses/*/ <<'VERIFY'
+import sys
+from grader.judge.course import load
+from grader.platforms.coursecheck import certificates
+for folder in sys.argv[1:]:
+    if certificates.find(load(folder)) is None:
+        sys.exit(f"{folder}: no valid certificate of the course check (grader check) for these files and this "
+                 "grader: build the bundle again with grader bundle")
+print("the course passed its check (its certificate is valid for these files and this grader)")
+VERIFY
+
 # Student code runs under its own unprivileged user id, in a root of its own (a
 # kernel namespace, or chroot where Docker refuses namespaces); keep the grader
 # and the hidden tests unreadable to it besides.
