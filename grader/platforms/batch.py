@@ -31,7 +31,7 @@ import grader.judge.course as courses
 from grader.judge.context import Grading
 from grader.judge.course import Course
 from grader.judge.record import Report, StudentReport, percent
-from grader.lang import _
+from grader.lang import _, either
 from grader.lang.sanitize import clean_data, csv_table
 from grader.platforms.archives import BrokenSubmission, extract_zip
 from grader.platforms.class_folder import ClassFolder
@@ -95,7 +95,7 @@ def _missing_message(report: Report) -> str:
     for assignment, summary in report.assignments.items():
         if not summary.file:
             missing.append(_("no {module} or .ipynb, and no file defines {names}").format(
-                module=f"{assignment}.py", names=" or ".join(summary.layers)))
+                module=f"{assignment}.py", names=either(summary.layers)))
     return "; ".join(missing)
 
 

@@ -11,7 +11,7 @@ import shutil
 import sys
 
 from grader.judge.record import Report
-from grader.lang import _
+from grader.lang import _, either
 from grader.lang.wrapping import display_width, wrap_block
 from grader.reports.shared import SYMBOLS, Group, by_assignment, fraction, graded_from, percentage, points
 import grader.reports.words as words
@@ -50,7 +50,7 @@ def _missing_summary(group: Group) -> str:
     messages = list(dict.fromkeys(t.message for t in group.tests))
     if len(messages) == 1:
         return messages[0]
-    names = " or ".join(dict.fromkeys(t.layer for t in group.tests))
+    names = either(dict.fromkeys(t.layer for t in group.tests))
     return _("no {module} or {notebook} in the submission, and no file in it defines {name}").format(
         module=f"{group.name}.py", notebook=f"{group.name}.ipynb", name=names)
 
