@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.judge.gradcheck import as_array, check_gradient, expect_close, numeric_vjp, unpack
+import grader.judge.diagnoses as diagnoses
+from grader.judge.gradcheck import as_array, check_gradient, expect_close, numeric_vjp, together, unpack
 from grader.lang import _
 
 
@@ -66,8 +67,9 @@ def binary_gate_check(student, rng, name: str, forward, shape, *, hint: str = ""
     def gradients():
         return unpack(results[1], 2, f"{name}.backward")
 
-    check_gradient("dx", lambda: gradients()[0], lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
-    check_gradient("dy", gradients()[1], lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
+    with together():
+        check_gradient("dx", lambda: gradients()[0], lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
+        check_gradient("dy", lambda: gradients()[1], lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
 
 
 def away_from_zero(rng, shape, margin=0.05):
@@ -83,15 +85,20 @@ def distinct_values(rng, shape, gap=0.1):
 
 
 def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params: dict | None = None,
-                options: dict | None = None, hints: dict | None = None, check_output: bool = False) -> None:
+                options: dict | None = None, hints: dict | None = None, check_output: bool = False,
+                windows: tuple | None = None) -> None:
     """Gradient check of a one-input layer: ``dx`` returned by backward and ``d<param>`` attributes.
 
     The layer is built as ``name(*args, *params.values(), **options)`` and the
     reference is ``forward(x, *args, *params.values(), **options)``; ``params``
     (W, b) are also checked through ``self.dW``, ``self.db``; ``dout`` is random.
     ``check_output`` also compares the forward output (students may rewrite forward).
+    ``windows`` (height, width): the layer slides windows of that size over the input's last two axes, with
+    ``options``' ``stride`` and ``pad``; the diagnoses then recognise mistakes where windows overlap.
     """
     params, options, hints = params or {}, options or {}, hints or {}
+    if windows is not None:
+        diagnoses.note_windows(np.shape(x), windows, options.get("stride", 1), options.get("pad", 0))
     values = list(params.values())
     layer = student.new(name, *args, *values, **options)
     expected_out = forward(x, *args, *values, **options)
@@ -99,12 +106,13 @@ def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params
     results = layer.run(("forward", x), ("backward", dout), *(f"d{p}" for p in params))
     if check_output:
         expect_close(_("{layer}.forward output").format(layer=name), results[0], expected_out)
-    check_gradient("dx", lambda: results[1], lambda v: np.sum(forward(v, *args, *values, **options) * dout), x,
-                   rng, hint=hints.get("dx", ""))
-    for i, pname in enumerate(params):
-        def loss(v, i=i):
-            changed = list(values)
-            changed[i] = v
-            return np.sum(forward(x, *args, *changed, **options) * dout)
+    with together():
+        check_gradient("dx", lambda: results[1], lambda v: np.sum(forward(v, *args, *values, **options) * dout), x,
+                       rng, hint=hints.get("dx", ""))
+        for i, pname in enumerate(params):
+            def loss(v, i=i):
+                changed = list(values)
+                changed[i] = v
+                return np.sum(forward(x, *args, *changed, **options) * dout)
 
-        check_gradient(f"d{pname}", results[2 + i], loss, values[i], rng, hint=hints.get(pname, ""))
+            check_gradient(f"d{pname}", results[2 + i], loss, values[i], rng, hint=hints.get(pname, ""))

@@ -117,6 +117,14 @@ def either(items) -> str:
     return _("{items} or {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
+def each(items) -> str:
+    """``"A and B"``, ``"A, B and C"`` in the current language (``"A, B와 C"``); a particle after it follows C."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
 def voice() -> Voice:
     """What this context speaks; where nothing was set, chosen from the environment alone."""
     return _voice.get() or Voice(choose())
