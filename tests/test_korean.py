@@ -176,3 +176,56 @@ def test_korean_release_notebooks_run_top_to_bottom_in_a_kernel(name, tmp_path, 
     report = "".join(o.get("text", "") for o in notebook.cells[-1].outputs)
     assert "총점:" in report and "통과" in report and "✗" not in report, report
     assert not [w for line in report.splitlines() for w in english_words(line)], report
+
+
+def _english_comments(code: str) -> list[str]:
+    from grader.lang.documents import code_comments
+
+    return [words for words in code_comments(code) if english_words(words) and not HANGUL.search(words)]
+
+
+@pytest.mark.parametrize("name", COURSE.names)
+def test_the_korean_stubs_and_notebooks_comment_their_code_in_korean(name):
+    """The released stub's comments (``# 형상 (N*OH*OW, FN)``) and the notebook's code cells' are Korean; the
+    markers people and tools read (``# YOUR CODE HERE``, ``# not graded``) stay as written."""
+    stub = (RELEASED / f"{name}.py").read_text(encoding="utf-8")
+    assert "# YOUR CODE HERE" in stub
+    notebook = json.loads((RELEASED / f"{name}.ipynb").read_text(encoding="utf-8"))
+    cells = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    english = _english_comments(stub) + [words for cell in cells for words in _english_comments(cell)]
+    assert not english, english
+
+
+def test_the_korean_student_readme_comments_its_commands_in_korean():
+    from grader.lang import translator
+    from grader.platforms.release import classroom
+
+    readme = classroom.student_readme(COURSE, COURSE.assignments, translator("ko", COURSE.locale).gettext)
+    from grader.lang.documents import blocks as paragraphs
+
+    blocks = [block for block, prose in paragraphs(readme) if not prose and block.startswith("    ")]
+    assert any("source .venv/bin/activate" in block and HANGUL.search(block) for block in blocks)
+    assert not [w for block in blocks for w in _english_comments(block)]
+
+
+def test_every_hint_of_a_course_test_is_marked_for_translation():
+    """A ``hint=`` given as a plain string literal is never extracted, so a Korean report shows it in English."""
+    import ast
+
+    plain = []
+    for path in sorted((ROOT / "courses").glob("*/tests/**/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                plain += [f"{path.relative_to(ROOT)}:{node.lineno}" for keyword in node.keywords
+                          if keyword.arg == "hint" and isinstance(keyword.value, (ast.Constant, ast.JoinedStr))]
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) \
+                    and any(getattr(t, "id", "") == "hint" for t in node.targets):
+                plain.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not plain, plain
+
+
+def test_the_stable_softmax_hint_reads_in_korean():
+    import grader.lang as lang
+
+    with lang.speaking("ko", COURSE.locale):
+        assert HANGUL.search(lang._("subtract each row's maximum before exp, as the stable softmax does."))
