@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -73,10 +74,11 @@ def one_bug_per_layer(tmp_path_factory):
 
 
 def _grade(submission: Path, language: str, out: Path) -> dict[str, str]:
-    """Every format of one grading run: {"text", "markdown", "junit", "gradescope", "json"}."""
+    """Every format of one grading run: {"text", "markdown", "junit", "gradescope", "json", "html"}, and
+    "written": what ``grade`` says after writing the JSON report."""
     outputs = {}
     for fmt, name in (("text", None), ("markdown", "report.md"), ("junit", "junit.xml"),
-                      ("gradescope", "results.json"), ("json", "report.json")):
+                      ("gradescope", "results.json"), ("json", "report.json"), ("html", "report.html")):
         args = [sys.executable, "-m", "grader.cli", "--submission", str(submission), "--seed", "3",
                 "--lang", language, "--format", fmt]
         if name:
@@ -85,7 +87,28 @@ def _grade(submission: Path, language: str, out: Path) -> dict[str, str]:
                               env=dict(os.environ, COLUMNS="100", GRADER_LANG="en" if language == "ko" else "ko"))
         assert done.returncode in (0, 1), done.stderr[-2000:]
         outputs[fmt] = done.stdout if name is None else (out / name).read_text(encoding="utf-8")
+        if fmt == "json":
+            outputs["written"] = done.stdout.strip().splitlines()[-1]
     return outputs
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees in an HTML page (tooltips included), styles and scripts left out."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts, self._hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in ("style", "script")
+        self.texts += [value for name, value in attrs if name == "title" and value]
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("style", "script")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.texts.append(data)
 
 
 def _sentences(outputs: dict[str, str]) -> list[tuple[str, str]]:
@@ -102,6 +125,10 @@ def _sentences(outputs: dict[str, str]) -> list[tuple[str, str]]:
     found += [("json", test["message"]) for test in report["tests"]]
     found += [("json", test["description"]) for test in report["tests"]]
     found += [("json", note) for note in report.get("notes", [])]
+    page = _Visible()
+    page.feed(outputs["html"])
+    found += [("html", text) for text in page.texts]
+    found.append(("written", outputs["written"]))
     return [(fmt, line) for fmt, text in found for line in text.splitlines() if line.strip()]
 
 
@@ -229,3 +256,22 @@ def test_the_stable_softmax_hint_reads_in_korean():
 
     with lang.speaking("ko", COURSE.locale):
         assert HANGUL.search(lang._("subtract each row's maximum before exp, as the stable softmax does."))
+
+
+def test_the_korean_html_report_names_each_diagnosis_in_korean_and_hides_its_code(tmp_path):
+    """"진단: 입력 뒤바뀜 (dx, dy)", not "진단: wrong_values (dx) [wrong=1, size=1]": the code stays in data-code."""
+    from builtin_course import mutant_submission
+    import grader.lang as lang
+    from grader.judge.diagnoses import CODES
+    from grader.judge.engine import grade_submission
+    from grader.reports.html import render_fragment
+
+    with lang.speaking("ko", COURSE.locale):
+        report = grade_submission(mutant_submission(tmp_path, "MulLayer/no_swap"), seed=3)
+        page = render_fragment(report)
+    visible = _Visible()
+    visible.feed(page)
+    text = " ".join(visible.texts)
+    assert 'data-code="swapped_inputs"' in page and re.search(r"입력 뒤바뀜\s+\(dx, dy\)", text)
+    assert not [code for code in CODES if re.search(rf"\b{code}\b", text)]
+    assert "[wrong=" not in text and "failed," not in text and "; seed " not in text
