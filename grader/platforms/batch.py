@@ -41,6 +41,7 @@ from grader.platforms.workers import GRADER_ERROR, run_isolated
 # grading, beside "ok", "broken" (nothing gradable) and "crashed" (the grading process died or ran too long);
 # the batch then exits 3.
 STUDENT_STATUSES = ("ok", "broken", "crashed", GRADER_ERROR)
+IMPORT_ERROR_LIMIT = 200  # characters of a compile or import error in the gradebook's message
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,19 @@ def grade_student(student: Student, grading: Grading) -> StudentReport:
 
 
 def _missing_message(report: Report) -> str:
-    """What could not be found, for the gradebook's message column (empty when everything was)."""
+    """What could not be found or imported, for the gradebook's message column (empty when all was fine): a
+    file that does not compile gives its error's first line, "gates.py의 2번째 줄에 문법 오류가 있습니다"."""
     missing = []
     for assignment, summary in report.assignments.items():
         if not summary.file:
             missing.append(_("no {module} or .ipynb, and no file defines {names}").format(
                 module=f"{assignment}.py", names=either(summary.layers)))
+    for test in report.tests:
+        if test.diagnosis and test.diagnosis.code == "import" and test.message:
+            first = test.message.splitlines()[0].removeprefix(f"{test.layer}: ")  # one line per file
+            first = first if len(first) <= IMPORT_ERROR_LIMIT else first[:IMPORT_ERROR_LIMIT - 1] + "…"
+            if first not in missing:
+                missing.append(first)
     return "; ".join(missing)
 
 
