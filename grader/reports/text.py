@@ -57,11 +57,13 @@ def _missing_summary(group: Group) -> str:
 
 def render(report: Report | dict, colour: bool = False, width: int | None = None, **options) -> str:
     report, width = Report.read(report), width or terminal_width()
-    lines = [wrap_block(_("note: {note}").format(note=note), width, continuation="      ") for note in report.notes]
+    lines = []
     name_width = max((display_width(t.short_name) for t in report.tests), default=20)
     for group in by_assignment(report):
         lines += _assignment_lines(group, colour, width, name_width)
     lines.append("")
+    # after the results, which a student looks for first
+    lines += [wrap_block(_("note: {note}").format(note=note), width, continuation="      ") for note in report.notes]
     total_line = _("Total: {score}/{max_score} ({percent}%)").format(
         score=points(report.score), max_score=points(report.max_score), percent=percentage(report))
     tail = "   ".join(part for part in (words.tally(report.counts), _("seed {seed}").format(seed=report.seed))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.submission.discovery import Definition, choose_between, class_definitions, near_miss_rank
-from grader.lang import _
+from grader.lang import _, each
 from grader.submission.source import ModuleSource
 from grader.submission.files import UnreadableFile, decode_source, read_bytes
 
@@ -157,7 +157,7 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _choose_exact(name: str, files: list[_File]) -> tuple[_File, str | None]:
+def _choose_exact(name: str, files: list[_File]) -> tuple[_File, "str | SameTime | None"]:
     """Pick between gates.py and gates.ipynb when both exist.
 
     The one with fewer unfinished TODOs wins (an autosaved, untouched notebook
@@ -172,7 +172,7 @@ def _choose_exact(name: str, files: list[_File]) -> tuple[_File, str | None]:
         chosen = min((py, nb), key=lambda f: _todo_count(f.source))
         reason = _("it has fewer unfinished TODOs")
     elif abs(_mtime(nb.path) - _mtime(py.path)) <= SAME_TIME_SECONDS:
-        chosen, reason = py, _("both were saved at the same time, and then the .py file counts")
+        return py, SameTime(name, py.shown, nb.shown)  # told once for all assignments: a fresh copy has them all
     elif _mtime(nb.path) > _mtime(py.path):
         chosen, reason = nb, _("it was saved more recently")
     else:
@@ -180,6 +180,25 @@ def _choose_exact(name: str, files: list[_File]) -> tuple[_File, str | None]:
     other = nb if chosen is py else py
     return chosen, _("{name}: graded {chosen} and ignored {other} because {reason}.").format(
         name=name, chosen=chosen.shown, other=other.shown, reason=reason)
+
+
+@dataclass(frozen=True)
+class SameTime:
+    """_choose_exact's finding when the .py file and the notebook were saved at the same time (the .py counts)."""
+
+    name: str
+    chosen: str
+    other: str
+
+
+def _same_time_note(found: list[SameTime]) -> str:
+    """One note for every assignment whose .py file and notebook were saved at the same time."""
+    if len(found) == 1:
+        return _("{name}: graded {chosen} and ignored {other} because {reason}.").format(
+            name=found[0].name, chosen=found[0].chosen, other=found[0].other,
+            reason=_("both were saved at the same time, and then the .py file counts"))
+    return _("{names}: graded the .py files and ignored the notebooks, saved at the same time.").format(
+        names=each(f.name for f in found))
 
 
 def _module_file(assignment: str, files: list[_File], notes: list[str]) -> _File | None:
@@ -374,14 +393,17 @@ def _load_folder(path: Path, assignments, submission: Submission) -> None:
     for file in files:
         file.source = read_module("", file.path, file.shown)
         file.definitions = class_definitions(file.source.text or "", file.source.cells)
-    module_files = {}
+    module_files, same_time = {}, []
     for assignment in submission.layout:
         notes: list[str] = []
         chosen = _module_file(assignment, files, notes)
         if assignment in assignments:
-            submission.notes.extend(notes)
+            same_time += [note for note in notes if isinstance(note, SameTime)]
+            submission.notes.extend(note for note in notes if not isinstance(note, SameTime))
         if chosen is not None:
             module_files[assignment] = chosen
+    if same_time:
+        submission.notes.append(_same_time_note(same_time))
     _name_all(files, submission, module_files)
     for assignment in assignments:
         _plan(assignment, files, module_files.get(assignment), submission, None)
