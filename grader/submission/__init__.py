@@ -26,8 +26,9 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.submission.discovery import Definition, choose_between, class_definitions, near_miss_rank
-from grader.lang import _, each
+from grader.submission.discovery import (Definition, SameTime, choose_between, class_definitions, near_miss_rank,
+                                        same_time_note)
+from grader.lang import _
 from grader.submission.source import ModuleSource
 from grader.submission.files import UnreadableFile, decode_source, read_bytes
 
@@ -180,25 +181,6 @@ def _choose_exact(name: str, files: list[_File]) -> tuple[_File, "str | SameTime
     other = nb if chosen is py else py
     return chosen, _("{name}: graded {chosen} and ignored {other} because {reason}.").format(
         name=name, chosen=chosen.shown, other=other.shown, reason=reason)
-
-
-@dataclass(frozen=True)
-class SameTime:
-    """_choose_exact's finding when the .py file and the notebook were saved at the same time (the .py counts)."""
-
-    name: str
-    chosen: str
-    other: str
-
-
-def _same_time_note(found: list[SameTime]) -> str:
-    """One note for every assignment whose .py file and notebook were saved at the same time."""
-    if len(found) == 1:
-        return _("{name}: graded {chosen} and ignored {other} because {reason}.").format(
-            name=found[0].name, chosen=found[0].chosen, other=found[0].other,
-            reason=_("both were saved at the same time, and then the .py file counts"))
-    return _("{names}: graded the .py files and ignored the notebooks, saved at the same time.").format(
-        names=each(f.name for f in found))
 
 
 def _module_file(assignment: str, files: list[_File], notes: list[str]) -> _File | None:
@@ -403,7 +385,7 @@ def _load_folder(path: Path, assignments, submission: Submission) -> None:
         if chosen is not None:
             module_files[assignment] = chosen
     if same_time:
-        submission.notes.append(_same_time_note(same_time))
+        submission.notes.append(same_time_note(same_time))
     _name_all(files, submission, module_files)
     for assignment in assignments:
         _plan(assignment, files, module_files.get(assignment), submission, None)
