@@ -156,3 +156,21 @@ def test_every_korean_message_chooses_its_particles_from_the_word_before_them(po
         for string in filter(None, strings):
             problems += [f"{problem}  [{string[:60]}]" for problem in wrong_particles(string)]
     assert not problems, "\n".join(problems)
+
+
+def test_clicks_own_messages_hold_no_particle_placeholder():
+    """Click reads its words from the compiled catalogue through the standard library's gettext and formats
+    them itself, so ``{value!r|은}`` would reach str.format: Click's messages carry the particle on a Korean
+    noun instead ("{value!r} 값은")."""
+    from grader.cli.lang import CLICK_WORDS_NOT_EXTRACTED
+    from grader.lang.particles import holds_particles
+
+    po = next(path for path in po_files() if path.stem == "grader")
+    clicks = [message for message in read_catalog(po) if message.id and (
+        any(where.startswith("click/") for where, _line in message.locations)
+        or message.id in CLICK_WORDS_NOT_EXTRACTED)]
+    assert len(clicks) > 20
+    held = [message.string for message in clicks
+            if any(holds_particles(s) for s in (message.string if isinstance(message.string, tuple)
+                                                 else (message.string,)))]
+    assert not held, held
