@@ -87,15 +87,17 @@ def _pieces(text: str, room: int) -> list[str]:
     return pieces
 
 
-def wrap(text: str, width: int, indent: str = "", subsequent_indent: str | None = None) -> list[str]:
+def wrap(text: str, width: int, indent: str = "", subsequent_indent: str | None = None, *,
+         keep_spans: bool = True) -> list[str]:
     """``text`` as lines of at most ``width`` columns, broken at spaces only.
 
     The first line starts with ``indent``, the others with
     ``subsequent_indent`` (default: ``indent``). Runs of spaces inside a line
     are kept (they may align columns); the spaces a line breaks at are dropped.
+    ``keep_spans=False`` breaks at every space, code spans too, as Click lays out help pages.
     """
     rest_indent = indent if subsequent_indent is None else subsequent_indent
-    words = _pieces(text.strip(" "), width - display_width(rest_indent))
+    words = _pieces(text.strip(" "), width - display_width(rest_indent) if keep_spans else 0)
     lines: list[str] = []
     line, used = indent, display_width(indent)
     pending_space = ""
