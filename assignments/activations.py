@@ -39,7 +39,7 @@ class Sigmoid:
         self.out = None
 
     def forward(self, x):
-        with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x < -709; y is then 0
+        with np.errstate(over="ignore"):  # x < -709이면 exp(-x)가 inf로 넘치고, 그때 y는 0입니다
             out = 1 / (1 + np.exp(-x))
         self.out = out
         return out

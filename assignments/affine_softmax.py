@@ -1,6 +1,6 @@
 """과제 3: 완전연결(Affine) 계층과 Softmax-with-Loss 계층.
 
-``Affine(W, b)``는 배치에 대해 out = x . W + b를 계산합니다: x는 (N, D)
+``Affine(W, b)``은 배치에 대해 out = x . W + b를 계산합니다: x는 (N, D)
 (형상이 (N, ...)인 입력은 먼저 (N, D)로 펼칩니다), W는 (D, M), b는 (M,),
 out은 (N, M)입니다. 행렬 곱은 곱셈 계층이므로, 기울기는 피연산자를 바꾸고
 형상이 맞도록 전치해서 구합니다:
@@ -25,21 +25,21 @@ import numpy as np
 
 def softmax(x):
     """점수 x (N, K)의 행별 소프트맥스, 또는 한 행 (K,)의 소프트맥스."""
-    x = x - np.max(x, axis=-1, keepdims=True)  # same result, and exp() cannot overflow
+    x = x - np.max(x, axis=-1, keepdims=True)  # 결과는 같고, exp()가 넘치지 않습니다
     e = np.exp(x)
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
 def cross_entropy_error(y, t):
     """원-핫 t (N, K) 또는 레이블 t (N,)에 대한 확률 y (N, K)의 평균 교차 엔트로피."""
-    if y.ndim == 1:  # a single example
+    if y.ndim == 1:  # 예제 하나
         y = y[np.newaxis, :]
         t = np.asarray(t)[np.newaxis, ...]
-    if np.ndim(t) == y.ndim:  # one-hot: keep the index of the 1
+    if np.ndim(t) == y.ndim:  # 원-핫: 1이 있는 인덱스를 남깁니다
         t = np.argmax(t, axis=1)
     batch_size = y.shape[0]
-    p = y[np.arange(batch_size), t]  # probability given to the right class
-    return -np.sum(np.log(np.maximum(p, 1e-300))) / batch_size  # the floor keeps log(0) finite
+    p = y[np.arange(batch_size), t]  # 정답 클래스에 준 확률
+    return -np.sum(np.log(np.maximum(p, 1e-300))) / batch_size  # 하한을 두어 log(0)도 유한한 값이 되게 합니다
 
 
 class Affine:
@@ -61,16 +61,16 @@ class Affine:
     def backward(self, dout):
         # YOUR CODE HERE
         raise NotImplementedError(
-            "Affine.backward: x의 원래 형상(self.original_x_shape)으로 dx를 반환하고, "
-            "self.dW (D, M)와 self.db (M,)를 저장하세요."
+            "Affine.backward: x의 원래 형상(self.original_x_shape)으로 dx를 반환하고, 형상이 "
+            "(D, M)인 self.dW와 형상이 (M,)인 self.db를 저장하세요."
         )
 
 
 class SoftmaxWithLoss:
     def __init__(self):
         self.loss = None
-        self.y = None  # softmax output (N, K)
-        self.t = None  # labels: one-hot (N, K) or integers (N,)
+        self.y = None  # softmax 출력 (N, K)
+        self.t = None  # 정답 레이블: 원-핫 (N, K) 또는 정수 (N,)
 
     def forward(self, x, t):
         self.t = t

@@ -17,7 +17,7 @@
 
     dE/dW[m, n] = sum over i, j of delta[i, j] * x[i + m, j + n]
 
-여기서 delta = dE/d(out)입니다. 입력과 상류에서 흘러온 기울기의 상관입니다.
+여기서 delta = dE/d(out)입니다. 입력과 상류에서 흘러온 기울기의 교차상관입니다.
 강의 Q&A의 5x5 입력과 4x4 기울기 맵에 대해서는
 dW = [[0.044606, 0.094061], [0.011262, 0.068288]]입니다.
 
@@ -36,8 +36,8 @@ def conv_output_size(input_size, filter_size, stride=1, pad=0):
 def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
     """input_data (N, C, H, W)의 (filter_h, filter_w) 윈도우를 하나씩 한 행으로 복사합니다.
 
-    ``col`` (N*OH*OW, C*FH*FW)을 반환합니다. 행은 (n, oh, ow) 순서, 열은
-    (c, fh, fw) 순서로, ``W.reshape(FN, -1)``과 같은 순서입니다.
+    형상이 (N*OH*OW, C*FH*FW)인 ``col``을 반환합니다. 행은 (n, oh, ow) 순서, 열은
+    (c, fh, fw) 순서로, ``W.reshape(FN, -1)``와 같은 순서입니다.
     """
     N, C, H, W = input_data.shape
     out_h = conv_output_size(H, filter_h, stride, pad)
@@ -47,7 +47,7 @@ def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
     col = np.zeros((N, C, filter_h, filter_w, out_h, out_w))
     for y in range(filter_h):
         for x in range(filter_w):
-            # filter cell (y, x) sees these input pixels, one per output position
+            # 필터의 (y, x) 칸이 보는 입력 픽셀들, 출력 위치마다 하나씩
             col[:, :, y, x, :, :] = img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride]
 
     return col.transpose(0, 4, 5, 1, 2, 3).reshape(N * out_h * out_w, -1)
@@ -79,7 +79,7 @@ class Convolution:
         self.stride = stride
         self.pad = pad
 
-        # kept by forward for backward
+        # backward를 위해 forward가 저장해 둔 값
         self.x = None
         self.col = None
         self.col_W = None
@@ -95,7 +95,7 @@ class Convolution:
 
         col = im2col(x, FH, FW, self.stride, self.pad)
         col_W = self.W.reshape(FN, -1).T
-        out = np.dot(col, col_W) + self.b  # (N*OH*OW, FN)
+        out = np.dot(col, col_W) + self.b  # 형상 (N*OH*OW, FN)
         out = out.reshape(N, out_h, out_w, -1).transpose(0, 3, 1, 2)
 
         self.x = x
@@ -106,8 +106,8 @@ class Convolution:
     def backward(self, dout):
         # YOUR CODE HERE
         raise NotImplementedError(
-            "Convolution.backward: x와 같은 형상 (N, C, H, W)의 dx를 반환하고, self.dW "
-            "(FN, C, FH, FW)와 self.db (FN,)를 저장하세요."
+            "Convolution.backward: x와 같은 형상 (N, C, H, W)의 dx를 반환하고, 형상이 (FN, "
+            "C, FH, FW)인 self.dW와 형상이 (FN,)인 self.db를 저장하세요."
         )
 
 
@@ -127,7 +127,7 @@ class Pooling:
         out_w = conv_output_size(W, self.pool_w, self.stride, self.pad)
 
         col = im2col(x, self.pool_h, self.pool_w, self.stride, self.pad)
-        col = col.reshape(-1, self.pool_h * self.pool_w)  # one window per row, rows in (n, oh, ow, c) order
+        col = col.reshape(-1, self.pool_h * self.pool_w)  # 한 행에 윈도우 하나, 행은 (n, oh, ow, c) 순서
 
         arg_max = np.argmax(col, axis=1)
         out = np.max(col, axis=1)

@@ -12,7 +12,7 @@
   반환합니다(문서 003).
 - ``SigmoidWithLoss``: 로지스틱 회귀의 출력 계층으로, 시그모이드와 이진 교차
   엔트로피를 합친 것입니다. ``forward(x, t)``는 배치의 평균 손실을 반환하고,
-  ``backward(dout=1)``은 (sigmoid(x) - t) / N을 반환합니다. 문서 000의 (a - y)를
+  ``backward(dout=1)``는 (sigmoid(x) - t) / N을 반환합니다. 문서 000의 (a - y)를
   손실이 평균이므로 배치 크기로 나눈 값입니다.
 
 확인(문서 003): x = 3에서 시작해 lr = 0.2로 f(x) = 1.2 x^2을 줄이면 1, 2, 3단계 뒤에
@@ -23,7 +23,7 @@ import numpy as np
 
 
 def sigmoid(x):
-    with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x < -709; y is then 0
+    with np.errstate(over="ignore"):  # x < -709이면 exp(-x)가 inf로 넘치고, 그때 y는 0입니다
         return 1 / (1 + np.exp(-x))
 
 
@@ -52,8 +52,8 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100):
 class SigmoidWithLoss:
     def __init__(self):
         self.loss = None
-        self.y = None  # sigmoid(x)
-        self.t = None  # labels: 0 or 1, shaped like x
+        self.y = None  # sigmoid(x) 값
+        self.t = None  # 정답 레이블: 0 또는 1, x와 같은 형상
 
     def forward(self, x, t):
         self.t = t

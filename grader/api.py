@@ -10,7 +10,8 @@ can change behind it::
   and kind), :func:`course_function` (a function of the course's
   ``functions.py`` handed to student code);
 - checking what student code returned: :func:`expect_close`,
-  :func:`check_gradient`, :func:`as_array`, :func:`unpack`, and the
+  :func:`check_gradient`, :func:`as_array`, :func:`unpack`, :class:`together`
+  (the arrays of one reply checked as one, so one mistake is one diagnosis), and the
   numerical derivatives the expected values come from
   (:func:`numerical_gradient`, :func:`numeric_vjp`);
 - whole layers: :func:`check_layer` (forward, backward and every ``d<param>``
@@ -23,7 +24,8 @@ can change behind it::
 
 May import: grader.lang, grader.judge.
 """
-from grader.judge.gradcheck import as_array, check_gradient, expect_close, numeric_vjp, numerical_gradient, unpack
+from grader.judge.gradcheck import (as_array, check_gradient, expect_close, numeric_vjp, numerical_gradient, together,
+                                    unpack)
 from grader.judge.helpers import (
     JudgeLayer,
     StudentLayer,
@@ -37,7 +39,7 @@ from grader.lang import N_, _
 
 __all__ = [
     "check", "course_function",
-    "expect_close", "check_gradient", "as_array", "unpack", "numerical_gradient", "numeric_vjp",
+    "expect_close", "check_gradient", "as_array", "unpack", "numerical_gradient", "numeric_vjp", "together",
     "check_layer", "binary_gate_check", "JudgeLayer", "StudentLayer", "away_from_zero", "distinct_values",
     "N_", "_",
 ]

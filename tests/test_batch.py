@@ -241,3 +241,14 @@ def test_week_one_batch_grades_gates_alone_out_of_its_points(tmp_path):
     assert [c for c in rows["ann"] if c in ASSIGNMENTS] == ["gates"]
     assert rows["ann"]["missing"] == "0"
     assert float(rows["ben"]["score"]) < max_score("gates") and rows["ben"]["max_score"] == week
+
+
+def test_a_file_that_does_not_compile_gives_its_error_in_the_gradebook(tmp_path):
+    classroom = tmp_path / "class"
+    (classroom / "dana").mkdir(parents=True)
+    (classroom / "dana" / "gates.py").write_text("class MulLayer:\n    def backward(self, dout)\n        return 1\n")
+    rows = run_batch(classroom, tmp_path / "out", "-a", "gates", "--lang", "en")
+    message = rows["dana"]["message"]
+    assert rows["dana"]["status"] == "ok" and rows["dana"]["score"] == "0"
+    assert "gates.py" in message and "2" in message and "expected ':'" in message, message
+    assert message.count("expected ':'") == 1 and "\n" not in message  # one line for the file, not one per layer

@@ -80,7 +80,7 @@ def test_student_code_raising_the_graders_error_gets_only_what_checks_out_worded
             messages[method] = raised.value.message
     assert 'NotAvailableError 예외가 발생했습니다: "code=hello there"' in messages["words"]
     assert '"code=standin path=torch.x action=deleted"' in messages["bad_action"]  # shown as raised, not worded
-    assert "pandas.read_csv: 사용할 수 없습니다. pandas은(는) 채점 중에는 쓸 수 없습니다" in messages["valid"]
+    assert "pandas.read_csv: 사용할 수 없습니다. pandas는 채점 중에는 쓸 수 없습니다" in messages["valid"]
     assert 'ValueError 예외가 발생했습니다: "plain"' in messages["attribute"]  # only the grader's own class says
 
 
@@ -101,17 +101,17 @@ def test_a_said_that_the_grader_could_not_have_said_is_dropped(said):
 
 def test_every_refusal_is_worded_in_the_reports_language(korean):
     cases = {
-        ("standin", "torch.nn", "base", None): "torch.nn: 기반 클래스로 쓸 수 없습니다. torch은(는) 채점 중에는 쓸 수 없습니다. numpy를 쓰세요",
-        ("standin", "x.y", "operator", "@"): "x.y: @ 연산에 쓸 수 없습니다. x은(는) 채점 환경에 설치되어 있지 않습니다. numpy와 표준 "
+        ("standin", "torch.nn", "base", None): "torch.nn: 기반 클래스로 쓸 수 없습니다. torch는 채점 중에는 쓸 수 없습니다. numpy를 쓰세요",
+        ("standin", "x.y", "operator", "@"): "x.y: @ 연산에 쓸 수 없습니다. x는 채점 환경에 설치되어 있지 않습니다. numpy와 표준 "
                                               "라이브러리를 쓰세요",
-        ("standin", "common.layers.Relu", "call", None): "common.layers.Relu: 사용할 수 없습니다. common.layers은(는) 책의 코드 "
+        ("standin", "common.layers.Relu", "call", None): "common.layers.Relu: 사용할 수 없습니다. common.layers는 책의 코드 "
                                                           "파일이라",
     }
     for (code, path, action, symbol), expected in cases.items():
         said = {"code": code, "path": path, "action": action, **({"symbol": symbol} if symbol else {})}
         assert said_text(checked_said(said)).startswith(expected)
     asked = {"code": "ask_keyword", "name": "numerical_gradient", "key": "'h'"}
-    assert said_text(checked_said(asked)) == "이 테스트 동안 numerical_gradient은(는) 채점기의 것입니다. 'h'은(는) 받는 인자 이름이 아닙니다"
+    assert said_text(checked_said(asked)) == "이 테스트 동안 numerical_gradient는 채점기의 것입니다. 'h'는 받는 인자 이름이 아닙니다"
 
 
 def test_an_odd_value_says_why_as_a_code_worded_by_the_judge(korean):
@@ -243,10 +243,10 @@ def test_what_the_grader_says_of_student_code_is_wholly_in_the_reports_language(
             runner.call(h, "deep")
     assert str(returned.value) == ("dx의 타입이 matplotlib.pyplot입니다 (채점기가 제공하지 않는 모듈 대신 채점기가 넣어 둔 것입니다). "
                                    "숫자나 numpy 배열이어야 합니다.")
-    assert "(채점 중에는 common.layers을(를) 제공하지 않으므로 거기서 가져온 것은 하나도 없습니다. Affine은(는) 여러분의 코드에서 " \
+    assert "(채점 중에는 common.layers를 제공하지 않으므로 거기서 가져온 것은 하나도 없습니다. Affine은 여러분의 코드에서 " \
            "정의해야 합니다)" in undefined.value.message
     assert deep.value.traceback.startswith("  ... 앞선 호출 9개는 보여 주지 않습니다\n")
-    assert deep.value.traceback.endswith("\nNotAvailableError: matplotlib.pyplot.show: 사용할 수 없습니다. matplotlib은(는) "
+    assert deep.value.traceback.endswith("\nNotAvailableError: matplotlib.pyplot.show: 사용할 수 없습니다. matplotlib은 "
                                          "채점 중에는 쓸 수 없습니다(그래프, 진행 표시줄, 노트북, 데이터 도구는 채점에 필요하지 않습니다)\n")
     assert "grader.sandbox" not in deep.value.traceback  # the grader's own module path is not the student's business
 
@@ -263,12 +263,12 @@ def test_the_notes_of_a_notebook_and_a_file_are_wholly_in_the_reports_language(k
                "error": {"type": "NotAvailableError", "message": "code=standin",
                          "said": {"code": "standin", "path": "dataset.mnist.load_mnist", "action": "call"}}}
     assert note_text(stopped) == ("layers.py", 'layers.py, 9번째 줄 load_mnist()에서 NotAvailableError 예외가 발생했습니다: '
-                                  '"dataset.mnist.load_mnist: 사용할 수 없습니다. dataset.mnist은(는) 데이터셋을 불러오는데, 채점 '
+                                  '"dataset.mnist.load_mnist: 사용할 수 없습니다. dataset.mnist는 데이터셋을 불러오는데, 채점 '
                                   '중에는 데이터셋이 없습니다. 채점하는 것은 여러분의 클래스뿐입니다". 파일의 나머지는 실행하지 않았고, '
                                   '그 줄 위에서 정의한 것을 채점합니다.')
     own = {"code": "own_class", "name": "Relu", "standin": "common.layers.Relu", "type": None}
     assert note_text(own) == (None, "Relu: 여러분이 만든 클래스를 채점했습니다. 뒤의 줄이 이 이름을 채점기가 제공하지 않는 "
-                                    "common.layers.Relu(으)로 바꿨습니다.")
+                                    "common.layers.Relu로 바꿨습니다.")
 
 
 def test_a_graded_class_replaced_by_the_books_is_named_by_what_replaced_it():
@@ -298,7 +298,7 @@ def test_a_child_that_could_not_confine_itself_says_why_as_data(korean):
     from grader.sandbox.words import confinement_problem
 
     problem = ConfinementError("user_switch", uid=65534, error="[Errno 1] Operation not permitted").problem
-    assert confinement_problem(problem) == "사용자 ID 65534(으)로 바꿀 수 없었습니다: [Errno 1] Operation not permitted"
+    assert confinement_problem(problem) == "사용자 ID 65534로 바꿀 수 없었습니다: [Errno 1] Operation not permitted"
     assert confinement_problem({"code": "root_regained"}) == "사용자를 바꾼 뒤에도 root 권한을 되찾을 수 있었습니다"
     for malformed in ("could not switch", {"code": "user_switch", "uid": "65534", "error": "x"},
                       {"code": "root_regained", "error": "forged words"}, {"code": "a problem never sent"}):

@@ -172,3 +172,26 @@ def test_tests_almost_everyone_fails_are_listed():
     assert [s["student"] for s in data["diagnoses"][0]["students"]] == [f"s{i}" for i in range(9)]
     data = classroom.figures(reports[:7] + [report(f"p{i}", "passed") for i in range(3)])
     assert data["almost_all_fail"] == []
+
+
+def test_one_mistake_over_several_arrays_is_one_named_row_in_korean():
+    """Two students whose MulLayer does not swap: one row "입력 뒤바뀜 | dx, dy | 2", not a row per array and
+    not the raw code (which stays in data-code and the CSV)."""
+    import grader.lang as lang
+
+    def report(student):
+        test = {"name": "gates/MulLayer/numeric_small", "assignment": "gates", "layer": "MulLayer",
+                "status": "failed", "score": 0.0, "max_score": 1.0,
+                "diagnosis": {"code": "swapped_inputs", "array": "dx", "params": {"arrays": ["dx", "dy"]}}}
+        return {"student": student, "status": "ok", "score": 0.0, "max_score": 1.0, "tests": [test],
+                "assignments": {"gates": {"score": 0.0, "max_score": 1.0}}}
+
+    data = classroom.figures([report("s1"), report("s2")])
+    assert [(d["code"], d["arrays"], len(d["students"])) for d in data["diagnoses"]] == \
+        [("swapped_inputs", ["dx", "dy"], 2)]
+    with lang.speaking("ko"):
+        html = classroom.render_html(data)
+    row = re.search(r'<tr data-layer="MulLayer" data-code="swapped_inputs" data-array="dx">(.*?)</tr>', html, re.S)
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert cells[:3] == ["입력 뒤바뀜", "dx, dy", "2"]
+    assert "swapped_inputs" not in re.sub(r'data-code="[^"]*"', "", html)

@@ -152,3 +152,33 @@ def test_the_debug_switch_without_isolation_still_grades_the_solutions_full(tmp_
     report = json.loads(out.read_text())
     assert report["score"] == MAX_SCORE and "internal_error" not in report
     assert report["isolation"].startswith("none: the grader's own process")
+
+
+def _fresh_copy(folder: Path) -> Path:
+    """The released stubs and notebooks as a fresh clone has them: every file written at the same time."""
+    import shutil
+
+    copy = folder / "assignments"
+    shutil.copytree(ROOT / "assignments", copy)
+    for path in copy.iterdir():
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    return copy
+
+
+def test_a_fresh_copy_opens_with_results_and_says_its_one_note_after_them(tmp_path):
+    _fresh_copy(tmp_path)
+    result = grade("--lang", "en", "--format", "text", cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "COLUMNS": "100"})
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert lines[0].startswith("gates  (gates.py)"), lines[:3]
+    notes = [line for line in lines if line.startswith("note:")]
+    assert len(notes) == 1 and "saved at the same time" in " ".join(lines), notes
+    assert lines.index(notes[0]) > max(i for i, line in enumerate(lines) if line.startswith("learning"))
+    assert lines.index(notes[0]) < next(i for i, line in enumerate(lines) if line.startswith("Total:"))
+
+
+def test_grading_one_assignment_says_nothing_of_the_others(tmp_path):
+    _fresh_copy(tmp_path)
+    result = grade("gates", "--lang", "en", "--format", "text", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert "gates.py" in result.stdout
+    assert not [name for name in ("activations", "affine_softmax", "conv_pool", "learning") if name in result.stdout]

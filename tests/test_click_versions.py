@@ -124,9 +124,9 @@ def test_help_is_korean_or_english_and_fits_80_columns_without_breaking_a_word(r
 
 def test_usage_errors_are_korean_and_exit_2(run):
     errors = {
-        ("grade", "--format", "pdf"): "오류: '--format'의 값이 잘못되었습니다: 'pdf'은(는) 'text', 'json', "
+        ("grade", "--format", "pdf"): "오류: '--format'의 값이 잘못되었습니다: 'pdf' 값은 'text', 'json', "
                                       "'markdown', 'junit', 'gradescope', 'html' 중 하나가 아닙니다.",
-        ("grade", "gatez"): "오류: '[ASSIGNMENT]...'의 값이 잘못되었습니다: 'gatez'은(는) 이 강의의 과제가 아닙니다.",
+        ("grade", "gatez"): "오류: '[ASSIGNMENT]...'의 값이 잘못되었습니다: 'gatez'는 이 강의의 과제가 아닙니다.",
         ("grade", "--sed", "1"): "옵션은 없습니다. 혹시",
         ("grader", "batch", "."): "오류: 옵션이 빠졌습니다 '--out'.",
     }
@@ -134,8 +134,8 @@ def test_usage_errors_are_korean_and_exit_2(run):
         result = run(program, "--lang", "ko", *args)
         assert result.returncode == 2 and not result.stdout, (args, result.stderr)
         lines = result.stderr.splitlines()
-        assert lines[0].startswith(f"사용법: {program}") and lines[1].startswith(f"도움말은 '{program}"), lines
-        assert lines[1].endswith(" --help'으로 볼 수 있습니다."), lines
+        assert lines[0].startswith(f"사용법: {program}") and lines[1].startswith(f"'{program}"), lines
+        assert lines[1].endswith(" --help' 명령으로 도움말을 볼 수 있습니다."), lines
         assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
     english = run("grade", "--lang", "en", "--format", "pdf")
     assert english.returncode == 2 and not HANGUL.search(english.stderr)

@@ -87,6 +87,13 @@ def test_gradescope_marks_errors_and_missing_modules_as_failed_with_the_message(
     assert printed and "score: 100/100" in printed[0]["output"]
 
 
+def test_gradescope_results_say_how_the_code_was_confined(buggy_report):
+    """docs/instructors.md: ``isolation`` in the results, under extra_data (the spec allows no other key)."""
+    results = json.loads(render(buggy_report, "gradescope"))
+    assert buggy_report["isolation"] and results["extra_data"]["isolation"] == buggy_report["isolation"]
+    jsonschema.validate(results, SCHEMA)
+
+
 def test_gradescope_fallback_validates():
     from grader.reports.gradescope import fallback
 

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -73,10 +74,11 @@ def one_bug_per_layer(tmp_path_factory):
 
 
 def _grade(submission: Path, language: str, out: Path) -> dict[str, str]:
-    """Every format of one grading run: {"text", "markdown", "junit", "gradescope", "json"}."""
+    """Every format of one grading run: {"text", "markdown", "junit", "gradescope", "json", "html"}, and
+    "written": what ``grade`` says after writing the JSON report."""
     outputs = {}
     for fmt, name in (("text", None), ("markdown", "report.md"), ("junit", "junit.xml"),
-                      ("gradescope", "results.json"), ("json", "report.json")):
+                      ("gradescope", "results.json"), ("json", "report.json"), ("html", "report.html")):
         args = [sys.executable, "-m", "grader.cli", "--submission", str(submission), "--seed", "3",
                 "--lang", language, "--format", fmt]
         if name:
@@ -85,7 +87,28 @@ def _grade(submission: Path, language: str, out: Path) -> dict[str, str]:
                               env=dict(os.environ, COLUMNS="100", GRADER_LANG="en" if language == "ko" else "ko"))
         assert done.returncode in (0, 1), done.stderr[-2000:]
         outputs[fmt] = done.stdout if name is None else (out / name).read_text(encoding="utf-8")
+        if fmt == "json":
+            outputs["written"] = done.stdout.strip().splitlines()[-1]
     return outputs
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees in an HTML page (tooltips included), styles and scripts left out."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts, self._hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in ("style", "script")
+        self.texts += [value for name, value in attrs if name == "title" and value]
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("style", "script")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.texts.append(data)
 
 
 def _sentences(outputs: dict[str, str]) -> list[tuple[str, str]]:
@@ -102,6 +125,10 @@ def _sentences(outputs: dict[str, str]) -> list[tuple[str, str]]:
     found += [("json", test["message"]) for test in report["tests"]]
     found += [("json", test["description"]) for test in report["tests"]]
     found += [("json", note) for note in report.get("notes", [])]
+    page = _Visible()
+    page.feed(outputs["html"])
+    found += [("html", text) for text in page.texts]
+    found.append(("written", outputs["written"]))
     return [(fmt, line) for fmt, text in found for line in text.splitlines() if line.strip()]
 
 
@@ -176,3 +203,75 @@ def test_korean_release_notebooks_run_top_to_bottom_in_a_kernel(name, tmp_path, 
     report = "".join(o.get("text", "") for o in notebook.cells[-1].outputs)
     assert "총점:" in report and "통과" in report and "✗" not in report, report
     assert not [w for line in report.splitlines() for w in english_words(line)], report
+
+
+def _english_comments(code: str) -> list[str]:
+    from grader.lang.documents import code_comments
+
+    return [words for words in code_comments(code) if english_words(words) and not HANGUL.search(words)]
+
+
+@pytest.mark.parametrize("name", COURSE.names)
+def test_the_korean_stubs_and_notebooks_comment_their_code_in_korean(name):
+    """The released stub's comments (``# 형상 (N*OH*OW, FN)``) and the notebook's code cells' are Korean; the
+    markers people and tools read (``# YOUR CODE HERE``, ``# not graded``) stay as written."""
+    stub = (RELEASED / f"{name}.py").read_text(encoding="utf-8")
+    assert "# YOUR CODE HERE" in stub
+    notebook = json.loads((RELEASED / f"{name}.ipynb").read_text(encoding="utf-8"))
+    cells = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    english = _english_comments(stub) + [words for cell in cells for words in _english_comments(cell)]
+    assert not english, english
+
+
+def test_the_korean_student_readme_comments_its_commands_in_korean():
+    from grader.lang import translator
+    from grader.platforms.release import classroom
+
+    readme = classroom.student_readme(COURSE, COURSE.assignments, translator("ko", COURSE.locale).gettext)
+    from grader.lang.documents import blocks as paragraphs
+
+    blocks = [block for block, prose in paragraphs(readme) if not prose and block.startswith("    ")]
+    assert any("source .venv/bin/activate" in block and HANGUL.search(block) for block in blocks)
+    assert not [w for block in blocks for w in _english_comments(block)]
+
+
+def test_every_hint_of_a_course_test_is_marked_for_translation():
+    """A ``hint=`` given as a plain string literal is never extracted, so a Korean report shows it in English."""
+    import ast
+
+    plain = []
+    for path in sorted((ROOT / "courses").glob("*/tests/**/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                plain += [f"{path.relative_to(ROOT)}:{node.lineno}" for keyword in node.keywords
+                          if keyword.arg == "hint" and isinstance(keyword.value, (ast.Constant, ast.JoinedStr))]
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) \
+                    and any(getattr(t, "id", "") == "hint" for t in node.targets):
+                plain.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not plain, plain
+
+
+def test_the_stable_softmax_hint_reads_in_korean():
+    import grader.lang as lang
+
+    with lang.speaking("ko", COURSE.locale):
+        assert HANGUL.search(lang._("subtract each row's maximum before exp, as the stable softmax does."))
+
+
+def test_the_korean_html_report_names_each_diagnosis_in_korean_and_hides_its_code(tmp_path):
+    """"진단: 입력 뒤바뀜 (dx, dy)", not "진단: wrong_values (dx) [wrong=1, size=1]": the code stays in data-code."""
+    from builtin_course import mutant_submission
+    import grader.lang as lang
+    from grader.judge.diagnoses import CODES
+    from grader.judge.engine import grade_submission
+    from grader.reports.html import render_fragment
+
+    with lang.speaking("ko", COURSE.locale):
+        report = grade_submission(mutant_submission(tmp_path, "MulLayer/no_swap"), seed=3)
+        page = render_fragment(report)
+    visible = _Visible()
+    visible.feed(page)
+    text = " ".join(visible.texts)
+    assert 'data-code="swapped_inputs"' in page and re.search(r"입력 뒤바뀜\s+\(dx, dy\)", text)
+    assert not [code for code in CODES if re.search(rf"\b{code}\b", text)]
+    assert "[wrong=" not in text and "failed," not in text and "; seed " not in text

@@ -91,3 +91,43 @@ def test_wrap_breaks_only_at_spaces_and_indents_continuations():
     assert all(line.startswith("    ") for line in lines[1:])
     assert " ".join(line.strip() for line in lines).split() == text.split()
     assert wrap_block("a\n  b c", 80) == "a\n  b c"
+
+
+# What a reader must see on one line, found independently of the wrapper: a backquoted span, a bracket's
+# content, and a formula (words joined by operators).
+CODE_SPANS = re.compile(r"``[^`\n]+``|`[^`\n]+`|\([^()\n]*\)|\[[^\[\]\n]*\]|\S+(?: (?:<-|->|=|==|<=|>=|<|>|\+|-|\*|/|@|\*\*) \S+)+")
+
+
+def _catalogue_messages() -> list[str]:
+    from grader.platforms.catalogues import po_files, read_catalog
+
+    found = set()
+    for po in po_files():
+        for message in read_catalog(po):
+            for text in (message.id, message.string):
+                for one in (text if isinstance(text, tuple) else (text,)):
+                    found.update(line for line in (one or "").splitlines() if CODE_SPANS.search(line))
+    return sorted(found)
+
+
+def test_a_formula_or_a_bracket_is_never_broken_across_lines():
+    text = "힌트: 경사 하강법은 x <- x - lr * grad 로 갱신하고, MulLayer.backward는 (dx, dy)를 반환합니다."
+    for width in range(24, 60):
+        lines = wrap(text, width)
+        assert any("x <- x - lr * grad" in line for line in lines), (width, lines)
+        assert any("(dx, dy)를" in line for line in lines), (width, lines)
+    assert wrap("a (b c d e f g h i j k l m n o p q r s t) z", 12)[0] == "a (b c d e f"  # wider than a line
+
+
+def test_no_catalogue_message_breaks_a_code_span_at_any_width_from_40_to_120():
+    messages = _catalogue_messages()
+    assert len(messages) > 100
+    broken = []
+    for text in messages:
+        for width in range(40, 121):
+            lines = [line.strip() for line in wrap(text, width, "    ", "      ")]
+            for span in CODE_SPANS.findall(text):
+                if display_width(span) <= width - 6 and not any(span in line for line in lines):
+                    broken.append((width, span, text[:80]))
+                    break
+    assert not broken, broken[:10]

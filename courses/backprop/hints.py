@@ -16,6 +16,7 @@ AFFINE = {
     "b": N_("db = dout summed over the batch (axis 0)."),
 }
 SOFTMAX = N_("dx = (softmax(x) - one_hot(t)) / N, with N the batch size.")
+STABLE_SOFTMAX = N_("subtract each row's maximum before exp, as the stable softmax does.")
 CONV = {
     "dx": N_("dx = col2im(dcol): each input pixel collects dout times the weights of every window it was in; "
              "drop the padding."),

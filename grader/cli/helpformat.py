@@ -29,7 +29,7 @@ def fill(text: str, width: int, indent: str = "") -> str:
         if first.strip() == "\b":
             paragraphs.append("\n".join(own + line for line in block[1:]))
         elif " ".join([first, *block[1:]]).strip(" "):
-            paragraphs.append("\n".join(wrap(" ".join([first, *block[1:]]), width, own)))
+            paragraphs.append("\n".join(wrap(" ".join([first, *block[1:]]), width, own, keep_spans=False)))
         else:
             paragraphs.append("")
     return "\n\n".join(paragraphs)
@@ -58,10 +58,11 @@ class WideHelpFormatter(click.HelpFormatter):
             self.write(usage_prefix.rstrip(" ") + "\n")
             return
         if text_width >= display_width(usage_prefix) + 20:  # the arguments fit right of the prefix
-            lines = wrap(args, text_width, usage_prefix, " " * display_width(usage_prefix))
+            lines = wrap(args, text_width, usage_prefix, " " * display_width(usage_prefix), keep_spans=False)
         else:
             self.write(usage_prefix + "\n")
-            lines = wrap(args, text_width, " " * (max(self.current_indent, display_width(prefix)) + 4))
+            lines = wrap(args, text_width, " " * (max(self.current_indent, display_width(prefix)) + 4),
+                         keep_spans=False)
         self.write("\n".join(lines) + "\n")
 
     def write_text(self, text: str) -> None:

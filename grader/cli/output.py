@@ -6,6 +6,7 @@ import sys
 import click
 
 from grader.lang import _
+from grader.reports.words import format_name
 
 DEFAULT_JSON = "grade-report.json"
 
@@ -51,7 +52,7 @@ def _emit(report: dict, fmt: str, output: str | None) -> None:
         return
     path = _write(output or reports.FORMATS[fmt][1], content)
     click.echo(reports.render(report, "text", colour=use_colour()), nl=False)
-    click.echo(_("{format} report written to {path}").format(format=fmt, path=path))
+    click.echo(_("{format} report written to {path}").format(format=format_name(fmt), path=path))
 
 
 def internal_failure(error: Exception) -> None:

@@ -20,12 +20,14 @@ error is within the bound", so a NaN born anywhere in the arithmetic fails.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
 
-from grader.judge.diagnoses import Diagnosis, detect, from_shape, picture_arrays, render
-from grader.lang import _
+from grader.judge.diagnoses import Diagnosis, detect, from_shape, picture_arrays, render, swapped
+from grader.lang import _, each
 from grader.judge.memo import remembered
 from grader.sandbox.errors import Unsupported
 
@@ -45,10 +47,93 @@ class Mismatch(AssertionError):
     small enough to draw in a report.
     """
 
-    def __init__(self, message: str, diagnosis: Diagnosis | None = None, arrays: dict | None = None):
+    def __init__(self, message: str, diagnosis: Diagnosis | None = None, arrays: dict | None = None, *,
+                 finding: str = "", hint: str = ""):
         super().__init__(message)
         self.diagnosis = diagnosis
         self.arrays = arrays
+        self.finding = finding or message  # what is wrong, before any hint
+        self.hint = hint  # the course's hint, translated
+
+
+@dataclass
+class _Checked:
+    """An array checked inside :class:`together` that did not match."""
+
+    what: str
+    got: np.ndarray | None
+    expected: np.ndarray | None
+    mismatch: Mismatch
+
+
+_together: ContextVar[list | None] = ContextVar("checked_together", default=None)
+
+
+class together:
+    """``with together():`` the arrays of one reply are all checked before a mismatch is raised.
+
+    Inside, :func:`expect_close` and :func:`check_gradient` note a wrong array
+    and go on (returning what they got); at the end the first wrong array's
+    mismatch is raised, its diagnosis covering the whole reply: two arrays that
+    each hold the other's right value are ``swapped_inputs``, and arrays with the
+    same mistake are named in ``params["arrays"]``, so one mistake is one
+    diagnosis however many arrays show it. Only for checks that do not depend on
+    each other: a value checked here is the student's, right or wrong.
+    """
+
+    def __enter__(self):
+        self._found: list[_Checked] = []
+        self._token = _together.set(self._found)
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        _together.reset(self._token)
+        if isinstance(error, Mismatch):
+            self._found.append(_Checked("", None, None, error))
+        elif error is not None and not self._found:
+            return False
+        if self._found:
+            raise _grouped(self._found) from None
+        return False
+
+
+def _fail(mismatch: Mismatch, what: str, got=None, expected=None):
+    """Raise ``mismatch``, or note it when arrays are checked :class:`together` (then return ``got``)."""
+    found = _together.get()
+    if found is None:
+        raise mismatch
+    found.append(_Checked(what, got, expected, mismatch))
+    return got
+
+
+def _grouped(found: list[_Checked]) -> Mismatch:
+    """One mismatch for the wrong arrays of a reply: the first one's, its diagnosis covering the others."""
+    first = found[0].mismatch
+    pair = swapped([(c.what, c.got, c.expected, c.mismatch.diagnosis) for c in found if c.got is not None])
+    if pair is not None:
+        lead = next(c.mismatch for c in found if c.what == pair.array)
+        return _with_hint(lead, pair)
+    code = first.diagnosis.code if first.diagnosis else None
+    same = list(dict.fromkeys(c.mismatch.diagnosis.array or c.what for c in found
+                              if c.mismatch.diagnosis and c.mismatch.diagnosis.code == code))
+    others = [c.what for c in found[1:] if c.what and c.what not in same
+              and not (c.mismatch.diagnosis and c.mismatch.diagnosis.code == code)]
+    message = str(first)
+    if len(same) > 1:
+        message += " " + _("The same mistake in {arrays}.").format(arrays=each(same[1:]))
+    if others:
+        message += " " + _("Also wrong: {arrays}.").format(arrays=each(others))
+    diagnosis = first.diagnosis
+    if diagnosis is not None and len(same) > 1:
+        diagnosis = replace(diagnosis, params={**diagnosis.params, "arrays": same})
+    return Mismatch(message, diagnosis, first.arrays, finding=first.finding, hint=first.hint)
+
+
+def _with_hint(mismatch: Mismatch, diagnosis: Diagnosis) -> Mismatch:
+    """``mismatch`` with the hint of ``diagnosis`` instead of its own (the course's hint kept)."""
+    tips = " ".join(t for t in (render(diagnosis), mismatch.hint) if t)
+    message = _("{message} Hint: {hint}").format(message=mismatch.finding, hint=tips) if tips else mismatch.finding
+    return Mismatch(message, diagnosis, mismatch.arrays, finding=mismatch.finding, hint=mismatch.hint)
 
 
 def _fmt(v: float) -> str:
@@ -152,7 +237,10 @@ def expect_close(
 ) -> np.ndarray:
     """Compare a student value with the expected one; raise :class:`Mismatch` naming the first bad index."""
     expected = np.asarray(expected, dtype=np.float64)
-    got = _as_array_with_hint(got, what, expected.shape, hint)
+    try:
+        got = _as_array_with_hint(got, what, expected.shape, hint)
+    except Mismatch as wrong:
+        return _fail(wrong, what)
     scale = float(np.abs(expected).max()) if expected.size else 0.0
     error = np.abs(got - expected)  # inf when the difference overflows: still a failure
     bad = ~(error <= rtol * np.abs(expected) + atol * max(scale, 1e-8))
@@ -169,9 +257,10 @@ def expect_close(
             what=what, index=_index(first), expected=_fmt(expected[first]), got=_fmt(got[first]),
             count=int(bad.sum()), size=bad.size, error=_fmt(rel.max()))
     diagnosis = diagnose(got, expected, what)
-    tips = " ".join(t for t in (render(diagnosis), _(hint) if hint else "") if t)
-    raise Mismatch(_("{message} Hint: {hint}").format(message=msg, hint=tips) if tips else msg, diagnosis,
-                   picture_arrays(got, expected, bad))
+    course_hint = _(hint) if hint else ""
+    tips = " ".join(t for t in (render(diagnosis), course_hint) if t)
+    return _fail(Mismatch(_("{message} Hint: {hint}").format(message=msg, hint=tips) if tips else msg, diagnosis,
+                          picture_arrays(got, expected, bad), finding=msg, hint=course_hint), what, got, expected)
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = STEP) -> np.ndarray:
@@ -246,12 +335,21 @@ def check_gradient(what: str, got, f: Callable[[np.ndarray], float], x: np.ndarr
     if x.size > ELEMENTWISE_LIMIT:
         directions = [rng.standard_normal(x.shape) for _ in range(DIRECTIONS)]
         numerics = remembered(_directional_derivatives, f, x, directions)
-        got = got() if callable(got) else got
-        arr = _as_array_with_hint(got, what, x.shape, hint)
+        try:
+            got = got() if callable(got) else got
+            arr = _as_array_with_hint(got, what, x.shape, hint)
+        except Mismatch as wrong:
+            _fail(wrong, what)
+            return
         if _directions_agree(numerics, directions, arr):
             return
     expected = remembered(numerical_gradient, f, x)
-    expect_close(what, got() if callable(got) else got, expected, hint=hint)
+    try:
+        got = got() if callable(got) else got
+    except Mismatch as wrong:
+        _fail(wrong, what)
+        return
+    expect_close(what, got, expected, hint=hint)
 
 
 def numeric_vjp(forward: Callable, inputs: Sequence, dout) -> list:

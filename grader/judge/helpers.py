@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.judge.gradcheck import as_array, check_gradient, expect_close, numeric_vjp, unpack
+import grader.judge.diagnoses as diagnoses
+from grader.judge.gradcheck import as_array, check_gradient, expect_close, numeric_vjp, together, unpack
 from grader.lang import _
 
 
@@ -66,8 +67,9 @@ def binary_gate_check(student, rng, name: str, forward, shape, *, hint: str = ""
     def gradients():
         return unpack(results[1], 2, f"{name}.backward")
 
-    check_gradient("dx", lambda: gradients()[0], lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
-    check_gradient("dy", gradients()[1], lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
+    with together():
+        check_gradient("dx", lambda: gradients()[0], lambda v: np.sum(forward(v, y) * dout), x, rng, hint=hint)
+        check_gradient("dy", lambda: gradients()[1], lambda v: np.sum(forward(x, v) * dout), y, rng, hint=hint)
 
 
 def away_from_zero(rng, shape, margin=0.05):
@@ -84,7 +86,7 @@ def distinct_values(rng, shape, gap=0.1):
 
 def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params: dict | None = None,
                 options: dict | None = None, hints: dict | None = None, check_output: bool = False,
-                read_back: tuple = ()) -> None:
+                read_back: tuple = (), windows: tuple | None = None) -> None:
     """Gradient check of a one-input layer: ``dx`` returned by backward and ``d<param>`` attributes.
 
     The layer is built as ``name(*args, *params.values(), **options)`` and the
@@ -95,8 +97,12 @@ def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params
     they are read right after forward and given to the reference as keyword
     arguments, ``forward(x, ..., mask=layer.mask)``. ``hints`` maps ``"dx"`` and
     parameter names to the course's hint for that array.
+    ``windows`` (height, width): the layer slides windows of that size over the input's last two axes, with
+    ``options``' ``stride`` and ``pad``; the diagnoses then recognise mistakes where windows overlap.
     """
     params, options, hints = params or {}, options or {}, hints or {}
+    if windows is not None:
+        diagnoses.note_windows(np.shape(x), windows, options.get("stride", 1), options.get("pad", 0))
     values = list(params.values())
     layer = student.new(name, *args, *values, **options)
     gradients = [f"d{p}" for p in params]
@@ -118,11 +124,13 @@ def check_layer(student, rng, name: str, forward, x, *, args: tuple = (), params
         answer = results.__getitem__
     if check_output:
         expect_close(_("{layer}.forward output").format(layer=name), answer(0), expected_out)
-    check_gradient("dx", lambda: answer(1), lambda v: np.sum(reference(v) * dout), x, rng, hint=hints.get("dx", ""))
-    for i, pname in enumerate(params):
-        def loss(v, i=i):
-            changed = list(values)
-            changed[i] = v
-            return np.sum(reference(x, changed) * dout)
+    with together():
+        check_gradient("dx", lambda: answer(1), lambda v: np.sum(reference(v) * dout), x, rng,
+                       hint=hints.get("dx", ""))
+        for i, pname in enumerate(params):
+            def loss(v, i=i):
+                changed = list(values)
+                changed[i] = v
+                return np.sum(reference(x, changed) * dout)
 
-        check_gradient(f"d{pname}", answer(2 + i), loss, values[i], rng, hint=hints.get(pname, ""))
+            check_gradient(f"d{pname}", answer(2 + i), loss, values[i], rng, hint=hints.get(pname, ""))

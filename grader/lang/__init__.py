@@ -20,6 +20,11 @@ Rules, because the catalogue is extracted from the source text:
 - one whole sentence per message (never glue translated halves together:
   Korean puts the verb last);
 - numbers, arrays, code and identifiers stay in the placeholders, untranslated;
+- in Korean, a particle after a placeholder goes inside it, ``{name|을}`` (either
+  form of the pair: 은/는, 이/가, 을/를, 와/과, 으로/로), and is chosen from
+  how the value is read (:mod:`grader.lang.particles`): "Pooling을",
+  "3은", "dx를"; ``tests/test_particles.py`` refuses a fixed particle after a
+  placeholder and a wrong one after a literal name;
 - call ``_()`` when the text is shown, not at import time: the language is
   chosen after the modules are imported. Constants are marked with ``N_()``.
 
@@ -55,6 +60,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+import grader.lang.particles as particles
+
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "grader"
 DEFAULT = "en"
@@ -87,12 +94,35 @@ def N_(message: str) -> str:
 
 def _(message: str) -> str:
     """The message in the current language."""
-    return _current_translations().gettext(message)
+    return _with_particles(_current_translations().gettext(message))
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count`` in the current language."""
-    return _current_translations().ngettext(singular, plural, count)
+    return _with_particles(_current_translations().ngettext(singular, plural, count))
+
+
+def _with_particles(text: str) -> str:
+    """A translation with ``{name|은}`` placeholders, as a template whose ``format`` picks each particle."""
+    if "|" in text and particles.holds_particles(text):
+        return particles.Template(text)
+    return text
+
+
+def either(items) -> str:
+    """``"A or B"``, ``"A, B or C"`` in the current language (``"A, B 또는 C"``); a particle after it follows C."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return _("{items} or {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
+def each(items) -> str:
+    """``"A and B"``, ``"A, B and C"`` in the current language (``"A, B와 C"``); a particle after it follows C."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def voice() -> Voice:

@@ -5,13 +5,17 @@ exactly as written, markup included, as po4a does for documentation: the
 translator keeps the markup, and a changed paragraph shows up alone as a new
 message. Code is never translated: fenced blocks (````` ``` `````), indented
 blocks (four spaces), display math (``$$``, unless it holds words in ``\\text{}``) and blocks without a letter stay
-as they are. A paragraph without a translation stays in the source language,
+as they are, except the comments in code (``# the batch size``), each a message of its own
+(:func:`code_comments`, :func:`translate_comments`); a marker the grader reads (``# not graded``) stays.
+A paragraph without a translation stays in the source language,
 so a half-translated course still releases.
 """
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from typing import Callable, Iterator
 
 _FENCE = re.compile(r"^\s*```")
@@ -63,20 +67,97 @@ def _is_prose(block: str) -> bool:
 
 
 def messages(text: str) -> list[str]:
-    """The message ids of a document: its translatable paragraphs, without the final newline."""
-    return [block.rstrip("\n") for block, translatable in blocks(text) if translatable]
+    """The message ids of a document: its translatable paragraphs, without the final newline, and the
+    comments of its code blocks."""
+    found = []
+    for block, translatable in blocks(text):
+        if translatable:
+            found.append(block.rstrip("\n"))
+        elif _is_code(block):
+            found.extend(code_comments(block))
+    return found
 
 
 def translate(text: str, gettext: Callable[[str], str]) -> str:
-    """``text`` with every translatable paragraph replaced by ``gettext(paragraph)``."""
+    """``text`` with every translatable paragraph replaced by ``gettext(paragraph)``, and every comment of its
+    code blocks by ``gettext(comment)``."""
     out = []
     for block, translatable in blocks(text):
         if translatable:
             body = block.rstrip("\n")
             out.append(gettext(body) + block[len(body):])
         else:
-            out.append(block)
+            out.append(translate_comments(block, gettext) if _is_code(block) else block)
     return "".join(out)
+
+
+def _is_code(block: str) -> bool:
+    lines = [line for line in block.splitlines() if line.strip()]
+    return bool(lines) and (_FENCE.match(lines[0]) is not None or all(line.startswith(("    ", "\t"))
+                                                                      for line in lines))
+
+
+_MARKERS = ("not graded", "noqa", "type:", "pragma", "fmt:", "your code here")  # read by people and tools: kept
+
+
+def _comment(line: str) -> tuple[int, str] | None:
+    """Where the words of a line's ``# comment`` start, and the words; None for no comment with words.
+
+    A ``#`` inside a string literal is not a comment; a marker (``# not graded``) is left alone.
+    """
+    quote, escaped = None, False
+    for i, char in enumerate(line):
+        if quote:
+            escaped, quote = (not escaped and char == "\\"), (None if char == quote and not escaped else quote)
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            marks = re.match(r"#+ +", line[i:])
+            words = line[i + marks.end():].rstrip() if marks else ""
+            if not _LETTER.search(words) or words.lower().startswith(_MARKERS):
+                return None
+            return i + marks.end(), words
+    return None
+
+
+def code_comments(code: str) -> list[str]:
+    """The words of every comment of ``code`` (Python, or a shell command line), in order."""
+    return [found[1] for found in map(_comment, code.splitlines()) if found]
+
+
+def translate_comments(code: str, gettext: Callable[[str], str]) -> str:
+    """``code`` with the words of each comment replaced by ``gettext(words)``; the code is untouched."""
+    out = []
+    for line in code.splitlines(keepends=True):
+        found = _comment(line)
+        if found:
+            start, words = found
+            line = line[:start] + gettext(words) + line[start + len(words):]
+        out.append(line)
+    return "".join(out)
+
+
+def source_comments(source: str) -> list[str]:
+    """The words of every comment of a Python module (never a ``#`` inside a string or a docstring)."""
+    return [words for _, words in _source_comment_lines(source)]
+
+
+def translate_source_comments(source: str, gettext: Callable[[str], str]) -> str:
+    """A Python module with the words of each of its comments in the language of ``gettext``."""
+    lines = source.splitlines(keepends=True)
+    for row, _words in _source_comment_lines(source):
+        lines[row] = translate_comments(lines[row], gettext)
+    return "".join(lines)
+
+
+def _source_comment_lines(source: str) -> list[tuple[int, str]]:
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            comment = _comment(token.string)
+            if comment:
+                found.append((token.start[0] - 1, comment[1]))
+    return found
 
 
 def docstring_nodes(source: str) -> Iterator[tuple[ast.Constant, str]]:

@@ -35,6 +35,7 @@ def run(root: Path, *, seed: int | None = None, timeout: float | None = None) ->
         report = grade_submission(root / "submission", suite="all", seed=seed, timeout=timeout or DEFAULT_TIMEOUT)
         results = gradescope.results(clean_data(report))
         print(render(report, "text"), end="")
+        print(_("Isolation: {isolation}").format(isolation=report.get("isolation") or "?"))  # staff only
         if report.get("internal_error"):  # stdout is for the staff; Gradescope still wants status 0 and the results
             print(_("The grader itself failed: {error}").format(error=report["internal_error"]))
     except Exception:

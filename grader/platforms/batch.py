@@ -31,7 +31,7 @@ import grader.judge.course as courses
 from grader.judge.context import Grading
 from grader.judge.course import Course
 from grader.judge.record import Report, StudentReport, percent
-from grader.lang import _
+from grader.lang import _, either
 from grader.lang.sanitize import clean_data, csv_table
 from grader.platforms.archives import BrokenSubmission, extract_zip
 from grader.platforms.class_folder import ClassFolder
@@ -43,6 +43,7 @@ from grader.platforms.workers import GRADER_ERROR, run_isolated
 # check, or student code could reach what it must not on this machine; the batch then exits 2.
 NOT_GRADED = "not_graded"
 STUDENT_STATUSES = ("ok", "broken", "crashed", GRADER_ERROR, NOT_GRADED)
+IMPORT_ERROR_LIMIT = 200  # characters of a compile or import error in the gradebook's message
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,19 @@ def grade_student(student: Student, grading: Grading) -> StudentReport:
 
 
 def _missing_message(report: Report) -> str:
-    """What could not be found, for the gradebook's message column (empty when everything was)."""
+    """What could not be found or imported, for the gradebook's message column (empty when all was fine): a
+    file that does not compile gives its error's first line, "gates.py의 2번째 줄에 문법 오류가 있습니다"."""
     missing = []
     for assignment, summary in report.assignments.items():
         if not summary.file:
             missing.append(_("no {module} or .ipynb, and no file defines {names}").format(
-                module=f"{assignment}.py", names=" or ".join(summary.layers)))
+                module=f"{assignment}.py", names=either(summary.layers)))
+    for test in report.tests:
+        if test.diagnosis and test.diagnosis.code == "import" and test.message:
+            first = test.message.splitlines()[0].removeprefix(f"{test.layer}: ")  # one line per file
+            first = first if len(first) <= IMPORT_ERROR_LIMIT else first[:IMPORT_ERROR_LIMIT - 1] + "…"
+            if first not in missing:
+                missing.append(first)
     return "; ".join(missing)
 
 

@@ -63,7 +63,7 @@ def code_messages() -> Catalog:
 
 def course_messages(root: Path) -> Catalog:
     """Every text of the course in ``root`` that students or instructors read."""
-    from grader.platforms.release.stubs import todo_texts
+    from grader.platforms.release.stubs import make_stub, todo_texts
 
     catalog = _new_catalog()
     label = root.name
@@ -92,6 +92,8 @@ def course_messages(root: Path) -> Catalog:
             catalog.add(todo, locations=[(where, lineno)], auto_comments=["the TODO of a stub (its error message)"])
         for message in i18n_text.docstring_messages(source):
             catalog.add(message, locations=[(where, 0)], auto_comments=["a paragraph of a docstring"])
+        for comment in i18n_text.source_comments(make_stub(source, filename=where)):
+            catalog.add(comment, locations=[(where, 0)], auto_comments=["a comment in the stub's code"])
     for path in sorted((root / "solutions").glob("*.md")) + sorted(root.glob("students.md")):
         _add_document(catalog, _without_comment(path.read_text(encoding="utf-8")), f"{label}/{path.relative_to(root)}")
     return catalog

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from urllib.parse import quote
 
+from grader.judge.diagnoses import describe
 from grader.judge.record import StudentReport, percent
 from grader.lang.sanitize import csv_table
 import grader.reports.pictures as pictures
@@ -105,8 +106,11 @@ def _common_diagnoses(graded: list[StudentReport]) -> list[dict]:
                 continue
             key = (test.assignment, test.layer, test.diagnosis.code, test.diagnosis.array)
             entry = found.setdefault(key, {"assignment": key[0], "layer": key[1], "code": key[2], "array": key[3],
-                                           "tests": 0, "students": []})
+                                           "arrays": [], "tests": 0, "students": []})
             entry["tests"] += 1
+            for array in test.diagnosis.params.get("arrays") or [key[3]]:
+                if array and array not in entry["arrays"]:
+                    entry["arrays"].append(array)  # one mistake over several arrays is one row: all named
             if who not in entry["students"]:
                 entry["students"].append(who)
     return sorted(found.values(), key=lambda d: (-len(d["students"]), -d["tests"], d["layer"], d["code"]))
@@ -172,8 +176,9 @@ def render_html(data: dict, *, title: str = "") -> str:
     by_layer: dict[str, list] = defaultdict(list)
     for d in data["diagnoses"]:
         by_layer[f"{d['assignment']} / {d['layer']}"].append(d)
+    names = {d["code"]: describe(d["code"]) for d in data["diagnoses"]}
     return environment().get_template("class.html").render(
-        title=title or _("Class report"), data=data, histogram=histogram, by_layer=dict(by_layer),
+        title=title or _("Class report"), data=data, histogram=histogram, by_layer=dict(by_layer), names=names,
         almost=int(ALMOST_ALL * 100), t=labels(), lang=language())
 
 

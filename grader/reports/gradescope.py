@@ -5,7 +5,9 @@ output. Public tests are ``visible`` at once; hidden tests are
 ``after_published``, so students see them only when the instructor publishes
 the grades. Gradescope knows only "passed" and "failed": errors, timeouts and
 missing modules are "failed", and the grader's own status is kept in
-``extra_data`` and stated in the output.
+``extra_data`` and stated in the output. The top-level ``extra_data`` also holds
+``isolation``, how the student's code was confined: Gradescope's format allows
+no other top-level key, and ``extra_data`` is free-form.
 """
 from __future__ import annotations
 
@@ -84,6 +86,7 @@ def results(report: Report | dict) -> dict:
             "seed": report.seed,
             "grader_version": report.grader_version or None,
             "counts": report.counts,
+            "isolation": report.isolation,  # which confinement measures were taken (docs/instructors.md)
             **({"internal_error": report.internal_error} if report.internal_error else {}),
         },
         "tests": [_test(t) for t in report.tests],

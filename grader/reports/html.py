@@ -21,6 +21,7 @@ from grader.judge.record import Report, TestResult
 from grader.lang.sanitize import html_text
 import grader.reports.pictures as pictures
 from grader.reports.shared import SYMBOLS, by_assignment, fraction, percentage
+import grader.reports.words as words
 
 try:
     from grader.lang import _
@@ -66,8 +67,10 @@ def _diagnosis(test: TestResult) -> dict | None:
     text = diagnoses.render(found)
     if text and text in test.message:
         text = ""  # the message already ends with it
-    return {"code": found.code, "array": found.array, "text": text,
-            "params": ", ".join(f"{k}={v}" for k, v in found.params.items())}
+    name, explanation = diagnoses.describe(found.code)
+    arrays = found.params.get("arrays") or ([found.array] if found.array else [])
+    return {"code": found.code, "name": name, "explanation": explanation, "arrays": ", ".join(map(str, arrays)),
+            "text": text}
 
 
 def _row(test: TestResult) -> dict:
@@ -75,6 +78,7 @@ def _row(test: TestResult) -> dict:
         "id": "t-" + test.name.replace("/", "-"),
         "name": test.short_name,
         "status": test.status,
+        "status_words": words.status(test.status),
         "symbol": SYMBOLS.get(test.status, "?"),
         "points": fraction(test.score, test.max_score),
         "hidden": test.visibility == "hidden",
@@ -103,7 +107,7 @@ def context(report: Report | dict) -> dict:
         "title": _("Grade report"),
         "total": fraction(report.score, report.max_score),
         "percent": percentage(report),
-        "tally": ", ".join(f"{n} {s}" for s, n in report.counts.items() if n),
+        "tally": words.tally(report.counts),
         "seed": report.seed,
         "notes": report.notes,
         "submission": report.submission,
@@ -129,6 +133,7 @@ def labels() -> dict:
         "all_passed": _("All tests passed."),
         "total": _("Total"),
         "repeat": _("run grade --seed {seed} to repeat these cases"),
+        "version": _("grader {version}"),
         "students_line": _("{students} students, {graded} graded; mean score {mean}%."),
         "distribution": _("Score distribution"),
         "almost_all": _("Tests almost everyone fails (at least {percent}% of the students)"),

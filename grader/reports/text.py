@@ -11,7 +11,7 @@ import shutil
 import sys
 
 from grader.judge.record import Report
-from grader.lang import _
+from grader.lang import _, either
 from grader.lang.wrapping import display_width, wrap_block
 from grader.reports.shared import SYMBOLS, Group, by_assignment, fraction, graded_from, percentage, points
 import grader.reports.words as words
@@ -50,18 +50,20 @@ def _missing_summary(group: Group) -> str:
     messages = list(dict.fromkeys(t.message for t in group.tests))
     if len(messages) == 1:
         return messages[0]
-    names = " or ".join(dict.fromkeys(t.layer for t in group.tests))
+    names = either(dict.fromkeys(t.layer for t in group.tests))
     return _("no {module} or {notebook} in the submission, and no file in it defines {name}").format(
         module=f"{group.name}.py", notebook=f"{group.name}.ipynb", name=names)
 
 
 def render(report: Report | dict, colour: bool = False, width: int | None = None, **options) -> str:
     report, width = Report.read(report), width or terminal_width()
-    lines = [wrap_block(_("note: {note}").format(note=note), width, continuation="      ") for note in report.notes]
+    lines = []
     name_width = max((display_width(t.short_name) for t in report.tests), default=20)
     for group in by_assignment(report):
         lines += _assignment_lines(group, colour, width, name_width)
     lines.append("")
+    # after the results, which a student looks for first
+    lines += [wrap_block(_("note: {note}").format(note=note), width, continuation="      ") for note in report.notes]
     total_line = _("Total: {score}/{max_score} ({percent}%)").format(
         score=points(report.score), max_score=points(report.max_score), percent=percentage(report))
     tail = "   ".join(part for part in (words.tally(report.counts), _("seed {seed}").format(seed=report.seed))

@@ -15,6 +15,8 @@ STATUS = {
     "missing": N_("missing"),
 }
 VISIBILITY = {"public": N_("public"), "hidden": N_("hidden")}
+FORMAT = {"text": N_("text"), "json": "JSON", "html": "HTML", "markdown": "Markdown", "junit": "JUnit",
+          "gradescope": "Gradescope"}  # one name for each format, whatever the option was spelled
 KIND = {"document": N_("document"), "numeric": N_("numeric"), "edge": N_("edge"), "forward": N_("forward")}
 
 
@@ -28,6 +30,11 @@ def visibility(value: str) -> str:
 
 def kind(value: str) -> str:
     return _(KIND[value]) if value in KIND else value
+
+
+def format_name(value: str) -> str:
+    """``"JSON"``, ``"HTML"``: a report format as the messages name it."""
+    return _(FORMAT[value]) if value in FORMAT else value
 
 
 def tally(counts: dict) -> str:

@@ -26,7 +26,8 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.submission.discovery import Definition, choose_between, class_definitions, near_miss_rank
+from grader.submission.discovery import (Definition, SameTime, choose_between, class_definitions, near_miss_rank,
+                                        same_time_note)
 from grader.submission.marimo import is_marimo
 from grader.lang import _
 from grader.submission.source import ModuleSource
@@ -158,7 +159,7 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _choose_exact(name: str, files: list[_File]) -> tuple[_File, str | None]:
+def _choose_exact(name: str, files: list[_File]) -> tuple[_File, "str | SameTime | None"]:
     """Pick between gates.py and gates.ipynb when both exist.
 
     The one with fewer unfinished TODOs wins (an autosaved, untouched notebook
@@ -173,7 +174,7 @@ def _choose_exact(name: str, files: list[_File]) -> tuple[_File, str | None]:
         chosen = min((py, nb), key=lambda f: _todo_count(f.source))
         reason = _("it has fewer unfinished TODOs")
     elif abs(_mtime(nb.path) - _mtime(py.path)) <= SAME_TIME_SECONDS:
-        chosen, reason = py, _("both were saved at the same time, and then the .py file counts")
+        return py, SameTime(name, py.shown, nb.shown)  # told once for all assignments: a fresh copy has them all
     elif _mtime(nb.path) > _mtime(py.path):
         chosen, reason = nb, _("it was saved more recently")
     else:
@@ -375,14 +376,17 @@ def _load_folder(path: Path, assignments, submission: Submission) -> None:
     for file in files:
         file.source = read_module("", file.path, file.shown)
         file.definitions = class_definitions(file.source.text or "", file.source.cells)
-    module_files = {}
+    module_files, same_time = {}, []
     for assignment in submission.layout:
         notes: list[str] = []
         chosen = _module_file(assignment, files, notes)
         if assignment in assignments:
-            submission.notes.extend(notes)
+            same_time += [note for note in notes if isinstance(note, SameTime)]
+            submission.notes.extend(note for note in notes if not isinstance(note, SameTime))
         if chosen is not None:
             module_files[assignment] = chosen
+    if same_time:
+        submission.notes.append(same_time_note(same_time))
     _name_all(files, submission, module_files)
     for assignment in assignments:
         _plan(assignment, files, module_files.get(assignment), submission, None)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.lang import N_
+from grader.lang import N_, _, each
 from grader.submission.marimo import is_marimo, marimo_definitions
 
 _CLASS = re.compile(r"^(?:class|def)[ \t]+(\w+)", re.MULTILINE)  # graded classes and functions
@@ -102,3 +102,22 @@ def choose_between(paths: list[Path], class_name: str, unfinished: dict[Path, bo
     chosen = sorted(recent, key=lambda p: (p.suffix != ".py", str(p)))[0]
     return chosen, N_("they were saved at the same time, so the first by name (a .py file before a notebook) "
                       "was taken")
+
+
+@dataclass(frozen=True)
+class SameTime:
+    """_choose_exact's finding when the .py file and the notebook were saved at the same time (the .py counts)."""
+
+    name: str
+    chosen: str
+    other: str
+
+
+def same_time_note(found: list[SameTime]) -> str:
+    """One note for every assignment whose .py file and notebook were saved at the same time."""
+    if len(found) == 1:
+        return _("{name}: graded {chosen} and ignored {other} because {reason}.").format(
+            name=found[0].name, chosen=found[0].chosen, other=found[0].other,
+            reason=_("both were saved at the same time, and then the .py file counts"))
+    return _("{names}: graded the .py files and ignored the notebooks, saved at the same time.").format(
+        names=each(f.name for f in found))

@@ -17,9 +17,9 @@ mirror image is a flipped kernel, whatever layer produced it.
 ``detect.py`` the detection and ``words.py`` the wording.
 """
 from grader.judge.diagnoses.codes import CODES, PICTURE_LIMIT, STATUS_CODES, Diagnosis
-from grader.judge.diagnoses.detect import detect, from_shape, picture_arrays
-from grader.judge.diagnoses.observed import note_backward, note_forward, observing
-from grader.judge.diagnoses.words import HINT_OFF, render, silencing
+from grader.judge.diagnoses.detect import detect, from_shape, picture_arrays, swapped
+from grader.judge.diagnoses.observed import note_backward, note_forward, note_windows, observing
+from grader.judge.diagnoses.words import HINT_OFF, describe, render, silencing
 
-__all__ = ["CODES", "PICTURE_LIMIT", "STATUS_CODES", "Diagnosis", "detect", "from_shape", "picture_arrays",
-           "note_backward", "note_forward", "observing", "render", "silencing", "HINT_OFF"]
+__all__ = ["CODES", "PICTURE_LIMIT", "STATUS_CODES", "Diagnosis", "detect", "from_shape", "picture_arrays", "swapped",
+           "note_backward", "note_forward", "note_windows", "observing", "describe", "render", "silencing", "HINT_OFF"]

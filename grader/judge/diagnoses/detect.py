@@ -10,7 +10,7 @@ from itertools import permutations
 import numpy as np
 
 from grader.judge.diagnoses.codes import PICTURE_LIMIT, Diagnosis
-from grader.judge.diagnoses.observed import _seen
+from grader.judge.diagnoses.observed import _seen, coverage
 
 def _scale(a: np.ndarray) -> float:
     return float(np.abs(a).max()) if a.size else 0.0
@@ -75,7 +75,8 @@ def _subsequences(n: int, k: int):
 def detect(what: str, got, expected) -> Diagnosis:
     """The most specific pattern that explains ``got`` instead of ``expected`` (same shape, finite)."""
     got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-    for finder in (_zero, _multiple, _missing_upstream, _one_sample, _imprecise, _rearranged, _masks, _spatial):
+    for finder in (_zero, _multiple, _missing_upstream, _one_sample, _imprecise, _rearranged, _masks, _missing_local,
+                   _first_part_only, _overlaps, _spatial):
         found = finder(what, got, expected)
         if found is not None:
             return found
@@ -190,6 +191,52 @@ def _masks(what, got, expected):
     return None
 
 
+def _missing_local(what, got, expected):
+    """dout passed on unchanged: the local gradient is not multiplied in (the mirror of missing_upstream)."""
+    dout = _seen.get("dout")
+    if dout is None or dout.shape != got.shape or not np.any(dout) or not _same(got, dout):
+        return None
+    return Diagnosis("missing_local_gradient", what)
+
+
+def _first_part_only(what, got, expected):
+    """Only the first index of a leading axis, the first window or the first entry of each window got its
+    gradient, and all the rest is 0: a loop that returned (or broke) after its first round."""
+    if expected.ndim == 0 or not np.any(got):
+        return None
+    for axis in range(expected.ndim - 1):
+        if expected.shape[axis] > 1:
+            rest = (slice(None),) * axis + (slice(1, None),)
+            if not np.any(got[rest]) and np.any(expected[rest]):
+                return Diagnosis("loop_exited_early", what, {"part": "index", "axis": axis})
+            break
+    covered = coverage()
+    if covered is None or expected.ndim < 2 or covered[0].shape != expected.shape[-2:]:
+        return None
+    planes_got = np.abs(got).reshape(-1, *expected.shape[-2:]).max(axis=0) > 0
+    planes_expected = np.abs(expected).reshape(-1, *expected.shape[-2:]).max(axis=0) > 0
+    for part, region in (("window", covered[1]), ("position", covered[2])):
+        if region.all() or not planes_expected[~region].any():
+            continue
+        if not planes_got[~region].any():
+            return Diagnosis("loop_exited_early", what, {"part": part})
+    return None
+
+
+def _overlaps(what, got, expected):
+    """Wrong only where windows overlap, right where one window covers an entry: the overlapping windows'
+    gradients were averaged or overwritten instead of summed."""
+    covered = coverage()
+    if covered is None or expected.ndim < 2 or covered[0].shape != expected.shape[-2:]:
+        return None
+    count = covered[0]
+    wrong = _wrong(got, expected)
+    plane = wrong.reshape(-1, *expected.shape[-2:]).any(axis=0)
+    if not plane.any() or not (count == 1).any() or plane[count < 2].any():
+        return None
+    return Diagnosis("overlap_not_accumulated", what, {"wrong": int(wrong.sum()), "size": int(expected.size)})
+
+
 def _spatial(what, got, expected):
     """Where the wrong entries lie: a border, a stride pattern, one slice."""
     if expected.ndim < 2:
@@ -261,3 +308,21 @@ def picture_arrays(got: np.ndarray, expected: np.ndarray, wrong: np.ndarray) -> 
         return None
     return {"shape": list(expected.shape), "expected": expected.tolist(), "got": got.tolist(),
             "wrong": np.argwhere(wrong).tolist()}
+
+
+def swapped(checked: list[tuple]) -> Diagnosis | None:
+    """``swapped_inputs`` when two wrong arrays of one reply each hold the other's right value.
+
+    ``checked`` holds ``(what, got, expected, diagnosis)`` of each wrong array; two arrays whose right values
+    are the same cannot show it, and one explained on its own as a sign flip or zeros is that instead.
+    """
+    arrays = [(what, np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64), found)
+              for what, got, expected, found in checked if got is not None and expected is not None]
+    for i, (first, got_a, expected_a, found_a) in enumerate(arrays):
+        for second, got_b, expected_b, found_b in arrays[i + 1:]:
+            if {getattr(found_a, "code", ""), getattr(found_b, "code", "")} & {"sign_flipped", "zero"}:
+                continue
+            if got_a.shape == expected_b.shape and got_b.shape == expected_a.shape \
+                    and not _same(expected_a, expected_b) and _same(got_a, expected_b) and _same(got_b, expected_a):
+                return Diagnosis("swapped_inputs", first, {"arrays": [first, second]})
+    return None

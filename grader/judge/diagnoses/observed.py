@@ -53,6 +53,32 @@ def note_forward(args: tuple, result) -> None:
         _seen[key] = value
 
 
+def note_windows(input_shape: tuple, window: tuple, stride: int = 1, pad: int = 0) -> None:
+    """Remember that the layer slides ``window`` (height, width) over the input's last two axes."""
+    _seen["windows"] = (*tuple(input_shape)[-2:], *tuple(window), int(stride), int(pad))
+
+
+def coverage() -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """For the windows noted (:func:`note_windows`), per input entry of the last two axes: how many windows
+    cover it, whether the first window covers it, and whether it is the first entry of some window."""
+    windows = _seen.get("windows")
+    if windows is None:
+        return None
+    h, w, fh, fw, stride, pad = windows
+    rows, columns = (h + 2 * pad - fh) // stride + 1, (w + 2 * pad - fw) // stride + 1
+    if rows < 1 or columns < 1 or stride < 1:
+        return None
+    count = np.zeros((h + 2 * pad, w + 2 * pad), dtype=int)
+    for y in range(rows):
+        for x in range(columns):
+            count[y * stride:y * stride + fh, x * stride:x * stride + fw] += 1
+    first, corners = np.zeros_like(count, dtype=bool), np.zeros_like(count, dtype=bool)
+    first[:fh, :fw] = True
+    corners[:rows * stride:stride, :columns * stride:stride] = True
+    inside = (slice(pad, pad + h), slice(pad, pad + w))
+    return count[inside], first[inside], corners[inside]
+
+
 def note_backward(args: tuple) -> None:
     """Remember the upstream gradient given to backward."""
     if args and isinstance(args[0], (int, float, np.ndarray, np.generic)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from grader.judge.diagnoses.codes import Diagnosis
+from grader.judge.diagnoses.codes import CODES, Diagnosis
 from grader.lang import _, ngettext
 
 HINT_OFF = "hint_off"  # a diagnosis's parameter: its exercise does not show the built-in hint
@@ -24,6 +24,7 @@ def silencing(codes):
 def silenced(diagnosis: Diagnosis) -> bool:
     """Whether the hint of ``diagnosis`` is switched off here (``silencing``) or was where it was made."""
     return diagnosis.code in _silenced.get() or bool(diagnosis.params.get(HINT_OFF))
+
 
 def _shape(value) -> str:
     return "(" + ", ".join(str(v) for v in value) + ("," if len(value) == 1 else "") + ")"
@@ -47,6 +48,15 @@ def _finite_difference(d: Diagnosis) -> str:
     return _("{name} must compute the gradient itself; yours ran forward {count} times in one call, as a "
              "numerical gradient (finite differences) does. Compute it with the chain rule from what forward "
              "kept: this test gives no points until then.").format(name=name, count=runs)
+
+
+def _pair(d: Diagnosis) -> tuple[str, str]:
+    arrays = list(d.params.get("arrays") or [d.array, "?"])
+    return arrays[0], arrays[1] if len(arrays) > 1 else "?"
+
+
+def _part(kind) -> str:
+    return {"window": _("window"), "position": _("filter position")}.get(kind, _("index"))
 
 
 _TEXTS = {
@@ -103,8 +113,22 @@ _TEXTS = {
         step=d.params.get("step", 2), lines=_lines(d.params.get("lines"))),
     "single_slice": lambda d: _("only index {index} of axis {axis} is wrong: an index mix-up?").format(
         index=d.params.get("index", "?"), axis=d.params.get("axis", "?")),
+    "swapped_inputs": lambda d: _("{first} and {second} are swapped: each holds the other's right value.").format(
+        first=_pair(d)[0], second=_pair(d)[1]),
+    "missing_local_gradient": lambda d: _("it is dout passed on unchanged: multiply by the local gradient."),
+    "overlap_not_accumulated": lambda d: _("only where windows overlap is it wrong: add up (+=) the gradients of "
+                                           "every window that covers an entry, instead of averaging or "
+                                           "overwriting them."),
+    "loop_exited_early": lambda d: _("only the first {part} got its gradient: does a return inside the loop end "
+                                     "it early?").format(part=_part(d.params.get("part"))),
     "wrong_values": lambda d: "",
 }
+
+
+def describe(code: str) -> tuple[str, str]:
+    """A code's name and its one-line explanation in the report's language (the code itself for an unknown one)."""
+    name, explanation = CODES.get(code, (code, ""))
+    return _(name), _(explanation) if explanation else ""
 
 
 def render(diagnosis: Diagnosis | dict | None) -> str:

@@ -76,7 +76,8 @@ def build_stubs(course: Course, assignments=None, language: str | None = None) -
             raise FileNotFoundError(f"{path} is missing")
         source = path.read_text(encoding="utf-8")
         stub = make_stub(source, filename=str(path.relative_to(course.root)), translate=gettext)
-        stubs[assignment.module] = i18n_text.translate_docstrings(stub, gettext)
+        stubs[assignment.module] = i18n_text.translate_source_comments(i18n_text.translate_docstrings(stub, gettext),
+                                                                       gettext)
     return stubs
 
 

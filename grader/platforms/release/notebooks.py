@@ -128,7 +128,8 @@ def build_notebook(name: str, stub: str, template: str, template_name: str = "<t
             if unknown:
                 raise MarkerError(template_name, lineno, f"```{info}: unknown option {sorted(unknown)[0]!r}")
             metadata = {"tags": [NOT_GRADED_TAG]} if NOT_GRADED_TAG in options else {}
-            cells.append(v4.new_code_cell(text, metadata=metadata))
+            code = i18n_text.translate_comments(text, translate) if translate else text
+            cells.append(v4.new_code_cell(code, metadata=metadata))
     missing = [part for part in parts if part not in used]
     if missing:
         raise MarkerError(template_name, 1, f"no ```stub:{missing[0]} cell: the notebook would lack "

@@ -1,6 +1,6 @@
 """MulLayer.backward multiplies dout by the layer's own input (dx = dout * x) instead of swapping.
 
-Diagnosis: wrong_values
+Diagnosis: swapped_inputs
 """
 
 

@@ -31,7 +31,7 @@ def numeric(student, rng, x_shape, w_shape, stride, pad):
     """Gradient check of dx, dW and db."""
     params = {"W": rng.standard_normal(w_shape), "b": rng.standard_normal(w_shape[0])}
     check_layer(student, rng, "Convolution", ref.convolution, rng.standard_normal(x_shape), params=params,
-                options={"stride": stride, "pad": pad}, hints=hints.CONV)
+                options={"stride": stride, "pad": pad}, hints=hints.CONV, windows=w_shape[-2:])
 
 
 @check("Convolution", points=1.5, kind="forward")
@@ -39,14 +39,14 @@ def forward(student, rng):
     """forward(x) is the cross-correlation of x with W plus b (stride 2, pad 1), and backward is right after it."""
     params = {"W": rng.standard_normal((2, 3, 3, 3)), "b": rng.standard_normal(2)}
     check_layer(student, rng, "Convolution", ref.convolution, rng.standard_normal((2, 3, 5, 6)), params=params,
-                options={"stride": 2, "pad": 1}, hints=hints.CONV, check_output=True)
+                options={"stride": 2, "pad": 1}, hints=hints.CONV, check_output=True, windows=(3, 3))
 
 
 @check("Pooling", points=2, kind="numeric", cases=POOL_CASES)
 def numeric(student, rng, x_shape, pool, stride):
     """Gradient check of dx, with distinct values in every window."""
     check_layer(student, rng, "Pooling", ref.max_pool, distinct_values(rng, x_shape), args=pool,
-                options={"stride": stride, "pad": 0}, hints={"dx": hints.POOL})
+                options={"stride": stride, "pad": 0}, hints={"dx": hints.POOL}, windows=pool)
 
 
 def first_max_gradient(x, dout, pool_h, pool_w, stride):
@@ -74,4 +74,4 @@ def edge_ties(student, rng):
 def forward(student, rng):
     """forward(x) is the maximum of every window (3x2 windows, stride 2), and backward is right after it."""
     check_layer(student, rng, "Pooling", ref.max_pool, distinct_values(rng, (2, 2, 6, 5)), args=(3, 2),
-                options={"stride": 2, "pad": 0}, hints={"dx": hints.POOL}, check_output=True)
+                options={"stride": 2, "pad": 0}, hints={"dx": hints.POOL}, check_output=True, windows=(3, 2))
