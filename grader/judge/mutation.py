@@ -6,7 +6,7 @@ wrong" tables of docs/diagnoses.md), :data:`MISTAKES` holds a way to make that
 mistake on a right value: ``transposed`` transposes it, ``missing_batch_sum``
 divides a parameter gradient by the batch size, ``border_only`` spoils the
 border of its last two axes... The course check (``grader check``) runs the
-solutions through :class:`MutatingRunner`, which makes one mistake on what one
+solutions through ``mutating.MutatingRunner``, which makes one mistake on what one
 graded name gives back (what ``backward`` returns, every ``d<param>`` it sets,
 what a graded function returns), and asks each time: did the tests take
 points for it, and did they diagnose it as itself?
@@ -25,12 +25,12 @@ and a test that the built-in course gets it diagnosed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from grader.judge.diagnoses.observed import forward_facts
+from grader.judge.diagnoses.observed import coverage
 from grader.lang import N_
 
 SCALE = 2.5  # never 1, -1, a batch size or its inverse: only "scaled" explains it
@@ -252,6 +252,39 @@ def _wrong_values(a, seen):
         return a + SPOIL * _peak(a) * pattern
 
 
+@mistake("missing_local_gradient", N_("dout passed on unchanged (the local gradient left out)"))
+def _missing_local_gradient(a, seen):
+    dout = seen.dout
+    if not seen.parameter and dout is not None and dout.shape == a.shape and _differs(a, dout) and not _masked(a):
+        return dout.copy()  # (where the right value is masked, "extra_nonzero" explains it as well)
+
+
+@mistake("swapped_inputs", N_("the gradients of its two inputs swapped"), whole=True)
+def _swapped_inputs(value, seen):
+    if isinstance(value, tuple) and len(value) >= 2 and all(_number_or_array(v) for v in value[:2]):
+        first, second = (np.asarray(v, dtype=np.float64) for v in value[:2])
+        if first.shape == second.shape and _differs(first, second):
+            return (value[1], value[0], *value[2:])
+
+
+@mistake("loop_exited_early", N_("its gradient for the first sample only, the rest 0 (a return inside the loop)"))
+def _loop_exited_early(a, seen):
+    if a.ndim >= 2 and a.shape[0] >= 2 and np.any(a[1:]) and np.any(a[:1]):
+        mistaken_ = np.zeros_like(a)  # and the first not quite right either: else "extra_zero" explains it
+        mistaken_[:1] = a[:1] + SPOIL * _peak(a) * np.random.default_rng(a.size).uniform(0.5, 1.5, a[:1].shape)
+        return mistaken_
+
+
+@mistake("overlap_not_accumulated", N_("averaged where its windows overlap, instead of summed"))
+def _overlap_not_accumulated(a, seen):
+    covered = coverage()
+    if covered is None or a.ndim < 2 or covered[0].shape != a.shape[-2:]:
+        return None
+    count = covered[0]
+    if (count == 1).any() and np.any(a[..., count >= 2]):
+        return a / np.maximum(count, 1)
+
+
 # --- making a mistake on a value ---------------------------------------------------------
 
 def _number_or_array(value) -> bool:
@@ -275,113 +308,3 @@ def mistaken(value, mistake_: Mistake, seen: Seen):
     if made is None:
         return value, False
     return (float(made) if np.ndim(made) == 0 and not isinstance(value, np.ndarray) else made), True
-
-
-# --- the runner that makes it -------------------------------------------------------
-
-@dataclass
-class _Object:
-    facts: dict = field(default_factory=dict)
-    backward_ran: bool = False
-
-
-class MutatingRunner:
-    """A runner whose answers for one graded name carry one mistake.
-
-    It stands between the tests and the real runner (whose student code is
-    the course's solution): what the name's ``backward`` returns, the
-    ``gradients`` attributes it set (``dW``, ``dgamma``: read after a
-    backward) and what the function of that name returns come back with the
-    mistake made; everything else passes through. ``applied`` counts the
-    values it changed; ``only`` (indexes in the order the test reads the
-    name's values) limits the mistake to the values the test checks.
-    """
-
-    def __init__(self, runner, name: str, mistake_: Mistake, gradients=(), only: frozenset[int] | None = None):
-        self._runner, self._name, self._mistake = runner, name, mistake_
-        self._gradients = frozenset(gradients)
-        self._objects: dict[int, _Object] = {}
-        self._only = only
-        self.applied = 0
-        self.values = 0  # the name's values the test has read so far, mistaken or not
-
-    def __getattr__(self, attribute):
-        return getattr(self._runner, attribute)
-
-    def new_later(self, module: str, class_name: str, /, *args, **kwargs) -> int:
-        handle = self._runner.new_later(module, class_name, *args, **kwargs)
-        if class_name == self._name:
-            self._objects[handle] = _Object()
-        return handle
-
-    def new(self, module: str, class_name: str, /, *args, **kwargs) -> int:
-        handle = self.new_later(module, class_name, *args, **kwargs)
-        self._runner.settle()
-        return handle
-
-    def call(self, handle: int, method: str, /, *args, **kwargs):
-        result = self._runner.call(handle, method, *args, **kwargs)
-        return self.after(handle, method, args, result)
-
-    def get(self, handle: int, attribute: str):
-        return self.after(handle, attribute, None, self._runner.get(handle, attribute))
-
-    def sequence(self, handle: int, steps: list):
-        later = self._runner.sequence(handle, steps)
-        return later if handle not in self._objects else _MistakenSteps(self, handle, steps, later)
-
-    def call_function(self, module: str, function: str, args=(), kwargs=None, *, echo=(), replacing=None):
-        result = self._runner.call_function(module, function, args, kwargs, echo=echo, replacing=replacing)
-        if function != self._name:
-            return result
-        if echo:
-            return (self._mistaken(result[0], Seen()), *result[1:])
-        return self._mistaken(result, Seen())
-
-    def after(self, handle: int, step: str, args: tuple | None, result):
-        """``result`` of a call (``args`` given) or an attribute read, as the mutated object answers it."""
-        obj = self._objects.get(handle)
-        if obj is None:
-            return result
-        if step == "forward" and args is not None:
-            obj.facts = forward_facts(args, result)
-        elif step == "backward" and args is not None:
-            obj.backward_ran = True
-            dout = args[0] if args and _number_or_array(args[0]) else None
-            obj.facts["dout"] = None if dout is None else np.asarray(dout, dtype=np.float64)
-            return self._mistaken(result, Seen(**obj.facts))
-        elif args is None and step in self._gradients and obj.backward_ran:
-            return self._mistaken(result, Seen(**obj.facts, parameter=True))
-        return result
-
-    def _mistaken(self, value, seen: Seen):
-        index, self.values = self.values, self.values + 1
-        if self._only is not None and index not in self._only:
-            return value
-        value, applied = mistaken(value, self._mistake, seen)
-        self.applied += applied
-        return value
-
-
-class _MistakenSteps:
-    """The results of several steps on a mutated object, each as :meth:`MutatingRunner.after` answers it."""
-
-    def __init__(self, runner: MutatingRunner, handle: int, steps: list, later):
-        self._runner, self._handle, self._steps, self._later = runner, handle, steps, later
-        self._answers: list = []
-
-    def __len__(self) -> int:
-        return len(self._later)
-
-    def done(self) -> int:
-        return self._later.done()
-
-    def __getitem__(self, index: int):
-        while len(self._answers) <= index:  # in order: what each step answers depends on the steps before
-            step = self._steps[len(self._answers)]
-            value = self._later[len(self._answers)]  # raises what the step (or an earlier one) raised
-            if isinstance(step, str):
-                self._answers.append(self._runner.after(self._handle, step, None, value))
-            else:
-                self._answers.append(self._runner.after(self._handle, step[0], tuple(step[1]), value))
-        return self._answers[index]

@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path
 
 import grader.judge.mutants as mutants
-from grader.judge.mutation import MISTAKES, MutatingRunner
+from grader.judge.mutating import MutatingRunner
+from grader.judge.mutation import MISTAKES
 from grader.judge.record import TestResult
 from grader.platforms.coursecheck.structure import problem
 from grader.platforms.coursecheck.trials import UNSETTLED, run, runner_for
