@@ -270,7 +270,7 @@ def grade_plan(plan: Plan, grading: Grading, *, jobs: int, progress, csv_encodin
         environment().get_template("student.html")
     state.begin(plan.record)
     shards.unfinished(folder.out)  # a shard folder says it is finished only once it is
-    folder.prepare(len(plan.to_grade))  # before any student code runs
+    folder.prepare(len(plan.mine), class_files=plan.shard is None)  # before any student code runs
     folder.clear_leftovers(s.name for s in plan.to_grade)
     work = functools.partial(grade_and_write, folder=folder, grading=grading, state=state, keys=plan.keys)
     done: set[str] = {s.name for s in plan.reused}

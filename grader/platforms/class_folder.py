@@ -198,11 +198,15 @@ class ClassFolder:
         return {**report, "json_report": links["json"], "html_report": links.get("html", ""),
                 "link": quote(links.get("html", links["json"]))}
 
-    def prepare(self, students: int) -> None:
-        """Make the folders and reserve the space of the gradebook and the class reports."""
+    def prepare(self, students: int, class_files: bool = True) -> None:
+        """Make the folders, remove what a batch stopped outright left of the space it had reserved for the
+        gradebook and the class reports, and reserve it again (for ``students`` rows) unless ``class_files`` is
+        false (a shard writes none)."""
         (self.out / STUDENTS).mkdir(parents=True, exist_ok=True)
+        names = (GRADEBOOK, CLASS_REPORT_CSV, CLASS_REPORT_HTML)
+        _remove_leftovers(self.out, [self.out / name for name in names])
         base, each = CLASS_SPACE
-        for name in (GRADEBOOK, CLASS_REPORT_CSV, CLASS_REPORT_HTML):
+        for name in names if class_files else ():
             self._class_space[name] = reserve(self.out / name, base + each * students)
 
     def write_class_file(self, name: str, content: str | bytes) -> Path:
@@ -302,18 +306,22 @@ class ClassFolder:
             for leftover in path.parent.glob(f".{glob.escape(path.name)}.*"):
                 leftover.unlink(missing_ok=True)
 
-
     def clear_leftovers(self, names) -> None:
         """Remove what a batch stopped outright (the machine lost, SIGKILL) left of the space reserved for these
         students' reports: one look at the folder, however large the class."""
-        prefixes = tuple(f".{path.name}." for name in names for path in self.paths(name).values())
-        try:
-            entries = list(os.scandir(self.out / STUDENTS))
-        except OSError:
-            return
-        for entry in entries:
-            if entry.name.startswith(prefixes):
-                Path(entry.path).unlink(missing_ok=True)
+        _remove_leftovers(self.out / STUDENTS, [path for name in names for path in self.paths(name).values()])
+
+
+def _remove_leftovers(folder: Path, paths) -> None:
+    """Remove the reserved space (``.<name>.<random>``) left in ``folder`` for any of ``paths``."""
+    prefixes = tuple(f".{path.name}." for path in paths)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if prefixes and entry.name.startswith(prefixes):
+            Path(entry.path).unlink(missing_ok=True)
 
 
 def _failure_note(kind: str, error: Exception) -> str:
