@@ -55,9 +55,10 @@ def batch(submissions: Path, out: Path, *extra, **options) -> subprocess.Complet
     return grader("batch", submissions, "--out", out, "--timeout", "3", "--jobs", "1", *extra, **options)
 
 
-def start_batch(submissions: Path, out: Path, *extra, env=None) -> subprocess.Popen:
+def start_batch(submissions: Path, out: Path, *extra, env=None, new_session=False) -> subprocess.Popen:
     return subprocess.Popen([*GRADER, "batch", str(submissions), "--out", str(out), "--timeout", "3", "--jobs", "1",
-                             *map(str, extra)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             *map(str, extra)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=new_session)
 
 
 def class_files(out: Path) -> dict[str, bytes]:

@@ -50,6 +50,8 @@ def test_every_student_is_in_exactly_one_shard_and_each_shard_records_the_whole_
     assert owned == sorted(roster)
     for record in records:
         assert all(shard_of(name, N) == record["shard"]["index"] for name in record["students"])
+    for i in range(1, N + 1):  # a shard writes no class files, and leaves no space reserved for them
+        assert {p.name for p in (root / f"shard{i}").iterdir()} == {".batch", "students", "shard.json"}
 
 
 def test_a_merged_class_is_kept_so_a_later_batch_of_the_whole_class_grades_no_one(graded, tmp_path):
