@@ -174,6 +174,37 @@ def bundle_gradescope(out, pin, assignments):
         path=path, packages=", ".join(pins(pin)), python=f"{sys.version_info.major}.{sys.version_info.minor}"))
 
 
+@bundle.command("jobs")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="FOLDER",
+              help=N_("A new folder for the grader, the course and the recipes (commit it to a private repository, "
+                      "or copy it to the cluster)."))
+@click.option("--shards", type=click.IntRange(1, 256), default=4, show_default=True,
+              help=N_("Jobs the class is split into."))
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help=N_("The seed every job shares [default: drawn once and written into the recipes]."))
+@click.option("--pin", multiple=True, metavar="NAME==VERSION",
+              help=N_("Pin numpy or click to another version than the one installed here."))
+@assignment_option
+def bundle_jobs(out, shards, seed, pin, assignments):
+    """Recipes that grade a class as a job array: GitHub Actions, GitLab CI, Slurm and Kubernetes.
+
+    Writes the grader, its course (hidden tests included) and, for each
+    engine, the files that run grader batch --shard once per job and grader
+    merge after them; docs/instructors.md says how to run each.
+    """
+    from grader.judge.engine import draw_seed
+    from grader.platforms.bundle import BundleError
+    from grader.platforms.job_recipes import build_jobs
+
+    try:
+        path = build_jobs(out, shards=shards, seed=draw_seed() if seed is None else seed, pin_overrides=pin,
+                          course=the_course(), assignments=assignments or None)
+    except BundleError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(_("Job recipes written to {path}: put the class in {path}/submissions (one sub-folder or .zip per "
+                 "student) and run the recipe of your engine.").format(path=path))
+
+
 @grader.command()
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
