@@ -172,3 +172,18 @@ def test_a_batch_stopped_half_way_resumes_and_ends_identical_to_an_uninterrupted
     assert class_files(out) == class_files(tmp_path / "whole")
     rows = (out / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(rows) == 10 and len({row.split(",")[0] for row in rows}) == 10
+
+
+def test_a_name_with_invisible_characters_is_kept_escaped_and_read_back(tmp_path):
+    from grader.lang.sanitize import clean, clean_data
+
+    name = "\u061cmallory\u202e"
+    report = clean_data({"student": name, "status": "ok", "status_message": "", "score": 3.0, "max_score": 4.0})
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    state = State(tmp_path / "out")
+    state.begin({"seed": 1})
+    state.write(Entry.of(name, report, {"json": path}, "key"))
+    kept = state.read(name)
+    assert kept.key == "key" and state.report(kept, path)["score"] == 3.0 and clean(name) == report["student"]
+    assert "\u061c" not in state.path(name).read_text(encoding="utf-8")

@@ -33,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.lang.sanitize import clean
 from grader.reports import write_atomically
 
 STATE = ".batch"
@@ -179,7 +180,7 @@ class State:
     def begin(self, record: dict) -> None:
         """Record the run's seed and settings before anyone is graded."""
         self.results.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.folder / "batch.json", json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+        write_atomically(self.folder / "batch.json", json.dumps(record, indent=1) + "\n")
 
     def path(self, name: str) -> Path:
         return self.results / f"{hashlib.sha256(name_bytes(name)).hexdigest()[:32]}.json"
@@ -199,13 +200,14 @@ class State:
             report = json.loads(json_report.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(report, dict) or report.get("student") != entry.student:
+        if not isinstance(report, dict) or report.get("student") != clean(entry.student):  # as the report says it
             return None
         report["status_message"] = entry.status_message
         return report
 
     def write(self, entry: Entry) -> None:
-        write_atomically(self.path(entry.student), json.dumps(entry.to_dict(), ensure_ascii=False))
+        # ASCII: a name's invisible or undecodable characters are kept as \u escapes, never written as they are
+        write_atomically(self.path(entry.student), json.dumps(entry.to_dict()))
 
     def reusable(self, name: str, key: str | None, paths: dict[str, Path]) -> bool:
         """Whether the result kept for ``name`` was graded under ``key`` and its report files are as written."""

@@ -146,4 +146,4 @@ def write_record(out: Path, shard: Shard, record: dict, roster: list[str], stude
     """Record a finished shard: which one, graded how, the whole class and its own students."""
     data = {"format": FORMAT, "shard": shard.to_dict(), "seed": record["seed"], "settings": record["settings"],
             "roster": sorted(roster), "students": sorted(students)}
-    write_atomically(Path(out) / RECORD, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    write_atomically(Path(out) / RECORD, json.dumps(data, indent=1) + "\n")  # ASCII, as the kept results
