@@ -136,6 +136,11 @@ def main() -> None:
         for name in ("gradebook.csv", "class-report.csv", "class-report.html"):
             same = (tmp / "merged" / name).read_bytes() == (tmp / "out" / name).read_bytes()
             print(f"  merged {name} {'equals' if same else 'DIFFERS FROM'} the whole batch's")
+            if not same and name == "gradebook.csv":
+                mine = (tmp / "merged" / name).read_text(encoding="utf-8-sig").splitlines()
+                theirs = (tmp / "out" / name).read_text(encoding="utf-8-sig").splitlines()
+                differ = [(a, b) for a, b in zip(mine, theirs) if a != b]
+                print(f"    {len(differ)} rows differ (of {len(theirs)}); the first: {differ[:2]}")
         statuses: dict[str, int] = {}
         with open(tmp / "out" / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
             for row in csv.DictReader(f):
