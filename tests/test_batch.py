@@ -71,7 +71,7 @@ def test_every_student_gets_a_row_and_reports_in_the_students_folder(gradebook):
         report = json.loads((out / rows[student]["json_report"]).read_text())
         assert report["student"] == student and report["seed"] == 11
         assert (out / rows[student]["html_report"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    grader_files = {"gradebook.csv", "class-report.csv", "class-report.html", "students"}
+    grader_files = {"gradebook.csv", "class-report.csv", "class-report.html", "students", ".batch"}
     assert {p.name for p in out.iterdir()} == grader_files
     assert {p.name for p in (out / "students").iterdir()} == {f"{s}.{kind}" for s in students for kind in ("json", "html")}
 

@@ -19,7 +19,7 @@ from test_corpus import by_layer, grade, sources
 
 from grader.judge.context import Grading
 from grader.judge.course import default
-from grader.platforms.batch import gradebook_row
+from grader.platforms.gradebook import gradebook_row
 from grader.reports.classroom import figures
 from grader.sandbox.child.session import Session
 from grader.sandbox.child.standin import standin_path
@@ -44,7 +44,7 @@ def test_a_class_below_where_the_file_stopped_is_not_reached_and_the_report_says
     assert sources(report)["MulLayer"] == {"file": "gates.py", "line": line}
     assert report["counts"]["error"] == len(report["tests"]) and report["counts"]["missing"] == 0
     student = {"student": "kim", "status": "ok", "status_message": "", **report}
-    assert gradebook_row(student, Grading(default(), seed=1))["error"] == len(report["tests"])
+    assert gradebook_row(student, Grading(default(), seed=1).assignments)["error"] == len(report["tests"])
     assert {(d["layer"], d["code"]) for d in figures([student])["diagnoses"]} == {
         ("MulLayer", "not_reached"), ("AddLayer", "not_reached")}
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from grader.cli.batching import Announcer, chosen_seed, chosen_shard, interrupted, report_outcome, shard_options
 from grader.cli.lang import LocalizedCommand, LocalizedGroup
 from grader.cli.options import (AssignmentName, assignment_option, course_option, exposure_option,
                                 exposure_refusal, refuse_exposed_machine, the_course)
@@ -230,6 +231,37 @@ def bundle_gradescope(out, pin, assignments):
         path=path, packages=", ".join(pins(pin)), python=f"{sys.version_info.major}.{sys.version_info.minor}"))
 
 
+@bundle.command("jobs")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="FOLDER",
+              help=N_("A new folder for the grader, the course and the recipes (commit it to a private repository, "
+                      "or copy it to the cluster)."))
+@click.option("--shards", type=click.IntRange(1, 256), default=4, show_default=True,
+              help=N_("Jobs the class is split into."))
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help=N_("The seed every job shares [default: drawn once and written into the recipes]."))
+@click.option("--pin", multiple=True, metavar="NAME==VERSION",
+              help=N_("Pin numpy or click to another version than the one installed here."))
+@assignment_option
+def bundle_jobs(out, shards, seed, pin, assignments):
+    """Recipes that grade a class as a job array: GitHub Actions, GitLab CI, Slurm and Kubernetes.
+
+    Writes the grader, its course (hidden tests included) and, for each
+    engine, the files that run grader batch --shard once per job and grader
+    merge after them; docs/instructors.md says how to run each.
+    """
+    from grader.judge.engine import draw_seed
+    from grader.platforms.bundle import BundleError
+    from grader.platforms.job_recipes import build_jobs
+
+    try:
+        path = build_jobs(out, shards=shards, seed=draw_seed() if seed is None else seed, pin_overrides=pin,
+                          course=the_course(), assignments=assignments or None)
+    except BundleError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(_("Job recipes written to {path}: put the class in {path}/submissions (one sub-folder or .zip per "
+                 "student) and run the recipe of your engine.").format(path=path))
+
+
 @grader.command()
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -237,7 +269,8 @@ def bundle_gradescope(out, pin, assignments):
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help=N_("Students graded at a time [default: number of cores]."))
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1),
-              help=N_("Seed for every student's random cases [default: drawn once and recorded in the gradebook]."))
+              help=N_("Seed for every student's random cases [default: the last batch's in OUT, else drawn once "
+                      "and recorded in the gradebook]."))
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help=N_("Seconds each test may run before it is stopped."))
 @click.option("--suite", type=click.Choice(["public", "all"]), default="all", show_default=True,
@@ -249,29 +282,35 @@ def bundle_gradescope(out, pin, assignments):
 @click.option("--csv-encoding", type=click.Choice(["utf-8-sig", "utf-8"]), default="utf-8-sig", show_default=True,
               help=N_("Encoding of gradebook.csv: utf-8-sig (UTF-8 with a BOM) opens correctly in Excel, "
                       "also on Korean Windows; utf-8 for tools that do not expect a BOM."))
+@shard_options
+@click.option("--force", is_flag=True,
+              help=N_("Grade everyone again, also students whose results in OUT were graded from the same "
+                      "submission, course, grader and settings."))
 @exposure_option
 @assignment_option
-def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encoding, allowed, assignments):
+def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encoding, shard_text, shard_from, shard_base,
+          shard_count, force, allowed, assignments):
     """Grade a folder of submissions: one sub-folder or .zip per student.
 
     Writes OUT/gradebook.csv, the class report OUT/class-report.html and .csv,
     and each student's reports in OUT/students/. Status is ok, broken (nothing
     gradable), crashed (regrade that student alone) or grader_error (the
-    grader itself failed; the command then exits 3). A course that fails its
-    check (grader check), or a machine where student code could reach what it
-    must not, grades nobody: every student is not_graded, with the reason,
-    and the command exits 2.
+    grader itself failed; the command then exits 3). Results are kept in OUT:
+    running it again grades only new or changed submissions, and a stopped
+    batch resumes where it stopped. With --shard, OUT holds that shard only.
+    A course that fails its check (grader check), or a machine where student
+    code could reach what it must not, grades nobody: every student is
+    not_graded, with the reason, and the command exits 2.
     """
-    from grader.platforms.batch import GRADER_ERROR, find_students, run_batch
-    from grader.judge.engine import draw_seed
+    from grader.platforms.batch import find_students, run_batch
     from grader.platforms.coursecheck import CourseRefused, ensure_checked
 
-    count = len(find_students(submissions, exclude=out))
-    if not count:
+    shard = chosen_shard(shard_text, shard_from, shard_base, shard_count, seed)
+    if not find_students(submissions, exclude=out):
         raise click.UsageError(_("{path} holds no sub-folders or .zip files to grade").format(path=submissions))
     out.mkdir(parents=True, exist_ok=True)
-    seed = draw_seed() if seed is None else seed
-    refused, _isolation = exposure_refusal(submissions.resolve(), out.resolve(), allowed)
+    seed = chosen_seed(seed, out)
+    refused, isolation = exposure_refusal(submissions.resolve(), out.resolve(), allowed)
     try:
         if not refused:
             ensure_checked(the_course())
@@ -279,30 +318,59 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
         refused = str(refusal)
     if refused:
         _grade_nobody(submissions, out, refused, seed, suite, assignments, csv_encoding)
-    click.echo(_("Grading {count} submissions with seed {seed}.").format(count=count, seed=seed), err=True)
+    announce = Announcer()
     try:
-        with click.progressbar(length=count, label=_("Grading"), file=sys.stderr, show_pos=True) as bar:
-            reports = run_batch(submissions, out, seed=seed, course=the_course(), jobs=jobs, timeout=timeout, suite=suite,
-                                assignments=assignments or None, time_budget=time_budget, csv_encoding=csv_encoding,
-                                progress=lambda report: bar.update(1))
+        summaries = run_batch(submissions, out, seed=seed, course=the_course(), jobs=jobs, timeout=timeout,
+                              suite=suite, assignments=assignments or None, time_budget=time_budget,
+                              csv_encoding=csv_encoding, shard=shard, force=force, sandbox=isolation,
+                              announce=announce, progress=announce.update)
     except CourseRefused as refusal:  # run_batch has written the gradebook: nobody graded
+        announce.close()
         click.echo(str(refusal), err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        announce.close()
+        interrupted(out)
     except Exception as error:  # run_batch has written the gradebook of what was graded, if it could
+        announce.close()
         internal_failure(error)
         sys.exit(INTERNAL_ERROR)
-    from grader.lang.sanitize import clean
+    announce.close()
+    if shard is None:
+        report_outcome(summaries, lambda students, problems: _(
+            "Gradebook written to {path} ({students} students, {problems} not ok).").format(
+            path=out / "gradebook.csv", students=students, problems=problems))
+    else:
+        report_outcome(summaries, lambda students, problems: _(
+            "Shard {shard} written to {path} ({students} students, {problems} not ok); join every shard's folder "
+            "with grader merge.").format(shard=str(shard), path=out, students=students, problems=problems))
 
-    problems = [r for r in reports if r["status"] != "ok"]
-    for report in problems:
-        click.echo(clean(f"{report['student']}: {report['status']}: {report['status_message']}"), err=True)
-    click.echo(_("Gradebook written to {path} ({students} students, {problems} not ok).").format(
-        path=out / "gradebook.csv", students=len(reports), problems=len(problems)))
-    failed = [r["student"] for r in reports if r["status"] == GRADER_ERROR]
-    if failed:
-        click.echo(_("The grader itself failed on {students}; their rows say grader_error. Please report it, "
-                     "then grade them again.").format(students=clean(", ".join(failed))), err=True)
-        sys.exit(INTERNAL_ERROR)
+
+@grader.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+                metavar="SHARD_DIR...")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help=N_("Folder for the class's gradebook.csv, class report and every student's reports."))
+@click.option("--csv-encoding", type=click.Choice(["utf-8-sig", "utf-8"]), default="utf-8-sig", show_default=True,
+              help=N_("Encoding of gradebook.csv, as for grader batch."))
+def merge(shards, out, csv_encoding):
+    """Join the folders of every shard of a class (grader batch --shard) into the files of one batch.
+
+    Writes OUT/gradebook.csv, the class report and every student's reports,
+    exactly as one grader batch of the whole class would. Refuses shards of
+    different courses, seeds, grader builds, settings or numbers of shards,
+    and a class in which a shard is missing or unfinished, or a student is
+    missing or graded twice.
+    """
+    from grader.platforms.merge import MergeError, merge_shards
+
+    try:
+        summaries = merge_shards(list(shards), out, csv_encoding=csv_encoding)
+    except MergeError as error:
+        raise click.UsageError(str(error)) from None
+    report_outcome(summaries, lambda students, problems: _(
+        "Gradebook written to {path} ({students} students, {problems} not ok).").format(
+        path=out / "gradebook.csv", students=students, problems=problems))
 
 
 def _grade_nobody(submissions, out, reason, seed, suite, assignments, csv_encoding):

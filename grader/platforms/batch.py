@@ -17,6 +17,16 @@ Every student is graded with the same seed, and the gradebook holds no
 timings, so the same seed gives the same gradebook. Each student's JSON
 report is a :class:`grader.judge.record.StudentReport`: the report, with the
 student's name, status and status message in front.
+
+Each result is kept in the output folder as soon as it is written
+(:mod:`grader.platforms.results_cache`), under a key of everything it
+depends on: a later run grades only the students whose key changed, and a
+batch stopped half-way resumes where it stopped. The gradebook and the
+class report are then made from every student's report, read one at a
+time, so the batch's own memory does not grow with the class. ``--shard``
+grades one share of the class (:mod:`grader.platforms.shards`), and
+``grader merge`` makes the class's files from every shard
+(:mod:`grader.platforms.merge`).
 """
 from __future__ import annotations
 
@@ -30,11 +40,15 @@ from typing import Callable
 import grader.judge.course as courses
 from grader.judge.context import Grading
 from grader.judge.course import Course
-from grader.judge.record import Report, StudentReport, percent
+from grader.judge.record import Report, StudentReport
 from grader.lang import _, either
-from grader.lang.sanitize import clean_data, csv_table
+from grader.lang.sanitize import clean_data
+import grader.platforms.shards as shards
 from grader.platforms.archives import BrokenSubmission, extract_zip
 from grader.platforms.class_folder import ClassFolder
+from grader.platforms.gradebook import gradebook_csv
+from grader.platforms.results_cache import Entry, State, digest, settings, student_key
+from grader.platforms.shards import Shard
 from grader.platforms.workers import GRADER_ERROR, run_isolated
 
 # GRADER_ERROR is the gradebook status of a student the grader itself failed on, in a test or in the whole
@@ -134,32 +148,6 @@ def maximum_scores(grading: Grading) -> dict[str, float]:
     return {name: sum(layers.values()) for name, layers in maxima(grading).items()}
 
 
-# --- the gradebook ------------------------------------------------------------
-
-def gradebook_row(student: StudentReport | dict, grading: Grading) -> dict:
-    """The student's row; text is made spreadsheet-safe when the table is written (``csv_table``)."""
-    from grader.reports.shared import found_in, points
-
-    student = StudentReport.read(student)
-    report = student.report
-    row = {"student": student.student, "status": student.status, "score": points(report.score),
-           "max_score": points(report.max_score), "percent": f"{percent(report.score, report.max_score):.1f}"}
-    for assignment in grading.assignments:
-        summary = report.assignments.get(assignment)
-        row[assignment] = points(summary.score) if summary else ""
-    for status in ("passed", "failed", "error", "timeout", "missing"):
-        row[status] = report.counts.get(status, 0)
-    row.update(seed=report.seed, message=student.status_message, found_in=found_in(report),
-               json_report=student.json_report, html_report=student.html_report)
-    return row
-
-
-def gradebook_csv(reports: list[dict], grading: Grading) -> str:
-    """One row per student, one column per chosen assignment."""
-    rows = [gradebook_row(r, grading) for r in sorted(reports, key=lambda r: r["student"])]
-    return csv_table(rows, list(rows[0]) if rows else ["student"])
-
-
 def time_limit_per_student(timeout: float, time_budget: float | None = None) -> float:
     """A backstop only: the engine stops at the time budget, and gives up on a layer after two timeouts."""
     if time_budget:
@@ -176,6 +164,37 @@ def _warm_up(grading: Grading) -> None:
     maxima(grading)  # imports the suites
 
 
+@dataclass
+class Plan:
+    """Who a run grades: the class (every student found), this run's share of it (its shard), and which of
+    those have a result kept from an earlier run under the same key (:mod:`grader.platforms.results_cache`)."""
+
+    students: list[Student]
+    mine: list[Student]
+    to_grade: list[Student]
+    reused: list[Student]
+    keys: dict[str, str | None]
+    folder: ClassFolder
+    state: State
+    record: dict  # what the state records of the run: its seed, settings and shard
+    shard: Shard | None = None
+
+
+def plan_batch(submissions: Path, out: Path, grading: Grading, *, shard: Shard | None = None, force: bool = False,
+               sandbox: str = "", html: bool = True) -> Plan:
+    """Find the class, this run's share of it, and what is kept of it in ``out``; ``force`` reuses nothing."""
+    students = find_students(submissions, exclude=out)
+    mine = [s for s in students if shard is None or shard.holds(s.name)]
+    found = settings(grading, sandbox)
+    batch_key = digest(found)
+    keys = {s.name: student_key(batch_key, s.name, s.path) for s in mine}
+    folder, state = ClassFolder(out, [s.name for s in students], html), State(out)
+    reused = [] if force else [s for s in mine if state.reusable(s.name, keys[s.name], folder.paths(s.name))]
+    kept = {s.name for s in reused}
+    record = {"seed": grading.seed, "shard": shard.to_dict() if shard else None, "settings": found}
+    return Plan(students, mine, [s for s in mine if s.name not in kept], reused, keys, folder, state, record, shard)
+
+
 def run_batch(
     submissions: Path,
     out: Path,
@@ -187,55 +206,77 @@ def run_batch(
     suite: str = "all",
     assignments=None,
     time_budget: float | None = None,
-    progress: Callable[[dict], None] = lambda report: None,
+    progress: Callable[[dict], None] = lambda summary: None,
     csv_encoding: str = "utf-8-sig",
+    shard: Shard | None = None,
+    force: bool = False,
+    sandbox: str = "",
+    announce: Callable[[Plan], None] = lambda plan: None,
 ) -> list[dict]:
-    """Grade every student of ``submissions``; write ``out/gradebook.csv``, the class report
-    (``out/class-report.html`` and ``.csv``) and each student's reports in ``out/students/``
-    (see :mod:`grader.platforms.class_folder`).
+    """Grade every student of ``submissions`` (of ``shard`` only, if given) whose result ``out`` does not
+    already hold; write ``out/gradebook.csv``, the class report (``out/class-report.html`` and ``.csv``) and
+    each student's reports in ``out/students/`` (see :mod:`grader.platforms.class_folder`), or, for a shard,
+    its students' reports and ``out/shard.json`` (:mod:`grader.platforms.merge`). Returns each student's
+    summary (``student``, ``status``, ``status_message``, ``score``, ``max_score``) in the order of names.
 
     ``assignments`` grades only those, with scores out of their points.
-    ``time_budget`` is per student. Nothing one student's submission does can
-    keep the others from being graded or the gradebook from being written:
-    a student whose grading fails is ``crashed``, a report that cannot be
-    written is noted in its row, one that finds the disk full is written once
-    no student code runs, and if the batch itself fails the gradebook of what
-    was graded is written before the error is raised.
+    ``time_budget`` is per student. ``sandbox`` is what the machine's probe
+    found (part of every result's key); ``announce(plan)`` is told who will be
+    graded and whose results are reused before anyone is. Nothing one
+    student's submission does can keep the others from being graded or the
+    gradebook from being written: a student whose grading fails is
+    ``crashed``, a report that cannot be written is noted in its row, one
+    that finds the disk full is written once no student code runs, and if the
+    batch itself fails the gradebook of what was graded is written before the
+    error is raised.
     """
     import grader.reports.classroom as classroom
 
     grading = Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments, timeout=timeout,
                       time_budget=time_budget)
     _proven_or_nobody_graded(submissions, out, grading, csv_encoding)
-    students = find_students(submissions, exclude=out)
-    html = classroom.html_available()
-    folder = ClassFolder(out, [s.name for s in students], html)
+    plan = plan_batch(submissions, out, grading, shard=shard, force=force, sandbox=sandbox,
+                      html=classroom.html_available())
+    announce(plan)
+    return grade_plan(plan, grading, jobs=jobs or os.cpu_count() or 1, progress=progress, csv_encoding=csv_encoding)
+
+
+def grade_plan(plan: Plan, grading: Grading, *, jobs: int, progress, csv_encoding: str) -> list[dict]:
+    """Grade the plan's students in ``jobs`` workers, keeping each result as it comes, then write the class's
+    files (or the shard's record) from every result, old and new."""
+    folder, state = plan.folder, plan.state
     _warm_up(grading)
-    reports: dict[Student, dict] = {}
-    waiting: dict[str, tuple] = {}
-    if html:  # compiled once here, not once per worker
+    if folder.html:  # compiled once here, not once per worker
         from grader.reports.html import environment
 
         environment().get_template("student.html")
-    work = functools.partial(grade_and_write, folder=folder, grading=grading)
-    folder.prepare(len(students))  # before any student code runs
-    outcomes = run_isolated(students, work, jobs=jobs or os.cpu_count() or 1,
-                            time_limit=time_limit_per_student(timeout, time_budget))
+    state.begin(plan.record)
+    shards.unfinished(folder.out)  # a shard folder says it is finished only once it is
+    folder.prepare(len(plan.mine), class_files=plan.shard is None)  # before any student code runs
+    folder.clear_leftovers(s.name for s in plan.to_grade)
+    work = functools.partial(grade_and_write, folder=folder, grading=grading, state=state, keys=plan.keys)
+    done: set[str] = {s.name for s in plan.reused}
+    waiting: dict[str, dict] = {}
+    outcomes = run_isolated(plan.to_grade, work, jobs=jobs, time_limit=time_limit_per_student(
+        grading.timeout, grading.time_budget))
     try:
         for student, (kind, value) in outcomes:
             if kind != "done":
                 folder.forget(student.name)
-                value = write_reports(folder, student, ungraded(student, kind, value, grading), grading)
-            reports[student], waiting[student.name] = value
-            progress(reports[student])
+                value = write_reports(folder, state, student, ungraded(student, kind, value, grading), grading,
+                                      plan.keys.get(student.name))
+            if "waiting" in value:
+                waiting[student.name] = value
+            done.add(student.name)
+            progress(value)
     finally:  # also when the batch itself fails: the gradebook holds every student, graded or not
         outcomes.close()  # the workers stop, and with them every student's code and scratch folder
-        missing = _("not graded: the batch stopped before this student's turn")
-        folder.finish({s.name: r for s, r in reports.items()}, waiting, lambda: gradebook_csv(
-            [folder.with_links(s.name, reports.get(s) or ungraded(s, "crashed", missing, grading).to_dict())
-             for s in students],
-            grading).encode(csv_encoding))
-    return sorted(reports.values(), key=lambda r: r["student"])
+        try:
+            for name, value in waiting.items():
+                _write_waiting(folder, state, name, value, plan.keys.get(name))
+        finally:
+            summaries = _finish(plan, grading, done, waiting, csv_encoding)
+    return summaries
 
 
 def _proven_or_nobody_graded(submissions: Path, out: Path, grading: Grading, csv_encoding: str) -> None:
@@ -253,38 +294,82 @@ def _proven_or_nobody_graded(submissions: Path, out: Path, grading: Grading, csv
 def grade_nobody(submissions: Path, out: Path, reason: str, *, grading: Grading | None = None, course=None,
                  seed: int = 0, suite: str = "all", assignments=None, csv_encoding: str = "utf-8-sig") -> list[dict]:
     """Write the gradebook, the class report and every student's reports with the status ``not_graded`` and
-    ``reason``: what a batch that may grade nobody writes (a course that failed its check, an exposed machine)."""
+    ``reason``: what a batch that may grade nobody writes (a course that failed its check, an exposed machine).
+    Nothing is kept as a result: results kept from earlier runs stay valid for the next."""
     import grader.reports.classroom as classroom
 
     grading = grading or Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments)
     students = find_students(submissions, exclude=out)
     folder = ClassFolder(out, [s.name for s in students], classroom.html_available())
     folder.prepare(len(students))
-    reports, waiting = {}, {}
+    reports = {}
     for student in students:
-        record = ungraded(student, NOT_GRADED, reason, grading)
-        reports[student.name], waiting[student.name] = write_reports(folder, student, record, grading)
-    folder.finish(reports, waiting, lambda: gradebook_csv(
-        [folder.with_links(s.name, reports[s.name]) for s in students], grading).encode(csv_encoding))
+        report = clean_data(ungraded(student, NOT_GRADED, reason, grading).to_dict())
+        folder.write_student(student.name, report, folder.render(report))
+        reports[student.name] = report
+    folder.finish(((s.name, reports[s.name], True) for s in students),
+                  lambda rows: gradebook_csv(rows, grading.assignments).encode(csv_encoding))
     return [reports[s.name] for s in students]
 
 
-def grade_and_write(student: Student, *, folder: ClassFolder, grading: Grading) -> tuple[dict, tuple]:
-    """Grade one student and write their reports, into disk space reserved before their code ran: the part
-    of a batch that runs in the workers. Returns the report to keep and the reports left waiting for space."""
+def _finish(plan: Plan, grading: Grading, done: set[str], waiting: dict, csv_encoding: str) -> list[dict]:
+    """The gradebook and class report of the whole class, or a shard's record; each student's summary."""
+    names = sorted(s.name for s in plan.mine)
+    if plan.shard is None:
+        results = _results(plan, grading, done, waiting)
+        plan.folder.finish(results, lambda reports: gradebook_csv(reports, grading.assignments).encode(csv_encoding))
+    elif done.issuperset(names):  # every student of the shard has a result: the shard is finished
+        shards.write_record(plan.folder.out, plan.shard, plan.record, [s.name for s in plan.students], names)
+    return [_summary(plan.state.read(name), name, done) for name in names]
+
+
+def _results(plan: Plan, grading: Grading, done: set[str], waiting: dict):
+    """``(name, report, counted)`` of every student in the order of names, each report read when its turn comes:
+    as kept in the state, or, for a student the batch stopped before, a report saying so (not counted)."""
+    stopped = _("not graded: the batch stopped before this student's turn")
+    for student in sorted(plan.mine, key=lambda s: s.name):
+        report = None
+        if student.name in done:
+            entry = plan.state.read(student.name)
+            if entry is not None:
+                report = plan.state.report(entry, plan.folder.paths(student.name)["json"])
+            report = report or waiting.get(student.name, {}).get("report")
+        if report is None and student.name in done:
+            lost = _("its report could not be read back from the output folder; grade this student again")
+            report = ungraded(student, "crashed", lost, grading).to_dict()
+        if report is None:
+            yield student.name, ungraded(student, "crashed", stopped, grading).to_dict(), False
+        else:
+            yield student.name, report, True
+
+
+def _summary(entry: Entry | None, name: str, done: set[str]) -> dict:
+    if entry is not None and name in done:
+        return entry.summary
+    stopped = _("not graded: the batch stopped before this student's turn")
+    return {"student": name, "status": "crashed", "status_message": stopped, "score": 0.0, "max_score": 0.0}
+
+
+def grade_and_write(student: Student, *, folder: ClassFolder, grading: Grading, state: State,
+                    keys: dict) -> dict:
+    """Grade one student and write their reports, into disk space reserved before their code ran, then keep the
+    result: the part of a batch that runs in the workers. Returns the student's summary (see write_reports)."""
     spaces = folder.reserve_student(student.name)
     try:
-        return write_reports(folder, student, grade_student(student, grading), grading, spaces)
+        return write_reports(folder, state, student, grade_student(student, grading), grading, keys.get(student.name),
+                             spaces)
     finally:
         for space in filter(None, spaces.values()):
             space.release()
 
 
-def write_reports(folder: ClassFolder, student: Student, record: StudentReport, grading: Grading,
-                  spaces: dict | None = None) -> tuple[dict, tuple]:
-    """Write the student's JSON (and HTML) report: the report to keep for the gradebook (its dict, cleaned,
-    possibly noting a failure), and the kinds of report that found no disk space
-    (:meth:`ClassFolder.write_waiting`)."""
+def write_reports(folder: ClassFolder, state: State, student: Student, record: StudentReport, grading: Grading,
+                  key: str | None, spaces: dict | None = None) -> dict:
+    """Write the student's JSON (and HTML) report and keep the result in the state under ``key``.
+
+    Returns the student's summary; when some of their reports found no disk space, also the report itself
+    (``report``), the kinds ``waiting`` for space and those ``written`` (:meth:`ClassFolder.write_waiting`).
+    """
     try:
         report = clean_data(record.to_dict())
         rendered = folder.render(report)
@@ -292,4 +377,23 @@ def write_reports(folder: ClassFolder, student: Student, record: StudentReport, 
         failed = ungraded(student, GRADER_ERROR, f"the grader failed: {type(error).__name__}: {error}", grading)
         report = clean_data(failed.to_dict())
         rendered = folder.render(report)
-    return report, folder.write_student(student.name, report, rendered, spaces)
+    waiting, written = folder.write_student(student.name, report, rendered, spaces)
+    if waiting:
+        return {**Entry.of(student.name, report, {}, None).summary, "report": report, "waiting": waiting,
+                "written": written}
+    entry = _keep(folder, state, student.name, report, written, key)
+    return entry.summary
+
+
+def _keep(folder: ClassFolder, state: State, name: str, report: dict, written, key: str | None) -> Entry:
+    paths = folder.paths(name)
+    entry = Entry.of(name, report, {kind: path if kind in written else None for kind, path in paths.items()}, key)
+    state.write(entry)
+    return entry
+
+
+def _write_waiting(folder: ClassFolder, state: State, name: str, value: dict, key: str | None) -> None:
+    """Write what found no space while students were graded, now that none is, and keep the result."""
+    report = value["report"]
+    written = folder.write_waiting(name, report, value["waiting"])
+    _keep(folder, state, name, report, (*value["written"], *written), key)

@@ -198,33 +198,47 @@ class ClassFolder:
         return {**report, "json_report": links["json"], "html_report": links.get("html", ""),
                 "link": quote(links.get("html", links["json"]))}
 
-    def prepare(self, students: int) -> None:
-        """Make the folders and reserve the space of the gradebook and the class reports."""
+    def prepare(self, students: int, class_files: bool = True) -> None:
+        """Make the folders, remove what a batch stopped outright left of the space it had reserved for the
+        gradebook and the class reports, and reserve it again (for ``students`` rows) unless ``class_files`` is
+        false (a shard writes none)."""
         (self.out / STUDENTS).mkdir(parents=True, exist_ok=True)
+        names = (GRADEBOOK, CLASS_REPORT_CSV, CLASS_REPORT_HTML)
+        _remove_leftovers(self.out, [self.out / name for name in names])
         base, each = CLASS_SPACE
-        for name in (GRADEBOOK, CLASS_REPORT_CSV, CLASS_REPORT_HTML):
+        for name in names if class_files else ():
             self._class_space[name] = reserve(self.out / name, base + each * students)
 
     def write_class_file(self, name: str, content: str | bytes) -> Path:
         """Write one of the grader's files into the space reserved for it (or as any file, without)."""
         return write(self.out / name, content, self._class_space.pop(name, None))
 
-    def finish(self, reports: dict[str, dict], waiting: dict[str, tuple], gradebook) -> None:
-        """Once no student code runs: the reports that waited for space, then the gradebook (``gradebook()``
-        makes its content) and the class report, which are written whatever happened before."""
+    def finish(self, results, gradebook) -> None:
+        """Once no student code runs: the gradebook and the class report, written whatever happened before.
+
+        ``results`` yields ``(name, report, counted)`` in the order of the names, one at a time (a class of
+        any size is never held in memory at once); ``gradebook(reports)`` makes the gradebook's content from
+        the students' reports, links added; the class report counts those ``counted``.
+        """
         import grader.reports.classroom as classroom
 
+        tally = classroom.Tally()
+
+        def linked():
+            for name, report, counted in results:
+                report = self.with_links(name, report)
+                if counted:
+                    tally.add(report)
+                yield report
+
         try:
-            self.write_waiting(reports, waiting)
+            self.write_class_file(GRADEBOOK, gradebook(linked()))
+            data = tally.figures()
+            self.write_class_file(CLASS_REPORT_CSV, classroom.render_csv(data))
+            if self.html:
+                self.write_class_file(CLASS_REPORT_HTML, classroom.render_html(data))
         finally:
-            try:
-                self.write_class_file(GRADEBOOK, gradebook())
-                data = classroom.figures([self.with_links(name, r) for name, r in reports.items()])
-                self.write_class_file(CLASS_REPORT_CSV, classroom.render_csv(data))
-                if self.html:
-                    self.write_class_file(CLASS_REPORT_HTML, classroom.render_html(data))
-            finally:
-                self.release()
+            self.release()
 
     def release(self) -> None:
         """Give back whatever reserved space of the grader's files was not used."""
@@ -252,17 +266,19 @@ class ClassFolder:
         return rendered
 
     def write_student(self, name: str, report: dict, rendered: dict, spaces: dict | None = None) -> tuple:
-        """Write the rendered reports; the kinds that found no disk space, to write again later.
+        """Write the rendered reports; return the kinds that found no disk space (to write again later) and
+        the kinds written.
 
         Any other failure is noted in the report's status message, for the gradebook.
         """
-        waiting, spaces, paths = [], dict(spaces or {}), self.paths(name)
+        waiting, written, spaces, paths = [], [], dict(spaces or {}), self.paths(name)
         for kind, content in rendered.items():
             space = spaces.pop(kind, None)
             try:
                 if isinstance(content, Exception):
                     raise content
                 write(paths[kind], content, space)
+                written.append(kind)
             except Exception as error:
                 if no_space(error):
                     waiting.append(kind)
@@ -273,23 +289,39 @@ class ClassFolder:
                     space.release()
         for space in filter(None, spaces.values()):
             space.release()
-        return tuple(waiting)
+        return tuple(waiting), tuple(written)
 
-    def write_waiting(self, reports: dict[str, dict], waiting: dict[str, tuple]) -> None:
-        """Write the reports that found no space while students were graded, now that none is."""
-        for name, kinds in waiting.items():
-            if not kinds:
-                continue
-            report = reports[name]
-            rendered = self.render(report)
-            for kind in self.write_student(name, report, {k: rendered[k] for k in kinds}):
-                note(report, _failure_note(kind, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
+    def write_waiting(self, name: str, report: dict, kinds) -> tuple:
+        """Write the reports that found no space while students were graded, now that none is; return the kinds
+        written (a kind that still finds no space is noted in the report)."""
+        rendered = self.render(report)
+        still, written = self.write_student(name, report, {k: rendered[k] for k in kinds})
+        for kind in still:
+            note(report, _failure_note(kind, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
+        return written
 
     def forget(self, name: str) -> None:
         """Remove what a worker that died left of the space reserved for the student's reports."""
         for path in self.paths(name).values():
             for leftover in path.parent.glob(f".{glob.escape(path.name)}.*"):
                 leftover.unlink(missing_ok=True)
+
+    def clear_leftovers(self, names) -> None:
+        """Remove what a batch stopped outright (the machine lost, SIGKILL) left of the space reserved for these
+        students' reports: one look at the folder, however large the class."""
+        _remove_leftovers(self.out / STUDENTS, [path for name in names for path in self.paths(name).values()])
+
+
+def _remove_leftovers(folder: Path, paths) -> None:
+    """Remove the reserved space (``.<name>.<random>``) left in ``folder`` for any of ``paths``."""
+    prefixes = tuple(f".{path.name}." for path in paths)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if prefixes and entry.name.startswith(prefixes):
+            Path(entry.path).unlink(missing_ok=True)
 
 
 def _failure_note(kind: str, error: Exception) -> str:

@@ -43,90 +43,112 @@ def _who(report: StudentReport) -> dict:
 
 def figures(reports: list[StudentReport | dict]) -> dict:
     """Every figure of the class report, from the students' reports (records or their dicts)."""
-    reports = sorted(map(StudentReport.read, reports), key=lambda r: r.student)
-    graded = [r for r in reports if r.report.tests]
-    percents = [round(r.report.percent, 1) for r in reports]
-    tests = _test_figures(graded)
-    return {
-        "students": [{**_who(r), "status": r.status, "score": r.report.score, "max_score": r.report.max_score,
-                      "percent": p} for r, p in zip(reports, percents)],
-        "histogram": pictures.bin_counts(percents, bins=HISTOGRAM_BINS),
-        "assignments": _assignment_figures(graded),
-        "tests": tests,
-        "diagnoses": _common_diagnoses(graded),
-        "problems": _problems(reports),
-        "almost_all_fail": [t for t in tests
-                            if t["students"] and (t["students"] - t["passed"]) / t["students"] >= ALMOST_ALL],
-        "graded": len(graded),
-        "mean_percent": sum(percents) / len(percents) if percents else 0.0,
-    }
+    tally = Tally()
+    for report in sorted(map(StudentReport.read, reports), key=lambda r: r.student):
+        tally.add(report)
+    return tally.figures()
 
 
-def _test_figures(graded: list[StudentReport]) -> list[dict]:
-    """Per test: how many students it ran for, how many passed, who failed."""
-    tests: dict[str, dict] = {}
-    for student in graded:
+class Tally:
+    """The class report's figures gathered one student at a time, so a class of any size is read one report at
+    a time: :meth:`add` each student's report in the order of their names, then :meth:`figures`."""
+
+    def __init__(self):
+        self.students: list[dict] = []
+        self.graded = 0
+        self.tests: dict[str, dict] = {}
+        self.assignments: dict[str, dict] = {}
+        self.diagnoses: dict[tuple, dict] = {}
+        self.problems: list[dict] = []
+
+    def add(self, report: StudentReport | dict) -> None:
+        student = StudentReport.read(report)
+        who = _who(student)
+        self.students.append({**who, "status": student.status, "score": student.report.score,
+                              "max_score": student.report.max_score, "percent": round(student.report.percent, 1)})
+        if student.report.tests:
+            self.graded += 1
+            self._add_tests(student, who)
+            self._add_assignments(student)
+            self._add_diagnoses(student, who)
+        problem = _problem(student, who)
+        if problem:
+            self.problems.append(problem)
+
+    def _add_tests(self, student: StudentReport, who: dict) -> None:
+        """Per test: how many students it ran for, how many passed, who failed."""
         for test in student.report.tests:
-            entry = tests.setdefault(test.name, {"test": test.name, "assignment": test.assignment, "layer": test.layer,
-                                                 "students": 0, "passed": 0, "failed_students": []})
+            entry = self.tests.get(test.name)
+            if entry is None:
+                entry = self.tests[test.name] = {"test": test.name, "assignment": test.assignment, "layer": test.layer,
+                                                 "students": 0, "passed": 0, "failed_students": []}
             entry["students"] += 1
             if test.passed:
                 entry["passed"] += 1
             else:
-                entry["failed_students"].append(_who(student))
-    for entry in tests.values():
-        entry["pass_rate"] = entry["passed"] / entry["students"] if entry["students"] else 0.0
-    return list(tests.values())
+                entry["failed_students"].append(who)
 
-
-def _assignment_figures(graded: list[StudentReport]) -> list[dict]:
-    """Per assignment: how many students got full marks, and the mean score."""
-    assignments: dict[str, dict] = {}
-    for student in graded:
+    def _add_assignments(self, student: StudentReport) -> None:
+        """Per assignment: how many students got full marks, and the sum of scores."""
         for name, totals in student.report.assignments.items():
-            entry = assignments.setdefault(name, {"assignment": name, "students": 0, "full_marks": 0,
-                                                  "score": 0.0, "max_score": 0.0})
+            entry = self.assignments.setdefault(name, {"assignment": name, "students": 0, "full_marks": 0,
+                                                       "score": 0.0, "max_score": 0.0})
             entry["students"] += 1
             entry["full_marks"] += totals.score == totals.max_score
             entry["score"] += totals.score
             entry["max_score"] += totals.max_score
-    for entry in assignments.values():
-        entry["pass_rate"] = entry["full_marks"] / entry["students"] if entry["students"] else 0.0
-        entry["mean_percent"] = percent(entry["score"], entry["max_score"])
-    return list(assignments.values())
 
-
-def _common_diagnoses(graded: list[StudentReport]) -> list[dict]:
-    """The diagnoses of failed tests per layer and array, the most widespread first, with who has them."""
-    found: dict[tuple, dict] = {}
-    for student in graded:
-        who = _who(student)
+    def _add_diagnoses(self, student: StudentReport, who: dict) -> None:
+        """The diagnoses of failed tests per layer and array, with who has them."""
         for test in student.report.tests:
             if test.passed or not test.diagnosis:
                 continue
             key = (test.assignment, test.layer, test.diagnosis.code, test.diagnosis.array)
-            entry = found.setdefault(key, {"assignment": key[0], "layer": key[1], "code": key[2], "array": key[3],
-                                           "arrays": [], "tests": 0, "students": []})
+            entry = self.diagnoses.get(key)
+            if entry is None:
+                entry = self.diagnoses[key] = {"assignment": key[0], "layer": key[1], "code": key[2],
+                                               "array": key[3], "arrays": [], "tests": 0, "students": [],
+                                               "names": set()}
             entry["tests"] += 1
             for array in test.diagnosis.params.get("arrays") or [key[3]]:
                 if array and array not in entry["arrays"]:
                     entry["arrays"].append(array)  # one mistake over several arrays is one row: all named
-            if who not in entry["students"]:
+            if student.student not in entry["names"]:
+                entry["names"].add(student.student)
                 entry["students"].append(who)
-    return sorted(found.values(), key=lambda d: (-len(d["students"]), -d["tests"], d["layer"], d["code"]))
+
+    def figures(self) -> dict:
+        percents = [s["percent"] for s in self.students]
+        tests = list(self.tests.values())
+        for entry in tests:
+            entry["pass_rate"] = entry["passed"] / entry["students"] if entry["students"] else 0.0
+        assignments = list(self.assignments.values())
+        for entry in assignments:
+            entry["pass_rate"] = entry["full_marks"] / entry["students"] if entry["students"] else 0.0
+            entry["mean_percent"] = percent(entry["score"], entry["max_score"])
+        diagnoses = [{k: v for k, v in d.items() if k != "names"} for d in self.diagnoses.values()]
+        return {
+            "students": self.students,
+            "histogram": pictures.bin_counts(percents, bins=HISTOGRAM_BINS),
+            "assignments": assignments,
+            "tests": tests,
+            "diagnoses": sorted(diagnoses, key=lambda d: (-len(d["students"]), -d["tests"], d["layer"], d["code"])),
+            "problems": self.problems,
+            "almost_all_fail": [t for t in tests
+                                if t["students"] and (t["students"] - t["passed"]) / t["students"] >= ALMOST_ALL],
+            "graded": self.graded,
+            "mean_percent": sum(percents) / len(percents) if percents else 0.0,
+        }
 
 
-def _problems(reports: list[StudentReport]) -> list[dict]:
-    """The students not graded, and those whose tests timed out, crashed or broke the judge."""
-    problems = []
-    for student in reports:
-        codes = Counter(t.diagnosis.code for t in student.report.tests
-                        if t.diagnosis and t.diagnosis.code in PROBLEM_CODES)
-        if student.status != "ok" or codes:
-            problems.append({**_who(student), "status": student.status, "message": student.status_message,
-                             "timeouts": codes["timeout"], "crashes": codes["crash"],
-                             "other": codes["bad_reply"] + codes["grader_error"]})
-    return problems
+def _problem(student: StudentReport, who: dict) -> dict | None:
+    """A student not graded, or whose tests timed out, crashed or broke the judge."""
+    codes = Counter(t.diagnosis.code for t in student.report.tests
+                    if t.diagnosis and t.diagnosis.code in PROBLEM_CODES)
+    if student.status == "ok" and not codes:
+        return None
+    return {**who, "status": student.status, "message": student.status_message,
+            "timeouts": codes["timeout"], "crashes": codes["crash"], "other": codes["bad_reply"] + codes["grader_error"]}
 
 
 CSV_FIELDS = ("section", "assignment", "layer", "test", "code", "array", "student", "count", "total", "rate",
