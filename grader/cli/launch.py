@@ -53,6 +53,9 @@ def grader() -> None:
 
 def leave(command) -> None:
     """Run a click command as a program, then exit at once with its status."""
+    from grader.cli.output import tolerant_console
+
+    tolerant_console()
     try:
         command.main(prog_name=os.path.basename(sys.argv[0]) or None)
         status = 0

@@ -34,9 +34,10 @@ import signal
 import stat
 import struct
 import sys
-
-# none on Windows, where only the portable child (portable.py) runs
-resource = importlib.import_module("resource") if os.name == "posix" else None
+try:
+    import resource
+except ImportError:  # Windows, where only the portable child (portable.py) runs: no rlimit
+    resource = None
 
 from .standin import STANDIN_PROVIDED_PACKAGES, standin_provided
 from .namespaces import _PR_SET_PDEATHSIG, drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
