@@ -187,20 +187,16 @@ def run_batch(
     no student code runs, and if the batch itself fails the gradebook of what
     was graded is written before the error is raised.
     """
-    import grader.reports.classroom as classroom
+    from grader.reports.html import environment
 
     students = find_students(submissions, exclude=out)
-    html = classroom.html_available()
-    folder = ClassFolder(out, [s.name for s in students], html)
+    folder = ClassFolder(out, [s.name for s in students], html=True)
     grading = Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments, timeout=timeout,
                       time_budget=time_budget)
     _warm_up(grading)
     reports: dict[Student, dict] = {}
     waiting: dict[str, tuple] = {}
-    if html:  # compiled once here, not once per worker
-        from grader.reports.html import environment
-
-        environment().get_template("student.html")
+    environment().get_template("student.html")  # compiled once here, not once per worker
     work = functools.partial(grade_and_write, folder=folder, grading=grading)
     folder.prepare(len(students))  # before any student code runs
     outcomes = run_isolated(students, work, jobs=jobs or os.cpu_count() or 1,

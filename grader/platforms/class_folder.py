@@ -4,7 +4,7 @@
     class-report.html      what the class did not understand; names link to the students' reports
     class-report.csv       the same figures as a table
     students/NAME.json     each student's JSON report
-    students/NAME.html     and HTML report (with Jinja2 installed)
+    students/NAME.html     and HTML report
 
 The grader's own files are at the top, the students' in ``students/``, so no
 student name can take the place of a grader's file. NAME comes from the
@@ -199,8 +199,17 @@ class ClassFolder:
                 "link": quote(links.get("html", links["json"]))}
 
     def prepare(self, students: int) -> None:
-        """Make the folders and reserve the space of the gradebook and the class reports."""
-        (self.out / STUDENTS).mkdir(parents=True, exist_ok=True)
+        """Make the folders and reserve the space of the gradebook and the class reports.
+
+        The folders it makes are the owner's alone (0700): classmates' reports
+        hold the expected arrays of the same seed.
+        """
+        for folder in (self.out, self.out / STUDENTS):
+            try:
+                folder.mkdir(mode=0o700, parents=True)
+            except FileExistsError:
+                continue
+            folder.chmod(0o700)  # whatever the umask
         base, each = CLASS_SPACE
         for name in (GRADEBOOK, CLASS_REPORT_CSV, CLASS_REPORT_HTML):
             self._class_space[name] = reserve(self.out / name, base + each * students)

@@ -177,13 +177,6 @@ def render_html(data: dict, *, title: str = "") -> str:
         almost=int(ALMOST_ALL * 100), t=labels(), lang=language())
 
 
-def html_available() -> bool:
-    """Jinja2 is an optional dependency (the ``html`` extra)."""
-    import importlib.util
-
-    return importlib.util.find_spec("jinja2") is not None
-
-
 def student_html(student: StudentReport | dict) -> str:
     """The student's own HTML report, linked from the class report; for a student not graded, it says why."""
     from grader.reports.html import render

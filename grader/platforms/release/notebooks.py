@@ -101,7 +101,7 @@ def build_notebook(name: str, stub: str, template: str, template_name: str = "<t
     """The notebook of assignment ``name`` as .ipynb text (nbformat 4.5, validated); ``functions``
     are the graded functions, each a cell of its own; ``translate`` (a ``gettext``) puts its text
     in the release's language, paragraph by paragraph."""
-    nbformat = _nbformat()
+    import nbformat
     v4 = nbformat.v4
     parts = stub_parts(stub, functions)
     used: set[str] = set()
@@ -156,11 +156,3 @@ def _check_cells(name: str) -> list[tuple[str, str, str, int]]:
     text = f"{CHECK_HEADING}\n\n{CHECK_TEXT}"
     code = f'from grader.platforms.jupyter import run_public_tests\n\nrun_public_tests("{name}")'
     return [("markdown", "", text, 0), ("code", f"python {NOT_GRADED_TAG}", code, 0)]
-
-
-def _nbformat():
-    try:
-        import nbformat
-    except ImportError:
-        raise RuntimeError("building notebooks needs nbformat: pip install 'backprop-grader[notebooks]'") from None
-    return nbformat
