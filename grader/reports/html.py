@@ -162,6 +162,7 @@ def labels() -> dict:
         "assignments": _("Assignments"),
         "assignment": _("assignment"),
         "full_marks": _("full marks"),
+        "of_students": _("{count} of {students} students"),
         "pass_rate": _("pass rate"),
         "mean_score": _("mean score"),
         "tests": _("Tests"),
