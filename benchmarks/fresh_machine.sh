@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The README's two set-up commands on a fresh machine, timed: a new Debian bookworm root (debootstrap:
 # minimal, plus python3, python3-venv, git and ca-certificates), a fresh clone of this repository's
-# branch in it, no cached wheels; then, inside it with chroot, as root as a container is:
+# branch in it, no cached wheels; then, inside it as a container runs (a mount namespace of its own whose
+# root it is, by pivot_root), as root:
 #   1. a venv, the project installed into it, and `grade` (the student's first run);
 #   2. .ci/run: Debian's Chromium and a Korean font, the test extras, and the whole test suite.
 # Needs root and debootstrap (apt-get install debootstrap); takes 20 to 40 minutes on 2 cores.
-#   benchmarks/fresh_machine.sh [ROOT_FOLDER] [BRANCH]      (the log goes to ROOT_FOLDER.log)
+#   benchmarks/fresh_machine.sh [ROOT_FOLDER] [BRANCH] 2>&1 | tee ROOT_FOLDER.log
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 root="${1:-/tmp/fresh-bookworm}"
@@ -16,7 +17,10 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 seconds() { date +%s.%N; }
 took() { printf '%s: %.0f s\n' "$1" "$(echo "$(seconds) - $2" | bc)"; }
 
-if mountpoint -q "$root/proc" 2>/dev/null; then umount -l "$root/proc" "$root/dev/pts" "$root/dev" || true; fi
+for folder in sys dev proc; do
+    if mountpoint -q "$root/$folder" 2>/dev/null; then umount -R -l "$root/$folder"; fi
+done
+if grep -q " $root/" /proc/self/mountinfo; then echo "$root still has mounts: not removing it" >&2; exit 1; fi
 rm -rf "$root"
 start=$(seconds)
 debootstrap --variant=minbase --include=python3,python3-venv,git,ca-certificates bookworm "$root" "$mirror"
@@ -29,13 +33,20 @@ chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
 [ -f /etc/pip.conf ] && cp /etc/pip.conf "$root/etc/pip.conf"
 cp -a /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
 mount -t proc proc "$root/proc"
-mount --bind /dev "$root/dev"
-mount --bind /dev/pts "$root/dev/pts"
-trap 'umount -l "$root/dev/pts" "$root/dev" "$root/proc" 2>/dev/null || true' EXIT
+mount --rbind /dev "$root/dev"
+mount --rbind /sys "$root/sys"
+trap 'umount -R -l "$root/sys" "$root/dev" "$root/proc" 2>/dev/null || true' EXIT
 
 git clone --quiet --branch "$branch" "$repo" "$root/home/grader"  # a fresh clone, as `git clone URL` makes
-inside() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 TERM=dumb bash -c "cd /home/grader && $1"; }
+# As a container runs: the root made the real root of a mount namespace of its own (pivot_root), not a
+# chroot, inside which the kernel refuses user namespaces and so the sandbox's own confinement
+inside() {
+    unshare --mount --propagation private /bin/sh -c '
+        mount --rbind "$1" "$1" && cd "$1" && mkdir -p .old-root && pivot_root . .old-root && cd / &&
+        umount -l /.old-root && rmdir /.old-root &&
+        exec /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+            LANG=C.UTF-8 TERM=dumb bash -c "cd /home/grader && $2"' sh "$root" "$1"
+}
 
 start=$(seconds)
 inside 'python3 -m venv .venv && . .venv/bin/activate && pip install -e . && grade'
