@@ -39,11 +39,16 @@ trap 'umount -R -l "$root/sys" "$root/dev" "$root/proc" 2>/dev/null || true' EXI
 
 git clone --quiet --branch "$branch" "$repo" "$root/home/grader"  # a fresh clone, as `git clone URL` makes
 # As a container runs: the root made the real root of a mount namespace of its own (pivot_root), not a
-# chroot, inside which the kernel refuses user namespaces and so the sandbox's own confinement
+# chroot, inside which the kernel refuses user namespaces and so the sandbox's own confinement; and a PID
+# namespace of its own. This machine's other graders (as root) share its uid slots for student code, as
+# one machine's graders do: without that, the two sides would give children the same user id and each
+# side's clean-up by user id would kill the other's children.
+mkdir -p -m 700 /run/backprop-grader-uids "$root/run/backprop-grader-uids"
 inside() {
-    unshare --mount --propagation private /bin/sh -c '
+    unshare --mount --pid --fork --propagation private /bin/bash -c '
+        mount --bind /run/backprop-grader-uids "$1/run/backprop-grader-uids" &&
         mount --rbind "$1" "$1" && cd "$1" && mkdir -p .old-root && pivot_root . .old-root && cd / &&
-        umount -l /.old-root && rmdir /.old-root &&
+        umount -l /.old-root && rmdir /.old-root && mount -t proc proc /proc &&
         exec /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             LANG=C.UTF-8 TERM=dumb bash -c "cd /home/grader && $2"' sh "$root" "$1"
 }
@@ -53,5 +58,7 @@ inside 'python3 -m venv .venv && . .venv/bin/activate && pip install -e . && gra
 took "command 1 (venv, install, grade)" "$start"
 
 start=$(seconds)
-inside '.ci/run'
-took "command 2 (.ci/run: Chromium, Korean fonts, test extras, the tests)" "$start"
+status=0
+inside '.ci/run' || status=$?
+took "command 2 (.ci/run: Chromium, Korean fonts, test extras, the tests), exit status $status" "$start"
+exit "$status"
