@@ -44,13 +44,16 @@ git clone --quiet --branch "$branch" "$repo" "$root/home/grader"  # a fresh clon
 # one machine's graders do: without that, the two sides would give children the same user id and each
 # side's clean-up by user id would kill the other's children.
 mkdir -p -m 700 /run/backprop-grader-uids "$root/run/backprop-grader-uids"
+# The machine's own settings that numpy needs here (OpenBLAS kernels for this processor), as its shell has
+machine_env() { env | grep -E '^OPENBLAS_(CORETYPE|L2_SIZE)=' | tr '\n' ' ' || true; }
+# setsid: the session and process group of the commands are in the namespace, as a container's are
 inside() {
     unshare --mount --pid --fork --propagation private /bin/bash -c '
         mount --bind /run/backprop-grader-uids "$1/run/backprop-grader-uids" &&
         mount --rbind "$1" "$1" && cd "$1" && mkdir -p .old-root && pivot_root . .old-root && cd / &&
         umount -l /.old-root && rmdir /.old-root && mount -t proc proc /proc &&
-        exec /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-            LANG=C.UTF-8 TERM=dumb bash -c "cd /home/grader && $2"' sh "$root" "$1"
+        exec setsid /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+            LANG=C.UTF-8 TERM=dumb $3 bash -c "cd /home/grader && $2"' sh "$root" "$1" "$(machine_env)"
 }
 
 start=$(seconds)
