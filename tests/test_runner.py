@@ -1,5 +1,6 @@
 """Behaviour of the runner: student code in a child process, driven by the judge."""
 import os
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -638,15 +639,37 @@ def test_stdlib_and_numpy_submodules_import_normally():
         assert runner.call(runner.new("gates", "MulLayer"), "go") == 0.5
 
 
-def test_windows_gets_the_in_process_runner_and_says_so(monkeypatch):
-    import grader.sandbox as runner_package
+LOOP = """
+class MulLayer(MulLayer):
+    def spin(self):
+        while True:
+            pass
+"""
 
-    monkeypatch.setattr(runner_package.os, "name", "nt")
-    runner = make_runner({"gates": module("gates", GATES)})
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_macos_and_windows_get_the_portable_runner_with_a_time_limit_and_say_so(monkeypatch, platform):
+    import grader.sandbox.portable as portable
+
+    monkeypatch.setattr(sys, "platform", platform)
+    runner = make_runner({"gates": module("gates", GATES + LOOP)}, timeout=1.0)
     monkeypatch.undo()
     with runner:
-        assert "Windows" in runner.isolation and "no time limit" in runner.isolation
+        assert isinstance(runner, portable.PortableRunner)
         assert runner.call(runner.new("gates", "MulLayer"), "forward", 3.0, 4.0) == 12.0
+        runner.begin_test()
+        with pytest.raises(StudentTimeout):
+            runner.call(runner.new("gates", "MulLayer"), "spin")
+        runner.end_test()
+        assert "a separate process, 1 s per test" in runner.isolation
+        assert "no Linux confinement" in runner.isolation
+
+
+def test_only_the_debug_switch_runs_student_code_in_the_graders_own_process(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("GRADER_IN_PROCESS", "1")
+    with make_runner({"gates": module("gates", GATES)}) as runner:
+        assert runner.isolation.startswith("none") and "Windows" not in runner.isolation
 
 
 # -- one round trip per test -------------------------------------------------------

@@ -27,8 +27,10 @@ def one_blas_thread() -> None:
 
 
 def grade() -> None:
+    from grader.sandbox import portable_runner
+
     one_blas_thread()
-    if os.environ.get("GRADER_IN_PROCESS") != "1":
+    if os.environ.get("GRADER_IN_PROCESS") != "1" and not portable_runner():  # no zygote on Windows, macOS
         import numpy  # noqa: F401  (before the fork: the zygote is this process with numpy loaded)
 
         from grader.sandbox.forkserver import fork_server
@@ -51,6 +53,9 @@ def grader() -> None:
 
 def leave(command) -> None:
     """Run a click command as a program, then exit at once with its status."""
+    from grader.cli.output import tolerant_console
+
+    tolerant_console()
     try:
         command.main(prog_name=os.path.basename(sys.argv[0]) or None)
         status = 0

@@ -9,12 +9,40 @@ from grader.lang import _
 from grader.reports.words import format_name
 
 DEFAULT_JSON = "grade-report.json"
+# What a symbol becomes on a console whose encoding lacks it (CP949 on Korean Windows has none of these)
+CONSOLE_FALLBACKS = {"\u2713": "v", "\u2717": "x", "\u23f1": "T", "\u26a0": "!", "\u2022": "*", "\u2013": "-",
+                     "\u2014": "-", "\u2248": "~", "\u2026": "...", "\u2500": "-", "\u2502": "|", "\u2514": "`"}
 
 
 class OutputError(click.ClickException):
     """The report could not be written where asked: a usage error (exit status 2)."""
 
     exit_code = 2
+
+
+def tolerant_console(*streams) -> None:
+    """Let standard output and error print anything: what their encoding lacks falls back, never raises.
+
+    A Korean Windows console, a pipe or an IDE there encodes CP949, which has
+    no ``\u2717``; a symbol becomes its ASCII stand-in (:data:`CONSOLE_FALLBACKS`),
+    any other character ``?``. Streams that already tolerate errors are left alone.
+    """
+    import codecs
+
+    try:
+        codecs.lookup_error("grader-console")
+    except LookupError:
+        codecs.register_error("grader-console", _console_fallback)
+    for stream in streams or (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="grader-console")
+
+
+def _console_fallback(error: UnicodeError):
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    lost = error.object[error.start:error.end]
+    return "".join(CONSOLE_FALLBACKS.get(character, "?") for character in lost), error.end
 
 
 def _write(path: str, content: str):

@@ -230,13 +230,10 @@ def run_batch(
     batch itself fails the gradebook of what was graded is written before the
     error is raised.
     """
-    import grader.reports.classroom as classroom
-
     grading = Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments, timeout=timeout,
                       time_budget=time_budget)
     _proven_or_nobody_graded(submissions, out, grading, csv_encoding)
-    plan = plan_batch(submissions, out, grading, shard=shard, force=force, sandbox=sandbox,
-                      html=classroom.html_available())
+    plan = plan_batch(submissions, out, grading, shard=shard, force=force, sandbox=sandbox)
     announce(plan)
     return grade_plan(plan, grading, jobs=jobs or os.cpu_count() or 1, progress=progress, csv_encoding=csv_encoding)
 
@@ -296,11 +293,9 @@ def grade_nobody(submissions: Path, out: Path, reason: str, *, grading: Grading 
     """Write the gradebook, the class report and every student's reports with the status ``not_graded`` and
     ``reason``: what a batch that may grade nobody writes (a course that failed its check, an exposed machine).
     Nothing is kept as a result: results kept from earlier runs stay valid for the next."""
-    import grader.reports.classroom as classroom
-
     grading = grading or Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments)
     students = find_students(submissions, exclude=out)
-    folder = ClassFolder(out, [s.name for s in students], classroom.html_available())
+    folder = ClassFolder(out, [s.name for s in students], html=True)
     folder.prepare(len(students))
     reports = {}
     for student in students:

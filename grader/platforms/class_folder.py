@@ -4,7 +4,7 @@
     class-report.html      what the class did not understand; names link to the students' reports
     class-report.csv       the same figures as a table
     students/NAME.json     each student's JSON report
-    students/NAME.html     and HTML report (with Jinja2 installed)
+    students/NAME.html     and HTML report
 
 The grader's own files are at the top, the students' in ``students/``, so no
 student name can take the place of a grader's file. NAME comes from the
@@ -201,8 +201,17 @@ class ClassFolder:
     def prepare(self, students: int, class_files: bool = True) -> None:
         """Make the folders, remove what a batch stopped outright left of the space it had reserved for the
         gradebook and the class reports, and reserve it again (for ``students`` rows) unless ``class_files`` is
-        false (a shard writes none)."""
-        (self.out / STUDENTS).mkdir(parents=True, exist_ok=True)
+        false (a shard writes none).
+
+        The folders it makes are the owner's alone (0700): classmates' reports
+        hold the expected arrays of the same seed.
+        """
+        for folder in (self.out, self.out / STUDENTS):
+            try:
+                folder.mkdir(mode=0o700, parents=True)
+            except FileExistsError:
+                continue
+            folder.chmod(0o700)  # whatever the umask
         names = (GRADEBOOK, CLASS_REPORT_CSV, CLASS_REPORT_HTML)
         _remove_leftovers(self.out, [self.out / name for name in names])
         base, each = CLASS_SPACE

@@ -36,15 +36,13 @@ class MergeError(Exception):
 
 def merge_shards(folders: list[Path], out: Path, *, csv_encoding: str = "utf-8-sig") -> list[dict]:
     """Check the shards in ``folders``, then write the class's files into ``out``; each student's summary."""
-    import grader.reports.classroom as classroom
-
     folders = [Path(f) for f in folders]
     records = [_record(folder) for folder in folders]
     _check_alike(records, folders)
     owners = _check_complete(records, folders, Path(out))
     first = records[0]
     roster = first["roster"]
-    folder, state = ClassFolder(out, roster, classroom.html_available()), State(out)
+    folder, state = ClassFolder(out, roster, html=True), State(out)
     folder.prepare(len(roster))
     state.begin({"seed": first["seed"], "shard": None, "settings": first["settings"]})
     for name in roster:

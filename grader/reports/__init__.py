@@ -38,6 +38,9 @@ def render(report, fmt: str, **options) -> str:
 def write_atomically(path: Path | str, content: str | bytes) -> Path:
     """Write via a temporary file and a rename, so a reader never sees half a file.
 
+    The file gets the mode the user's umask gives a new file (``grader batch``
+    keeps its reports private with a folder of mode 0700 instead).
+
     A target that exists but is not a regular file (``/dev/null``, a FIFO, a
     terminal) is written to as it is: renaming over it would replace a device
     that other programs rely on.
@@ -53,8 +56,16 @@ def write_atomically(path: Path | str, content: str | bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(content.encode("utf-8", "replace") if isinstance(content, str) else content)
+        if os.name == "posix":
+            os.chmod(tmp, 0o666 & ~_umask())  # as any file the user makes (mkstemp's is 0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask

@@ -190,25 +190,26 @@ def _names(students: list[dict]) -> str:
     return " ".join(s["student"] for s in students)
 
 
+def course_order(data: dict):
+    """A sort key putting a diagnosis's layer where the course puts it: the order of the tests in the reports."""
+    layers = {}
+    for test in data["tests"]:
+        layers.setdefault((test["assignment"], test["layer"]), len(layers))
+    return lambda d: layers.get((d["assignment"], d["layer"]), len(layers))
+
+
 def render_html(data: dict, *, title: str = "") -> str:
     from grader.reports.html import environment, labels, language
 
     histogram = pictures.histogram([s["percent"] for s in data["students"]], bins=HISTOGRAM_BINS,
                                    label=_("score distribution (percent of the maximum)"))
     by_layer: dict[str, list] = defaultdict(list)
-    for d in data["diagnoses"]:
+    for d in sorted(data["diagnoses"], key=course_order(data)):  # sorted() keeps each layer's order
         by_layer[f"{d['assignment']} / {d['layer']}"].append(d)
     names = {d["code"]: describe(d["code"]) for d in data["diagnoses"]}
     return environment().get_template("class.html").render(
         title=title or _("Class report"), data=data, histogram=histogram, by_layer=dict(by_layer), names=names,
         almost=int(ALMOST_ALL * 100), t=labels(), lang=language())
-
-
-def html_available() -> bool:
-    """Jinja2 is an optional dependency (the ``html`` extra)."""
-    import importlib.util
-
-    return importlib.util.find_spec("jinja2") is not None
 
 
 def student_html(student: StudentReport | dict) -> str:

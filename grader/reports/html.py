@@ -52,12 +52,30 @@ def environment():
 def _figure(test: TestResult) -> dict | None:
     arrays = test.arrays
     if not arrays:
-        return None
+        return _shape_figure(test)
     name = arrays.get("array") or "value"
     titles = (_("expected {array}").format(array=name), _("your {array}").format(array=name),
               _("difference (yours - expected)"))
-    return {"svgs": pictures.comparison(arrays, titles), "caption": pictures.axes_caption(tuple(arrays["shape"])),
-            "shape": arrays["shape"]}
+    caption = pictures.axes_caption(tuple(arrays["shape"]))
+    if pictures.every_entry_wrong(arrays):
+        every = _("every entry is wrong, so none is outlined: compare the pictures (is it all off by one factor, "
+                  "or moved?)")
+        caption = f"{caption}; {every}" if caption else every
+    return {"svgs": pictures.comparison(arrays, titles), "caption": caption, "shape": arrays["shape"], "got_shape": None}
+
+
+def _shape_figure(test: TestResult) -> dict | None:
+    """A wrong shape, drawn: the shape expected and the shape returned, as empty grids (or said, when large)."""
+    params = test.diagnosis.params if test.diagnosis else {}
+    expected, got = params.get("expected_shape"), params.get("got_shape")
+    if not isinstance(expected, list) or not isinstance(got, list):
+        return None
+    name = test.diagnosis.array or "value"
+    titles = (_("expected {array}: shape {shape}").format(array=name, shape=tuple(expected)),
+              _("your {array}: shape {shape}").format(array=name, shape=tuple(got)))
+    return {"svgs": pictures.shapes(expected, got, titles), "shape": expected, "got_shape": got,
+            "caption": _("the shape is wrong: expected {expected}, got {got}").format(
+                expected=tuple(expected), got=tuple(got))}
 
 
 def _diagnosis(test: TestResult) -> dict | None:
@@ -149,6 +167,7 @@ def labels() -> dict:
         "assignments": _("Assignments"),
         "assignment": _("assignment"),
         "full_marks": _("full marks"),
+        "of_students": _("{count} of {students} students"),
         "pass_rate": _("pass rate"),
         "mean_score": _("mean score"),
         "tests": _("Tests"),

@@ -8,9 +8,15 @@ afford. The SVG is inline, so a report is one file that needs no network.
 An array is laid out by its axes: a vector is one row of cells, a matrix one
 image, a 3-D array a row of images, a 4-D array (a kernel or a batch of
 images) a grid of images with axis 0 down and axis 1 across. Wrong entries
-get a thick outline in :data:`MARK`.
+get a thick outline in :data:`MARK` (black: no colour of the map, and never
+green, which reads as "right"); when every entry is wrong none is outlined,
+since outlines would then say nothing. Small arrays show their values in
+the cells, larger ones as tooltips (each cell's ``<title>``). A wrong shape
+is drawn as two empty grids, the shape expected and the shape returned.
 """
 from __future__ import annotations
+
+import unicodedata
 
 import numpy as np
 
@@ -22,10 +28,14 @@ except ImportError:  # pragma: no cover - before translations exist
     def _(text: str) -> str:
         return text
 
-MARK = "#00d000"  # the outline of a wrong entry: a green no diverging map uses
+MARK = "#000000"  # the outline of a wrong entry
 GAP = 6
 LABEL = 14
 MAX_PANEL = 260  # pixels: cells shrink to keep a panel at most about this wide
+VALUES_SHOWN = 36  # entries: an array this small shows its values in its cells
+VALUE_CELL = 44  # pixels: the width of a cell showing its value
+TOOLTIPS = 512  # entries: up to this many, every cell has a tooltip with its index and value
+SHAPE_DRAWN = 1024  # entries: a wrong shape is drawn as empty grids up to this size
 
 
 def _colour(value: float, scale: float) -> str:
@@ -52,20 +62,41 @@ def grid_shape(shape: tuple) -> tuple[int, int, int, int]:
 
 
 def cell_size(shape: tuple) -> int:
+    """The side of a cell, in pixels, when it shows a colour only."""
     rows, cols, h, w = grid_shape(shape)
     across = cols * w + (cols - 1)
     return int(max(4, min(24, MAX_PANEL // max(across, 1))))
 
 
-def panel(values: np.ndarray, scale: float, wrong: np.ndarray | None, title: str, role: str) -> str:
-    """One heatmap of ``values`` as an ``<svg>`` element; ``wrong`` marks entries with :data:`MARK`."""
+def _shows_values(shape: tuple) -> bool:
+    return int(np.prod(shape)) <= VALUES_SHOWN
+
+
+def label_width(text: str, size: int = 11) -> int:
+    """Pixels a label needs at font ``size``: a Hangul or other wide letter takes about a whole em."""
+    return int(sum(size if unicodedata.east_asian_width(c) in "WF" else size * 0.62 for c in text)) + 4
+
+
+def _shown(value: float) -> str:
+    return f"{value:.3g}" if np.isfinite(value) else str(value)
+
+
+def panel(values: np.ndarray, scale: float, wrong: np.ndarray | None, title: str, role: str,
+          blank: bool = False) -> str:
+    """One heatmap of ``values`` as an ``<svg>`` element; ``wrong`` marks entries with :data:`MARK`.
+
+    ``blank`` draws the cells empty (a shape, not values).
+    """
     shape = values.shape
     rows, cols, h, w = grid_shape(shape)
-    size = cell_size(shape)
+    text = _shows_values(shape) and not blank
+    tips = values.size <= TOOLTIPS and not blank
+    size = VALUE_CELL if text else cell_size(shape)
+    cell_h = 22 if text else size
     grid = values.reshape(rows, cols, h, w)
     marks = wrong.reshape(rows, cols, h, w) if wrong is not None else None
-    image_w, image_h = w * size, h * size
-    width = max(cols * image_w + (cols - 1) * GAP + 2, 7 * len(title))
+    image_w, image_h = w * size, h * cell_h
+    width = max(cols * image_w + (cols - 1) * GAP + 2, label_width(title))
     height = LABEL + rows * image_h + (rows - 1) * GAP + 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" data-role="{role}" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">',
@@ -80,17 +111,30 @@ def panel(values: np.ndarray, scale: float, wrong: np.ndarray | None, title: str
                          'fill="none" stroke="#999" stroke-width="1"/>')
             for i in range(h):
                 for j in range(w):
-                    x, y = x0 + j * size, y0 + i * size
-                    parts.append(f'<rect x="{x}" y="{y}" width="{size}" height="{size}" '
-                                 f'fill="{_colour(float(grid[r, c, i, j]), scale)}"/>')
+                    x, y, value = x0 + j * size, y0 + i * cell_h, float(grid[r, c, i, j])
+                    index = _index(shape, r, c, i, j)
+                    parts.append(_cell(x, y, size, cell_h, value, scale, index, blank, text, tips))
                     if marks is not None and marks[r, c, i, j]:
-                        index = _index(shape, r, c, i, j)
                         outlines.append(f'<rect class="wrong" data-index="{index}" x="{x + 1}" y="{y + 1}" '
-                                        f'width="{size - 2}" height="{size - 2}" fill="none" stroke="{MARK}" '
+                                        f'width="{size - 2}" height="{cell_h - 2}" fill="none" stroke="{MARK}" '
                                         f'stroke-width="{2 if size >= 8 else 1}"/>')
     parts.extend(outlines)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _cell(x, y, width, height, value, scale, index, blank, text, tips) -> str:
+    """One cell: its colour, and its value as text or as a tooltip."""
+    fill = "#eeeeee" if blank else _colour(value, scale)
+    stroke = ' stroke="#ffffff" stroke-width="1"' if blank else ""
+    tip = f"<title>[{index}] {_shown(value)}</title>" if tips else ""
+    cell = f'<rect x="{x}" y="{y}" width="{width}" height="{height}" fill="{fill}"{stroke}>{tip}</rect>' \
+        if tip else f'<rect x="{x}" y="{y}" width="{width}" height="{height}" fill="{fill}"{stroke}/>'
+    if not text:
+        return cell
+    ink = "#ffffff" if scale > 0 and abs(value) / scale > 0.6 else "#1d1d1f"
+    return (cell + f'<text class="value" x="{x + width / 2:g}" y="{y + height / 2 + 3.5:g}" font-size="10" '
+            f'text-anchor="middle" font-family="sans-serif" fill="{ink}" pointer-events="none">{_shown(value)}</text>')
 
 
 def _index(shape: tuple, r: int, c: int, i: int, j: int) -> str:
@@ -113,7 +157,10 @@ def axes_caption(shape: tuple) -> str:
 
 
 def comparison(arrays: dict, titles: tuple[str, str, str]) -> list[str]:
-    """Expected, got and their difference as three SVG panels, the entries judged wrong marked on the last two."""
+    """Expected, got and their difference as three SVG panels, the entries judged wrong marked on the last two.
+
+    When every entry is wrong, none is outlined (:func:`every_entry_wrong` lets the caption say so).
+    """
     expected = np.asarray(arrays["expected"], dtype=np.float64)
     got = np.asarray(arrays["got"], dtype=np.float64)
     shape = tuple(arrays.get("shape", expected.shape))
@@ -123,11 +170,27 @@ def comparison(arrays: dict, titles: tuple[str, str, str]) -> list[str]:
     wrong = np.zeros(shape, dtype=bool)
     for index in arrays.get("wrong", []):
         wrong[tuple(index)] = True
+    marks = None if every_entry_wrong(arrays) else wrong
     return [
         panel(expected, scale, None, titles[0], "expected"),
-        panel(got, scale, wrong, titles[1], "got"),
-        panel(difference, float(np.abs(difference).max(initial=0.0)), wrong, titles[2], "difference"),
+        panel(got, scale, marks, titles[1], "got"),
+        panel(difference, float(np.abs(difference).max(initial=0.0)), marks, titles[2], "difference"),
     ]
+
+
+def every_entry_wrong(arrays: dict) -> bool:
+    """Whether every entry of a picture's array (of more than one) is wrong."""
+    size = int(np.prod(arrays.get("shape") or [0]))
+    return size > 1 and len(arrays.get("wrong", [])) >= size
+
+
+def shapes(expected_shape, got_shape, titles: tuple[str, str]) -> list[str]:
+    """A wrong shape: the expected and the returned shape as empty grids (none when either is too large)."""
+    expected_shape, got_shape = tuple(expected_shape), tuple(got_shape)
+    if not expected_shape or not got_shape or max(np.prod(expected_shape), np.prod(got_shape)) > SHAPE_DRAWN:
+        return []
+    return [panel(np.zeros(expected_shape), 1.0, None, titles[0], "expected-shape", blank=True),
+            panel(np.zeros(got_shape), 1.0, None, titles[1], "got-shape", blank=True)]
 
 
 def histogram(values: list[float], *, bins: int = 10, low: float = 0.0, high: float = 100.0,

@@ -50,7 +50,7 @@ import os
 
 def make_runner(sources: dict, *, timeout: float = 10.0, memory_mb: int = 2048, in_process: bool | None = None,
                 classes: dict | None = None, **course):
-    """The sandboxed :class:`~grader.sandbox.runner.Runner`, or an ``InProcessRunner``.
+    """The sandboxed :class:`~grader.sandbox.runner.Runner` on Linux, a ``PortableRunner`` elsewhere.
 
     ``sources`` maps module names to the submission's files; ``classes`` maps a
     graded name to where it is taken from (anything with a ``module``
@@ -59,19 +59,33 @@ def make_runner(sources: dict, *, timeout: float = 10.0, memory_mb: int = 2048, 
     course's ``hints`` (contract hints for failed calls) and
     ``course_functions`` (the source of its ``functions.py``).
 
-    The in-process runner has no isolation at all: it is what ``GRADER_IN_PROCESS=1``
-    asks for (to measure what isolation costs), and the only runner on Windows,
-    which has none of the process controls the sandbox is built from.
+    Where the Linux confinement does not exist (Windows, macOS), student code
+    runs in a plain child process with the same time limits and a memory limit
+    (``portable.py``); ``GRADER_PORTABLE=1`` forces that runner on Linux (the
+    tests use it). The in-process runner has no isolation at all and no time
+    limit: no platform uses it, only ``GRADER_IN_PROCESS=1`` asks for it, to
+    measure what isolation costs.
     """
     if in_process is None:
         in_process = os.environ.get("GRADER_IN_PROCESS") == "1"
-    if in_process or os.name == "nt":
+    if in_process:
         from grader.sandbox.inprocess import InProcessRunner
 
         return InProcessRunner(sources, timeout=timeout, memory_mb=memory_mb, classes=classes, **course)
+    if portable_runner():
+        from grader.sandbox.portable import PortableRunner
+
+        return PortableRunner(sources, timeout=timeout, memory_mb=memory_mb, classes=classes, **course)
     from grader.sandbox.runner import Runner
 
     return Runner(sources, timeout=timeout, memory_mb=memory_mb, classes=classes, **course)
+
+
+def portable_runner() -> bool:
+    """Whether student code runs in the portable runner: anywhere but Linux, or forced (``GRADER_PORTABLE=1``)."""
+    import sys
+
+    return not sys.platform.startswith("linux") or os.environ.get("GRADER_PORTABLE") == "1"
 
 
 _EXPORTED = {

@@ -16,11 +16,14 @@ from collections import deque
 
 _PACKET = 1 << 16
 _BOOT = ("import sys;sys.path[:0]=[p for p in sys.argv.pop(1).split('\\n') if p not in sys.path];"
-         "import runpy;runpy.run_module('grader.sandbox.child',run_name='__main__',alter_sys=True)")
+         "import runpy;runpy.run_module('{module}',run_name='__main__',alter_sys=True)")
 
 
-def program_argv() -> list[str]:
+def program_argv(module: str = "grader.sandbox.child") -> list[str]:
     """The interpreter arguments that run the child's package: ``[python, -I, -S, -c, <boot>, <folders>]``.
+
+    ``module`` is what runs: the zygote (the package's ``__main__``), or the
+    portable child (``grader.sandbox.child.portable``).
 
     ``-I`` keeps the student's folder, ``PYTHONPATH`` and the user's own
     site-packages out; ``-S`` skips Python's ``site`` start-up (about 15 ms,
@@ -31,7 +34,7 @@ def program_argv() -> list[str]:
     every module of the grader is, by Python, into the installation's
     ``__pycache__``.
     """
-    return [sys.executable, "-I", "-S", "-c", _BOOT, "\n".join(child_path())]
+    return [sys.executable, "-I", "-S", "-c", _BOOT.format(module=module), "\n".join(child_path())]
 
 
 def child_path() -> list[str]:

@@ -1,10 +1,10 @@
 """Student code in the judge's own interpreter: :class:`InProcessRunner`.
 
-For benchmarks (``GRADER_IN_PROCESS=1``), to measure what isolation costs,
-and for a student's own checks on Windows, which lacks the process controls
-of the sandbox. There is NO isolation: no time or memory limit, and student
-code can change anything in the judge, including its verdicts. Never use it
-to grade other people's work.
+For benchmarks only (``GRADER_IN_PROCESS=1``), to measure what isolation
+costs: no platform uses it (Windows and macOS get the portable runner,
+``portable.py``). There is NO isolation: no time or memory limit, and
+student code can change anything in the judge, including its verdicts.
+Never use it to grade anyone's work.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from grader.sandbox.client import BaseRunner
 class InProcessRunner(BaseRunner):
     """Same interface and messages as :class:`~grader.sandbox.runner.Runner`; ``timeout`` is not enforced."""
 
-    isolation = "none: the grader's own process (GRADER_IN_PROCESS=1, or Windows); no time limit"
+    isolation = "none: the grader's own process (GRADER_IN_PROCESS=1); no time limit"
 
     def __init__(self, sources: dict[str, ModuleSource], *, timeout: float = 10.0, memory_mb: int = 2048,
                  classes: dict | None = None, **course):

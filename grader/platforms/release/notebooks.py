@@ -103,7 +103,8 @@ def build_notebook(name: str, stub: str, template: str, template_name: str = "<t
     in the release's language, paragraph by paragraph. ``course`` (title, digest, and the course
     file's path relative to the notebook) goes in the notebook's metadata, where its check cell
     finds the course it was released from."""
-    nbformat = _nbformat()
+    import nbformat
+
     v4 = nbformat.v4
     parts = stub_parts(stub, functions)
     used: set[str] = set()
@@ -159,11 +160,3 @@ def _check_cells(name: str) -> list[tuple[str, str, str, int]]:
     text = f"{CHECK_HEADING}\n\n{CHECK_TEXT}"
     code = f'from grader.platforms.jupyter import run_public_tests\n\nrun_public_tests("{name}")'
     return [("markdown", "", text, 0), ("code", f"python {NOT_GRADED_TAG}", code, 0)]
-
-
-def _nbformat():
-    try:
-        import nbformat
-    except ImportError:
-        raise RuntimeError("building notebooks needs nbformat: pip install 'backprop-grader[notebooks]'") from None
-    return nbformat

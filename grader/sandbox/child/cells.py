@@ -259,31 +259,50 @@ def _alarm(signum, frame):
 
 def _run_cell(run, cell, label, code, namespace, limit, describe):
     """Run one cell; returns True if it was stopped at its time bound."""
-    previous = None
-    if limit is not None:
-        try:
-            previous = signal.signal(signal.SIGALRM, _alarm)
-        except (ValueError, OSError):  # not the main thread (the judge's own interpreter)
-            previous = None
+    undo = []
     try:
         try:
-            if previous is not None:
-                _ARMED[0] = True
-                signal.setitimer(signal.ITIMER_REAL, limit)
+            if limit is not None:
+                _arm(limit, undo)
             exec(code, namespace)
         finally:
             _ARMED[0] = False
+            for step in reversed(undo):
+                step()
     except CellTimeLimit:
         return True
     except SystemExit as exc:
         run.notes.append(_cell_note("cell_exit", cell, run.filename, value=_shown(exc.code)))
     except BaseException as exc:
         run.notes.append(_cell_note("cell_raised", cell, run.filename, **raised_at(label, describe(exc))))
-    finally:
-        if previous is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
     return False
+
+
+def _arm(limit, undo):
+    """Raise :class:`CellTimeLimit` in this thread after ``limit`` seconds; what undoes it goes to ``undo``.
+
+    An interval timer's SIGALRM where there is one; on Windows, which has
+    none, a timer thread interrupts the main thread (SIGINT, handled here).
+    Not in the judge's own interpreter, where this is not the main thread.
+    """
+    alarm = getattr(signal, "SIGALRM", None)
+    try:
+        previous = signal.signal(alarm or signal.SIGINT, _alarm)
+    except (ValueError, OSError):  # not the main thread (the judge's own interpreter)
+        return
+    undo.append(lambda: signal.signal(alarm or signal.SIGINT, previous))
+    _ARMED[0] = True
+    if alarm is not None:
+        undo.append(lambda: signal.setitimer(signal.ITIMER_REAL, 0))
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        return
+    import _thread
+    import threading
+
+    timer = threading.Timer(limit, lambda: _ARMED[0] and _thread.interrupt_main(signal.SIGINT))
+    timer.daemon = True
+    undo.append(timer.cancel)
+    timer.start()
 
 
 def raised_at(filename, error):

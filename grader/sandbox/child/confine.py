@@ -30,11 +30,14 @@ judge to word (``grader/sandbox/words.py``); a protection the kernel lacks
 import ctypes
 import importlib
 import os
-import resource
 import signal
 import stat
 import struct
 import sys
+try:
+    import resource
+except ImportError:  # Windows, where only the portable child (portable.py) runs: no rlimit
+    resource = None
 
 from .standin import STANDIN_PROVIDED_PACKAGES, standin_provided
 from .namespaces import _PR_SET_PDEATHSIG, drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
@@ -62,6 +65,7 @@ _LANDLOCK_RULE_PATH_BENEATH = 1
 _FS_EXECUTE = 1 << 0
 _FS_READ_FILE = 1 << 2
 _FS_READ_DIR = 1 << 3
+_QUIET_OPEN = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)  # none on Windows
 
 
 class ConfinementError(RuntimeError):
@@ -355,7 +359,7 @@ def probe_access(read, write):
 
 def _can_read(path):
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | _QUIET_OPEN)
     except OSError:
         return False
     try:
@@ -383,7 +387,7 @@ def _can_write(path):
             pass
         return True
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | _QUIET_OPEN)
     except OSError:
         return False
     os.close(fd)

@@ -29,7 +29,6 @@ says exactly what is missing; the seccomp filter and Landlock still apply.
 import ctypes
 import os
 import platform
-import resource
 import select
 import signal
 
@@ -183,6 +182,8 @@ def forget_keeper() -> None:
 
 def _keep(pid, alive_w):
     """Wait for the student's process and end the same way; never returns."""
+    import resource  # loaded already (confine.py); not at the top, so Windows can import this package
+
     try:
         limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
         limit = 1 << 16 if limit == resource.RLIM_INFINITY else limit

@@ -229,7 +229,7 @@ def write_parts(fd: int, parts: list, deadline=None):
     views = [v for v in views if v.nbytes]
     while views:
         try:
-            written = os.writev(fd, views[:64])
+            written = _writev(fd, views[:64])
         except BlockingIOError:
             _wait(fd, select.POLLOUT, deadline)
             continue
@@ -272,12 +272,12 @@ def _read(fd, size, deadline):
     buffer = bytearray(size)
     view = memoryview(buffer)
     got = 0
-    ask_first = deadline is not None and not os.get_blocking(fd)
+    wait_first = deadline is not None and os.get_blocking(fd)  # no deadline: a blocking read (Windows too)
     while got < size:
-        if not ask_first:
+        if wait_first:
             _wait(fd, select.POLLIN, deadline)
         try:
-            n = os.readv(fd, [view[got : got + _CHUNK]])
+            n = _readinto(fd, view[got : got + _CHUNK])
         except BlockingIOError:
             _wait(fd, select.POLLIN, deadline)
             continue
@@ -287,10 +287,20 @@ def _read(fd, size, deadline):
     return buffer
 
 
+def _readinto(fd, view):
+    if hasattr(os, "readv"):
+        return os.readv(fd, [view])
+    data = os.read(fd, len(view))  # Windows
+    view[: len(data)] = data
+    return len(data)
+
+
+def _writev(fd, views):
+    return os.writev(fd, views) if hasattr(os, "writev") else os.write(fd, views[0])  # Windows: one part a call
+
+
 def _wait(fd, event, deadline):
     if deadline is None:
-        if event == select.POLLIN:
-            return
         deadline = float("inf")
     poller = select.poll()
     poller.register(fd, event)
