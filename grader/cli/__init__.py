@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from grader.cli.batching import Announcer, chosen_seed, chosen_shard, interrupted, report_outcome, shard_options
+from grader.cli.batching import (Announcer, chosen_seed, chosen_shard, grade_nobody, interrupted, report_outcome,
+                                 shard_options)
 from grader.cli.lang import LocalizedCommand, LocalizedGroup
 from grader.cli.options import (AssignmentName, assignment_option, course_option, exposure_option,
                                 exposure_refusal, refuse_exposed_machine, the_course)
@@ -317,7 +318,7 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
     except CourseRefused as refusal:
         refused = str(refusal)
     if refused:
-        _grade_nobody(submissions, out, refused, seed, suite, assignments, csv_encoding)
+        grade_nobody(submissions, out, refused, the_course(), seed, suite, assignments, csv_encoding)
     announce = Announcer()
     try:
         summaries = run_batch(submissions, out, seed=seed, course=the_course(), jobs=jobs, timeout=timeout,
@@ -372,17 +373,6 @@ def merge(shards, out, csv_encoding):
         "Gradebook written to {path} ({students} students, {problems} not ok).").format(
         path=out / "gradebook.csv", students=students, problems=problems))
 
-
-def _grade_nobody(submissions, out, reason, seed, suite, assignments, csv_encoding):
-    """Write the gradebook with every student ``not_graded`` and ``reason``, say so, and exit 2."""
-    from grader.platforms.batch import grade_nobody
-
-    grade_nobody(submissions, out, reason, course=the_course(), seed=seed, suite=suite,
-                 assignments=assignments or None, csv_encoding=csv_encoding)
-    click.echo(reason, err=True)
-    click.echo(_("Nobody was graded: {path} lists every student as not_graded, with the reason.").format(
-        path=out / "gradebook.csv"), err=True)
-    sys.exit(2)
 
 
 @grader.command()

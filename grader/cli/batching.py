@@ -120,3 +120,16 @@ def interrupted(out: Path) -> None:
     click.echo(_("Interrupted (Ctrl+C). Every result finished so far is kept in {out}: run the same command again "
                  "to grade the rest.").format(out=out), err=True)
     sys.exit(INTERRUPTED)
+
+
+def grade_nobody(submissions: Path, out: Path, reason: str, course, seed: int, suite: str, assignments,
+                 csv_encoding: str) -> None:
+    """Write the gradebook with every student ``not_graded`` and ``reason``, say so, and exit 2."""
+    from grader.platforms.batch import grade_nobody as write_not_graded
+
+    write_not_graded(submissions, out, reason, course=course, seed=seed, suite=suite,
+                     assignments=assignments or None, csv_encoding=csv_encoding)
+    click.echo(reason, err=True)
+    click.echo(_("Nobody was graded: {path} lists every student as not_graded, with the reason.").format(
+        path=out / "gradebook.csv"), err=True)
+    sys.exit(2)
