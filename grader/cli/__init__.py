@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from grader.cli.batching import (Announcer, chosen_seed, chosen_shard, grade_nobody, interrupted, report_outcome,
-                                 shard_options)
+from grader.cli.batching import (INTERNAL_ERROR, INTERRUPTED, Announcer, chosen_seed, chosen_shard, grade_nobody,
+                                 interrupted, report_outcome, shard_options)
 from grader.cli.lang import LocalizedCommand, LocalizedGroup
 from grader.cli.options import (AssignmentName, assignment_option, course_option, exposure_option,
                                 exposure_refusal, refuse_exposed_machine, the_course)
@@ -24,9 +24,7 @@ from grader.lang import N_, _
 
 # --help first: a usage error points to the first name (Click 8.1) or to the longest (newer Clicks)
 CONTEXT = {"help_option_names": ["--help", "-h"], "max_content_width": 100}
-INTERNAL_ERROR = 3  # never 1, which means "graded, below --fail-under"
 DEFAULT_TIME_BUDGET = 60.0  # the engine's default, kept here so --help needs no engine import
-INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl+C
 
 
 @click.command(cls=LocalizedCommand, context_settings=CONTEXT)
@@ -252,6 +250,7 @@ def bundle_jobs(out, shards, seed, pin, assignments):
     """
     from grader.judge.engine import draw_seed
     from grader.platforms.bundle import BundleError
+    from grader.platforms.coursecheck import CourseRefused
     from grader.platforms.job_recipes import build_jobs
 
     try:
@@ -259,6 +258,9 @@ def bundle_jobs(out, shards, seed, pin, assignments):
                           course=the_course(), assignments=assignments or None)
     except BundleError as error:
         raise click.UsageError(str(error)) from None
+    except CourseRefused as refused:
+        click.echo(str(refused), err=True)
+        sys.exit(2)
     click.echo(_("Job recipes written to {path}: put the class in {path}/submissions (one sub-folder or .zip per "
                  "student) and run the recipe of your engine.").format(path=path))
 

@@ -10,8 +10,8 @@ import click
 
 from grader.lang import N_, _
 
-INTERNAL_ERROR = 3
-INTERRUPTED = 130
+INTERNAL_ERROR = 3  # never 1, which means "graded, below --fail-under"
+INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl+C
 
 
 def shard_options(function):

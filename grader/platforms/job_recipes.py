@@ -1,7 +1,7 @@
 """``grader bundle jobs``: a folder that grades a class as a job array on the engines schools already run.
 
 The folder holds the grader, its course (hidden tests included, solutions
-left out), the pinned dependencies and, for each engine, the files that run
+left out, the certificate of its check carried as the Gradescope bundle's is), the pinned dependencies and, for each engine, the files that run
 ``grader batch --shard`` once per job and ``grader merge`` after them::
 
     run-grader                    grader from this folder (its copy and its course)
@@ -26,6 +26,7 @@ import grader.judge.course as courses
 from grader.judge.course import Course
 from grader.lang import _
 from grader.platforms.bundle import BundleError, TOML_READER, _package_files, pins
+from grader.platforms.coursecheck import certificates, ensure_checked
 from grader.platforms.release import copy_course, release_language
 
 TEMPLATES = Path(__file__).parent / "templates" / "jobs"
@@ -54,11 +55,13 @@ def build_jobs(out: Path | str, *, shards: int, seed: int, pin_overrides=(), cou
                             "build the bundle from the course staff's repository").format(folder=course.tests / "hidden"))
     if out.exists() and any(out.iterdir()):
         raise BundleError(_("{folder} is not empty: give a new folder for the job recipes").format(folder=out))
+    checked = ensure_checked(course)  # CourseRefused: nothing is written
     requirements = "\n".join([*pins(pin_overrides), TOML_READER]) + "\n"
     out.mkdir(parents=True, exist_ok=True)
     for name, path in _package_files():
         _write(out / name, path.read_bytes())
     shipped = copy_course(course, out / "courses", assignments, hidden=True, language=release_language(course))
+    certificates.carry(checked, courses.load(shipped))  # its jobs verify what they grade without solutions
     values = {"COURSE": shipped.name, "SHARDS": str(shards), "SEED": str(seed),
               "SHARD_LIST": ", ".join(str(i) for i in range(1, shards + 1))}
     for target, (template, program) in RECIPES.items():
