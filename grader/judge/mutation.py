@@ -255,8 +255,9 @@ def _wrong_values(a, seen):
 @mistake("missing_local_gradient", N_("dout passed on unchanged (the local gradient left out)"))
 def _missing_local_gradient(a, seen):
     dout = seen.dout
-    if not seen.parameter and dout is not None and dout.shape == a.shape and _differs(a, dout) and not _masked(a):
-        return dout.copy()  # (where the right value is masked, "extra_nonzero" explains it as well)
+    if not seen.parameter and dout is not None and dout.shape == a.shape and _differs(a, dout) \
+            and not _zeros(a).any():
+        return dout.copy()  # (where the right value has zeros, "extra_nonzero" explains it as well)
 
 
 @mistake("swapped_inputs", N_("the gradients of its two inputs swapped"), whole=True)
