@@ -11,6 +11,7 @@ and in the batch's workers as it is made, and in a test's ``tmp_path`` as a
 ``grade`` or ``grader batch`` process wrote it. A test after which an
 invalid report turned up fails, whatever it asserted itself.
 """
+import json
 import os
 import subprocess
 import tempfile
@@ -70,14 +71,16 @@ def korean(monkeypatch):
 
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory):
-    """The class of 30 (tests/class_of_30.py) graded once by ``grader batch``: (output folder, reports)."""
+    """The class of 30 (tests/class_of_30.py) graded once by ``grader batch``: (output folder, every student's
+    report as the batch wrote it)."""
     from class_of_30 import build_class
     from grader.platforms.batch import run_batch
 
     root = tmp_path_factory.mktemp("class")
     submissions = build_class(root / "submissions")
     out = root / "grades"
-    reports = run_batch(submissions, out, seed=4242, jobs=2, timeout=4.0)
+    summaries = run_batch(submissions, out, seed=4242, jobs=2, timeout=4.0)
+    reports = [json.loads((out / "students" / f"{s['student']}.json").read_text(encoding="utf-8")) for s in summaries]
     return out, reports
 
 

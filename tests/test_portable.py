@@ -3,6 +3,7 @@
 On Linux these tests force it; on the Windows and macOS runners of the
 project's CI (``-m portable``) it is the runner ``grade`` chooses anyway.
 """
+import csv
 import json
 import os
 import shutil
@@ -145,7 +146,10 @@ def test_grader_batch_refuses_the_portable_runner_unless_the_exposures_are_accep
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "would not be confined enough" in result.stderr
     assert "--allow-exposure course" in result.stderr
-    assert not (tmp_path / "out" / "gradebook.csv").exists()
+    with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8-sig", newline="") as gradebook:
+        rows = list(csv.DictReader(gradebook))
+    assert [(r["student"], r["status"], r["score"]) for r in rows] == [("alice", "not_graded", "0")]
+    assert "--allow-exposure course" in rows[0]["message"]
 
 
 WITHOUT_LINUX = r"""
