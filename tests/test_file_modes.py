@@ -35,7 +35,7 @@ def test_grade_writes_its_reports_as_the_umask_says(tmp_path, umask, expected):
 def test_grader_batch_makes_its_output_folders_the_owners_alone_whatever_the_umask(tmp_path):
     previous = os.umask(0o002)
     try:
-        folder = ClassFolder(tmp_path / "grades" / "week1", ["alice"], html=True)
+        folder = ClassFolder(tmp_path / "grades" / "week1", ["alice"])
         folder.prepare(1)
         folder.release()
     finally:
@@ -49,7 +49,7 @@ def test_an_output_folder_that_exists_keeps_its_mode_and_gets_a_private_students
     out = tmp_path / "grades"
     out.mkdir(mode=0o755)
     out.chmod(0o755)
-    folder = ClassFolder(out, ["alice"], html=True)
+    folder = ClassFolder(out, ["alice"])
     folder.prepare(1)
     folder.release()
     assert mode(out) == 0o755

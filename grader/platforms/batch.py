@@ -181,14 +181,14 @@ class Plan:
 
 
 def plan_batch(submissions: Path, out: Path, grading: Grading, *, shard: Shard | None = None, force: bool = False,
-               sandbox: str = "", html: bool = True) -> Plan:
+               sandbox: str = "") -> Plan:
     """Find the class, this run's share of it, and what is kept of it in ``out``; ``force`` reuses nothing."""
     students = find_students(submissions, exclude=out)
     mine = [s for s in students if shard is None or shard.holds(s.name)]
     found = settings(grading, sandbox)
     batch_key = digest(found)
     keys = {s.name: student_key(batch_key, s.name, s.path) for s in mine}
-    folder, state = ClassFolder(out, [s.name for s in students], html), State(out)
+    folder, state = ClassFolder(out, [s.name for s in students]), State(out)
     reused = [] if force else [s for s in mine if state.reusable(s.name, keys[s.name], folder.paths(s.name))]
     kept = {s.name for s in reused}
     record = {"seed": grading.seed, "shard": shard.to_dict() if shard else None, "settings": found}
@@ -243,10 +243,9 @@ def grade_plan(plan: Plan, grading: Grading, *, jobs: int, progress, csv_encodin
     files (or the shard's record) from every result, old and new."""
     folder, state = plan.folder, plan.state
     _warm_up(grading)
-    if folder.html:  # compiled once here, not once per worker
-        from grader.reports.html import environment
+    from grader.reports.html import environment
 
-        environment().get_template("student.html")
+    environment().get_template("student.html")  # compiled once here, not once per worker
     state.begin(plan.record)
     shards.unfinished(folder.out)  # a shard folder says it is finished only once it is
     folder.prepare(len(plan.mine), class_files=plan.shard is None)  # before any student code runs
@@ -295,7 +294,7 @@ def grade_nobody(submissions: Path, out: Path, reason: str, *, grading: Grading 
     Nothing is kept as a result: results kept from earlier runs stay valid for the next."""
     grading = grading or Grading(course or courses.default(), seed=seed, suite=suite, assignments=assignments)
     students = find_students(submissions, exclude=out)
-    folder = ClassFolder(out, [s.name for s in students], html=True)
+    folder = ClassFolder(out, [s.name for s in students])
     folder.prepare(len(students))
     reports = {}
     for student in students:

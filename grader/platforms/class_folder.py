@@ -178,15 +178,14 @@ def note(report: dict, message: str) -> None:
 class ClassFolder:
     """The batch's output folder for one class: paths, links, reserved space and the writing of each file."""
 
-    def __init__(self, out: Path, names, html: bool):
-        self.out, self.html = Path(out), html
+    def __init__(self, out: Path, names):
+        self.out = Path(out)
         self.stems = student_stems(names)
         self._class_space: dict[str, Space | None] = {}
 
     def paths(self, name: str) -> dict[str, Path]:
-        """``{"json": ..., "html": ...}``: where the student's reports go (HTML only with Jinja2)."""
-        kinds = ("json", "html") if self.html else ("json",)
-        return {kind: self.out / STUDENTS / f"{self.stems[name]}.{kind}" for kind in kinds}
+        """``{"json": ..., "html": ...}``: where the student's reports go."""
+        return {kind: self.out / STUDENTS / f"{self.stems[name]}.{kind}" for kind in ("json", "html")}
 
     def links(self, name: str) -> dict[str, str]:
         """The student's reports as paths relative to the folder, for the gradebook and the class report."""
@@ -244,8 +243,7 @@ class ClassFolder:
             self.write_class_file(GRADEBOOK, gradebook(linked()))
             data = tally.figures()
             self.write_class_file(CLASS_REPORT_CSV, classroom.render_csv(data))
-            if self.html:
-                self.write_class_file(CLASS_REPORT_HTML, classroom.render_html(data))
+            self.write_class_file(CLASS_REPORT_HTML, classroom.render_html(data))
         finally:
             self.release()
 
@@ -263,15 +261,13 @@ class ClassFolder:
     def render(self, report: dict) -> dict:
         """The student's reports as text; a failed HTML rendering as its exception (noted when written)."""
         from grader.reports import render
+        from grader.reports.classroom import student_html
 
         rendered = {"json": render(report, "json")}
-        if self.html:
-            from grader.reports.classroom import student_html
-
-            try:
-                rendered["html"] = student_html(report)
-            except Exception as error:
-                rendered["html"] = error
+        try:
+            rendered["html"] = student_html(report)
+        except Exception as error:
+            rendered["html"] = error
         return rendered
 
     def write_student(self, name: str, report: dict, rendered: dict, spaces: dict | None = None) -> tuple:

@@ -42,7 +42,7 @@ def merge_shards(folders: list[Path], out: Path, *, csv_encoding: str = "utf-8-s
     owners = _check_complete(records, folders, Path(out))
     first = records[0]
     roster = first["roster"]
-    folder, state = ClassFolder(out, roster, html=True), State(out)
+    folder, state = ClassFolder(out, roster), State(out)
     folder.prepare(len(roster))
     state.begin({"seed": first["seed"], "shard": None, "settings": first["settings"]})
     for name in roster:
