@@ -11,7 +11,7 @@ from grader.submission.source import ModuleSource
 
 EXAMPLE_FIELDS = {"memory_megabytes": 2048, "file_megabytes": 16, "open_files": 256, "cpu_seconds": 600,
                   "processes": 16, "user_namespace": True, "error": "unshare: Operation not permitted",
-                  "megabytes": 64, "files": 4096, "uid": 60001, "abi": 6, "pipes": 256}
+                  "megabytes": 64, "files": 4096, "uid": 60001, "abi": 6, "pipes": 256, "seconds": 600}
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
@@ -69,4 +69,22 @@ def test_a_real_child_reports_its_isolation_in_the_language_of_the_report():
             english = runner.isolation
     assert english.startswith("a separate process, 10 s per test; ") and "seccomp" in english
     assert HANGUL.search(korean) and not korean.startswith("a separate process")
+    assert korean.count("; ") == english.count("; ")
+
+
+def test_the_portable_runner_reports_its_limits_as_measures_worded_in_the_language_of_the_report():
+    from grader.sandbox.portable import PortableRunner
+
+    source = {"gates": ModuleSource("gates", "gates.py", "class MulLayer:\n    pass\n")}
+    with PortableRunner(source, timeout=10) as runner:
+        runner.new("gates", "MulLayer")
+        codes = [measure["code"] for measure in runner._child.confined]
+        with speaking("ko"):
+            korean = runner.isolation
+        with speaking("en"):
+            english = runner.isolation
+    assert codes == ["memory_limit", "file_limit", "cpu_limit", "dies_with_grader"]
+    assert english.startswith("a separate process, 10 s per test; ") and "MB of memory" in english
+    assert english.endswith("and use the network") and "missing: no Linux confinement" in english
+    assert HANGUL.search(korean) and "Linux 격리 없음" in korean and "MB of memory" not in korean
     assert korean.count("; ") == english.count("; ")

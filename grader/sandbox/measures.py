@@ -61,6 +61,13 @@ MEASURES = {
     "seccomp": (N_("seccomp: no sockets, programs, memory files, pipe resizing, ptrace, System V IPC, namespaces, "
                    "mounts, bpf or perf events"), {}),
     "no_seccomp": (N_("no seccomp filter (libseccomp is not installed)"), {}),
+    # the portable runner (Windows, macOS): limits one by one, and what it lacks
+    "memory_limit": (N_("{megabytes} MB of memory"), {"megabytes": number}),
+    "file_limit": (N_("{megabytes} MB files"), {"megabytes": number}),
+    "cpu_limit": (N_("{seconds} s of CPU"), {"seconds": number}),
+    "job_object": (N_("a Job Object: {megabytes} MB of memory for all its processes"), {"megabytes": number}),
+    "no_linux_confinement": (N_("no Linux confinement (no kernel namespaces, seccomp filter or Landlock): student "
+                                "code can read and write what the grading user can, and use the network"), {}),
 }
 # what a measure adds to its words, by field
 IN_A_USER_NAMESPACE = N_(" (in a user namespace)")

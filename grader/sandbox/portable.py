@@ -33,6 +33,7 @@ from grader.sandbox.child.standin import standin_preloads
 from grader.sandbox.client import BaseRunner
 from grader.sandbox.errors import RunnerStartError
 from grader.sandbox.forkserver import BASE_ENV, program_argv
+from grader.sandbox.measures import checked as checked_measures, worded as measures_words
 from grader.submission.source import ModuleSource
 
 STARTUP_TIMEOUT = 30.0
@@ -40,8 +41,7 @@ FILE_LIMIT_MB = 16
 CPU_LIMIT_SECONDS = 600  # a backstop where rlimits exist; the judge kills the child at every deadline
 REAP_TIMEOUT = 5.0
 PIPELINE_BYTES = 1 << 16  # requests a writer thread holds while the child works: the judge never waits to send
-MISSING = ("missing: no Linux confinement (no kernel namespaces, seccomp filter or Landlock): student code "
-           "can read and write what the grading user can, and use the network")
+MISSING = {"code": "no_linux_confinement", "missing": True}
 _WINDOWS_ENV = ("SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "COMSPEC", "PATHEXT", "NUMBER_OF_PROCESSORS")
 
 
@@ -70,7 +70,7 @@ class _Process:
             raise RunnerStartError(_("could not start the process for student code: {error}").format(error=exc)) from exc
         self.started = time.monotonic()
         self.ready = False
-        self.confined: list[str] = []
+        self.confined: list[dict] = []  # the measures the child took, as data (``measures.py``)
         self.loaded: set[str] = set()
         self.replies: queue.SimpleQueue = queue.SimpleQueue()
         self.requests: queue.SimpleQueue = queue.SimpleQueue()
@@ -115,10 +115,12 @@ class _Process:
         except (ChildTimedOut, ChildDied, ChildGarbled) as exc:
             raise RunnerStartError(_("the process for student code did not start ({error}; {status})").format(
                 error=type(exc).__name__, status=self.exit_status())) from None
-        confined = header.get("confined")
-        if header.keys() != {"ready", "confined"} or header["ready"] is not True or not isinstance(confined, list):
-            raise RunnerStartError(_("the process for student code sent an unexpected greeting"))
-        self.confined = [str(m) for m in confined]
+        try:
+            if header.keys() != {"ready", "confined"} or header["ready"] is not True:
+                raise wire.WireError("not a greeting")
+            self.confined = checked_measures(header["confined"])
+        except wire.WireError:
+            raise RunnerStartError(_("the process for student code sent an unexpected greeting")) from None
         self.ready = True
         return time.monotonic() - begin
 
@@ -195,15 +197,16 @@ class PortableRunner(BaseRunner):
         self.memory_mb = memory_mb
         self._preload = standin_preloads(source.text for source in sources.values() if source.text)
         self._child: _Process | None = None
-        self._last_confined: list[str] = []
+        self._last_confined: list[dict] = []
         self._spawn()
 
     @property
     def isolation(self) -> str:
         measures = (self._child.confined if self._child is not None else []) or self._last_confined
         if os.name == "nt":
-            measures = [f"a Job Object: {self.memory_mb} MB of memory for all its processes", *measures]
-        return "; ".join([f"a separate process, {self.timeout:g} s per test", *measures, MISSING])
+            measures = [{"code": "job_object", "megabytes": self.memory_mb}, *measures]
+        separate = _("a separate process, {seconds} s per test").format(seconds=f"{self.timeout:g}")
+        return "; ".join([separate, *map(measures_words, [*measures, MISSING])])
 
     def _spawn(self):
         self._child = _Process(self.memory_mb, self._preload)

@@ -24,12 +24,9 @@ import importlib
 import json
 import os
 import sys
-import warnings
 
 from .confine import PRELOAD_NUMPY, PRELOAD_STDLIB, ImportGuard, _preload_for_submission
-from .calls import judge_line
-from .session import Session
-from .wire import WireClosed, read_message, write_message
+from .session import serve
 
 try:
     import resource
@@ -56,15 +53,15 @@ def protocol_ends():
 
 
 def limit_resources(settings):
-    """The resource limits this platform accepts, each on its own; returns what was set, in words."""
+    """The resource limits this platform accepts, each on its own; returns those set, as measures."""
     if resource is None:
         return []
-    memory, files, cpu = settings["memory_mb"] << 20, settings["file_mb"] << 20, settings["cpu_seconds"]
-    wanted = [("RLIMIT_AS", memory, f"{settings['memory_mb']} MB of memory"),
-              ("RLIMIT_FSIZE", files, f"{settings['file_mb']} MB files"),
-              ("RLIMIT_CORE", 0, None), ("RLIMIT_CPU", cpu, f"{cpu} s of CPU")]
+    wanted = [("RLIMIT_AS", settings["memory_mb"] << 20, {"code": "memory_limit", "megabytes": settings["memory_mb"]}),
+              ("RLIMIT_FSIZE", settings["file_mb"] << 20, {"code": "file_limit", "megabytes": settings["file_mb"]}),
+              ("RLIMIT_CORE", 0, None),
+              ("RLIMIT_CPU", settings["cpu_seconds"], {"code": "cpu_limit", "seconds": settings["cpu_seconds"]})]
     done = []
-    for name, value, words in wanted:
+    for name, value, measure in wanted:
         which = getattr(resource, name, None)
         try:
             hard = resource.getrlimit(which)[1]
@@ -72,9 +69,9 @@ def limit_resources(settings):
             resource.setrlimit(which, (value, value))
         except (TypeError, ValueError, OSError):
             continue
-        if words:
-            done.append(words)
-    return [", ".join(done)] if done else []
+        if measure:
+            done.append(measure)
+    return done
 
 
 def die_with_the_judge():
@@ -83,11 +80,11 @@ def die_with_the_judge():
         return []
     if ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(_SIGKILL), 0, 0, 0) != 0:
         return []
-    return ["killed if the grader dies"]
+    return [{"code": "dies_with_grader"}]
 
 
 def prepare(settings):
-    """Every measure of the module docstring; returns them in words, as ``confine.confine`` does."""
+    """Every measure of the module docstring; returns them as data, as ``confine.confine`` does."""
     done = limit_resources(settings) + die_with_the_judge()
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
@@ -100,21 +97,9 @@ def main(argv):
     """Take the measures, greet the judge, then answer requests until it closes its end."""
     read_fd, write_fd = protocol_ends()
     try:
-        measures = prepare(json.loads(argv[-1]))
-        warnings.simplefilter("default")
-        session = Session()
-        session.ask_judge = judge_line(read_fd, write_fd)
-        sys.stdout = sys.stderr = session.capture
-        write_message(write_fd, {"ready": True, "confined": measures})
-        while True:
-            try:
-                request, buffers = read_message(read_fd)
-            except WireClosed:
-                os._exit(0)
-            write_message(write_fd, *session.handle(request, buffers))
+        serve(read_fd, write_fd, prepare(json.loads(argv[-1])))
     finally:
         os._exit(70)
-
 
 if __name__ == "__main__":
     main(sys.argv)

@@ -371,17 +371,23 @@ def main(argv):
     except ConfinementError as exc:
         write_message(write_fd, {"ready": False, "problem": exc.problem})
         os._exit(70)
+    try:
+        serve(read_fd, write_fd, measures)
+    finally:
+        os._exit(70)
+
+
+def serve(read_fd: int, write_fd: int, measures: list) -> None:
+    """Greet the judge with the measures taken, then answer its requests; ends the process when it closes its
+    end (an exception is the caller's exit status 70)."""
     warnings.simplefilter("default")
     session = Session()
     session.ask_judge = judge_line(read_fd, write_fd)
     sys.stdout = sys.stderr = session.capture
-    try:
-        write_message(write_fd, {"ready": True, "confined": measures})
-        while True:
-            try:
-                request, buffers = read_message(read_fd)
-            except WireClosed:
-                os._exit(0)
-            write_message(write_fd, *session.handle(request, buffers))
-    finally:
-        os._exit(70)
+    write_message(write_fd, {"ready": True, "confined": measures})
+    while True:
+        try:
+            request, buffers = read_message(read_fd)
+        except WireClosed:
+            os._exit(0)
+        write_message(write_fd, *session.handle(request, buffers))
