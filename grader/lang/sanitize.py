@@ -125,11 +125,20 @@ def csv_cell(text) -> str:
     return "'" + text if first and unicodedata.normalize("NFKC", first)[:1] in _FORMULA_START else text
 
 
-def csv_table(rows: list[dict], fields) -> str:
+def csv_table(rows, fields) -> str:
     """A CSV table with a header: every text cell through :func:`csv_cell`, numbers as they are."""
+    return "".join(csv_lines(rows, fields))
+
+
+def csv_lines(rows, fields):
+    """:func:`csv_table` a line at a time, the header first: ``rows`` are read as the lines are written, so a
+    table of any length is never held whole."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
     writer.writeheader()
+    yield buffer.getvalue()
     for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
         writer.writerow({k: csv_cell(v) if isinstance(v, str) else v for k, v in row.items()})
-    return buffer.getvalue()
+        yield buffer.getvalue()

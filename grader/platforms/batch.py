@@ -46,7 +46,6 @@ from grader.lang.sanitize import clean_data
 import grader.platforms.shards as shards
 from grader.platforms.archives import BrokenSubmission, extract_zip
 from grader.platforms.class_folder import ClassFolder
-from grader.platforms.gradebook import gradebook_csv
 from grader.platforms.results_cache import Entry, State, digest, settings, student_key
 from grader.platforms.shards import Shard
 from grader.platforms.workers import GRADER_ERROR, run_isolated
@@ -301,8 +300,7 @@ def grade_nobody(submissions: Path, out: Path, reason: str, *, grading: Grading 
         report = clean_data(ungraded(student, NOT_GRADED, reason, grading).to_dict())
         folder.write_student(student.name, report, folder.render(report))
         reports[student.name] = report
-    folder.finish(((s.name, reports[s.name], True) for s in students),
-                  lambda rows: gradebook_csv(rows, grading.assignments).encode(csv_encoding))
+    folder.finish(((s.name, reports[s.name], True) for s in students), grading.assignments, csv_encoding)
     return [reports[s.name] for s in students]
 
 
@@ -311,7 +309,7 @@ def _finish(plan: Plan, grading: Grading, done: set[str], waiting: dict, csv_enc
     names = sorted(s.name for s in plan.mine)
     if plan.shard is None:
         results = _results(plan, grading, done, waiting)
-        plan.folder.finish(results, lambda reports: gradebook_csv(reports, grading.assignments).encode(csv_encoding))
+        plan.folder.finish(results, grading.assignments, csv_encoding)
     elif done.issuperset(names):  # every student of the shard has a result: the shard is finished
         shards.write_record(plan.folder.out, plan.shard, plan.record, [s.name for s in plan.students], names)
     return [_summary(plan.state.read(name), name, done) for name in names]

@@ -41,8 +41,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from grader.lang import _
-from grader.reports import write_atomically
+from grader.reports import encoded, write_atomically
 from grader.lang.sanitize import shown
+from grader.platforms.gradebook import gradebook_lines
 
 STUDENTS = "students"
 GRADEBOOK = "gradebook.csv"
@@ -124,14 +125,18 @@ class Space:
                 raise
             # a file system that cannot allocate ahead: the file is written as any other
 
-    def fill(self, content: bytes) -> Path:
-        """Write ``content`` over the reserved space, cut the file to its length and put it in place."""
+    def fill(self, pieces) -> Path:
+        """Write ``pieces`` (byte strings, as they come) over the reserved space, cut the file to their length
+        and put it in place."""
         try:
             os.lseek(self.fd, 0, os.SEEK_SET)
-            rest = memoryview(content)
-            while rest:
-                rest = rest[os.write(self.fd, rest):]
-            os.ftruncate(self.fd, len(content))
+            length = 0
+            for piece in pieces:
+                rest = memoryview(piece)
+                length += rest.nbytes
+                while rest:
+                    rest = rest[os.write(self.fd, rest):]
+            os.ftruncate(self.fd, length)
             os.close(self.fd)
             self.fd = None
             os.replace(self.temporary, self.path)
@@ -159,11 +164,24 @@ def reserve(path: Path, size: int) -> Space | None:
         return None
 
 
-def write(path: Path, content: str | bytes, space: Space | None = None) -> Path:
-    """Write ``content`` to ``path`` through a temporary file: into ``space`` when there is one."""
+def write(path: Path, content, space: Space | None = None, encoding: str = "utf-8") -> Path:
+    """Write ``content`` (text, bytes or text in pieces: :func:`~grader.reports.encoded`) to ``path`` through a
+    temporary file: into ``space`` when there is one."""
     if space is None:
-        return write_atomically(path, content)
-    return space.fill(content.encode("utf-8", "replace") if isinstance(content, str) else content)
+        return write_atomically(path, content, encoding)
+    return space.fill(_joined(encoded(content, encoding)))
+
+
+def _joined(pieces, size: int = 1 << 16):
+    """Byte strings of about ``size`` bytes from many small ones: a write per piece of a template is too many."""
+    batch, length = [], 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield b"".join(batch)
+            batch, length = [], 0
+    yield b"".join(batch)
 
 
 def no_space(error: BaseException) -> bool:
@@ -217,16 +235,18 @@ class ClassFolder:
         for name in names if class_files else ():
             self._class_space[name] = reserve(self.out / name, base + each * students)
 
-    def write_class_file(self, name: str, content: str | bytes) -> Path:
-        """Write one of the grader's files into the space reserved for it (or as any file, without)."""
-        return write(self.out / name, content, self._class_space.pop(name, None))
+    def write_class_file(self, name: str, content, encoding: str = "utf-8") -> Path:
+        """Write one of the grader's files (text, bytes or text in pieces) into the space reserved for it (or as
+        any file, without)."""
+        return write(self.out / name, content, self._class_space.pop(name, None), encoding)
 
-    def finish(self, results, gradebook) -> None:
+    def finish(self, results, assignments, csv_encoding: str = "utf-8-sig") -> None:
         """Once no student code runs: the gradebook and the class report, written whatever happened before.
 
-        ``results`` yields ``(name, report, counted)`` in the order of the names, one at a time (a class of
-        any size is never held in memory at once); ``gradebook(reports)`` makes the gradebook's content from
-        the students' reports, links added; the class report counts those ``counted``.
+        ``results`` yields ``(name, report, counted)`` in the order of the names, one at a time, and each file
+        is written as it is made: a class of any size is never held in memory at once, only the class
+        report's figures. The gradebook has a column per one of ``assignments``; the class report counts the
+        students ``counted``.
         """
         import grader.reports.classroom as classroom
 
@@ -240,10 +260,10 @@ class ClassFolder:
                 yield report
 
         try:
-            self.write_class_file(GRADEBOOK, gradebook(linked()))
+            self.write_class_file(GRADEBOOK, gradebook_lines(linked(), assignments), csv_encoding)
             data = tally.figures()
-            self.write_class_file(CLASS_REPORT_CSV, classroom.render_csv(data))
-            self.write_class_file(CLASS_REPORT_HTML, classroom.render_html(data))
+            self.write_class_file(CLASS_REPORT_CSV, classroom.csv_pieces(data))
+            self.write_class_file(CLASS_REPORT_HTML, classroom.html_pieces(data))
         finally:
             self.release()
 

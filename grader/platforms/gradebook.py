@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from grader.judge.record import StudentReport, percent
-from grader.lang.sanitize import csv_table
+from grader.lang.sanitize import csv_lines
 
 COUNTED = ("passed", "failed", "error", "timeout", "missing")
 
@@ -31,7 +31,7 @@ def gradebook_row(student: StudentReport | dict, assignments) -> dict:
     return row
 
 
-def gradebook_csv(reports, assignments) -> str:
-    """One row per student (``reports`` in the order of their names, read one at a time), one column per
-    chosen assignment."""
-    return csv_table((gradebook_row(r, assignments) for r in reports), gradebook_fields(assignments))
+def gradebook_lines(reports, assignments):
+    """The gradebook a line at a time: one row per student (``reports`` in the order of their names, each read
+    when its row is written), one column per chosen assignment."""
+    return csv_lines((gradebook_row(r, assignments) for r in reports), gradebook_fields(assignments))

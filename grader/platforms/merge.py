@@ -20,7 +20,6 @@ from pathlib import Path
 
 import grader.lang as lang
 from grader.lang import _
-from grader.platforms.gradebook import gradebook_csv
 from grader.platforms.class_folder import ClassFolder
 from grader.platforms.results_cache import State
 from grader.platforms.shards import RECORD
@@ -50,7 +49,7 @@ def merge_shards(folders: list[Path], out: Path, *, csv_encoding: str = "utf-8-s
     assignments = first["settings"]["assignments"]
     with lang.speaking(first["settings"]["lang"]):
         folder.finish(((name, report, True) for name, report in _reports(roster, folder, state, owners)),
-                      lambda reports: gradebook_csv(reports, assignments).encode(csv_encoding))
+                      assignments, csv_encoding)
     return [state.read(name).summary for name in sorted(roster)]
 
 

@@ -11,6 +11,7 @@ imported only when their format is used.
 """
 from __future__ import annotations
 
+import codecs
 import importlib
 import os
 import tempfile
@@ -35,9 +36,10 @@ def render(report, fmt: str, **options) -> str:
     return module.render(clean_data(report if isinstance(report, dict) else report.to_dict()), **options)
 
 
-def write_atomically(path: Path | str, content: str | bytes) -> Path:
+def write_atomically(path: Path | str, content, encoding: str = "utf-8") -> Path:
     """Write via a temporary file and a rename, so a reader never sees half a file.
 
+    ``content`` is text, bytes, or text in pieces (see :func:`encoded`).
     The file gets the mode the user's umask gives a new file (``grader batch``
     keeps its reports private with a folder of mode 0700 instead).
 
@@ -47,15 +49,14 @@ def write_atomically(path: Path | str, content: str | bytes) -> Path:
     """
     path = Path(path)
     if path.exists() and not path.is_file():
-        data = content.encode("utf-8", "replace") if isinstance(content, str) else content
         with open(path, "wb") as target:
-            target.write(data)
+            target.writelines(encoded(content, encoding))
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(content.encode("utf-8", "replace") if isinstance(content, str) else content)
+            f.writelines(encoded(content, encoding))
         if os.name == "posix":
             os.chmod(tmp, 0o666 & ~_umask())  # as any file the user makes (mkstemp's is 0600)
         os.replace(tmp, path)
@@ -63,6 +64,18 @@ def write_atomically(path: Path | str, content: str | bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def encoded(content, encoding: str = "utf-8"):
+    """The bytes of ``content`` (text, bytes, or an iterable of text pieces, each encoded as it comes, so a
+    file of any size is written without being held whole); what ``encoding`` cannot hold is replaced."""
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        yield content
+        return
+    encoder = codecs.getincrementalencoder(encoding)("replace")  # one byte-order mark, however many pieces
+    for piece in [content] if isinstance(content, str) else content:
+        yield encoder.encode(piece)
+    yield encoder.encode("", final=True)
 
 
 def _umask() -> int:

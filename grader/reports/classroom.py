@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from grader.judge.diagnoses import describe
 from grader.judge.record import StudentReport, percent
-from grader.lang.sanitize import csv_table
+from grader.lang.sanitize import csv_lines
 import grader.reports.pictures as pictures
 
 ALMOST_ALL = 0.8  # a test failed by at least this share of the graded students
@@ -157,33 +157,41 @@ CSV_FIELDS = ("section", "assignment", "layer", "test", "code", "array", "studen
 
 def render_csv(data: dict) -> str:
     """The figures as one long table: a ``section`` column says which figure a row belongs to."""
-    rows = []
+    return "".join(csv_pieces(data))
+
+
+def csv_pieces(data: dict):
+    """:func:`render_csv` a line at a time."""
+    return csv_lines(_csv_rows(data), CSV_FIELDS)
+
+
+def _csv_rows(data: dict):
+    """The class report's rows, one figure after another."""
     for k, count in enumerate(data["histogram"]):
         low = 100 * k // HISTOGRAM_BINS
-        rows.append({"section": "score_bin", "test": f"{low}-{low + 100 // HISTOGRAM_BINS}", "count": count,
-                     "total": len(data["students"])})
+        yield {"section": "score_bin", "test": f"{low}-{low + 100 // HISTOGRAM_BINS}", "count": count,
+               "total": len(data["students"])}
     for s in data["students"]:
-        rows.append({"section": "student", "student": s["student"], "count": f"{s['score']:g}",
-                     "total": f"{s['max_score']:g}", "rate": f"{s['percent']:.1f}", "code": s["status"]})
+        yield {"section": "student", "student": s["student"], "count": f"{s['score']:g}",
+               "total": f"{s['max_score']:g}", "rate": f"{s['percent']:.1f}", "code": s["status"]}
     for a in data["assignments"]:
-        rows.append({"section": "assignment", "assignment": a["assignment"], "count": a["full_marks"],
-                     "total": a["students"], "rate": f"{a['pass_rate']:.3f}"})
+        yield {"section": "assignment", "assignment": a["assignment"], "count": a["full_marks"],
+               "total": a["students"], "rate": f"{a['pass_rate']:.3f}"}
     for t in data["tests"]:
-        rows.append({"section": "test", "assignment": t["assignment"], "layer": t["layer"], "test": t["test"],
-                     "count": t["passed"], "total": t["students"], "rate": f"{t['pass_rate']:.3f}",
-                     "students": _names(t["failed_students"])})
+        yield {"section": "test", "assignment": t["assignment"], "layer": t["layer"], "test": t["test"],
+               "count": t["passed"], "total": t["students"], "rate": f"{t['pass_rate']:.3f}",
+               "students": _names(t["failed_students"])}
     for d in data["diagnoses"]:
-        rows.append({"section": "diagnosis", "assignment": d["assignment"], "layer": d["layer"], "code": d["code"],
-                     "array": d["array"], "count": len(d["students"]), "total": d["tests"],
-                     "students": _names(d["students"])})
+        yield {"section": "diagnosis", "assignment": d["assignment"], "layer": d["layer"], "code": d["code"],
+               "array": d["array"], "count": len(d["students"]), "total": d["tests"],
+               "students": _names(d["students"])}
     for p in data["problems"]:
-        rows.append({"section": "problem", "student": p["student"], "code": p["status"],
-                     "count": p["timeouts"], "total": p["crashes"], "test": p["message"]})
+        yield {"section": "problem", "student": p["student"], "code": p["status"],
+               "count": p["timeouts"], "total": p["crashes"], "test": p["message"]}
     for t in data["almost_all_fail"]:
-        rows.append({"section": "almost_all_fail", "assignment": t["assignment"], "layer": t["layer"],
-                     "test": t["test"], "count": t["students"] - t["passed"], "total": t["students"],
-                     "rate": f"{1 - t['pass_rate']:.3f}"})
-    return csv_table(rows, CSV_FIELDS)
+        yield {"section": "almost_all_fail", "assignment": t["assignment"], "layer": t["layer"],
+               "test": t["test"], "count": t["students"] - t["passed"], "total": t["students"],
+               "rate": f"{1 - t['pass_rate']:.3f}"}
 
 
 def _names(students: list[dict]) -> str:
@@ -199,6 +207,12 @@ def course_order(data: dict):
 
 
 def render_html(data: dict, *, title: str = "") -> str:
+    return "".join(html_pieces(data, title=title))
+
+
+def html_pieces(data: dict, *, title: str = ""):
+    """:func:`render_html` in pieces as the template makes them: the page of a class of any size is never held
+    whole."""
     from grader.reports.html import environment, labels, language
 
     histogram = pictures.histogram([s["percent"] for s in data["students"]], bins=HISTOGRAM_BINS,
@@ -207,7 +221,7 @@ def render_html(data: dict, *, title: str = "") -> str:
     for d in sorted(data["diagnoses"], key=course_order(data)):  # sorted() keeps each layer's order
         by_layer[f"{d['assignment']} / {d['layer']}"].append(d)
     names = {d["code"]: describe(d["code"]) for d in data["diagnoses"]}
-    return environment().get_template("class.html").render(
+    return environment().get_template("class.html").generate(
         title=title or _("Class report"), data=data, histogram=histogram, by_layer=dict(by_layer), names=names,
         almost=int(ALMOST_ALL * 100), t=labels(), lang=language())
 
