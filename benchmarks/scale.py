@@ -9,9 +9,12 @@ a zip). It runs ``grader batch --jobs 2`` as a user would, first on the
 first ``--small`` students, then on the whole class, then the whole class as
 ``--shards`` shards one after the other (as separate machines would) and
 ``grader merge``; and prints, for each: students per minute (wall), the CPU
-seconds per student of the batch and everything it started (the student
-processes included: measured, not the machine's load), and the peak memory
-of the largest process. It checks that the merged gradebook and class report
+seconds per student the whole machine spent meanwhile (``/proc/stat``: the
+student processes and the kernel's work included, but also anything else
+running, so run it on an otherwise idle machine), the CPU seconds of the
+grader's own processes (those it waited for: not the student processes,
+which their namespace's first process reaps), and the peak memory of the
+largest process. It checks that the merged gradebook and class report
 equal the whole batch's, and that the peak memory of the whole class is at
 most 1.2x that of the small one.
 """
@@ -86,21 +89,32 @@ def make_class(folder: Path, students: int) -> dict[str, int]:
     return kinds
 
 
-def measured(*arguments) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak memory (MiB) of ``grader ARGUMENTS``."""
-    started = time.perf_counter()
+def machine_busy() -> float:
+    """CPU seconds every process on the machine has used since boot (``/proc/stat``), or 0 elsewhere."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(*arguments) -> tuple[float, float, float, int]:
+    """Wall seconds, the machine's CPU seconds, the grader's own CPU seconds and peak memory (MiB) of
+    ``grader ARGUMENTS``."""
+    started, busy = time.perf_counter(), machine_busy()
     done = subprocess.run([sys.executable, "-c", MEASURE, *GRADER, *map(str, arguments)], capture_output=True,
                           text=True, cwd=ROOT)
-    seconds = time.perf_counter() - started
+    seconds, busy = time.perf_counter() - started, machine_busy() - busy
     code, cpu, peak = json.loads(done.stdout.strip().splitlines()[-1])
     if code not in (0, 3):  # 3: the grader failed on some student (counted in the gradebook)
         sys.exit(f"grader {' '.join(map(str, arguments[:1]))} exited {code}: {done.stderr[-2000:]}")
-    return seconds, cpu, peak / 1024
+    return seconds, busy, cpu, peak / 1024
 
 
-def line(label: str, students: int, seconds: float, cpu: float, peak: float) -> str:
+def line(label: str, students: int, seconds: float, busy: float, cpu: float, peak: float) -> str:
     return (f"  {label:<28} {students:>6} students  {seconds:7.1f} s  {students / seconds * 60:7.0f} students/min  "
-            f"{cpu / students:.3f} CPU-s/student  peak {peak:5.0f} MiB")
+            f"machine {busy / students:.3f} CPU-s/student (grader's own {cpu / students:.3f})  peak {peak:5.0f} MiB")
 
 
 def main() -> None:
@@ -129,7 +143,7 @@ def main() -> None:
             print(line(f"shard {index}/{args.shards}", args.students // args.shards, *shards[-1]), flush=True)
         merge = measured("merge", *(tmp / f"shard{i}" for i in range(1, args.shards + 1)), "--out", tmp / "merged")
         print(line("merge", args.students, *merge))
-        total = (sum(s[0] for s in shards) + merge[0], sum(s[1] for s in shards) + merge[1], max(s[2] for s in shards))
+        total = (*(sum(s[k] for s in shards) + merge[k] for k in range(3)), max(s[3] for s in shards))
         print(line(f"{args.shards} shards + merge (sum)", args.students, *total))
         print(f"  slowest shard + merge (as {args.shards} machines would): "
               f"{max(s[0] for s in shards) + merge[0]:.1f} s; load {os.getloadavg()[0]:.1f} at the end")
@@ -146,7 +160,7 @@ def main() -> None:
             for row in csv.DictReader(f):
                 statuses[row["status"]] = statuses.get(row["status"], 0) + 1
         print(f"  statuses of the whole class: {statuses}")
-        ratio = whole[2] / small[2]
+        ratio = whole[3] / small[3]
         print(f"  peak memory {args.students} / {args.small} students: {ratio:.2f}x (at most 1.2x: "
               f"{'yes' if ratio <= 1.2 else 'NO'})")
 
