@@ -38,7 +38,7 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _machine_busy() -> float:
+def machine_busy() -> float:
     """CPU seconds every process on the machine has used since boot (``/proc/stat``), or 0 elsewhere."""
     try:
         with open("/proc/stat") as f:
@@ -52,9 +52,9 @@ def time_batch(submissions: Path, out: Path, jobs: int) -> tuple[float, float, f
     """Wall seconds, CPU seconds of the batch's own processes, and CPU seconds the whole machine used."""
     grader = shutil.which("grader") or sys.exit("install the project first: pip install -e .")
     command = [grader, "batch", str(submissions), "--out", str(out), "--jobs", str(jobs), "--seed", "1"]
-    started, cpu, busy = time.perf_counter(), _children_cpu(), _machine_busy()
+    started, cpu, busy = time.perf_counter(), _children_cpu(), machine_busy()
     subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds, cpu, busy = time.perf_counter() - started, _children_cpu() - cpu, _machine_busy() - busy
+    seconds, cpu, busy = time.perf_counter() - started, _children_cpu() - cpu, machine_busy() - busy
     with open(out / "gradebook.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     full = sum(row["score"] == row["max_score"] for row in rows)

@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from batch import machine_busy  # noqa: E402  (benchmarks/batch.py)
 from builtin_course import MUTANTS, SOLUTIONS, mutant_submission  # noqa: E402
 
 GRADER = [sys.executable, "-c", "from grader.cli.launch import grader; grader()"]
@@ -87,16 +88,6 @@ def make_class(folder: Path, students: int) -> dict[str, int]:
         kind = write_student(folder, index, folder.parent)
         kinds[kind] = kinds.get(kind, 0) + 1
     return kinds
-
-
-def machine_busy() -> float:
-    """CPU seconds every process on the machine has used since boot (``/proc/stat``), or 0 elsewhere."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except OSError:
-        return 0.0
-    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def measured(*arguments) -> tuple[float, float, float, int]:
