@@ -226,6 +226,17 @@ def test_output_folder_inside_the_submissions_is_not_a_student(tmp_path):
     assert names == ["alice"]
 
 
+def test_output_folder_given_by_another_name_is_not_a_student_either(tmp_path):
+    """``--out`` through a symbolic link, or as a path with ``..`` in it, is still the same folder."""
+    copy_solutions(tmp_path / "class" / "alice")
+    (tmp_path / "class" / "results").mkdir()
+    (tmp_path / "grades").symlink_to(tmp_path / "class" / "results")
+    for out in (tmp_path / "grades", tmp_path / "class" / "alice" / ".." / "results"):
+        assert [s.name for s in batch.find_students(tmp_path / "class", exclude=out)] == ["alice"]
+    assert [s.name for s in batch.find_students(tmp_path / "class", exclude=tmp_path / "not-yet")] == [
+        "alice", "results"]
+
+
 def test_week_one_batch_grades_gates_alone_out_of_its_points(tmp_path):
     for student in ("ann", "ben"):
         (tmp_path / "class" / student).mkdir(parents=True)
