@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from builtin_course import ASSIGNMENTS, MAX_SCORE, SOLUTIONS, max_score, write_mutant
 import grader.platforms.batch as batch
+from grader.platforms.students import find_students
 import grader.platforms.archives as archives
 import grader.platforms.workers as workers
 from grader.cli import grader
@@ -222,7 +223,7 @@ def test_zip_symlinks_are_skipped(tmp_path):
 def test_output_folder_inside_the_submissions_is_not_a_student(tmp_path):
     copy_solutions(tmp_path / "alice")
     (tmp_path / "results").mkdir()
-    names = [s.name for s in batch.find_students(tmp_path, exclude=tmp_path / "results")]
+    names = [s.name for s in find_students(tmp_path, exclude=tmp_path / "results")]
     assert names == ["alice"]
 
 
@@ -232,8 +233,8 @@ def test_output_folder_given_by_another_name_is_not_a_student_either(tmp_path):
     (tmp_path / "class" / "results").mkdir()
     (tmp_path / "grades").symlink_to(tmp_path / "class" / "results")
     for out in (tmp_path / "grades", tmp_path / "class" / "alice" / ".." / "results"):
-        assert [s.name for s in batch.find_students(tmp_path / "class", exclude=out)] == ["alice"]
-    assert [s.name for s in batch.find_students(tmp_path / "class", exclude=tmp_path / "not-yet")] == [
+        assert [s.name for s in find_students(tmp_path / "class", exclude=out)] == ["alice"]
+    assert [s.name for s in find_students(tmp_path / "class", exclude=tmp_path / "not-yet")] == [
         "alice", "results"]
 
 

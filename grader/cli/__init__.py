@@ -305,7 +305,8 @@ def batch(submissions, out, jobs, seed, timeout, suite, time_budget, csv_encodin
     code could reach what it must not, grades nobody: every student is
     not_graded, with the reason, and the command exits 2.
     """
-    from grader.platforms.batch import find_students, run_batch
+    from grader.platforms.batch import run_batch
+    from grader.platforms.students import find_students
     from grader.platforms.coursecheck import CourseRefused, ensure_checked
 
     shard = chosen_shard(shard_text, shard_from, shard_base, shard_count, seed)

@@ -99,7 +99,7 @@ class Announcer:
             self.bar = None
 
 
-def report_outcome(summaries: list[dict], written) -> None:
+def report_outcome(summaries, written) -> None:
     """Name every student not ``ok``, say what was written (``written(students, problems)``), and exit 3 if the
     grader itself failed on anyone."""
     from grader.lang.sanitize import clean

