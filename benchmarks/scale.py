@@ -108,12 +108,36 @@ def line(label: str, students: int, seconds: float, busy: float, cpu: float, pea
             f"machine {busy / students:.3f} CPU-s/student (grader's own {cpu / students:.3f})  peak {peak:5.0f} MiB")
 
 
+def compare_shards(tmp: Path, args, common: list) -> None:
+    """The class as ``args.shards`` shards one after the other, then ``grader merge``; its files against the
+    whole batch's."""
+    shards = []
+    for index in range(1, args.shards + 1):
+        shards.append(measured("batch", tmp / "class", "--out", tmp / f"shard{index}", *common,
+                               "--shard", f"{index}/{args.shards}"))
+        print(line(f"shard {index}/{args.shards}", args.students // args.shards, *shards[-1]), flush=True)
+    merge = measured("merge", *(tmp / f"shard{i}" for i in range(1, args.shards + 1)), "--out", tmp / "merged")
+    print(line("merge", args.students, *merge))
+    total = (*(sum(s[k] for s in shards) + merge[k] for k in range(3)), max(s[3] for s in shards))
+    print(line(f"{args.shards} shards + merge (sum)", args.students, *total))
+    print(f"  slowest shard + merge (as {args.shards} machines would): "
+          f"{max(s[0] for s in shards) + merge[0]:.1f} s; load {os.getloadavg()[0]:.1f} at the end")
+    for name in ("gradebook.csv", "class-report.csv", "class-report.html"):
+        same = (tmp / "merged" / name).read_bytes() == (tmp / "out" / name).read_bytes()
+        print(f"  merged {name} {'equals' if same else 'DIFFERS FROM'} the whole batch's")
+        if not same and name == "gradebook.csv":
+            mine = (tmp / "merged" / name).read_text(encoding="utf-8-sig").splitlines()
+            theirs = (tmp / "out" / name).read_text(encoding="utf-8-sig").splitlines()
+            differ = [(a, b) for a, b in zip(mine, theirs) if a != b]
+            print(f"    {len(differ)} rows differ (of {len(theirs)}); the first: {differ[:2]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=10_000)
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--shards", type=int, default=4)
+    parser.add_argument("--shards", type=int, default=4, help="0: the whole class only")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     common = ["--jobs", args.jobs, "--seed", args.seed]
@@ -129,25 +153,8 @@ def main() -> None:
         print(line("whole, small class", args.small, *small), flush=True)
         whole = measured("batch", tmp / "class", "--out", tmp / "out", *common)
         print(line("whole class", args.students, *whole), flush=True)
-        shards = []
-        for index in range(1, args.shards + 1):
-            shards.append(measured("batch", tmp / "class", "--out", tmp / f"shard{index}", *common,
-                                   "--shard", f"{index}/{args.shards}"))
-            print(line(f"shard {index}/{args.shards}", args.students // args.shards, *shards[-1]), flush=True)
-        merge = measured("merge", *(tmp / f"shard{i}" for i in range(1, args.shards + 1)), "--out", tmp / "merged")
-        print(line("merge", args.students, *merge))
-        total = (*(sum(s[k] for s in shards) + merge[k] for k in range(3)), max(s[3] for s in shards))
-        print(line(f"{args.shards} shards + merge (sum)", args.students, *total))
-        print(f"  slowest shard + merge (as {args.shards} machines would): "
-              f"{max(s[0] for s in shards) + merge[0]:.1f} s; load {os.getloadavg()[0]:.1f} at the end")
-        for name in ("gradebook.csv", "class-report.csv", "class-report.html"):
-            same = (tmp / "merged" / name).read_bytes() == (tmp / "out" / name).read_bytes()
-            print(f"  merged {name} {'equals' if same else 'DIFFERS FROM'} the whole batch's")
-            if not same and name == "gradebook.csv":
-                mine = (tmp / "merged" / name).read_text(encoding="utf-8-sig").splitlines()
-                theirs = (tmp / "out" / name).read_text(encoding="utf-8-sig").splitlines()
-                differ = [(a, b) for a, b in zip(mine, theirs) if a != b]
-                print(f"    {len(differ)} rows differ (of {len(theirs)}); the first: {differ[:2]}")
+        if args.shards:
+            compare_shards(tmp, args, common)
         statuses: dict[str, int] = {}
         with open(tmp / "out" / "gradebook.csv", newline="", encoding="utf-8-sig") as f:
             for row in csv.DictReader(f):
