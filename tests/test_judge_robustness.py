@@ -191,10 +191,10 @@ def test_a_report_that_cannot_be_written_is_noted_and_the_batch_goes_on(tmp_path
         shutil.copytree(SOLUTIONS, classroom / name, ignore=shutil.ignore_patterns("*.md"))
     real = class_folder.write
 
-    def full_disk_for_alice(path, content, space=None):
+    def full_disk_for_alice(path, content, space=None, encoding="utf-8"):
         if Path(path).name == "alice.json":
             raise OSError(28, "No space left on device")
-        return real(path, content, space)
+        return real(path, content, space, encoding)
 
     monkeypatch.setattr(class_folder, "write", full_disk_for_alice)
     result = CliRunner().invoke(grader, ["batch", str(classroom), "--out", str(out), "--jobs", "1", "--seed", "1"])
