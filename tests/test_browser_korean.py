@@ -153,7 +153,7 @@ def korean_class_report(graded_class, tmp_path_factory):
     renamed = [{**report, "student": names[report["student"]]} for report in reports]
     with speaking("ko", BUILTIN / "locale"):
         data = classroom.figures(renamed)
-        page = classroom.render_html(data)
+        page = "".join(classroom.html_pieces(data))
     path = tmp_path_factory.mktemp("korean-class") / "class-report.html"
     path.write_text(page, encoding="utf-8")
     return data, path

@@ -190,7 +190,7 @@ def test_one_mistake_over_several_arrays_is_one_named_row_in_korean():
     assert [(d["code"], d["arrays"], len(d["students"])) for d in data["diagnoses"]] == \
         [("swapped_inputs", ["dx", "dy"], 2)]
     with lang.speaking("ko"):
-        html = classroom.render_html(data)
+        html = "".join(classroom.html_pieces(data))
     row = re.search(r'<tr data-layer="MulLayer" data-code="swapped_inputs" data-array="dx">(.*?)</tr>', html, re.S)
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
     assert cells[:3] == ["입력 뒤바뀜", "dx, dy", "2"]

@@ -185,7 +185,7 @@ def test_no_report_format_shows_an_invisible_character(fmt):
 def test_the_class_report_escapes_what_it_is_given_whatever_the_caller_did():
     report = {**_report_with("x"), "student": "<b>\u061c=bold</b>", "status": "ok", "status_message": "\u202e"}
     data = classroom.figures([report])
-    html, table = classroom.render_html(data), classroom.render_csv(data)
+    html, table = "".join(classroom.html_pieces(data)), "".join(classroom.csv_pieces(data))
     assert "<b>" not in html and "&lt;b&gt;\\u061c=bold&lt;/b&gt;" in html and not INVISIBLE.search(html)
     assert not INVISIBLE.search(table) and "<b>\\u061c=bold</b>" in table
 

@@ -17,7 +17,7 @@ One rule per place a string is written, each defined here and nowhere else:
 - HTML: :func:`html_text` (the report templates apply it to every value);
 - XML: :func:`xml_text`;
 - Markdown outside code blocks: :func:`markdown_text`;
-- CSV cells, opened in a spreadsheet: :func:`csv_cell`, and :func:`csv_table`
+- CSV cells, opened in a spreadsheet: :func:`csv_cell`, and :func:`csv_lines`
   to write a whole table through it.
 
 File names made from a student's name are :mod:`grader.platforms.class_folder`'s.
@@ -125,14 +125,9 @@ def csv_cell(text) -> str:
     return "'" + text if first and unicodedata.normalize("NFKC", first)[:1] in _FORMULA_START else text
 
 
-def csv_table(rows, fields) -> str:
-    """A CSV table with a header: every text cell through :func:`csv_cell`, numbers as they are."""
-    return "".join(csv_lines(rows, fields))
-
-
 def csv_lines(rows, fields):
-    """:func:`csv_table` a line at a time, the header first: ``rows`` are read as the lines are written, so a
-    table of any length is never held whole."""
+    """A CSV table a line at a time, the header first: every text cell through :func:`csv_cell`, numbers as
+    they are; ``rows`` are read as the lines are made, so a table of any length is never held whole."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
     writer.writeheader()

@@ -14,7 +14,7 @@ def gradebook_fields(assignments) -> list[str]:
 
 
 def gradebook_row(student: StudentReport | dict, assignments) -> dict:
-    """The student's row; text is made spreadsheet-safe when the table is written (``csv_table``)."""
+    """The student's row; text is made spreadsheet-safe when the table is written (``csv_lines``)."""
     from grader.reports.shared import found_in, points
 
     student = StudentReport.read(student)

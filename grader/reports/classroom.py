@@ -4,10 +4,10 @@
 reports batch writes): the score distribution, each assignment's and each
 test's pass rate, the most common diagnoses per layer with the students who
 have them, timeouts and crashes, and the tests almost everyone fails (a
-misleading instruction or a wrong test). :func:`render_csv` and
-:func:`render_html` write the same figures as ``class-report.csv`` and
-``class-report.html`` (:meth:`grader.platforms.class_folder.ClassFolder.finish` writes
-them); student names link to their own HTML reports (a report's ``link``).
+misleading instruction or a wrong test). :func:`csv_pieces` and
+:func:`html_pieces` make the same figures into ``class-report.csv`` and
+``class-report.html``, a piece at a time
+(:meth:`grader.platforms.class_folder.ClassFolder.finish` writes them); student names link to their own HTML reports (a report's ``link``).
 """
 from __future__ import annotations
 
@@ -155,13 +155,9 @@ CSV_FIELDS = ("section", "assignment", "layer", "test", "code", "array", "studen
               "students")
 
 
-def render_csv(data: dict) -> str:
-    """The figures as one long table: a ``section`` column says which figure a row belongs to."""
-    return "".join(csv_pieces(data))
-
-
 def csv_pieces(data: dict):
-    """:func:`render_csv` a line at a time."""
+    """The figures as one long table, a line at a time: a ``section`` column says which figure a row belongs
+    to."""
     return csv_lines(_csv_rows(data), CSV_FIELDS)
 
 
@@ -206,13 +202,9 @@ def course_order(data: dict):
     return lambda d: layers.get((d["assignment"], d["layer"]), len(layers))
 
 
-def render_html(data: dict, *, title: str = "") -> str:
-    return "".join(html_pieces(data, title=title))
-
-
 def html_pieces(data: dict, *, title: str = ""):
-    """:func:`render_html` in pieces as the template makes them: the page of a class of any size is never held
-    whole."""
+    """The class report's page in pieces as the template makes them: the page of a class of any size is never
+    held whole."""
     from grader.reports.html import environment, labels, language
 
     histogram = pictures.histogram([s["percent"] for s in data["students"]], bins=HISTOGRAM_BINS,
