@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from grader.lang import N_, _
 from grader.sandbox.child.wire import WireError
+from grader.sandbox.errors import RunnerStartError
 from grader.sandbox.words import number, text
 
 
@@ -91,6 +92,17 @@ def checked(measures) -> list[dict]:
         for field, check in known[1].items():
             check(measure[field])
     return measures
+
+
+def greeting_measures(header: dict) -> list[dict]:
+    """The measures of the child's greeting (``{"ready": true, "confined": [...]}``), each :func:`checked`;
+    else RunnerStartError (student code may have written anything there)."""
+    try:
+        if header.keys() != {"ready", "confined"} or header["ready"] is not True:
+            raise WireError("not a greeting")
+        return checked(header["confined"])
+    except WireError:
+        raise RunnerStartError(_("the process for student code sent an unexpected greeting")) from None
 
 
 def worded(measure: dict) -> str:

@@ -33,7 +33,7 @@ from grader.sandbox.child.standin import standin_preloads
 from grader.sandbox.client import BaseRunner
 from grader.sandbox.errors import RunnerStartError
 from grader.sandbox.forkserver import BASE_ENV, program_argv
-from grader.sandbox.measures import checked as checked_measures, worded as measures_words
+from grader.sandbox.measures import greeting_measures, worded as measures_words
 from grader.submission.source import ModuleSource
 
 STARTUP_TIMEOUT = 30.0
@@ -115,12 +115,7 @@ class _Process:
         except (ChildTimedOut, ChildDied, ChildGarbled) as exc:
             raise RunnerStartError(_("the process for student code did not start ({error}; {status})").format(
                 error=type(exc).__name__, status=self.exit_status())) from None
-        try:
-            if header.keys() != {"ready", "confined"} or header["ready"] is not True:
-                raise wire.WireError("not a greeting")
-            self.confined = checked_measures(header["confined"])
-        except wire.WireError:
-            raise RunnerStartError(_("the process for student code sent an unexpected greeting")) from None
+        self.confined = greeting_measures(header)
         self.ready = True
         return time.monotonic() - begin
 

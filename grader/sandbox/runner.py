@@ -31,7 +31,7 @@ from grader.sandbox.client import BaseRunner
 from grader.sandbox.child.standin import standin_preloads
 from grader.sandbox.forkserver import BASE_ENV, ZygoteError, fork_server
 from grader.sandbox.scratch import remove_tree
-from grader.sandbox.measures import checked as checked_measures, worded as measures_words
+from grader.sandbox.measures import greeting_measures, worded as measures_words
 from grader.sandbox.words import confinement_problem
 
 
@@ -123,12 +123,7 @@ class _Child:
                 raise RunnerStartError(_("the process for student code sent an unexpected greeting")) from None
             raise RunnerStartError(_("the process for student code could not confine itself: {problem}").format(
                 problem=problem))
-        try:
-            if header.keys() != {"ready", "confined"} or header["ready"] is not True:
-                raise wire.WireError("not a greeting")
-            self.confined = checked_measures(header["confined"])
-        except wire.WireError:
-            raise RunnerStartError(_("the process for student code sent an unexpected greeting")) from None
+        self.confined = greeting_measures(header)
         self.ready = True
         if any(m["code"] == "pid_namespace" for m in self.confined):
             self._stray_owner.clear()
