@@ -149,8 +149,7 @@ class Entry:
 
     @property
     def summary(self) -> dict:
-        return {"student": self.student, "status": self.status, "status_message": self.status_message,
-                "score": self.score, "max_score": self.max_score}
+        return {field: getattr(self, field) for field in self.FIELDS}
 
     def to_dict(self) -> dict:
         entry = {**self.summary, "key": self.key, "files": self.files}
