@@ -187,6 +187,57 @@ def test_questions_asked_without_end_stop_at_the_time_limit():
                                  replacing={"numerical_gradient": lambda f, x: 2.0 * np.asarray(x)})
 
 
+def test_questions_answered_ahead_cost_no_round_trip_and_get_the_same_answers(runner):
+    square, judge = CourseFunction("square_scaled"), Judge()
+    x = runner.call_function("learning", "descend", (square, np.array([3.0])), {"lr": 0.2},
+                             replacing={"numerical_gradient": judge},
+                             ahead={"numerical_gradient": [((square, np.array([3.0])), {})]})
+    assert x.tolist() == [3.0 - 0.2 * (2.4 * 3.0)]  # with the judge's answer, 2.4 x at x = 3
+    assert [(f, list(x)) for f, x in judge.asked] == [(square, [3.0])]  # once, before the call: never asked
+
+
+def test_a_question_not_foreseen_is_asked_and_answered(runner):
+    square, judge = CourseFunction("square_scaled"), Judge()
+    x = runner.call_function("learning", "descend", (square, np.array([3.0])), {"lr": 0.2},
+                             replacing={"numerical_gradient": judge},
+                             ahead={"numerical_gradient": [((square, np.array([3.0 + 1e-15])), {})]})
+    assert x.tolist() == [3.0 - 0.2 * (2.4 * 3.0)]
+    assert [list(x) for _f, x in judge.asked] == [[3.0 + 1e-15], [3.0]]  # foreseen, then asked
+
+
+def test_an_answer_sent_ahead_opens_only_with_the_exact_bytes_of_its_question():
+    from grader.sandbox.calls import _encoded
+    from grader.sandbox.child.calls import Sealed, question
+
+    answers = Answers({"numerical_gradient": Judge()}, {"module": "course functions", "args": {"0": "bowl"}})
+    bowl, x = CourseFunction("bowl"), np.array([1.0, 2.0])
+    sent = answers.ahead({"numerical_gradient": [((bowl, x), {})]})
+    received = Sealed.received(json_round_trip(sent))
+    header, buffers = question(12, "numerical_gradient", (bowl, x), {}, _encoded)  # any request's question
+    answer, answer_buffers = received.open(header, buffers)
+    assert answer == {"answer": 0, "value": {"$nd": 0, "dtype": "<f8", "shape": [2]}}
+    assert np.frombuffer(answer_buffers[0]).tolist() == [2.4, 4.8]
+    for other in (np.array([1.0, np.nextafter(2.0, 3.0)]), np.array([1.0, 2.0], dtype=np.float32), np.array([[1.0, 2.0]])):
+        assert received.open(*question(12, "numerical_gradient", (bowl, other), {}, _encoded)) is None
+    assert received.open(*question(12, "numerical_gradient", (CourseFunction("function_2"), x), {}, _encoded)) is None
+    # what the student's process holds says nothing of the answer without the question
+    assert np.array([2.4, 4.8]).tobytes().hex() not in str(sent)
+    assert Sealed.received(json_round_trip(answers.ahead({"numerical_gradient": [((bowl, x), {})]}))).answers != received.answers
+
+
+def test_a_question_the_judge_refuses_is_not_answered_ahead():
+    apple = CourseFunction("apple_price")
+    answers = Answers({"numerical_gradient": lambda f, x: np.array([x[1] * x[2]])},
+                      {"module": "course functions", "args": {"0": "apple_price"}})
+    assert answers.ahead({"numerical_gradient": [((apple, np.array([1.0])), {})]})["answers"] == {}
+
+
+def json_round_trip(value):
+    import json
+
+    return json.loads(json.dumps(value))
+
+
 def test_missing_and_non_callable_names_are_reported(runner):
     with pytest.raises(MissingCode, match="learning.py has no function gradient_descent"):
         runner.call_function("learning", "gradient_descent", ())
@@ -272,3 +323,20 @@ def test_every_course_function_has_an_exact_gradient_in_the_judge_that_its_value
             step[index] = h
             numeric[index] = (f(x + step) - f(x - step)) / (2 * h)
         assert np.allclose(gradient(x), numeric, rtol=1e-7, atol=1e-8), name
+
+
+@pytest.mark.parametrize("submission, asks", [("solutions", False), ("gradient_descent/plus_sign", True)])
+def test_a_correct_gradient_descent_asks_the_judge_nothing_and_a_wrong_one_is_answered_as_before(
+        submission, asks, tmp_path, monkeypatch):
+    from builtin_course import SOLUTIONS, mutant_submission
+    from grader.judge.engine import grade_submission
+    from grader.sandbox.channel import Channel
+
+    asked = []
+    answer_question = Channel._answer_question
+    monkeypatch.setattr(Channel, "_answer_question", lambda self, *a: asked.append(1) or answer_question(self, *a))
+    path = SOLUTIONS if submission == "solutions" else mutant_submission(tmp_path, submission)
+    report = grade_submission(path, assignments=["learning"], seed=3, in_process=False)
+    descent = [t for t in report["tests"] if t["layer"] == "gradient_descent"]
+    assert len(descent) >= 5 and bool(asked) == asks
+    assert all(t["status"] == "passed" for t in descent) == (not asks)

@@ -69,7 +69,7 @@ class HostileRunner:
     def get(self, handle, attribute):
         return self._next()
 
-    def call_function(self, module, name, args, kwargs, echo=(), replacing=None):
+    def call_function(self, module, name, args, kwargs, echo=(), replacing=None, ahead=None):
         """A function exercise: its result, and with ``echo`` the arguments as they were after the call."""
         return (self._next(), *(self._next() for _ in echo)) if echo else self._next()
 

@@ -60,8 +60,10 @@ class MutatingRunner:
         later = self._runner.sequence(handle, steps)
         return later if handle not in self._objects else _MistakenSteps(self, handle, steps, later)
 
-    def call_function(self, module: str, function: str, args=(), kwargs=None, *, echo=(), replacing=None):
-        result = self._runner.call_function(module, function, args, kwargs, echo=echo, replacing=replacing)
+    def call_function(self, module: str, function: str, args=(), kwargs=None, *, echo=(), replacing=None,
+                      ahead=None):
+        result = self._runner.call_function(module, function, args, kwargs, echo=echo, replacing=replacing,
+                                            ahead=ahead)
         if function != self._name:
             return result
         if echo:

@@ -217,19 +217,32 @@ class Function:
     it is graded on its own and no answer enters the student's process.
     :meth:`call_keeping_inputs` also returns the arguments at the given
     positions as they are after the call (did it leave ``x`` unchanged?).
+
+    ``foreseeing`` maps a replaced name to a function of the call's own
+    arguments that lists the questions a correct function asks, as
+    ``((args, kwargs), ...)`` (the points a gradient descent visits): the
+    judge answers those before the call and sends them with it, so they cost
+    no round trip. The answers are the same either way; a question not
+    foreseen is asked.
     """
 
-    def __init__(self, runner, module: str, name: str, replacing: dict | None = None):
+    def __init__(self, runner, module: str, name: str, replacing: dict | None = None,
+                 foreseeing: dict | None = None):
         self._runner, self._module, self.name = runner, module, name
         self._replacing = dict(replacing or {})
+        self._foreseeing = dict(foreseeing or {})
 
     def __call__(self, *args, **kwargs):
-        return self._runner.call_function(self._module, self.name, args, kwargs, replacing=self._replacing)
+        return self._runner.call_function(self._module, self.name, args, kwargs, replacing=self._replacing,
+                                          ahead=self._ahead(args, kwargs))
 
     def call_keeping_inputs(self, positions, *args, **kwargs):
         """``(result, *the arguments at positions after the call)``."""
         return self._runner.call_function(self._module, self.name, args, kwargs, echo=tuple(positions),
-                                          replacing=self._replacing)
+                                          replacing=self._replacing, ahead=self._ahead(args, kwargs))
+
+    def _ahead(self, args, kwargs) -> dict:
+        return {name: list(foresee(*args, **kwargs)) for name, foresee in self._foreseeing.items()}
 
 
 def course_function(name: str) -> CourseFunction:
@@ -246,5 +259,5 @@ class StudentModule:
     def new(self, class_name: str, *args, **kwargs) -> Layer:
         return Layer(self._runner, self._runner.new_later(self.assignment, class_name, *args, **kwargs), class_name)
 
-    def function(self, name: str, *, replacing: dict | None = None) -> Function:
-        return Function(self._runner, self.assignment, name, replacing)
+    def function(self, name: str, *, replacing: dict | None = None, foreseeing: dict | None = None) -> Function:
+        return Function(self._runner, self.assignment, name, replacing, foreseeing)

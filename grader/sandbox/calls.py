@@ -20,13 +20,21 @@ and sends ``{"answer": seq, "value"}`` or ``{"answer": seq, "error"}`` back.
 The judge answers only questions about the request it is waiting for, only
 for the course functions that call was given; at any other time a question
 is a broken reply, and the test fails.
+
+A test that knows which questions a correct function asks (the points of a
+gradient descent) names them (``foreseeing``): :meth:`Answers.ahead` answers
+them before the call, each as it would answer the question, and sends them
+sealed with the request (``child/calls.py``, :class:`~grader.sandbox.child.calls.Sealed`),
+so a correct function asks nothing; any other question is asked as before.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable
 
 import grader.sandbox.child.wire as wire
+from grader.sandbox.child.calls import Sealed, question
 
 COURSE_FUNCTIONS = "course functions"  # the session's name for the course's functions.py
 QUESTION_BYTES = 8 << 20  # the arrays of one question, at most
@@ -87,6 +95,18 @@ class Answers:
         except STUDENT_INPUT_ERRORS as exc:
             return {"answer": sequence, "error": f"{type(exc).__name__}: {exc}"[:2000]}, []
 
+    def ahead(self, questions: dict[str, list]) -> dict:
+        """The request's ``answered_ahead``: the answers to ``questions`` (``{name: [(args, kwargs), ...]}``),
+        sealed. A question the judge's function refuses is left out: the stand-in asks it, and is told."""
+        sealed = Sealed(os.urandom(Sealed.SALT_BYTES), {})
+        for name, asked in questions.items():
+            for args, kwargs in asked:
+                header, buffers = question(0, name, args, kwargs, _encoded)
+                answer, answer_buffers = self.answer(header, [bytearray(b) for b in buffers], 0)
+                if "value" in answer:
+                    sealed.seal(header, buffers, b"".join(wire.pack(answer, answer_buffers)))
+        return {"salt": sealed.salt.hex(), "answers": sealed.answers}
+
     def _checked(self, question: dict, buffers: list, sequence: int):
         if question.keys() != _QUESTION_FIELDS:
             raise wire.WireError("a question to the grader that is malformed")
@@ -122,6 +142,18 @@ class Answers:
 
 
 _QUESTION_FIELDS = frozenset({"question", "name", "args", "kwargs", "functions"})
+
+
+def _encoded(key, value, buffers: list, functions: dict):
+    """An argument of a question the judge expects, as the stand-in encodes it (a course function by name)."""
+    if isinstance(value, CourseFunction):
+        functions[key] = value.name
+        return None
+    return wire.encode_value(value, buffers, _not_an_argument)
+
+
+def _not_an_argument(value):
+    raise TypeError(f"a question answered ahead cannot hold a {type(value).__name__}")
 
 
 def _not_a_value(value):

@@ -16,7 +16,8 @@ from grader.sandbox.replies import student_exception
 class FunctionCalls:
     """Module-level functions of the submission; the runner's state it uses is set up by ``BaseRunner``."""
 
-    def call_function(self, module: str, function: str, args=(), kwargs=None, *, echo=(), replacing=None):
+    def call_function(self, module: str, function: str, args=(), kwargs=None, *, echo=(), replacing=None,
+                      ahead=None):
         """Call the module-level ``module.function(*args, **kwargs)`` of the submission.
 
         Arguments may be :class:`CourseFunction`. ``replacing`` maps globals of
@@ -26,7 +27,10 @@ class FunctionCalls:
         calls a stand-in that asks the judge, which runs the function with the
         call's course functions as :class:`CourseFunction` (``calls.py``).
         ``echo`` names positions of ``args`` to return too, as they are after
-        the call: then the result is ``(value, *echoed arguments)``.
+        the call: then the result is ``(value, *echoed arguments)``. ``ahead``
+        maps a replaced name to the questions a correct function asks,
+        ``[(args, kwargs), ...]``: they are answered before the call and sent
+        with it, sealed, so those cost no round trip (``calls.py``).
         """
         module = self._module_for(module, function)
         source = self._load(module)
@@ -38,6 +42,8 @@ class FunctionCalls:
             self._define_course_functions()
         if answers is not None:
             request["ask"] = sorted(answers.functions)
+            if ahead:
+                request["answered_ahead"] = answers.ahead(ahead)
         buffers = add_arguments(request, args, kwargs)
         what = f"{function}(...)"
         ok, result, output = self._request(request, buffers, self._op_deadline(), what, answers)

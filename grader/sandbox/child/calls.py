@@ -13,10 +13,21 @@ the call has returned it answers nothing. The judge checks every question
 itself: these checks only tell an honest student what went wrong, as a
 :class:`NotAvailableError` whose ``said`` the judge words (``ask_after``,
 ``ask_keyword``, ``ask_function``, ``ask_value``, ``ask_failed``).
+
+Answered ahead: a question costs a round trip between the processes, and a
+``gradient_descent`` asks one per step. So the judge may send, with the
+call, the answers to the questions it expects (the points a correct descent
+visits), each *sealed* by its question: under a key and a one-time pad
+drawn from SHAKE-256 of the request's salt and the question's exact bytes
+(:class:`Sealed`). The stand-in opens the answer to a question it is about to
+ask, or asks; it can open only answers to questions it can already put, so
+it learns nothing it could not have asked for, and the answers are the
+judge's own, computed as a question would have been answered.
 """
+import hashlib
 import types
 
-from .wire import Decoder, encode_value, read_message, write_message
+from .wire import Decoder, encode_value, pack, read_message, unpack, write_message
 from .standin import NotAvailableError
 
 _NOT_THERE = object()
@@ -48,7 +59,9 @@ def place_course_functions(defined, request, args, kwargs):
 def call_asking_the_judge(student, request, given, ask, call):
     """``call()`` with the globals of ``student`` the request names standing for the judge's functions."""
     names = request.get("ask") or ()
-    stand_ins = {name: AskTheJudge(ask, request.get("seq"), name, request["function"], given) for name in names}
+    ahead = Sealed.received(request.get("answered_ahead"))
+    stand_ins = {name: AskTheJudge(ask, request.get("seq"), name, request["function"], given, ahead)
+                 for name in names}
     saved = {name: student.__dict__.get(name, _NOT_THERE) for name in stand_ins}
     try:
         student.__dict__.update(stand_ins)
@@ -71,11 +84,70 @@ def judge_line(read_fd, write_fd):
     return ask
 
 
+def question(sequence, name, args, kwargs, encoded):
+    """A question's header and buffers; ``encoded(key, value, buffers, functions)`` encodes one argument.
+
+    The judge builds the questions it answers ahead with this too, so theirs
+    are byte for byte the ones a stand-in would put."""
+    buffers, functions = [], {}
+    header = {"question": sequence, "name": name,
+              "args": [encoded(str(i), v, buffers, functions) for i, v in enumerate(args)],
+              "kwargs": {k: encoded(k, v, buffers, functions) for k, v in kwargs.items()},
+              "functions": functions}
+    return header, buffers
+
+
+class Sealed:
+    """Answers sent ahead, each readable only with the exact bytes of its question (see the module's docstring)."""
+
+    SALT_BYTES = 16
+
+    def __init__(self, salt: bytes, answers: dict):
+        self.salt, self.answers = salt, answers  # {key as hex: sealed answer as hex}
+
+    @classmethod
+    def received(cls, data):
+        """From a request's ``answered_ahead`` (``{"salt": hex, "answers": {key: sealed}}``), or None."""
+        if not data:
+            return None
+        return cls(bytes.fromhex(data["salt"]), data["answers"])
+
+    def seal(self, header, buffers, answer: bytes) -> None:
+        """Keep ``answer`` (a packed message) for the question ``(header, buffers)``."""
+        identity = self._identity(header, buffers)
+        self.answers[self._key(identity)] = _xor(answer, self._pad(identity, len(answer))).hex()
+
+    def open(self, header, buffers):
+        """The answer kept for this question, unpacked, or None."""
+        identity = self._identity(header, buffers)
+        sealed = self.answers.get(self._key(identity))
+        if sealed is None:
+            return None
+        sealed = bytes.fromhex(sealed)
+        return unpack(_xor(sealed, self._pad(identity, len(sealed))))
+
+    @staticmethod
+    def _identity(header, buffers):
+        """The question's bytes, whatever request it is about."""
+        return b"".join(pack({**header, "question": 0}, buffers))
+
+    def _key(self, identity):
+        return hashlib.shake_256(self.salt + b"key" + identity).hexdigest(16)
+
+    def _pad(self, identity, size):
+        return hashlib.shake_256(self.salt + b"pad" + identity).digest(size)
+
+
+def _xor(data: bytes, pad: bytes) -> bytes:
+    return (int.from_bytes(data, "little") ^ int.from_bytes(pad, "little")).to_bytes(len(data), "little")
+
+
 class AskTheJudge:
     """A student's function, answered by the judge during one call (the grader's ``numerical_gradient``)."""
 
-    def __init__(self, ask, sequence, name, function, given):
+    def __init__(self, ask, sequence, name, function, given, ahead=None):
         self.ask, self.sequence, self.name, self.function, self.given = ask, sequence, name, function, given
+        self.ahead = ahead  # answers sent with the call (Sealed), or None
         self.running = True
 
     def __repr__(self):
@@ -87,12 +159,9 @@ class AskTheJudge:
         odd = [key for key in kwargs if not key.isidentifier()]
         if odd:
             raise NotAvailableError("ask_keyword", name=self.name, key=repr(odd[0][:50]))
-        buffers, functions = [], {}
-        question = {"question": self.sequence, "name": self.name,
-                    "args": [self._encoded(str(i), v, buffers, functions) for i, v in enumerate(args)],
-                    "kwargs": {k: self._encoded(k, v, buffers, functions) for k, v in kwargs.items()},
-                    "functions": functions}
-        answer, answer_buffers = self.ask(question, buffers)
+        header, buffers = question(self.sequence, self.name, args, kwargs, self._encoded)
+        known = self.ahead.open(header, buffers) if self.ahead is not None else None
+        answer, answer_buffers = known or self.ask(header, buffers)
         if "error" in answer:
             raise NotAvailableError("ask_failed", name=self.name, error=str(answer["error"])[:2000])
         decoder = Decoder(answer_buffers)

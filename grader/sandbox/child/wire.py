@@ -46,6 +46,7 @@ MAX_NDIM = 32
 _PREFIX = struct.Struct("<4sII")
 _LENGTH = struct.Struct("<Q")
 _CHUNK = 1 << 20
+_HAS_READV = hasattr(os, "readv")  # and writev: not on Windows
 _DTYPE = re.compile(r"[<>|=][biuf][1248]\Z")
 # The dtypes that exist among those the pattern admits ("<f1" and "<b2" do not).
 _SIZES = {"b": "1", "i": "1248", "u": "1248", "f": "248"}
@@ -205,9 +206,12 @@ class Decoder:
 # -- framing --------------------------------------------------------------
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"))  # made once: json.dumps with options makes one per call
+
+
 def pack(header: dict, buffers=()) -> list:
     """The byte strings of one message; raises WireError if it exceeds the limits."""
-    data = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    data = _JSON.encode(header).encode("utf-8")
     total = sum(len(b) for b in buffers)
     if len(data) > MAX_HEADER_BYTES or len(buffers) > MAX_BUFFERS or total > MAX_TOTAL_BYTES:
         raise WireError(f"message too large ({len(data) + total} bytes)")
@@ -245,58 +249,92 @@ def read_message(fd: int, deadline=None):
 
     Sizes are checked against the limits before anything large is read; a
     deadline (``time.monotonic()`` value) turns a silent sender into
-    :class:`WireTimeout`.
+    :class:`WireTimeout`. Three reads at most when the message is all there:
+    its prefix, then its buffer lengths and header together, then every
+    buffer at once.
     """
-    magic, header_size, count = _PREFIX.unpack(_read(fd, _PREFIX.size, deadline))
+    wait_first = deadline is not None and os.get_blocking(fd)  # no deadline: blocking reads (Windows too)
+    return _parse(lambda buffers: _read(fd, buffers, deadline, wait_first))
+
+
+def unpack(data) -> tuple:
+    """A message from the bytes :func:`pack` made of it, checked as :func:`read_message` checks one."""
+    rest = memoryview(data)
+
+    def fill(buffers):
+        nonlocal rest
+        for buffer in buffers:
+            if len(buffer) > len(rest):
+                raise WireError("message is cut short")
+            buffer[:], rest = rest[: len(buffer)], rest[len(buffer):]
+        return buffers
+
+    message = _parse(fill)
+    if rest:
+        raise WireError("message has bytes after its end")
+    return message
+
+
+def _parse(fill):
+    """One message, from ``fill(buffers)``, which fills the bytearrays it is given in order."""
+    magic, header_size, count = _PREFIX.unpack(fill([bytearray(_PREFIX.size)])[0])
     if magic != MAGIC:
         raise WireError("message does not start with the protocol marker")
     if header_size > MAX_HEADER_BYTES:
         raise WireError(f"message header of {header_size} bytes is over the limit")
     if count > MAX_BUFFERS:
         raise WireError(f"message has {count} buffers, over the limit of {MAX_BUFFERS}")
-    lengths = [n for (n,) in _LENGTH.iter_unpack(_read(fd, _LENGTH.size * count, deadline))]
+    lengths, raw = fill([bytearray(_LENGTH.size * count), bytearray(header_size)])
+    lengths = [n for (n,) in _LENGTH.iter_unpack(lengths)]
     if sum(lengths) > MAX_TOTAL_BYTES:
         raise WireError(f"message of {sum(lengths)} bytes is over the limit of {MAX_TOTAL_BYTES >> 20} MB")
-    raw = _read(fd, header_size, deadline)
     try:
         header = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
         raise WireError(f"message header is not valid JSON ({exc.__class__.__name__})") from None
     if type(header) is not dict:
         raise WireError("message header is not a JSON object")
-    return header, [_read(fd, n, deadline) for n in lengths]
+    return header, fill([bytearray(n) for n in lengths])
 
 
-def _read(fd, size, deadline):
-    """``size`` bytes; on a non-blocking ``fd``, waiting only when nothing is there yet (most reads find it)."""
-    buffer = bytearray(size)
-    view = memoryview(buffer)
-    got = 0
-    wait_first = deadline is not None and os.get_blocking(fd)  # no deadline: a blocking read (Windows too)
-    while got < size:
+def _read(fd, buffers, deadline, wait_first):
+    """Fill ``buffers`` from ``fd`` in as few reads as the pipe allows; returns them.
+
+    On a non-blocking ``fd`` a read waits only when nothing is there yet (most
+    reads find it); ``wait_first`` polls before every read (a blocking ``fd``
+    with a deadline).
+    """
+    views = [memoryview(b) for b in buffers if b]
+    while views:
         if wait_first:
             _wait(fd, select.POLLIN, deadline)
         try:
-            n = _readinto(fd, view[got : got + _CHUNK])
+            got = _readinto(fd, views[:64])
         except BlockingIOError:
             _wait(fd, select.POLLIN, deadline)
             continue
-        if n == 0:
+        if got == 0:
             raise WireClosed("the other side closed the pipe")
-        got += n
-    return buffer
+        while got and views:
+            if got >= views[0].nbytes:
+                got -= views.pop(0).nbytes
+            else:
+                views[0], got = views[0][got:], 0
+    return buffers
 
 
-def _readinto(fd, view):
-    if hasattr(os, "readv"):
-        return os.readv(fd, [view])
-    data = os.read(fd, len(view))  # Windows
-    view[: len(data)] = data
+def _readinto(fd, views):
+    """Read into ``views`` in order (each at most ``_CHUNK`` bytes at a time); returns how many bytes came."""
+    views = [v[:_CHUNK] for v in views]
+    if _HAS_READV:
+        return os.readv(fd, views)
+    data = os.read(fd, views[0].nbytes)  # Windows: one view a call
+    views[0][: len(data)] = data
     return len(data)
 
 
 def _writev(fd, views):
-    return os.writev(fd, views) if hasattr(os, "writev") else os.write(fd, views[0])  # Windows: one part a call
+    return os.writev(fd, views) if _HAS_READV else os.write(fd, views[0])  # Windows: one part a call
 
 
 def _wait(fd, event, deadline):
