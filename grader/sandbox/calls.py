@@ -41,6 +41,7 @@ QUESTION_BYTES = 8 << 20  # the arrays of one question, at most
 QUESTION_ARGUMENTS = 64
 STUDENT_INPUT_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError)
 """What the judge's function may raise on arguments the student chose; the student is told, as from their own call."""
+_SALT = os.urandom(16)  # of the answers this judge seals: it keeps nothing secret, it only sets them apart
 
 
 @dataclass(frozen=True)
@@ -87,25 +88,32 @@ class Answers:
 
     def answer(self, question: dict, buffers: list, sequence: int) -> tuple[dict, list]:
         """The answer to a question about request ``sequence``; raises WireError if it must not be answered."""
-        name, args, kwargs = self._checked(question, buffers, sequence)
+        return self._run(*self._checked(question, buffers, sequence), sequence)
+
+    def ahead(self, questions: dict[str, list]) -> dict:
+        """The request's ``answered_ahead``: the answers to ``questions`` (``{name: [(args, kwargs), ...]}``),
+        computed as a question's would be, and sealed. A question the judge's function refuses is left out:
+        the stand-in asks it, and is told."""
+        sealed = Sealed(_SALT, {})
+        for name, asked in questions.items():
+            if name not in self.functions:
+                raise ValueError(f"questions foreseen about {name!r}, which the call does not replace")
+            for args, kwargs in asked:
+                header, buffers = question(0, name, args, kwargs, _encoded)
+                if not self.course.issuperset(header["functions"].values()):
+                    raise ValueError(f"a question foreseen about {name!r} names a function the call is not given")
+                answer, answer_buffers = self._run(name, args, kwargs, 0)
+                if "value" in answer:
+                    sealed.seal(header, buffers, b"".join(wire.pack(answer, answer_buffers)))
+        return {"salt": sealed.salt.hex(), "answers": sealed.answers}
+
+    def _run(self, name: str, args, kwargs, sequence: int) -> tuple[dict, list]:
         out: list = []
         try:
             value = self.functions[name](*args, **kwargs)
             return {"answer": sequence, "value": wire.encode_value(value, out, _not_a_value)}, out
         except STUDENT_INPUT_ERRORS as exc:
             return {"answer": sequence, "error": f"{type(exc).__name__}: {exc}"[:2000]}, []
-
-    def ahead(self, questions: dict[str, list]) -> dict:
-        """The request's ``answered_ahead``: the answers to ``questions`` (``{name: [(args, kwargs), ...]}``),
-        sealed. A question the judge's function refuses is left out: the stand-in asks it, and is told."""
-        sealed = Sealed(os.urandom(Sealed.SALT_BYTES), {})
-        for name, asked in questions.items():
-            for args, kwargs in asked:
-                header, buffers = question(0, name, args, kwargs, _encoded)
-                answer, answer_buffers = self.answer(header, [bytearray(b) for b in buffers], 0)
-                if "value" in answer:
-                    sealed.seal(header, buffers, b"".join(wire.pack(answer, answer_buffers)))
-        return {"salt": sealed.salt.hex(), "answers": sealed.answers}
 
     def _checked(self, question: dict, buffers: list, sequence: int):
         if question.keys() != _QUESTION_FIELDS:

@@ -71,12 +71,7 @@ def probe(runner, course_root: Path | None, *, submissions: Path | None = None,
 
 def _paths(course_root, submissions, output) -> list[tuple[str, str, str]]:
     """``(kind, "r" or "w", path)`` for every path the probe asks about."""
-    wanted = []
-    if course_root is not None:
-        for secret in (course_root / "tests" / "hidden", course_root / "solutions"):
-            wanted += [("course", "r", str(p)) for p in [secret, *_some_files(secret)]]
-        wanted += [("course", "r", str(course_root / name)) for name in ("reference.py", "helpers.py")]
-        wanted.append(("installation", "w", str(course_root)))
+    wanted = list(_course(course_root)) if course_root is not None else []
     if submissions is not None:
         wanted.append(("classmates", "r", str(submissions)))
         for student in sorted(submissions.iterdir())[:_FILES_PER_FOLDER] if submissions.is_dir() else []:
@@ -86,6 +81,17 @@ def _paths(course_root, submissions, output) -> list[tuple[str, str, str]]:
     wanted += [("installation", "w", path) for path in _installation(tuple(sys.path))]
     wanted += [("temporary", "w", path) for path in _temporary()]
     return wanted
+
+
+@functools.lru_cache(maxsize=4)
+def _course(course_root: Path) -> tuple[tuple[str, str, str], ...]:
+    """The course's paths to probe: searched once per process (a batch probes before every student)."""
+    wanted = []
+    for secret in (course_root / "tests" / "hidden", course_root / "solutions"):
+        wanted += [("course", "r", str(p)) for p in [secret, *_some_files(secret)]]
+    wanted += [("course", "r", str(course_root / name)) for name in ("reference.py", "helpers.py")]
+    wanted.append(("installation", "w", str(course_root)))
+    return tuple(wanted)
 
 
 def _some_files(folder: Path) -> list[Path]:

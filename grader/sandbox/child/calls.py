@@ -17,12 +17,13 @@ itself: these checks only tell an honest student what went wrong, as a
 Answered ahead: a question costs a round trip between the processes, and a
 ``gradient_descent`` asks one per step. So the judge may send, with the
 call, the answers to the questions it expects (the points a correct descent
-visits), each *sealed* by its question: under a key and a one-time pad
-drawn from SHAKE-256 of the request's salt and the question's exact bytes
-(:class:`Sealed`). The stand-in opens the answer to a question it is about to
-ask, or asks; it can open only answers to questions it can already put, so
-it learns nothing it could not have asked for, and the answers are the
-judge's own, computed as a question would have been answered.
+visits), each *sealed* by its question: filed under a key and hidden under
+a one-time pad, both drawn from SHAKE-256 of the question's exact bytes
+(after a salt of the judge's, which is no secret: it sets this judge's
+answers apart) (:class:`Sealed`). The stand-in opens the answer to a
+question it is about to ask, or asks; it can open only answers to questions
+it can already put, so it learns nothing it could not have asked for, and
+the answers are the judge's own, computed as a question's would be.
 """
 import hashlib
 import types
@@ -99,8 +100,6 @@ def question(sequence, name, args, kwargs, encoded):
 
 class Sealed:
     """Answers sent ahead, each readable only with the exact bytes of its question (see the module's docstring)."""
-
-    SALT_BYTES = 16
 
     def __init__(self, salt: bytes, answers: dict):
         self.salt, self.answers = salt, answers  # {key as hex: sealed answer as hex}
