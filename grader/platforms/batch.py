@@ -64,15 +64,15 @@ def grade_student(student: Student, grading: Grading) -> StudentReport:
     """The student's report, with their name, their status and a message about it for the gradebook."""
     from grader.judge.engine import grade_path
 
-    with tempfile.TemporaryDirectory(prefix="grader-batch-") as scratch:
-        folder = student.path
-        if student.path.is_file():
-            folder = Path(scratch)
+    if student.path.is_file():
+        with tempfile.TemporaryDirectory(prefix="grader-batch-") as scratch:
             try:
-                extract_zip(student.path, folder)
+                extract_zip(student.path, Path(scratch))
             except BrokenSubmission as error:
                 return ungraded(student, "broken", str(error), grading)
-        report = Report.from_dict(grade_path(folder, grading))
+            report = Report.from_dict(grade_path(Path(scratch), grading))
+    else:
+        report = Report.from_dict(grade_path(student.path, grading))
     report.submission = str(student.path)
     if report.internal_error:
         message = _("the grader itself failed ({error}); the report holds what was graded: grade this student "

@@ -97,7 +97,8 @@ def confine(settings: dict) -> list:
     done, missing = [_limit_resources(settings)], []
     in_cgroup = _join_cgroup(settings.get("cgroup"))
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
-        importlib.import_module(name)
+        if name not in sys.modules:  # forked from the zygote, all are: touching them copies their pages
+            importlib.import_module(name)
     _preload_for_submission(settings.get("preload") or ())
     load_seccomp(settings.get("protect") or ())
     account = settings.get("account")

@@ -16,6 +16,7 @@ attached (``SCM_RIGHTS``) -> ``{"pid"}``; ``{"op": "wait", "pid", "timeout"}``
 -> ``{"returncode"}`` (``null`` while the child still runs).
 """
 import ctypes
+import gc
 import importlib
 import json
 import os
@@ -37,6 +38,7 @@ def zygote_main(argv):
     channel = socket.socket(fileno=int(argv[2]))
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
         importlib.import_module(name)
+    gc.freeze()  # a child's collections never walk (and so never copy) the pages of what it inherits
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the judge
         if os.getppid() != int(argv[3]):
