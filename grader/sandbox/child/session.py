@@ -337,21 +337,11 @@ def _refusal(target):
 
 
 def _takes_nothing(method):
-    """Whether the bound ``method`` takes no argument at all (``def backward(self)``), from its signature:
-    read once per function (every backward of a class shares it)."""
-    function = getattr(method, "__func__", None)
-    if type(function) is types.FunctionType and function in _TAKES_NOTHING:
-        return _TAKES_NOTHING[function]
+    """Whether the bound ``method`` takes no argument at all (``def backward(self)``), from its signature."""
     try:
-        takes_nothing = not inspect.signature(method).parameters
+        return not inspect.signature(method).parameters
     except (TypeError, ValueError):
-        takes_nothing = False
-    if type(function) is types.FunctionType:
-        _TAKES_NOTHING[function] = takes_nothing
-    return takes_nothing
-
-
-_TAKES_NOTHING = {}  # function -> bool, in this student's process
+        return False
 
 
 def _value_reply(value):
