@@ -87,8 +87,7 @@ def prepare(settings):
     """Every measure of the module docstring; returns them as data, as ``confine.confine`` does."""
     done = limit_resources(settings) + die_with_the_judge()
     for name in PRELOAD_NUMPY + PRELOAD_STDLIB:
-        if name not in sys.modules:  # forked from the zygote, all are: touching them copies their pages
-            importlib.import_module(name)
+        importlib.import_module(name)
     _preload_for_submission(settings.get("preload") or ())
     sys.meta_path.insert(0, ImportGuard())
     return done
