@@ -237,11 +237,7 @@ def write_parts(fd: int, parts: list, deadline=None):
         except BlockingIOError:
             _wait(fd, select.POLLOUT, deadline)
             continue
-        while written and views:
-            if written >= views[0].nbytes:
-                written -= views.pop(0).nbytes
-            else:
-                views[0], written = views[0][written:], 0
+        _advance(views, written)
 
 
 def read_message(fd: int, deadline=None):
@@ -315,12 +311,17 @@ def _read(fd, buffers, deadline, wait_first):
             continue
         if got == 0:
             raise WireClosed("the other side closed the pipe")
-        while got and views:
-            if got >= views[0].nbytes:
-                got -= views.pop(0).nbytes
-            else:
-                views[0], got = views[0][got:], 0
+        _advance(views, got)
     return buffers
+
+
+def _advance(views: list, done: int) -> None:
+    """Drop from ``views`` the ``done`` bytes one vectored read or write went through, in order."""
+    while done and views:
+        if done >= views[0].nbytes:
+            done -= views.pop(0).nbytes
+        else:
+            views[0], done = views[0][done:], 0
 
 
 def _readinto(fd, views):
