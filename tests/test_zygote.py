@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,82 @@ def test_every_runner_gets_its_own_child_from_one_zygote():
     zygote = forkserver.fork_server()
     assert pid1 != pid2
     assert parent1 == parent2 == zygote.process.pid
+
+
+def test_as_root_each_child_is_born_process_1_of_a_pid_namespace_of_its_own_with_no_keeper():
+    """Where the zygote may make PID namespaces (root, not in a container), it makes one per child before the
+    fork: the process it forks runs the student's code itself, as process 1 there, with no keeper between."""
+    if os.geteuid() != 0:
+        pytest.fail("the zygote makes PID namespaces only as root, as CI runs the tests")
+    with Runner({"gates": PIDS}) as first, Runner({"gates": PIDS}) as second:
+        inside = [runner.call(runner.new("gates", "Probe"), "pids") for runner in (first, second)]
+        pids = [runner._live_child().process.pid for runner in (first, second)]
+        namespaces = {os.readlink(f"/proc/{pid}/ns/pid") for pid in pids}
+        for pid in pids:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                assert f.read().split() == []  # the zygote's child is the student's process, not a keeper
+            held = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            assert not [h for h in held if h.startswith(("anon_inode:[pidfd]", "pid:"))]  # the zygote's are closed
+    zygote = forkserver.fork_server().process.pid
+    assert inside == [(1, 0), (1, 0)]  # process 1; its parent, the zygote, is outside
+    assert len(namespaces) == 2 and os.readlink("/proc/self/ns/pid") not in namespaces
+    assert os.readlink(f"/proc/{zygote}/ns/pid_for_children") == os.readlink(f"/proc/{zygote}/ns/pid")
+
+
+def test_a_child_born_in_its_own_pid_namespace_dies_with_the_zygote_and_takes_its_descendants():
+    """No keeper watches over it: the kernel kills it when the zygote dies (PR_SET_PDEATHSIG), and every process
+    it started with it (its PID namespace ends)."""
+    source = ModuleSource("gates", "gates.py", textwrap.dedent("""
+        import os, time
+        class Probe:
+            def spawn(self):
+                if os.fork() == 0:
+                    os.setsid()
+                    time.sleep(600)
+                    os._exit(0)
+                return os.getpid()
+    """))
+    with Runner({"gates": source}, timeout=10.0) as runner:
+        assert runner.call(runner.new("gates", "Probe"), "spawn") == 1
+        child = runner._live_child().process.pid
+        with open(f"/proc/{child}/task/{child}/children") as f:
+            grandchild = int(f.read().split()[0])
+        zygote = forkserver.fork_server()
+        os.kill(zygote.process.pid, signal.SIGKILL)
+        zygote.process.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}/stat") and _running(pid)
+                                                  for pid in (child, grandchild)):
+            time.sleep(0.02)
+        assert not _running(child) and not _running(grandchild)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_child_stops_if_the_zygote_it_watches_is_gone():
+    """The watch a child born in the zygote's PID namespace keeps (it cannot ask for its parent's PID there):
+    a pidfd of the zygote, readable once the zygote has ended."""
+    from grader.sandbox.child import namespaces
+
+    stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        namespaces._parent_watch = os.pidfd_open(stand_in.pid)
+        assert not namespaces.parent_gone()
+        stand_in.kill()
+        stand_in.wait(10)
+        assert namespaces.parent_gone()
+    finally:
+        namespaces.forget_parent()
+        stand_in.kill()
+        stand_in.wait()
+    assert namespaces._parent_watch is None and not namespaces.parent_gone()
 
 
 def test_a_crashed_child_is_reported_with_its_status_and_replaced_by_a_fork():
@@ -142,7 +219,11 @@ def test_a_zygote_forked_from_the_judge_holds_no_byte_of_its_environment():
         assert not _memory_holds(zygote, b"BPG_ZYGOTE_SECRET")
         with open(f"/proc/{zygote}/environ", "rb") as f:
             assert set(f.read()) <= {0}
-        assert len(os.listdir(f"/proc/{zygote}/fd")) == 4  # /dev/null as stdio, and its channel
+        held = sorted(os.readlink(f"/proc/{zygote}/fd/{fd}").split(":")[0] for fd in os.listdir(f"/proc/{zygote}/fd"))
+        # /dev/null as stdio and its channel; as root, what it makes each child's PID namespace with: its own
+        # PID namespace and a pidfd of itself (PidNamespaces)
+        made_here = ["anon_inode", "pid"] if os.geteuid() == 0 else []
+        assert held == sorted(["/dev/null"] * 3 + ["socket"] + made_here)
     finally:
         judge.kill()
         judge.wait()

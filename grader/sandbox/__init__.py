@@ -11,12 +11,13 @@ each worker is a judge)::
     grade, the judge            course, tests, expected values, verdicts, report
      └─ zygote                  numpy loaded; forked from grade itself (child/zygote.py,
          │                      forked_zygote.py), or started as an interpreter by the
-         │                      other commands (forkserver.py); runs no student code
-         └─ keeper              one per child: forked by the zygote, it confines itself
-             │                  (child/confine.py) and owns the kernel namespaces
-             │                  (child/namespaces.py); absent where there are none
-             └─ student process process 1 of its own PID namespace: runs student code
-                                (child/session.py), answers the judge's requests
+         │                      other commands (forkserver.py); runs no student code; as
+         │                      root it makes each child's PID namespace as it forks it
+         └─ (keeper)            only where the child must make its PID namespace itself
+             │                  (an ordinary user): it forks, then waits (child/namespaces.py)
+             └─ student process process 1 of its own PID namespace: confines itself
+                                (child/confine.py), runs student code (child/session.py),
+                                answers the judge's requests
 
 The judge's side is a :class:`~grader.sandbox.runner.Runner` (``make_runner``)::
 

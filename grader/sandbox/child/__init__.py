@@ -10,7 +10,7 @@ the judge.
 
     zygote.py         forks a fresh child for each request, once numpy is loaded
     confine.py        what the child does to itself before any student code runs
-    namespaces.py     its own network, IPC, PID and mount namespaces (and its keeper)
+    namespaces.py     its own network, IPC, PID and mount namespaces (and a keeper if any)
     syscalls.py       the seccomp filter, compiled with the system's libseccomp
     session.py        the requests: load modules, create objects, call, read
     describe.py       an exception of student code, for the judge (its text, place and data)

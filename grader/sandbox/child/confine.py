@@ -40,7 +40,7 @@ except ImportError:  # Windows, where only the portable child (portable.py) runs
     resource = None
 
 from .standin import STANDIN_PROVIDED_PACKAGES, standin_provided
-from .namespaces import _PR_SET_PDEATHSIG, drop_capabilities, enter_namespaces, forget_keeper, keeper_gone
+from .namespaces import _PR_SET_PDEATHSIG, drop_capabilities, enter_namespaces, forget_parent, parent_gone
 from .syscalls import load_seccomp, refuse_syscalls
 
 # Loaded before the sandbox closes; student code can import these, and
@@ -103,7 +103,7 @@ def confine(settings: dict) -> list:
     load_seccomp(settings.get("protect") or ())
     account = settings.get("account")
     isolated, refused = enter_namespaces(os.getcwd(), account, settings["parent"],
-                                         settings.get("namespaces", True))
+                                         settings.get("namespaces", True), settings.get("zygote"))
     done += isolated
     missing += refused
     if account is not None and not _taken("private_root", isolated):
@@ -117,11 +117,11 @@ def confine(settings: dict) -> list:
     (done if in_cgroup else missing).append(_memory_bound(settings["memory_mb"], in_cgroup, processes))
     if sys.platform.startswith("linux"):
         _prctl(libc, _PR_SET_PDEATHSIG, signal.SIGKILL)
-        # the judge (or the keeper of the namespaces) died before the line above
+        # the judge (or the zygote or keeper it dies with in its PID namespace) died before the line above
         in_pid_namespace = _taken("pid_namespace", isolated)
-        if keeper_gone() or (not in_pid_namespace and os.getppid() != settings["parent"]):
+        if parent_gone() or (not in_pid_namespace and os.getppid() != settings["parent"]):
             os._exit(0)
-        forget_keeper()
+        forget_parent()
         done.append({"code": "dies_with_grader"})
         done.append(_landlock(libc, ".", _readable_roots()) or {"code": "no_landlock"})
     if account is None and os.name == "posix" and os.getgroups():
@@ -235,7 +235,7 @@ def _limit_processes_in_user_namespace(isolated) -> bool:
     """Bound a fork bomb when the child shares the judge's user id but has a user namespace of its own.
 
     The kernel counts ``RLIMIT_NPROC`` per user id *and user namespace*, so
-    the limit reaches only this child's processes (and its keeper), never
+    the limit reaches only this child's processes (and its keeper, if any), never
     the judge's or another child's.
     """
     if not any(measure.get("user_namespace") for measure in isolated):

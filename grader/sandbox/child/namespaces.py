@@ -1,10 +1,17 @@
 """Kernel namespaces for the child: its own network, IPC, PID and mount namespaces.
 
 :func:`enter_namespaces` is called by the child (``confine.py``) once numpy and the standard modules are loaded and before
-any student code runs. The process that calls it becomes a *keeper*: it
-unshares the namespaces, makes a fresh root file system, then forks the
-process that goes on to run student code and only waits for it, passing its
-exit status on as its own (so the judge sees one process, as before).
+any student code runs. It unshares the namespaces and makes a fresh root
+file system. The PID namespace comes one of two ways:
+
+- where the zygote may make one (root, no container profile refusing it),
+  the zygote unshares it just before it forks the child
+  (:class:`PidNamespaces`), so the child is born process 1 of it;
+- elsewhere (an ordinary user, whose user namespace the child makes
+  itself) the child unshares it last and forks: the process that calls
+  :func:`enter_namespaces` becomes a *keeper* that only waits for the
+  student's process and passes its exit status on as its own (so the judge
+  sees one process, as before).
 
 - **network**: a namespace with only a loopback interface that is down, so
   no socket of any family reaches anything outside (TCP, UDP, MPTCP, Unix
@@ -12,8 +19,9 @@ exit status on as its own (so the judge sees one process, as before).
 - **IPC**: System V shared memory, message queues and semaphores made in it
   die with it and are never seen by another child;
 - **PID**: the student's process is process 1 of its namespace; when it
-  ends (or the keeper is killed, which kills it), the kernel kills everything
-  it started, including processes that left its session;
+  ends (or the process it dies with, the zygote or the keeper, is killed),
+  the kernel kills everything it started, including processes that left its
+  session;
 - **mount**: the root is a size- and inode-limited ``tmpfs`` holding only the
   scratch folder (same path as outside); nothing of the machine (the grader,
   its tests, the solutions, ``/proc`` of the judge, other students) exists in
@@ -65,15 +73,69 @@ def _check(result, what):
         raise NamespaceError(f"{what}: {os.strerror(ctypes.get_errno())}")
 
 
-def enter_namespaces(scratch: str, owner, parent: int, wanted: bool = True) -> tuple[list, list]:
+class PidNamespaces:
+    """The zygote's side: each child forked as process 1 of a PID namespace of its own, with no keeper.
+
+    Before a fork the zygote unshares a new PID namespace (only its children
+    enter it, and the next child is its process 1), and right after it goes
+    back to its own. That spares each child a second fork and a keeper
+    process. Inside its namespace the child cannot name its parent (its
+    parent's PID is 0 there), so it watches the zygote through a pidfd.
+    """
+
+    def __init__(self, libc, own: int, zygote: int):
+        self._libc, self._own, self.zygote = libc, own, zygote
+
+    @classmethod
+    def here(cls):
+        """For the calling zygote, or None where it may not make PID namespaces (then each child makes its own)."""
+        if platform.system() != "Linux" or not hasattr(os, "pidfd_open"):
+            return None
+        try:
+            own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return None
+        made = cls(_libc(), own, -1)
+        try:
+            if not made.before_fork():  # a trial: a namespace made and left at once, never entered
+                raise NamespaceError("unshare(PID)")
+            made.after_fork()
+            made.zygote = os.pidfd_open(os.getpid())
+        except OSError:
+            os.close(own)
+            return None
+        return made
+
+    def before_fork(self) -> bool:
+        """The next child's PID namespace made; False where the kernel refuses (the child then makes its own)."""
+        return self._libc.unshare(CLONE_NEWPID) == 0
+
+    def after_fork(self) -> None:
+        """In the zygote: its next children are born in its own PID namespace again."""
+        _check(self._libc.setns(self._own, CLONE_NEWPID), "setns(PID)")
+
+    def in_child(self, born_inside: bool):
+        """In the forked child: the pidfd to watch the zygote by if it was born in a namespace of its own,
+        else None; whatever it does not need is closed."""
+        os.close(self._own)
+        if born_inside:
+            return self.zygote
+        os.close(self.zygote)
+        return None
+
+
+def enter_namespaces(scratch: str, owner, parent: int, wanted: bool = True,
+                     zygote: int | None = None) -> tuple[list, list]:
     """Isolate the calling process; returns ``(measures taken, measures missing)``, each a ``{"code": ...}``.
 
-    Only the forked student process returns; the keeper never does.
+    Only the student's process returns; a keeper never does.
     ``owner`` is ``(uid, gid)`` the scratch folder is given to, or None;
     ``wanted`` is False when the judge was told not to use namespaces
-    (``GRADER_NO_NAMESPACES=1``, to try the grader as Docker would run it).
-    The keeper dies with ``parent`` (the zygote or the judge), and so, through
-    it, does everything in the namespaces.
+    (``GRADER_NO_NAMESPACES=1``, to try the grader as Docker would run it);
+    ``zygote`` is a pidfd of the zygote when the zygote made the PID
+    namespace this process was born in (:class:`PidNamespaces`).
+    The process dies with ``parent`` (the zygote or the judge), and so,
+    through it, does everything in the namespaces.
     """
     if platform.system() != "Linux":
         return [], [{"code": "no_namespaces", "error": "not Linux"}]
@@ -81,8 +143,11 @@ def enter_namespaces(scratch: str, owner, parent: int, wanted: bool = True) -> t
         return [], [{"code": "no_namespaces", "error": "GRADER_NO_NAMESPACES=1"}]
     libc = _libc()
     libc.prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent:  # it died before the line above
+    global _parent_watch
+    _parent_watch = zygote
+    if parent_gone() or (zygote is None and os.getppid() != parent):  # it died before the line above
         os._exit(0)
+    born_inside = [{"code": "pid_namespace"}] if zygote is not None else []
     flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
     as_user = os.geteuid() != 0
     try:
@@ -95,7 +160,7 @@ def enter_namespaces(scratch: str, owner, parent: int, wanted: bool = True) -> t
         else:
             _check(libc.unshare(flags), "unshare")
     except OSError as exc:
-        return [], [{"code": "no_namespaces", "error": _reason(exc)}]
+        return born_inside, [{"code": "no_namespaces", "error": _reason(exc)}]
     done = [{"code": "namespaces", "user_namespace": as_user}]
     missing = []
     try:
@@ -103,6 +168,8 @@ def enter_namespaces(scratch: str, owner, parent: int, wanted: bool = True) -> t
         done.append({"code": "private_root", "megabytes": SCRATCH_MB, "files": SCRATCH_FILES})
     except OSError as exc:
         missing.append({"code": "no_private_root", "error": _reason(exc)})
+    if born_inside:
+        return done + born_inside, missing
     try:
         _check(libc.unshare(CLONE_NEWPID), "unshare(PID)")
     except OSError as exc:
@@ -155,9 +222,9 @@ def _fork_and_keep(libc):
     if pid == 0:
         os.close(alive_w)
         libc.prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0)
-        global _keeper_alive
-        _keeper_alive = alive_r
-        if keeper_gone():
+        global _parent_watch
+        _parent_watch = alive_r
+        if parent_gone():
             os._exit(0)
         os.setsid()
         return
@@ -165,19 +232,22 @@ def _fork_and_keep(libc):
     _keep(pid, alive_w)
 
 
-_keeper_alive = None
+# Where the process it dies with cannot be asked for by PID from inside the PID namespace: a descriptor that
+# becomes readable once that process is gone (the keeper's pipe, or the zygote's pidfd).
+_parent_watch = None
 
 
-def keeper_gone() -> bool:
-    """True if the keeper has died (then this process must not go on: nothing would stop it)."""
-    return _keeper_alive is not None and bool(select.select([_keeper_alive], [], [], 0)[0])
+def parent_gone() -> bool:
+    """True if the process this one dies with has died (then it must not go on: nothing would stop it)."""
+    return _parent_watch is not None and bool(select.select([_parent_watch], [], [], 0)[0])
 
 
-def forget_keeper() -> None:
-    global _keeper_alive
-    if _keeper_alive is not None:
-        os.close(_keeper_alive)
-        _keeper_alive = None
+def forget_parent() -> None:
+    """Close the watch before student code runs (a pidfd of the zygote is not for it to hold)."""
+    global _parent_watch
+    if _parent_watch is not None:
+        os.close(_parent_watch)
+        _parent_watch = None
 
 
 def _keep(pid, alive_w):

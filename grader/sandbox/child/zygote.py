@@ -27,6 +27,7 @@ import time
 
 from .session import main
 from .confine import PRELOAD_NUMPY, PRELOAD_STDLIB
+from .namespaces import PidNamespaces
 from .syscalls import load_seccomp
 
 _ZYGOTE_PACKET = 1 << 16
@@ -44,21 +45,31 @@ def zygote_main(argv):
         if os.getppid() != int(argv[3]):
             os._exit(0)
     finished = {}
+    pid_namespaces = PidNamespaces.here()
     while True:
         message, fds, _, _ = socket.recv_fds(channel, _ZYGOTE_PACKET, 2)
         if not message:
             os._exit(0)
         request = json.loads(message)
         if request["op"] == "fork":
-            reply = {"pid": _fork_for_judge(channel, request, fds)}
+            reply = {"pid": _fork_for_judge(channel, request, fds, pid_namespaces)}
         else:
             reply = {"returncode": _reap_child(request["pid"], request["timeout"], finished)}
         channel.send(json.dumps(reply).encode())
 
 
-def _fork_for_judge(channel, request, fds):
+def _fork_for_judge(channel, request, fds, pid_namespaces: PidNamespaces | None):
+    """Fork a child; where the zygote may, the child is born process 1 of a PID namespace of its own."""
     load_seccomp([*request["settings"].get("protect", ()), os.getpid()])  # once: every child inherits it
-    pid = os.fork()
+    zygote = os.getpid()
+    born_inside = (pid_namespaces is not None and request["settings"].get("namespaces", True)
+                   and pid_namespaces.before_fork())
+    pid = -1
+    try:
+        pid = os.fork()
+    finally:
+        if born_inside and pid != 0:
+            pid_namespaces.after_fork()
     if pid == 0:
         try:
             channel.close()
@@ -66,7 +77,8 @@ def _fork_for_judge(channel, request, fds):
             os.chdir(request["cwd"])
             os.environ.clear()
             os.environ.update(request["env"])
-            settings = dict(request["settings"], parent=os.getppid())
+            watch = pid_namespaces.in_child(born_inside) if pid_namespaces is not None else None
+            settings = dict(request["settings"], parent=zygote, zygote=watch)
             sys.argv = ["-c", str(fds[0]), str(fds[1]), json.dumps(settings)]  # as if spawned
             main(sys.argv)
         finally:
