@@ -338,6 +338,11 @@ def _refusal(target):
 
 def _takes_nothing(method):
     """Whether the bound ``method`` takes no argument at all (``def backward(self)``), from its signature."""
+    function = getattr(method, "__func__", None)
+    if type(function) is types.FunctionType and not {"__wrapped__", "__signature__"} & function.__dict__.keys():
+        code = function.__code__  # a plain method: its code says what its signature would, at a fraction of the cost
+        starred = code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+        return code.co_argcount == 1 and not code.co_kwonlyargcount and not starred
     try:
         return not inspect.signature(method).parameters
     except (TypeError, ValueError):
