@@ -21,6 +21,7 @@ first thing, while it is still root (``confine.py`` writes its process id to
 from __future__ import annotations
 
 import atexit
+import functools
 import itertools
 import os
 import time
@@ -40,15 +41,12 @@ class MemoryGroup:
         """Remove the cgroup once its processes are gone.
 
         The kernel may take a moment to let go of an emptied cgroup (EBUSY);
-        one that cannot be removed within a short wait is removed later, when
-        this process next makes a cgroup or exits, so a batch of thousands
-        of children leaves none behind.
+        one it still holds is removed later rather than waited for, when this
+        process next makes a cgroup (by then it long has let go) or exits, so
+        a batch of thousands of children neither waits nor leaves one behind.
         """
-        for _ in range(20):
-            if _removed(self.path):
-                return
-            time.sleep(0.01)
-        _later.add(self.path)
+        if not _removed(self.path):
+            _later.add(self.path)
 
 
 _later: set[str] = set()  # emptied cgroups the kernel did not yet let go of
@@ -114,6 +112,7 @@ def memory_group(megabytes: int) -> MemoryGroup | None:
     return None
 
 
+@functools.lru_cache(maxsize=None)  # read once per process (callers only read it): neither changes while it grades
 def _own_cgroups() -> dict[str, str]:
     """This process's cgroup per hierarchy: ``{"": path}`` for v2, ``{"memory": path}`` for v1."""
     own = {}
@@ -125,6 +124,7 @@ def _own_cgroups() -> dict[str, str]:
     return own
 
 
+@functools.lru_cache(maxsize=None)
 def _mounts(kind: str) -> list[tuple[str, str]]:
     """``(mount point, super options)`` of every mount of file system type ``kind``."""
     found = []
