@@ -326,3 +326,27 @@ def test_any_note_is_worded_from_checked_fields_or_breaks_the_protocol(sent):
         assert type(text) is str and (file is None or type(file) is str)
         text.encode("utf-8")
         assert "\x1b" not in text and "\r" not in text
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12)
+
+
+def _outcome(decode, text):
+    try:
+        return ("value", repr(decode(text)))
+    except (ValueError, RecursionError):
+        return ("error",)
+
+
+@FUZZ
+@given(JSON_VALUES, st.sampled_from(["", " ", "\n", "\t\r ", "\ufeff", "x", " 1", "{}"]),
+       st.sampled_from(["", " ", "\n", "\t\r ", ",", "]", " 1"]), st.text(max_size=12))
+def test_headers_are_written_and_read_exactly_as_the_json_module_would(value, before, after, noise):
+    """The wire keeps json's C encoder and scanner instead of building them per message: same text out, same
+    values in, and whatever json.loads refuses (white space aside) is refused too."""
+    assert wire._encoded(value) == json.dumps(value, separators=(",", ":"))
+    for text in (before + json.dumps(value) + after, noise):
+        assert _outcome(wire._decoded, text) == _outcome(json.loads, text)

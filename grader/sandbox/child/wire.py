@@ -206,12 +206,34 @@ class Decoder:
 # -- framing --------------------------------------------------------------
 
 
-_JSON = json.JSONEncoder(separators=(",", ":"))  # made once: json.dumps with options makes one per call
+_JSON = json.JSONEncoder(separators=(",", ":"))
+# json's C encoder and scanner, made once: json.dumps and json.loads build or look them up on every call,
+# which costs as much as encoding a header (a message is encoded and decoded thousands of times a student)
+_ENCODE = (json.encoder.c_make_encoder({}, _JSON.default, json.encoder.encode_basestring_ascii, None, ":", ",",
+                                       False, False, True) if json.encoder.c_make_encoder else None)
+_SCAN = json.decoder.JSONDecoder().scan_once
+_JSON_SPACE = " \t\n\r"
+
+
+def _encoded(header: dict) -> str:
+    return "".join(_ENCODE(header, 0)) if _ENCODE is not None else _JSON.encode(header)
+
+
+def _decoded(text: str):
+    """``json.loads(text)``: a value with nothing but JSON's white space around it, else ValueError."""
+    text = text.strip(_JSON_SPACE)
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        raise ValueError("no JSON value") from None
+    if end != len(text):
+        raise ValueError("data after the JSON value")
+    return value
 
 
 def pack(header: dict, buffers=()) -> list:
     """The byte strings of one message; raises WireError if it exceeds the limits."""
-    data = _JSON.encode(header).encode("utf-8")
+    data = _encoded(header).encode("utf-8")
     total = sum(len(b) for b in buffers)
     if len(data) > MAX_HEADER_BYTES or len(buffers) > MAX_BUFFERS or total > MAX_TOTAL_BYTES:
         raise WireError(f"message too large ({len(data) + total} bytes)")
@@ -285,7 +307,7 @@ def _parse(fill):
     if sum(lengths) > MAX_TOTAL_BYTES:
         raise WireError(f"message of {sum(lengths)} bytes is over the limit of {MAX_TOTAL_BYTES >> 20} MB")
     try:
-        header = json.loads(raw.decode("utf-8"))
+        header = _decoded(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
         raise WireError(f"message header is not valid JSON ({exc.__class__.__name__})") from None
     if type(header) is not dict:
