@@ -208,8 +208,10 @@ class Decoder:
 
 _JSON = json.JSONEncoder(separators=(",", ":"))
 # json's C encoder and scanner, made once: json.dumps and json.loads build or look them up on every call,
-# which costs as much as encoding a header (a message is encoded and decoded thousands of times a student)
-_ENCODE = (json.encoder.c_make_encoder({}, _JSON.default, json.encoder.encode_basestring_ascii, None, ":", ",",
+# which costs as much as encoding a header (a message is encoded and decoded thousands of times a student).
+# No circular-reference markers: a dict of them kept across calls keeps stale ids after a failed encoding,
+# and a header is plain data built afresh (a cycle would end in RecursionError).
+_ENCODE = (json.encoder.c_make_encoder(None, _JSON.default, json.encoder.encode_basestring_ascii, None, ":", ",",
                                        False, False, True) if json.encoder.c_make_encoder else None)
 _SCAN = json.decoder.JSONDecoder().scan_once
 _JSON_SPACE = " \t\n\r"
