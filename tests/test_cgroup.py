@@ -27,7 +27,8 @@ def parent():
 
 
 def _ours(parent: Path, pid: int) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if p.name.startswith(f"backprop-grader-{pid}-"))
+    made_by = f"backprop-grader-{cgroup._pid_namespace()}-{pid}-"
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(made_by))
 
 
 def test_a_grading_leaves_no_cgroup_behind(parent, tmp_path):
@@ -44,15 +45,33 @@ def test_cgroups_a_killed_judge_left_are_removed_by_the_next(parent):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)
     dead = int(gone.stdout)
-    left = parent / f"backprop-grader-{dead}-7"
+    left = parent / f"backprop-grader-{cgroup._pid_namespace()}-{dead}-7"
+    older = parent / f"backprop-grader-{dead}-8"  # as an older version named them
     left.mkdir()
+    older.mkdir()
     group = cgroup.memory_group(64)
     try:
-        assert not left.exists()
+        assert not left.exists() and not older.exists()
     finally:
         group.remove()
-        if left.exists():
-            left.rmdir()
+        for folder in (left, older):
+            if folder.exists():
+                folder.rmdir()
+
+
+def test_a_cgroup_a_judge_of_another_pid_namespace_made_is_left_to_it(parent):
+    """A judge in a container with its own PID namespace but the machine's cgroups: its process ids mean nothing
+    here, so its cgroup (empty until its child joins) is not taken for one a dead judge left behind."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    theirs = parent / f"backprop-grader-{cgroup._pid_namespace() + 1}-{int(gone.stdout)}-7"
+    theirs.mkdir()
+    group = cgroup.memory_group(64)
+    try:
+        assert theirs.exists()
+    finally:
+        group.remove()
+        theirs.rmdir()
 
 
 def test_a_cgroup_the_kernel_holds_on_to_is_removed_later(parent, monkeypatch):

@@ -63,7 +63,13 @@ def _removed(path: str) -> bool:
 
 
 def _remove_left_over(parent: str) -> None:
-    """Remove what this process could not remove before, and what judges that are gone left behind."""
+    """Remove what this process could not remove before, and what judges that are gone left behind.
+
+    A cgroup's name says which judge made it: its PID namespace and its process id there. Only those of
+    judges in this PID namespace are judged gone or not: a judge in another (a container sharing the
+    machine's cgroups) has process ids that mean nothing here, and its cgroup, still empty while its child
+    starts, would be removed under it.
+    """
     for path in list(_later):
         if _removed(path):
             _later.discard(path)
@@ -71,10 +77,22 @@ def _remove_left_over(parent: str) -> None:
         names = os.listdir(parent)
     except OSError:
         return
+    here = str(_pid_namespace())
     for name in names:
-        owner = name.split("-")[2] if name.startswith(_PREFIX) and name.count("-") == 3 else ""
-        if owner.isdigit() and not _alive(int(owner)):
+        made_by = name[len(_PREFIX):].split("-") if name.startswith(_PREFIX) else []
+        if len(made_by) == 2:  # named by an older version, without its namespace
+            made_by = [here, *made_by]
+        if len(made_by) == 3 and made_by[0] == here and made_by[1].isdigit() and not _alive(int(made_by[1])):
             _removed(os.path.join(parent, name))
+
+
+@functools.lru_cache(maxsize=None)
+def _pid_namespace() -> int:
+    """This process's PID namespace (its inode number), or 0 where it cannot be read."""
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return 0
 
 
 def _alive(pid: int) -> bool:
@@ -141,7 +159,7 @@ def _make(parent: str, limits: dict[str, str]) -> str | None:
     if not os.access(parent, os.W_OK):
         return None
     _remove_left_over(parent)
-    path = os.path.join(parent, f"{_PREFIX}{os.getpid()}-{next(_counter)}")
+    path = os.path.join(parent, f"{_PREFIX}{_pid_namespace()}-{os.getpid()}-{next(_counter)}")
     os.mkdir(path, 0o755)
     try:
         for name, value in limits.items():
