@@ -14,6 +14,7 @@ and the hostile class in ``grader batch`` run again as ``nobody``
 """
 from __future__ import annotations
 
+import compileall
 import csv
 import hashlib
 import json
@@ -89,6 +90,7 @@ def _descent_graded_first(folder: Path) -> Path:
     assert graded in text
     toml.write_text(text.replace(graded, "graded = { gradient_descent = 6, numerical_gradient = 6, SigmoidWithLoss = 8 }"),
                     encoding="utf-8")
+    compileall.compile_dir(course, quiet=1)  # as installed: the judge's imports write nothing into it
     return course
 
 
