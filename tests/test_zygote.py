@@ -65,6 +65,24 @@ def test_as_root_each_child_is_born_process_1_of_a_pid_namespace_of_its_own_with
     assert os.readlink(f"/proc/{zygote}/ns/pid_for_children") == os.readlink(f"/proc/{zygote}/ns/pid")
 
 
+def test_a_zygote_the_kernel_lets_make_but_not_leave_pid_namespaces_forks_its_children_beside_it():
+    """Where a seccomp profile refuses ``setns`` but not ``unshare``, the zygote does not make PID namespaces, and
+    its trial leaves it as it was: its children are born in its own namespace (a keeper makes theirs)."""
+    if os.geteuid() != 0:
+        pytest.fail("the zygote makes PID namespaces only as root, as CI runs the tests")
+    trial = textwrap.dedent("""
+        import errno, os, pyseccomp as s
+        rules = s.SyscallFilter(s.ALLOW)
+        rules.add_rule(s.ERRNO(errno.EPERM), "setns")
+        rules.load()
+        from grader.sandbox.child.namespaces import PidNamespaces
+        assert PidNamespaces.here() is None
+        print(os.readlink("/proc/self/ns/pid_for_children") == os.readlink("/proc/self/ns/pid"))
+    """)
+    ran = subprocess.run([sys.executable, "-c", trial], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0 and ran.stdout.split() == ["True"], ran.stderr[-2000:]
+
+
 def test_a_child_born_in_its_own_pid_namespace_dies_with_the_zygote_and_takes_its_descendants():
     """No keeper watches over it: the kernel kills it when the zygote dies (PR_SET_PDEATHSIG), and every process
     it started with it (its PID namespace ends)."""

@@ -93,17 +93,19 @@ class PidNamespaces:
             return None
         try:
             own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+            zygote = os.pidfd_open(os.getpid())
         except OSError:
             return None
-        made = cls(_libc(), own, -1)
-        try:
-            if not made.before_fork():  # a trial: a namespace made and left at once, never entered
-                raise NamespaceError("unshare(PID)")
-            made.after_fork()
-            made.zygote = os.pidfd_open(os.getpid())
-        except OSError:
+        libc = _libc()
+        # A trial that leaves the zygote as it was if anything is refused: going back to its own namespace
+        # first (a no-op now), then a namespace made and left at once, never entered. Made but not left, the
+        # zygote's next children would be born in it while they think they are not.
+        if libc.setns(own, CLONE_NEWPID) != 0 or libc.unshare(CLONE_NEWPID) != 0:
             os.close(own)
+            os.close(zygote)
             return None
+        made = cls(libc, own, zygote)
+        made.after_fork()  # allowed: it was, just above
         return made
 
     def before_fork(self) -> bool:
